@@ -1,0 +1,120 @@
+/**
+ * The one event shape the rule engine sees. Every collector observation is
+ * turned into a VigilEvent by the agent; `vigil rules test` reads the same
+ * shape from JSON lines, so this file is also the documented event format
+ * (see rules/EVENTS.md). A property that is unknown is absent: the engine
+ * treats it as Falco treats a missing field (the comparison is false, and
+ * output prints `<NA>`).
+ *
+ * Names follow Falco's field classes: `proc` ↔ proc.*, `fd` ↔ fd.*,
+ * `container` ↔ container.*, `k8s` ↔ k8s.*, `user` ↔ user.*.
+ */
+
+export type EventType =
+  | 'execve' | 'procexit' | 'connect' | 'accept' | 'listen' | 'dup' | 'container' | 'metric';
+
+/** Falco's source names: process/network events are `syscall`. */
+export type EventSource = 'syscall' | 'metrics';
+
+export interface ProcAncestor {
+  readonly pid: number;
+  readonly name: string;
+  readonly exepath?: string;
+  readonly args?: readonly string[];
+}
+
+export interface ProcFields {
+  readonly pid: number;
+  readonly vpid?: number;
+  readonly ppid?: number;
+  /** comm (proc.name). */
+  readonly name: string;
+  /** /proc/<pid>/exe target (proc.exepath). */
+  readonly exepath?: string;
+  /** argv[0] (proc.exe). */
+  readonly exe?: string;
+  /** argv[1..] (proc.args is these joined by spaces). */
+  readonly args?: readonly string[];
+  readonly tty?: number;
+  readonly cwd?: string;
+  readonly uid?: number;
+  readonly user?: string;
+  readonly gid?: number;
+  /** Start time, ms since the epoch. */
+  readonly startTimeMs?: number;
+  readonly isExeUpperLayer?: boolean;
+  /** Parent first: ancestors[0] is the parent (proc.pname), [1] the grandparent. */
+  readonly ancestors?: readonly ProcAncestor[];
+  /** The process was gone before it could be fully read. */
+  readonly partial?: boolean;
+}
+
+export interface FdFields {
+  /** Falco's fd.type: ipv4, ipv6, file, unix, pipe, ... */
+  readonly type: string;
+  readonly num?: number;
+  readonly l4proto?: 'tcp' | 'udp';
+  /** Client / server view (Falco's fd.cip/fd.sip...). */
+  readonly cip?: string;
+  readonly cport?: number;
+  readonly sip?: string;
+  readonly sport?: number;
+  /** Local / remote view (fd.lip/fd.rip...). */
+  readonly lip?: string;
+  readonly lport?: number;
+  readonly rip?: string;
+  readonly rport?: number;
+  /** fd.name: `cip:cport->sip:sport` for connected sockets, the path for files. */
+  readonly name?: string;
+  readonly netns?: number;
+}
+
+export interface ContainerFields {
+  /** Full id; container.id is its first 12 characters, as in Falco. */
+  readonly id: string;
+  readonly name?: string;
+  readonly image?: string;
+  readonly imageRepository?: string;
+  readonly imageTag?: string;
+  readonly imageId?: string;
+  readonly runtime?: string;
+  readonly privileged?: boolean;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly startTimeSec?: number;
+  /** Lifecycle state on `container` events. */
+  readonly state?: 'started' | 'stopped';
+}
+
+export interface K8sFields {
+  readonly ns: string;
+  readonly podName: string;
+  readonly podUid?: string;
+  readonly podLabels?: Readonly<Record<string, string>>;
+  readonly containerName?: string;
+  /** vigil's own: the owning workload, derived from pod name and labels. */
+  readonly workloadKind?: string;
+  readonly workloadName?: string;
+}
+
+/** A node or container sample (source: metrics). Values are base units. */
+export interface MetricFields {
+  /** What the sample is of: the node, one filesystem, one container. */
+  readonly subject: 'node' | 'filesystem' | 'container';
+  readonly values: Readonly<Record<string, number>>;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface VigilEvent {
+  readonly type: EventType;
+  readonly source: EventSource;
+  /** ms since the epoch. */
+  readonly timeMs: number;
+  /** evt.rawres: for `dup`, the stdio fd (0, 1 or 2) that points at the socket. */
+  readonly rawres?: number;
+  readonly hostname?: string;
+  readonly proc?: ProcFields;
+  readonly fd?: FdFields;
+  readonly container?: ContainerFields;
+  readonly k8s?: K8sFields;
+  readonly metric?: MetricFields;
+}
