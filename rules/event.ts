@@ -67,6 +67,15 @@ export interface FdFields {
   /** fd.name: `cip:cport->sip:sport` for connected sockets, the path for files. */
   readonly name?: string;
   readonly netns?: number;
+  /** vigil: `out` when this side connected, `in` when it accepted (fd.direction). */
+  readonly direction?: 'in' | 'out';
+  /**
+   * vigil: on `dup`, set when the stdio fd reaches the socket through a pipe
+   * or pty held by another process (a relay such as `nc host port | sh`),
+   * naming that process (fd.relay.pid, fd.relay.name).
+   */
+  readonly relayPid?: number;
+  readonly relayName?: string;
 }
 
 export interface ContainerFields {

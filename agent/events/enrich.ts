@@ -1,0 +1,99 @@
+import type { ContainerInfo, ProcessInfo } from '../../collectors/model.js';
+import type { ContainerFields, K8sFields, ProcAncestor, ProcFields } from '../../rules/event.js';
+import { workloadOf } from './workload.js';
+
+/** How far up the process tree proc.aname[N] can see (Falco walks up to the session leader). */
+export const MAX_ANCESTORS = 8;
+
+export type ProcessLookup = (pid: number) => ProcessInfo | undefined;
+
+export function procFields(p: ProcessInfo, lookup: ProcessLookup): ProcFields {
+  return {
+    pid: p.pid,
+    vpid: p.vpid,
+    ppid: p.ppid,
+    name: p.comm,
+    exe: p.args[0] ?? p.comm,
+    exepath: p.exe || undefined,
+    args: p.args.slice(1),
+    tty: p.tty,
+    cwd: p.cwd,
+    uid: p.uid,
+    user: p.user,
+    gid: p.gid,
+    startTimeMs: p.startTimeMs,
+    isExeUpperLayer: p.exeUpperLayer,
+    ancestors: ancestorsOf(p, lookup),
+    partial: p.partial || undefined,
+  };
+}
+
+function ancestorsOf(p: ProcessInfo, lookup: ProcessLookup): ProcAncestor[] {
+  const out: ProcAncestor[] = [];
+  const seen = new Set<number>([p.pid]);
+  let ppid = p.ppid;
+  while (out.length < MAX_ANCESTORS && ppid > 0 && !seen.has(ppid)) {
+    seen.add(ppid);
+    const parent = lookup(ppid);
+    if (!parent) {
+      // Still name the pid: proc.apid[N] stays correct even when the parent is gone.
+      out.push({ pid: ppid, name: '' });
+      break;
+    }
+    out.push({ pid: parent.pid, name: parent.comm, exepath: parent.exe || undefined, args: parent.args.slice(1) });
+    ppid = parent.ppid;
+  }
+  return out;
+}
+
+/** Splits `registry:5000/team/app:1.2@sha256:…` into repository and tag as Falco does. */
+export function splitImage(image: string): { repository: string; tag?: string } {
+  const noDigest = image.split('@')[0] ?? image;
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  if (colon > slash) return { repository: noDigest.slice(0, colon), tag: noDigest.slice(colon + 1) };
+  return { repository: noDigest };
+}
+
+export function containerFields(c: ContainerInfo): ContainerFields {
+  const image = c.image ? splitImage(c.image) : undefined;
+  return {
+    id: c.id,
+    name: c.name,
+    image: c.image,
+    imageRepository: image?.repository,
+    imageTag: image?.tag,
+    imageId: c.imageId,
+    runtime: c.runtime,
+    privileged: c.privileged,
+    labels: c.labels,
+    startTimeSec: c.startTimeSec,
+  };
+}
+
+export function k8sFields(c: ContainerInfo): K8sFields | undefined {
+  if (!c.k8s) return undefined;
+  const podLabels = podLabelsOf(c.labels);
+  const workload = workloadOf(c.k8s.pod, podLabels);
+  return {
+    ns: c.k8s.namespace,
+    podName: c.k8s.pod,
+    podUid: c.k8s.podUid ?? c.podUid,
+    podLabels,
+    containerName: c.k8s.container,
+    workloadKind: workload.kind,
+    workloadName: workload.name,
+  };
+}
+
+/**
+ * The kubelet (dockershim, cri-dockerd) copies pod labels onto the
+ * container next to its own io.kubernetes.* keys; those are the pod's labels.
+ */
+function podLabelsOf(labels: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) {
+    if (!k.startsWith('io.kubernetes.') && !k.startsWith('annotation.')) out[k] = v;
+  }
+  return out;
+}
