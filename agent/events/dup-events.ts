@@ -1,0 +1,74 @@
+import type { ProcessInfo } from '../../collectors/model.js';
+import { findStdioLinks, type StdioLink } from '../../collectors/stdio/index.js';
+import type { VigilEvent } from '../../rules/event.js';
+import { baseEvent, type EventContext } from './context.js';
+import { directionOf, socketFd, type ListeningIndex } from './socket-events.js';
+
+/**
+ * Programs whose stdio is worth following through pipes and ptys: a reverse
+ * shell is one of these with its output wired to the network. Relay search
+ * opens other processes' fd tables, so it is kept to this set.
+ */
+const RELAY_SEARCHED = /^(?:(?:ba|da|z|k|c|tc|fi|a|mk|y|rbash)?sh|busybox|python\d*(?:\.\d+)?|perl\d*|ruby\d*|php\d*|node|nodejs|lua\d*(?:\.\d+)?|irb|tclsh\d*|expect|awk|gawk|mawk|nawk|socat|nc|ncat|netcat|telnet)$/;
+
+export function searchesRelays(comm: string): boolean {
+  return RELAY_SEARCHED.test(comm);
+}
+
+/**
+ * Remembers which (process, socket) pairs already produced a dup event, so a
+ * reverse shell alerts once, not on every scan or re-inspection.
+ */
+export class DupMemory {
+  private readonly seen = new Map<string, Set<number>>();
+
+  firstTime(p: ProcessInfo, socketInode: number): boolean {
+    const key = `${p.pid}:${p.startTicks}`;
+    let inodes = this.seen.get(key);
+    if (!inodes) this.seen.set(key, (inodes = new Set()));
+    if (inodes.has(socketInode)) return false;
+    inodes.add(socketInode);
+    return true;
+  }
+
+  forget(p: ProcessInfo): void {
+    this.seen.delete(`${p.pid}:${p.startTicks}`);
+  }
+}
+
+/**
+ * `dup` events for a process whose stdio reaches a network socket. One event
+ * per (process, socket): evt.rawres is the output fd (1, then 2) when the
+ * output reaches the socket, else 0, so rules can ask for the output side.
+ * A direct link is reported whatever the fd, as Falco reports the dup2; a
+ * relayed one only when the process's output goes to the network — stdin
+ * alone fed from a download (`curl … | sh`) is not a shell served to a peer.
+ */
+export function dupEvents(
+  p: ProcessInfo,
+  ctx: EventContext,
+  listening: ListeningIndex,
+  memory: DupMemory,
+): VigilEvent[] {
+  const links = findStdioLinks(p, ctx, searchesRelays(p.comm));
+  if (links.length === 0) return [];
+  const bySocket = new Map<number, StdioLink[]>();
+  for (const link of links) {
+    const group = bySocket.get(link.socket.inode);
+    if (group) group.push(link);
+    else bySocket.set(link.socket.inode, [link]);
+  }
+  const events: VigilEvent[] = [];
+  for (const [inode, group] of bySocket) {
+    const output = group.find((l) => l.fd === 1) ?? group.find((l) => l.fd === 2);
+    const chosen = output ?? group[0]!;
+    if (chosen.relay && !output) continue;
+    if (!memory.firstTime(p, inode)) continue;
+    const event = baseEvent(ctx, 'dup', p);
+    event.rawres = chosen.fd;
+    const fd = socketFd(chosen.socket, directionOf(chosen.socket, listening), chosen.fd);
+    event.fd = chosen.relay ? { ...fd, relayPid: chosen.relay.pid, relayName: chosen.relay.name } : fd;
+    events.push(event);
+  }
+  return events;
+}

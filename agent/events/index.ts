@@ -1,0 +1,14 @@
+export {
+  wireEvents,
+  type EventSources,
+  type EventWiringConfig,
+  type HostScannerLike,
+  type ContainersLike,
+  type ExecWatcherLike,
+  type ExecEventLike,
+  type ScanResult,
+} from './wire.js';
+export { workloadOf, type Workload } from './workload.js';
+export { containerFields, k8sFields, procFields, splitImage } from './enrich.js';
+export { socketFd, directionOf, listeningIndex } from './socket-events.js';
+export { searchesRelays } from './dup-events.js';

@@ -1,0 +1,211 @@
+import type { ContainerInfo, ProcessInfo, SocketInfo } from '../../collectors/model.js';
+import type { ErrorReporter } from '../../collectors/deps.js';
+import type { VigilEvent } from '../../rules/event.js';
+import type { EventContext } from './context.js';
+import { containerEvent, isEnriched } from './container-events.js';
+import { DupMemory, dupEvents, searchesRelays } from './dup-events.js';
+import { execveEvent, processKey, procexitEvent, stdioMayReachNetwork } from './process-events.js';
+import { listeningIndex, socketEvents, type ListeningIndex } from './socket-events.js';
+
+/**
+ * The collectors as the event layer sees them. Structural on purpose: the
+ * event layer needs only these few calls, and tests can drive it with plain
+ * objects instead of live collectors.
+ */
+export interface ScanResult {
+  readonly processes: { readonly added: readonly ProcessInfo[]; readonly removed: readonly ProcessInfo[]; readonly changed: readonly ProcessInfo[] };
+  readonly sockets: { readonly added: readonly SocketInfo[]; readonly removed: readonly SocketInfo[] };
+}
+export interface HostScannerLike {
+  onScan(listener: (r: ScanResult) => void): () => void;
+  scanNow(): void;
+  readonly processes: { get(pid: number): ProcessInfo | undefined; upsert(p: ProcessInfo): void; list(): Iterable<ProcessInfo> };
+  readonly sockets: { list(): Iterable<SocketInfo>; byInode(inode: number): SocketInfo | undefined };
+}
+export interface ContainersLike {
+  get(id: string): ContainerInfo | undefined;
+  list(): readonly ContainerInfo[];
+  onChange(listener: (c: { kind: 'added' | 'removed' | 'updated'; container: ContainerInfo }) => void): () => void;
+}
+export type ExecEventLike =
+  | { kind: 'exec' | 'inspect'; pid: number; timeMs: number; process: ProcessInfo }
+  | { kind: 'exit'; pid: number; timeMs: number }
+  | { kind: 'fork'; pid: number; ppid: number; timeMs: number };
+export interface ExecWatcherLike {
+  onEvent(listener: (e: ExecEventLike) => void): () => void;
+}
+
+export interface EventSources {
+  readonly scanner: HostScannerLike;
+  readonly containers?: ContainersLike;
+  readonly exec?: ExecWatcherLike;
+}
+
+export interface EventWiringConfig {
+  readonly hostname: string;
+  readonly procRoot: string;
+  /** How long a fresh shell keeps being checked for a network-bound stdio. */
+  readonly pendingInspectionMs: number;
+  /** How long a container may wait for runtime enrichment before its event goes out bare. */
+  readonly enrichmentWaitMs: number;
+}
+
+/**
+ * Turns collector observations into engine events. Returns the function that
+ * unsubscribes everything. Every listener is guarded: one bad record is
+ * counted and logged, never thrown into a collector.
+ */
+export function wireEvents(
+  sources: EventSources,
+  emit: (e: VigilEvent) => void,
+  errors: ErrorReporter,
+  cfg: EventWiringConfig,
+): () => void {
+  const { scanner, containers, exec } = sources;
+  const netnsContainer = new Map<number, string>();
+  const socketsByNetns = new Map<number, SocketInfo[]>();
+  let listening: ListeningIndex = new Map();
+  const memory = new DupMemory();
+  const emittedExec = new Set<string>();
+  /** Fresh shells whose socket may not be in the table yet: re-checked on the next scans. */
+  const pending = new Map<string, { pid: number; until: number }>();
+
+  const ctx: EventContext = {
+    hostname: cfg.hostname,
+    procRoot: cfg.procRoot,
+    now: () => Date.now(),
+    process: (pid) => scanner.processes.get(pid),
+    container: (id) => containers?.get(id),
+    containerOfNetns: (netns) => netnsContainer.get(netns),
+    socketByInode: (inode) => scanner.sockets.byInode(inode),
+    socketsInNetns: (netns) => socketsByNetns.get(netns) ?? [],
+  };
+
+  const guard = <A extends unknown[]>(stage: string, fn: (...args: A) => void) => (...args: A): void => {
+    try {
+      fn(...args);
+    } catch (err) {
+      errors.report('events', stage, err);
+    }
+  };
+
+  const emitAll = (events: readonly VigilEvent[]): void => {
+    for (const e of events) emit(e);
+  };
+
+  const checkStdio = (p: ProcessInfo): boolean => {
+    const events = dupEvents(p, ctx, listening, memory);
+    emitAll(events);
+    return events.length > 0;
+  };
+
+  // Processes running before the agent started are not new executions (Falco
+  // would not have seen their execve either), but their stdio is still checked:
+  // a reverse shell that predates the agent must not go unnoticed.
+  let baselineScan = true;
+
+  const onProcessSeen = (p: ProcessInfo, fromExec: boolean): void => {
+    if (p.containerId !== undefined && !netnsContainer.has(p.netns)) netnsContainer.set(p.netns, p.containerId);
+    const key = processKey(p);
+    if (!emittedExec.has(key)) {
+      emittedExec.add(key);
+      if (fromExec || !baselineScan) emit(execveEvent(p, ctx));
+    }
+    if (!stdioMayReachNetwork(p)) return;
+    const found = checkStdio(p);
+    if (!found && fromExec && searchesRelays(p.comm)) {
+      pending.set(key, { pid: p.pid, until: Date.now() + cfg.pendingInspectionMs });
+      scanner.scanNow();
+    }
+  };
+
+  const onProcessGone = (p: ProcessInfo): void => {
+    const key = processKey(p);
+    memory.forget(p);
+    pending.delete(key);
+    if (emittedExec.delete(key)) emit(procexitEvent(p, ctx));
+  };
+
+  const unsubscribe: Array<() => void> = [];
+
+  unsubscribe.push(
+    scanner.onScan(
+      guard('scan', (r: ScanResult) => {
+        socketsByNetns.clear();
+        for (const s of scanner.sockets.list()) {
+          const list = socketsByNetns.get(s.netns);
+          if (list) list.push(s);
+          else socketsByNetns.set(s.netns, [s]);
+        }
+        listening = listeningIndex(scanner.sockets.list());
+        for (const p of r.processes.added) onProcessSeen(p, false);
+        emitAll(socketEvents(r.sockets.added, listening, ctx));
+        for (const p of r.processes.changed) if (stdioMayReachNetwork(p)) checkStdio(p);
+        for (const p of r.processes.removed) onProcessGone(p);
+        baselineScan = false;
+        const now = Date.now();
+        for (const [key, entry] of pending) {
+          const p = scanner.processes.get(entry.pid);
+          if (!p || processKey(p) !== key || now > entry.until || checkStdio(p)) pending.delete(key);
+        }
+      }),
+    ),
+  );
+
+  if (exec) {
+    unsubscribe.push(
+      exec.onEvent(
+        guard('exec', (e: ExecEventLike) => {
+          if (e.kind === 'exec' || e.kind === 'inspect') {
+            scanner.processes.upsert(e.process);
+            onProcessSeen(e.process, true);
+          } else if (e.kind === 'exit') {
+            const p = scanner.processes.get(e.pid);
+            if (p) onProcessGone(p);
+          }
+        }),
+      ),
+    );
+  }
+
+  if (containers) {
+    const announced = new Set<string>();
+    const timers = new Map<string, NodeJS.Timeout>();
+    const announce = (c: ContainerInfo): void => {
+      if (announced.has(c.id)) return;
+      announced.add(c.id);
+      clearTimeout(timers.get(c.id));
+      timers.delete(c.id);
+      emit(containerEvent(c, 'started', ctx));
+    };
+    unsubscribe.push(
+      containers.onChange(
+        guard('container', ({ kind, container }) => {
+          if (kind === 'removed') {
+            clearTimeout(timers.get(container.id));
+            timers.delete(container.id);
+            if (announced.delete(container.id)) emit(containerEvent(container, 'stopped', ctx));
+            return;
+          }
+          if (isEnriched(container)) announce(container);
+          else if (!timers.has(container.id) && !announced.has(container.id)) {
+            // The runtime may be down: announce what the cgroup told us rather than nothing.
+            const timer = setTimeout(
+              guard('container', () => announce(containers.get(container.id) ?? container)),
+              cfg.enrichmentWaitMs,
+            );
+            timer.unref();
+            timers.set(container.id, timer);
+          }
+        }),
+      ),
+    );
+    unsubscribe.push(() => {
+      for (const t of timers.values()) clearTimeout(t);
+    });
+  }
+
+  return () => {
+    for (const u of unsubscribe) u();
+  };
+}
