@@ -1,0 +1,84 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findStdioLinks, type StdioLookups } from '../../../../collectors/stdio/index.js';
+import type { ProcessInfo, SocketInfo } from '../../../../collectors/model.js';
+import { proc, sock } from '../../agent/events/fixtures.js';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'vigil-relay-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** A fixture /proc/<pid>/fd: links are plain symlinks to the kernel's names. */
+function fds(pid: number, links: Record<number, string>, fdinfo: Record<number, string> = {}): void {
+  mkdirSync(join(root, String(pid), 'fd'), { recursive: true });
+  mkdirSync(join(root, String(pid), 'fdinfo'), { recursive: true });
+  for (const [fd, target] of Object.entries(links)) symlinkSync(target, join(root, String(pid), 'fd', fd));
+  for (const [fd, text] of Object.entries(fdinfo)) writeFileSync(join(root, String(pid), 'fdinfo', fd), text);
+}
+
+function lookups(processes: ProcessInfo[], sockets: SocketInfo[]): StdioLookups {
+  return {
+    procRoot: root,
+    socketByInode: (inode) => sockets.find((s) => s.inode === inode),
+    socketsInNetns: (netns) => sockets.filter((s) => s.netns === netns),
+    process: (pid) => processes.find((p) => p.pid === pid),
+  };
+}
+
+describe('findStdioLinks', () => {
+  it('reads a direct socket on stdio (bash /dev/tcp)', () => {
+    const s = sock({ inode: 77, pids: [10] });
+    const sh = proc({ pid: 10, stdio: [{ kind: 'socket', inode: 77 }, { kind: 'socket', inode: 77 }, { kind: 'socket', inode: 77 }] });
+    const links = findStdioLinks(sh, lookups([sh], [s]), false);
+    expect(links.map((l) => l.fd)).toEqual([0, 1, 2]);
+    expect(links.every((l) => l.socket === s && l.relay === undefined)).toBe(true);
+  });
+
+  it('ignores a listening socket and a socket without a peer', () => {
+    const listen = sock({ inode: 5, state: 'LISTEN', remotePort: 0, remoteAddr: '0.0.0.0' });
+    const sh = proc({ pid: 10, stdio: [{ kind: 'socket', inode: 5 }, { kind: 'none' }, { kind: 'none' }] });
+    expect(findStdioLinks(sh, lookups([sh], [listen]), true)).toEqual([]);
+  });
+
+  it('follows a pipe to the process holding the socket (sh | nc)', () => {
+    const s = sock({ inode: 900, pids: [20] });
+    const sh = proc({ pid: 10, stdio: [{ kind: 'pipe', inode: 301 }, { kind: 'pipe', inode: 302 }, { kind: 'pipe', inode: 302 }] });
+    const nc = proc({ pid: 20, comm: 'nc' });
+    fds(20, { 0: 'pipe:[302]', 1: '/tmp/f', 3: 'socket:[900]' });
+    const links = findStdioLinks(sh, lookups([sh, nc], [s]), true);
+    expect(links).toEqual([
+      { fd: 1, socket: s, relay: { pid: 20, name: 'nc' } },
+      { fd: 2, socket: s, relay: { pid: 20, name: 'nc' } },
+    ]);
+  });
+
+  it('follows a pty to the process holding its master (socat exec:sh,pty)', () => {
+    const s = sock({ inode: 901, pids: [30] });
+    const sh = proc({ pid: 31, stdio: [{ kind: 'tty', path: '/dev/pts/4' }, { kind: 'tty', path: '/dev/pts/4' }, { kind: 'tty', path: '/dev/pts/4' }] });
+    const socat = proc({ pid: 30, comm: 'socat' });
+    fds(30, { 5: 'socket:[901]', 6: '/dev/ptmx' }, { 6: 'pos:\t0\nflags:\t02\nmnt_id:\t24\ntty-index:\t4\n' });
+    expect(findStdioLinks(sh, lookups([sh, socat], [s]), true).map((l) => [l.fd, l.relay?.name])).toEqual([
+      [0, 'socat'], [1, 'socat'], [2, 'socat'],
+    ]);
+  });
+
+  it('does not match a pty master of another index or another container', () => {
+    const s = sock({ inode: 901, pids: [30, 40] });
+    const sh = proc({ pid: 31, containerId: 'a'.repeat(64), stdio: [{ kind: 'tty', path: '/dev/pts/0' }, { kind: 'none' }, { kind: 'none' }] });
+    const otherIndex = proc({ pid: 30, comm: 'socat', containerId: 'a'.repeat(64) });
+    const otherContainer = proc({ pid: 40, comm: 'sshd' });
+    fds(30, { 5: 'socket:[901]', 6: '/dev/ptmx' }, { 6: 'tty-index:\t3\n' });
+    fds(40, { 5: 'socket:[901]', 6: '/dev/ptmx' }, { 6: 'tty-index:\t0\n' });
+    expect(findStdioLinks(sh, lookups([sh, otherIndex, otherContainer], [s]), true)).toEqual([]);
+  });
+
+  it('treats a socket owner that vanished mid-search as churn', () => {
+    const s = sock({ inode: 900, pids: [99] });
+    const sh = proc({ pid: 10, stdio: [{ kind: 'pipe', inode: 301 }, { kind: 'none' }, { kind: 'none' }] });
+    expect(findStdioLinks(sh, lookups([sh], [s]), true)).toEqual([]);
+  });
+});
