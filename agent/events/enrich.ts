@@ -35,11 +35,7 @@ function ancestorsOf(p: ProcessInfo, lookup: ProcessLookup): ProcAncestor[] {
   while (out.length < MAX_ANCESTORS && ppid > 0 && !seen.has(ppid)) {
     seen.add(ppid);
     const parent = lookup(ppid);
-    if (!parent) {
-      // Still name the pid: proc.apid[N] stays correct even when the parent is gone.
-      out.push({ pid: ppid, name: '' });
-      break;
-    }
+    if (!parent) break; // gone or not yet scanned: unknown, so aname[N] prints <NA>
     out.push({ pid: parent.pid, name: parent.comm, exepath: parent.exe || undefined, args: parent.args.slice(1) });
     ppid = parent.ppid;
   }
