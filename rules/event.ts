@@ -21,6 +21,8 @@ export interface ProcAncestor {
   readonly name: string;
   readonly exepath?: string;
   readonly args?: readonly string[];
+  /** argv[0] (proc.pexe / proc.aexe[N]); added by the rule engine, optional. */
+  readonly exe?: string;
 }
 
 export interface ProcFields {
@@ -113,6 +115,27 @@ export interface MetricFields {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/**
+ * vigil: the pod-to-pod (or pod-to-outside) edge a connect/accept event is,
+ * between workload identities, and whether the learned baseline knows it.
+ */
+export interface EdgeFields {
+  /** Identity of the connecting side: `ns/kind/workload/container`, or `host`, or `ip:<addr>`. */
+  readonly src: string;
+  /** Identity of the accepting side, same forms; `external:<addr>` outside the cluster. */
+  readonly dst: string;
+  readonly port: number;
+  readonly proto: 'tcp' | 'udp';
+  /** `src -> dst:port/proto`, the unit of allowlists and of the baseline. */
+  readonly key: string;
+  /** True while the baseline is still learning (edge.learning). */
+  readonly learning: boolean;
+  /** True when learning is over and the baseline does not hold this edge (edge.new). */
+  readonly isNew: boolean;
+  /** The peer is outside every cluster CIDR (edge.external). */
+  readonly external: boolean;
+}
+
 export interface VigilEvent {
   readonly type: EventType;
   readonly source: EventSource;
@@ -126,4 +149,5 @@ export interface VigilEvent {
   readonly container?: ContainerFields;
   readonly k8s?: K8sFields;
   readonly metric?: MetricFields;
+  readonly edge?: EdgeFields;
 }
