@@ -1,0 +1,149 @@
+import { randomInt } from 'node:crypto';
+import type { RawNetlinkSocket } from 'netlink';
+import { ExecError } from './errors.js';
+import {
+  buildMcastControl,
+  CN_IDX_PROC,
+  NETLINK_CONNECTOR,
+  parseDatagram,
+  PROC_CN_MCAST_IGNORE,
+  PROC_CN_MCAST_LISTEN,
+  type ProcConnectorEvent,
+} from './proc-connector.js';
+
+export interface ProcConnectorHandlers {
+  onEvent(ev: ProcConnectorEvent): void;
+  /** The socket's receive buffer overflowed (ENOBUFS) or the kernel sent NLMSG_OVERRUN: events were lost. */
+  onOverrun(): void;
+  /** Messages that could not be parsed (counted as lost). */
+  onMalformed(count: number): void;
+  /** The socket failed for good after it was opened; no more events will come. */
+  onFatal(err: ExecError): void;
+}
+
+export interface ProcConnectorOptions {
+  /** How long to wait for the kernel's answer to PROC_CN_MCAST_LISTEN. */
+  readonly ackTimeoutMs: number;
+  /** SO_RCVBUF; capped by net.core.rmem_max. Larger rides out exec storms. */
+  readonly recvBufferBytes: number;
+}
+
+export interface ProcConnector {
+  close(): void;
+}
+
+/**
+ * Opens a NETLINK_CONNECTOR socket, joins CN_IDX_PROC and subscribes with
+ * PROC_CN_MCAST_LISTEN. Resolves only once the kernel acknowledged the
+ * subscription: the connector exists only in the initial network namespace
+ * and answers nothing outside the initial user/pid namespaces, so the ack is
+ * the one reliable proof that events will flow.
+ */
+export async function openProcConnector(
+  handlers: ProcConnectorHandlers,
+  opts: ProcConnectorOptions,
+): Promise<ProcConnector> {
+  let Raw: typeof RawNetlinkSocket;
+  try {
+    ({ RawNetlinkSocket: Raw } = await import('netlink'));
+  } catch (err) {
+    throw unavailable('cannot load the netlink native binding', err);
+  }
+
+  let sock: RawNetlinkSocket;
+  try {
+    sock = new Raw(NETLINK_CONNECTOR, { recvBufferSize: opts.recvBufferBytes, sendBufferSize: 0 });
+  } catch (err) {
+    // EPROTONOSUPPORT: not in the initial network namespace (or no CONFIG_PROC_EVENTS).
+    throw unavailable('cannot create a NETLINK_CONNECTOR socket (not in the host network namespace?)', err);
+  }
+  try {
+    sock.addMembership(CN_IDX_PROC);
+  } catch (err) {
+    sock.close();
+    // EPERM: the connector's group needs CAP_NET_ADMIN.
+    throw unavailable('cannot join the proc connector group (missing CAP_NET_ADMIN?)', err);
+  }
+
+  const seq = randomInt(1, 0x7fffffff);
+  const port = sock.address().port;
+  let closing = false;
+  let acked = false;
+  let settle: ((err?: ExecError) => void) | undefined;
+
+  sock.on('message', (msg) => {
+    const parsed = parseDatagram(msg);
+    if (parsed.overruns > 0) handlers.onOverrun();
+    if (parsed.malformed > 0) handlers.onMalformed(parsed.malformed);
+    for (const ev of parsed.events) {
+      if (ev.what === 'ack') {
+        // Acks are multicast too: only ours (same seq, ack = our ack + 1) settles the handshake.
+        if (!acked && ev.seq === seq && ev.ack === 1) {
+          acked = true;
+          settle?.(ev.err === 0 ? undefined : unavailable(`kernel refused PROC_CN_MCAST_LISTEN (errno ${ev.err})`));
+        }
+        continue;
+      }
+      handlers.onEvent(ev);
+    }
+  });
+  sock.on('truncatedMessage', () => handlers.onMalformed(1));
+  sock.on('error', (err) => {
+    if (err.code === 'ENOBUFS') {
+      handlers.onOverrun();
+      return;
+    }
+    const e = new ExecError('VIGIL_ERR_EXEC_NETLINK_SOCKET', `netlink proc connector: ${err.message}`, { cause: err });
+    if (!acked && settle) settle(e);
+    else handlers.onFatal(e);
+  });
+  sock.on('close', () => {
+    if (closing) return;
+    closing = true;
+    const e = new ExecError('VIGIL_ERR_EXEC_NETLINK_SOCKET', 'netlink proc connector socket closed unexpectedly');
+    if (!acked && settle) settle(e);
+    else handlers.onFatal(e);
+  });
+
+  const close = (): void => {
+    if (closing) return;
+    closing = true;
+    try {
+      // Best effort: the kernel keeps a count of listeners and only does the
+      // per-event work while it is above zero.
+      sock.send(buildMcastControl(PROC_CN_MCAST_IGNORE, port, seq + 1), {}, () => undefined);
+    } catch {
+      /* closing anyway */
+    }
+    sock.close();
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => settle?.(unavailable(`no answer to PROC_CN_MCAST_LISTEN within ${opts.ackTimeoutMs} ms (not in the initial user/pid namespace?)`)),
+        opts.ackTimeoutMs,
+      );
+      settle = (err) => {
+        settle = undefined;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
+      sock.send(buildMcastControl(PROC_CN_MCAST_LISTEN, port, seq), {}, (err) => {
+        if (err) settle?.(unavailable('cannot send PROC_CN_MCAST_LISTEN', err));
+      });
+    });
+  } catch (err) {
+    close();
+    throw err;
+  }
+  // The agent's lifetime is owned by its components, not by this socket.
+  sock.unref();
+  return { close };
+}
+
+function unavailable(message: string, cause?: unknown): ExecError {
+  const detail = cause instanceof Error ? `: ${cause.message}` : '';
+  return new ExecError('VIGIL_ERR_EXEC_NETLINK_UNAVAILABLE', message + detail, { cause });
+}

@@ -1,0 +1,121 @@
+import type { FdTarget, ProcessInfo } from '../model.js';
+import type { ProcessReader } from './types.js';
+
+/**
+ * Shells, interpreters and relays: the programs a reverse shell is made of.
+ * They wire fds 0-2 to a socket right after exec (`bash -i >& /dev/tcp/..`,
+ * `python -c 'os.dup2(s.fileno(),0)..'`), so the exec-time read is too early.
+ */
+const INTERESTING =
+  /^(?:sh|bash|dash|ash|zsh|ksh|mksh|csh|tcsh|fish|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*|php-cgi|lua[0-9.]*|luajit|nc|ncat|netcat|nc\.traditional|nc\.openbsd|socat|telnet)$/;
+
+function basename(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/** True for a process whose comm, executable or argv[0] names a shell or interpreter. */
+export function isInterestingProcess(p: ProcessInfo): boolean {
+  if (INTERESTING.test(p.comm)) return true;
+  if (p.exe !== '' && INTERESTING.test(basename(p.exe))) return true;
+  const argv0 = p.args[0];
+  return argv0 !== undefined && INTERESTING.test(basename(argv0));
+}
+
+function sameFd(a: FdTarget, b: FdTarget): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'pipe':
+    case 'socket':
+      return a.inode === (b as typeof a).inode;
+    case 'file':
+    case 'tty':
+    case 'anon':
+      return a.path === (b as typeof a).path;
+    case 'none':
+      return true;
+  }
+}
+
+export function sameStdio(a: ProcessInfo['stdio'], b: ProcessInfo['stdio']): boolean {
+  return sameFd(a[0], b[0]) && sameFd(a[1], b[1]) && sameFd(a[2], b[2]);
+}
+
+export interface ReinspectorOptions {
+  /** Delays after exec, ascending, e.g. [50, 250]. */
+  readonly delaysMs: readonly number[];
+  /** Bound on processes waiting for a re-read; beyond it new ones are skipped (and counted). */
+  readonly maxPending: number;
+  readonly onChanged: (p: ProcessInfo) => void;
+  readonly onSkipped: () => void;
+  readonly onError: (err: unknown) => void;
+}
+
+/**
+ * Re-reads an interesting process at each delay after its exec and reports
+ * it whenever its stdio differs from the previous read. Stops early when the
+ * process is gone or its pid was reused (start time changed).
+ */
+export class Reinspector {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly pending = new Set<number>();
+  private stopped = false;
+
+  constructor(
+    private readonly reader: ProcessReader,
+    private readonly opts: ReinspectorOptions,
+  ) {}
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  schedule(p: ProcessInfo): void {
+    if (this.stopped || this.opts.delaysMs.length === 0 || p.partial) return;
+    if (this.pending.has(p.pid)) return;
+    if (this.pending.size >= this.opts.maxPending) {
+      this.opts.onSkipped();
+      return;
+    }
+    this.pending.add(p.pid);
+    this.step(p, 0, 0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.pending.clear();
+  }
+
+  private step(last: ProcessInfo, index: number, elapsedMs: number): void {
+    const at = this.opts.delaysMs[index];
+    if (at === undefined) {
+      this.pending.delete(last.pid);
+      return;
+    }
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (this.stopped) return;
+      let next: ProcessInfo | undefined;
+      try {
+        next = this.reader.read(last.pid);
+      } catch (err) {
+        this.opts.onError(err);
+      }
+      // Gone, reused, or gone midway (its stdio would read as closed): done.
+      if (next === undefined || next.partial || next.startTicks !== last.startTicks) {
+        this.pending.delete(last.pid);
+        return;
+      }
+      let current = last;
+      if (!sameStdio(last.stdio, next.stdio)) {
+        current = next;
+        this.opts.onChanged(next);
+      }
+      this.step(current, index + 1, at);
+    }, Math.max(0, at - elapsedMs));
+    t.unref();
+    this.timers.add(t);
+  }
+}
