@@ -7,8 +7,11 @@ export {
   type ExecWatcherLike,
   type ExecEventLike,
   type ScanResult,
+  type NodeSamplesLike,
 } from './wire.js';
 export { workloadOf, type Workload } from './workload.js';
 export { containerFields, k8sFields, procFields, splitImage } from './enrich.js';
 export { socketFd, directionOf, listeningIndex } from './socket-events.js';
 export { searchesRelays } from './dup-events.js';
+export { MetricEventBuilder } from './metric-events.js';
+export { SlidingLinearFit } from './linear-fit.js';

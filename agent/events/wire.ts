@@ -1,7 +1,9 @@
 import type { ContainerInfo, ProcessInfo, SocketInfo } from '../../collectors/model.js';
 import type { ErrorReporter } from '../../collectors/deps.js';
 import type { VigilEvent } from '../../rules/event.js';
+import type { NodeSample } from '../../collectors/node/index.js';
 import type { EventContext } from './context.js';
+import { MetricEventBuilder } from './metric-events.js';
 import { containerEvent, isEnriched } from './container-events.js';
 import { DupMemory, dupEvents, searchesRelays } from './dup-events.js';
 import { execveEvent, processKey, procexitEvent, stdioMayReachNetwork } from './process-events.js';
@@ -35,10 +37,15 @@ export interface ExecWatcherLike {
   onEvent(listener: (e: ExecEventLike) => void): () => void;
 }
 
+export interface NodeSamplesLike {
+  onSample(listener: (s: NodeSample) => void): () => void;
+}
+
 export interface EventSources {
   readonly scanner: HostScannerLike;
   readonly containers?: ContainersLike;
   readonly exec?: ExecWatcherLike;
+  readonly node?: NodeSamplesLike;
 }
 
 export interface EventWiringConfig {
@@ -48,6 +55,8 @@ export interface EventWiringConfig {
   readonly pendingInspectionMs: number;
   /** How long a container may wait for runtime enrichment before its event goes out bare. */
   readonly enrichmentWaitMs: number;
+  /** The window of the filesystem fill-rate fit behind fs.predict_full_seconds. */
+  readonly fsPredictWindowMs: number;
 }
 
 /**
@@ -166,6 +175,11 @@ export function wireEvents(
         }),
       ),
     );
+  }
+
+  if (sources.node) {
+    const metrics = new MetricEventBuilder(cfg.hostname, cfg.fsPredictWindowMs);
+    unsubscribe.push(sources.node.onSample(guard('metrics', (sample: NodeSample) => emitAll(metrics.build(sample)))));
   }
 
   if (containers) {
