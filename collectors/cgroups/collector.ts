@@ -172,11 +172,12 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
       if (t.netPid !== pid) {
         // A container in the host netns would report the node's traffic as its own.
         const ns = readlinkQuiet(join(cfg.procRoot, String(pid), 'ns', 'net'));
-        if (ns === undefined) continue;
-        t.netPid = pid;
-        if (ns === hostNetns()) {
-          t.netShared = true;
-          return undefined;
+        if (ns !== undefined) {
+          t.netPid = pid;
+          if (ns === hostNetns()) {
+            t.netShared = true;
+            return undefined;
+          }
         }
       }
       const net = readNetDev(cfg.procRoot, pid, report);

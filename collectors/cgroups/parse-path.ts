@@ -10,6 +10,8 @@ import type { RuntimeKind } from '../model.js';
  *   /kubepods.slice/kubepods-<qos>.slice/kubepods-<qos>-pod<uid>.slice/cri-containerd-<id>.scope
  *   .../crio-<id>.scope                                   CRI-O
  *   .../libpod-<id>.scope                                 podman
+ *   .../crio-<id>                                         CRI-O, cgroupfs driver
+ *   /system.slice/nerdctl-<id>.scope, /k8s.io/<id>        containerd without the kubelet
  */
 export interface ParsedCgroupPath {
   readonly id: string;
@@ -19,7 +21,9 @@ export interface ParsedCgroupPath {
 }
 
 const ID = '([0-9a-f]{64})';
-const SCOPE = new RegExp(`^(docker|cri-containerd|crio|libpod)-${ID}\\.scope$`);
+const SCOPE = new RegExp(`^(docker|cri-containerd|crio|libpod|nerdctl)-${ID}\\.scope$`);
+// CRI-O's cgroupfs manager names the cgroup without the systemd suffix.
+const CRIO_CGROUPFS = new RegExp(`^crio-${ID}$`);
 const BARE = new RegExp(`^${ID}$`);
 const POD_CGROUPFS = /^pod([0-9a-f-]{36})$/;
 const POD_SYSTEMD = /^kubepods(?:-(besteffort|burstable))?-pod([0-9a-f_]{36})\.slice$/;
@@ -29,6 +33,7 @@ const SCOPE_RUNTIME: Record<string, RuntimeKind> = {
   'cri-containerd': 'containerd',
   crio: 'cri-o',
   libpod: 'podman',
+  nerdctl: 'containerd',
 };
 
 export function parseContainerCgroupPath(path: string): ParsedCgroupPath | undefined {
@@ -42,11 +47,14 @@ export function parseContainerCgroupPath(path: string): ParsedCgroupPath | undef
   if (scope) {
     id = scope[2];
     runtime = SCOPE_RUNTIME[scope[1]!] ?? 'unknown';
+  } else if (CRIO_CGROUPFS.test(leaf)) {
+    id = leaf.slice('crio-'.length);
+    runtime = 'cri-o';
   } else if (BARE.test(leaf)) {
     id = leaf;
     // A bare id under /docker is Docker's cgroupfs layout; under kubepods the
     // runtime is not in the path and enrichment decides.
-    runtime = parts[0] === 'docker' ? 'docker' : 'unknown';
+    runtime = parts[0] === 'docker' ? 'docker' : parts[0] === 'k8s.io' ? 'containerd' : 'unknown';
   }
   if (id === undefined) return undefined;
 

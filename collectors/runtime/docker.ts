@@ -100,27 +100,28 @@ export function createDockerRuntime(deps: CollectorDeps, cfg: DockerRuntimeConfi
     timer.unref();
   };
 
-  // One ping at a time; the outcome decides the next check (health or backoff).
-  const check = (): Promise<void> => {
-    if (checking) return checking;
-    checking = (async () => {
-      try {
-        if (!existsSync(cfg.socketPath)) {
-          throw new RuntimeError('VIGIL_ERR_RUNTIME_UNAVAILABLE', `no socket at ${cfg.socketPath}`);
-        }
-        await client.ping();
-        setUp(true);
-        arm(cfg.healthIntervalMs);
-      } catch (err) {
-        const wasUp = up;
-        setUp(false, err);
-        if (wasUp) delay = cfg.retryMinMs;
-        arm(delay);
-        delay = Math.min(delay * 2, cfg.retryMaxMs);
-      } finally {
-        checking = undefined;
+  const ping = async (): Promise<void> => {
+    try {
+      if (!existsSync(cfg.socketPath)) {
+        throw new RuntimeError('VIGIL_ERR_RUNTIME_UNAVAILABLE', `no socket at ${cfg.socketPath}`);
       }
-    })();
+      await client.ping();
+      setUp(true);
+      arm(cfg.healthIntervalMs);
+    } catch (err) {
+      const wasUp = up;
+      setUp(false, err);
+      if (wasUp) delay = cfg.retryMinMs;
+      arm(Math.min(delay, cfg.retryMaxMs));
+      delay = Math.min(delay * 2, cfg.retryMaxMs);
+    }
+  };
+  // One ping at a time; its outcome arms the next check (health or backoff).
+  // `.finally` runs after the assignment even when ping() settles at once.
+  const check = (): Promise<void> => {
+    checking ??= ping().finally(() => {
+      checking = undefined;
+    });
     return checking;
   };
 
