@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { CollectorDeps, ErrorReporter } from '../../../../collectors/deps.js';
 
