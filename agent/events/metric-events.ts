@@ -10,6 +10,8 @@ import { SlidingLinearFit } from './linear-fit.js';
  */
 export class MetricEventBuilder {
   private readonly fits = new Map<string, SlidingLinearFit>();
+  /** Mount points seen writable: a later read-only sample is a remount, not a ro-by-design mount. */
+  private readonly seenWritable = new Set<string>();
 
   constructor(
     private readonly hostname: string,
@@ -24,7 +26,12 @@ export class MetricEventBuilder {
       seen.add(fs.mountpoint);
       events.push(this.filesystemEvent(sample.timeMs, fs));
     }
-    for (const mountpoint of this.fits.keys()) if (!seen.has(mountpoint)) this.fits.delete(mountpoint);
+    for (const mountpoint of this.fits.keys()) {
+      if (!seen.has(mountpoint)) {
+        this.fits.delete(mountpoint);
+        this.seenWritable.delete(mountpoint);
+      }
+    }
     return events;
   }
 
@@ -60,7 +67,9 @@ export class MetricEventBuilder {
       'fs.avail_bytes': fs.availBytes,
       'fs.used_ratio': fs.usedRatio ?? 1 - fs.availBytes / fs.sizeBytes,
       'fs.readonly': fs.readonly ? 1 : 0,
+      'fs.became_readonly': fs.readonly && this.seenWritable.has(fs.mountpoint) ? 1 : 0,
     };
+    if (!fs.readonly) this.seenWritable.add(fs.mountpoint);
     if (fs.files > 0) values['fs.inodes_free_ratio'] = fs.filesFree / fs.files;
     const untilFull = fit.secondsUntilZero();
     if (untilFull !== undefined) values['fs.predict_full_seconds'] = untilFull;
