@@ -1,0 +1,77 @@
+import type { Expr } from '../ast.js';
+import { CODES, CompileError } from './errors.js';
+import { compileCompare } from './compare.js';
+import type { Pred } from './compare.js';
+import { compileFieldExpr } from './field-expr.js';
+import { isTypeConstraint } from './evt-types.js';
+
+export type { Pred };
+
+const TRUE: Pred = () => true;
+
+function flatten(kind: 'and' | 'or', e: Expr, out: Expr[]): void {
+  if (e.kind === kind) { flatten(kind, e.left, out); flatten(kind, e.right, out); } else out.push(e);
+}
+
+function combine(kind: 'and' | 'or', ps: readonly Pred[]): Pred {
+  if (ps.length === 0) return kind === 'and' ? TRUE : () => false;
+  if (ps.length === 1) return ps[0]!;
+  if (kind === 'and') {
+    if (ps.length === 2) { const [a, b] = ps as [Pred, Pred]; return (e) => a(e) && b(e); }
+    if (ps.length === 3) { const [a, b, c] = ps as [Pred, Pred, Pred]; return (e) => a(e) && b(e) && c(e); }
+    const n = ps.length;
+    return (e) => { for (let i = 0; i < n; i++) if (!ps[i]!(e)) return false; return true; };
+  }
+  if (ps.length === 2) { const [a, b] = ps as [Pred, Pred]; return (e) => a(e) || b(e); }
+  if (ps.length === 3) { const [a, b, c] = ps as [Pred, Pred, Pred]; return (e) => a(e) || b(e) || c(e); }
+  const n = ps.length;
+  return (e) => { for (let i = 0; i < n; i++) if (ps[i]!(e)) return true; return false; };
+}
+
+function compileExpr(e: Expr): Pred {
+  switch (e.kind) {
+    case 'and':
+    case 'or': {
+      const parts: Expr[] = [];
+      flatten(e.kind, e, parts);
+      return combine(e.kind, parts.map(compileExpr));
+    }
+    case 'not': {
+      const p = compileExpr(e.expr);
+      return (ev) => !p(ev);
+    }
+    case 'compare':
+      return compileCompare(e.op, e.left, e.right, e.span);
+    case 'exists': {
+      const f = compileFieldExpr(e.field);
+      const get = f.get;
+      if (f.any) return (ev) => { const x = get(ev) as readonly unknown[] | undefined; return x !== undefined && x.length > 0; };
+      return (ev) => get(ev) !== undefined;
+    }
+    case 'truthy': {
+      const f = compileFieldExpr(e.field);
+      if (f.type !== 'bool') {
+        throw new CompileError(CODES.badOperator, `a ${f.type} field cannot be used as a condition on its own (add an operator)`, e.span);
+      }
+      const get = f.get;
+      return (ev) => get(ev) === true;
+    }
+    case 'ref':
+      throw new CompileError(CODES.undefinedMacro, `undefined macro or bare word "${e.name}"`, e.span);
+  }
+}
+
+/**
+ * Compiles a condition once into closures. When the rule is dispatched by
+ * evt.type (`indexed`), the top-level `evt.type = x` / `evt.type in (...)`
+ * conjuncts are implied by the bucket the rule sits in and are dropped.
+ */
+export function compileCondition(expr: Expr, indexed: boolean): Pred {
+  if (!indexed) return compileExpr(expr);
+  const parts: Expr[] = [];
+  flatten('and', expr, parts);
+  const kept = parts.filter((p) => !isTypeConstraint(p));
+  // Still compile the dropped parts: a bad literal there must be reported.
+  for (const p of parts) if (isTypeConstraint(p)) compileExpr(p);
+  return combine('and', kept.map(compileExpr));
+}

@@ -1,0 +1,13 @@
+export { compileCondition } from './condition.js';
+export type { Pred } from './condition.js';
+export { compileCompare } from './compare.js';
+export { CODES as COMPILE_CODES, CompileError } from './errors.js';
+export { evtTypesOf, isTypeConstraint } from './evt-types.js';
+export { compileFieldExpr } from './field-expr.js';
+export { ALWAYS_FIELDS, compileOutput, formatValue } from './output.js';
+export type { OutputTemplate } from './output.js';
+export { compileGlob, compilePmatch, compileRegex } from './patterns.js';
+export { compileRule } from './rule.js';
+export type { CompiledRule, RuleCompileResult, RuleState } from './rule.js';
+export { compileRuleSet, emptyRuleSet } from './ruleset.js';
+export type { RuleMatching, RuleSet, RuleSetSummary } from './ruleset.js';

@@ -1,0 +1,145 @@
+import type { Counter, Registry } from 'prom-client';
+import type { Alert } from '../alert.js';
+import { emptyRuleSet } from '../compiler/index.js';
+import type { CompiledRule, RuleSet } from '../compiler/index.js';
+import type { VigilEvent } from '../event.js';
+import { rfc3339Nano, timeOfDay } from '../fields/index.js';
+import { counter, gauge } from './metrics.js';
+
+export interface RuleEngine {
+  process(event: VigilEvent): void;
+  swap(ruleSet: RuleSet): void;
+  readonly ruleSet: RuleSet;
+  /** Rule conditions evaluated so far (what the evt.type index saves shows here). */
+  readonly evaluations: number;
+}
+
+export interface RuleEngineDeps {
+  readonly registry: Registry;
+  readonly hostname: string;
+}
+
+// Above this many keys, expired throttle windows are swept on the next alert.
+const THROTTLE_SWEEP_AT = 10_000;
+
+/** for: key: the metric subject and its labels (one filesystem, one container). */
+function forKey(e: VigilEvent): string {
+  const m = e.metric;
+  let k: string = m?.subject ?? e.type;
+  const labels = m?.labels;
+  if (labels !== undefined) for (const name of Object.keys(labels).sort()) k += '|' + name + '=' + labels[name];
+  if (e.container !== undefined) k += '|container=' + e.container.id;
+  return k;
+}
+
+/**
+ * Dispatches each event to the rules its source and evt.type can match (the
+ * rule set's index), evaluates their precompiled conditions and builds an
+ * alert only for a match. Per event it allocates nothing unless a rule
+ * matches: no closures, no strings (metrics events with `for:` rules build
+ * their key).
+ */
+export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => void): RuleEngine {
+  const eventCounts = new Map<string, number>();
+  const eventsTotal = counter(deps.registry, 'vigil_events_total', 'Events seen by the rule engine, by evt.type.', ['type'],
+    function flush(this: Counter<'type'>) {
+      // Counted in a plain Map on the hot path, handed to prom-client at scrape time.
+      for (const [type, n] of eventCounts) if (n > 0) this.inc({ type }, n);
+      eventCounts.clear();
+    });
+  void eventsTotal;
+  const alertsTotal = counter(deps.registry, 'vigil_alerts_total', 'Alerts raised, by rule and priority.', ['rule', 'priority']);
+  const suppressedTotal = counter(deps.registry, 'vigil_alerts_suppressed_total', 'Alerts suppressed by a rule throttle, by rule.', ['rule']);
+  const rulesLoaded = gauge(deps.registry, 'vigil_rules_loaded', 'Rules in the running rule set, by source and state.', ['source', 'state']);
+
+  let ruleSet: RuleSet = emptyRuleSet();
+  let evaluations = 0;
+
+  function setLoadedGauge(rs: RuleSet): void {
+    rulesLoaded.reset();
+    const counts = new Map<string, number>();
+    for (const r of rs.summary) {
+      const k = r.source + '\u0000' + r.state;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of counts) {
+      const [source, state] = k.split('\u0000') as [string, string];
+      rulesLoaded.set({ source, state }, n);
+    }
+  }
+
+  /** Returns false while a `for:` rule's condition has not held long enough (or already fired this episode). */
+  function holds(r: CompiledRule, e: VigilEvent, forMs: number): boolean {
+    const key = forKey(e);
+    const st = r.state.pending.get(key);
+    if (st === undefined) {
+      r.state.pending.set(key, { since: e.timeMs, fired: forMs <= 0 });
+      return forMs <= 0;
+    }
+    if (st.fired || e.timeMs - st.since < forMs) return false;
+    st.fired = true;
+    return true;
+  }
+
+  function emit(r: CompiledRule, e: VigilEvent): void {
+    let suppressed = -1;
+    const th = r.throttle;
+    if (th !== undefined) {
+      const key = th.key(e);
+      const map = r.state.throttle;
+      const st = map.get(key);
+      if (st !== undefined && e.timeMs < st.until) {
+        st.suppressed++;
+        suppressedTotal.inc({ rule: r.name });
+        return;
+      }
+      suppressed = st?.suppressed ?? 0;
+      if (map.size >= THROTTLE_SWEEP_AT) for (const [k, v] of map) if (e.timeMs >= v.until) map.delete(k);
+      map.set(key, { until: e.timeMs + th.periodMs, suppressed: 0 });
+    }
+    const outputFields: Record<string, string | number | boolean | null> = {};
+    r.output.fields(e, outputFields);
+    if (suppressed >= 0) outputFields['vigil.suppressed'] = suppressed;
+    alertsTotal.inc({ rule: r.name, priority: r.priorityText });
+    onAlert({
+      time: rfc3339Nano(e.timeMs),
+      rule: r.name,
+      priority: r.priorityText,
+      output: `${timeOfDay(e.timeMs)}: ${r.priorityText} ${r.output.render(e)}`,
+      output_fields: outputFields,
+      hostname: e.hostname ?? deps.hostname,
+      source: r.source,
+      tags: r.tags.slice(),
+    });
+  }
+
+  const engine: RuleEngine = {
+    get ruleSet() { return ruleSet; },
+    get evaluations() { return evaluations; },
+    swap(rs) {
+      ruleSet = rs;
+      setLoadedGauge(rs);
+    },
+    process(e) {
+      eventCounts.set(e.type, (eventCounts.get(e.type) ?? 0) + 1);
+      const rs = ruleSet;
+      const list = rs.candidates(e.source, e.type);
+      const first = rs.ruleMatching === 'first';
+      const n = list.length;
+      evaluations += n;
+      for (let i = 0; i < n; i++) {
+        const r = list[i]!;
+        const forMs = r.forMs;
+        if (r.test(e)) {
+          if (forMs !== undefined && !holds(r, e, forMs)) continue;
+          emit(r, e);
+          if (first) { evaluations -= n - i - 1; return; }
+        } else if (forMs !== undefined && r.state.pending.size > 0) {
+          r.state.pending.delete(forKey(e));
+        }
+      }
+    },
+  };
+  setLoadedGauge(ruleSet);
+  return engine;
+}

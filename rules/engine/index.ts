@@ -1,0 +1,2 @@
+export { createRuleEngine } from './engine.js';
+export type { RuleEngine, RuleEngineDeps } from './engine.js';

@@ -1,0 +1,63 @@
+import type { VigilEvent } from '../event.js';
+import type { BoundField, FieldDef, FieldType, FieldValue, Getter } from './types.js';
+
+/** A field that takes no argument. */
+export function plain(name: string, type: FieldType, desc: string, get: Getter, extra?: { vigil?: boolean; any?: boolean; format?: (v: FieldValue) => string }): FieldDef {
+  const bound: BoundField = { get, type, any: extra?.any ?? false, ...(extra?.format ? { format: extra.format } : {}) };
+  return {
+    name, type, desc, arg: 'none', ...(extra?.vigil ? { vigil: true } : {}),
+    bind: (arg) => (arg === undefined ? bound : `field ${name} takes no argument`),
+  };
+}
+
+/** A field indexed by a key (label name, metric name). */
+export function keyed(name: string, type: FieldType, desc: string, make: (key: string) => Getter, vigil?: boolean): FieldDef {
+  return {
+    name, type, desc, arg: 'required', ...(vigil ? { vigil: true } : {}),
+    bind: (arg) => (arg === undefined || arg === '' ? `field ${name} needs an argument: ${name}[NAME]` : { get: make(arg), type, any: false }),
+  };
+}
+
+/**
+ * Memoizes a derived value (a joined command line) for the event being
+ * processed: conditions often test the same derived field several times.
+ */
+export function perEvent<T extends FieldValue>(compute: (e: VigilEvent) => T | undefined): Getter {
+  let lastEvent: VigilEvent | undefined;
+  let lastValue: T | undefined;
+  return (e) => {
+    if (e === lastEvent) return lastValue;
+    lastValue = compute(e);
+    lastEvent = e;
+    return lastValue;
+  };
+}
+
+export function joinArgs(args: readonly string[] | undefined): string {
+  return args === undefined || args.length === 0 ? '' : args.join(' ');
+}
+
+/** Falco's cmdline: name, then the args, space separated. */
+export function cmdline(name: string, args: readonly string[] | undefined): string {
+  return args === undefined || args.length === 0 ? name : name + ' ' + args.join(' ');
+}
+
+function pad(n: number, w: number): string {
+  return String(n).padStart(w, '0');
+}
+
+/** Falco's %evt.time: time of day (UTC) with nanoseconds, from ms since the epoch. */
+export function timeOfDay(timeMs: number): string {
+  const ms = Math.floor(timeMs);
+  const d = new Date(ms);
+  const ns = (ms % 1000) * 1e6 + Math.round((timeMs - ms) * 1e6);
+  return `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${pad(Math.min(ns, 999_999_999), 9)}`;
+}
+
+/** RFC3339 with nanoseconds, as Falco's JSON `time`. */
+export function rfc3339Nano(timeMs: number): string {
+  const ms = Math.floor(timeMs);
+  const iso = new Date(ms).toISOString(); // 2024-01-02T03:04:05.678Z
+  const ns = (ms % 1000) * 1e6 + Math.round((timeMs - ms) * 1e6);
+  return iso.slice(0, 19) + '.' + pad(Math.min(ns, 999_999_999), 9) + 'Z';
+}

@@ -1,0 +1,6 @@
+export { bindField, fieldExists, getField, listFields } from './registry.js';
+export { METRIC_LABEL_KEYS, METRIC_VALUE_KEYS } from './metric-fields.js';
+export { cidrContains, parseCidr, parseIp } from './net.js';
+export type { Cidr, IpValue } from './net.js';
+export { rfc3339Nano, timeOfDay } from './helpers.js';
+export type { BoundField, FieldDef, FieldType, FieldValue, Getter } from './types.js';

@@ -1,0 +1,35 @@
+import { containerFields } from './container-fields.js';
+import { edgeFields } from './edge-fields.js';
+import { eventFields, fdFields } from './event-fields.js';
+import { metricFields } from './metric-fields.js';
+import { processFields } from './process.js';
+import type { BoundField, FieldDef } from './types.js';
+
+const ALL: readonly FieldDef[] = [...eventFields, ...processFields, ...fdFields, ...containerFields, ...edgeFields, ...metricFields];
+const BY_NAME: ReadonlyMap<string, FieldDef> = new Map(ALL.map((f) => [f.name, f]));
+
+/** Every field, in registry order (for `vigil rules fields`). */
+export function listFields(): readonly FieldDef[] {
+  return ALL;
+}
+
+export function getField(name: string): FieldDef | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Binds `name[arg]`: a getter, or an error message (unknown field, bad argument). */
+export function bindField(name: string, arg?: string): BoundField | string {
+  const def = BY_NAME.get(name);
+  if (def === undefined) return `unknown field ${name}`;
+  return def.bind(arg);
+}
+
+/**
+ * For the loader: whether vigil can provide this field. A rule that needs a
+ * field we lack is loaded disabled instead of failing the file. A bad
+ * argument on a field we have (proc.aname[x]) is not "lacking": the compiler
+ * reports it as an error located at the rule.
+ */
+export function fieldExists(name: string, _arg?: string): boolean {
+  return BY_NAME.has(name);
+}
