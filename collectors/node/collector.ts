@@ -8,7 +8,7 @@ import type { CollectorDeps } from '../deps.js';
 import { statelessRegExp, type NodeCollectorConfig } from './config.js';
 import { NodeCollectorError } from './errors.js';
 import { FilesystemScanner, type StatfsFn } from './filesystems.js';
-import { systemInventory, type InventoryFn, type NodeInventory } from './inventory.js';
+import { createSystemInventory, type InventoryFn, type NodeInventory } from './inventory.js';
 import { createNodeMetricFamilies, registerNodeMetrics } from './metrics.js';
 import { filterMounts, readHostMounts } from './mountinfo.js';
 import { CpuClamp, intervalRatios } from './proc-stat.js';
@@ -131,7 +131,7 @@ export function createNodeCollector(
   }
 
   function takeInventory(): Promise<void> {
-    return (io.inventory ?? systemInventory)().then(
+    return (io.inventory ?? createSystemInventory(cfg.hostRoot))().then(
       (inv) => {
         inventory = inv;
       },

@@ -7,7 +7,7 @@ export {
 export { createNodeCollector, type NodeCollector, type NodeCollectorIo } from './collector.js';
 export { NodeCollectorError, type NodeErrorCode } from './errors.js';
 export { FilesystemScanner, type StatfsFn, type StatfsResult } from './filesystems.js';
-export { systemInventory, type InventoryFn, type NodeInventory } from './inventory.js';
+export { createSystemInventory, systemInventory, type InventoryFn, type NodeInventory } from './inventory.js';
 export { parseLoadavg, parseMeminfo } from './meminfo-loadavg.js';
 export { filterMounts, parseMountinfo, readHostMounts, type MountEntry } from './mountinfo.js';
 export { CpuClamp, parseProcStat, type RawCpuTicks } from './proc-stat.js';

@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createSystemInventory } from '../../../../collectors/node/index.js';
+import { inventoryLabels, parseOsRelease } from '../../../../collectors/node/inventory.js';
+import { FIXTURES } from './helpers.js';
+
+describe('node inventory', () => {
+  it('parses NAME and VERSION_ID of os-release, quoted or not', () => {
+    expect(parseOsRelease('NAME="Debian GNU/Linux"\nVERSION_ID=12\nID=debian\n')).toEqual({ name: 'Debian GNU/Linux', versionId: '12' });
+  });
+
+  it("takes distro and hostname from the host's files under hostRoot (DaemonSet), the rest from systeminformation", async () => {
+    const inv = await createSystemInventory(join(FIXTURES, 'node-hostroot'))();
+    expect(inv).toMatchObject({ os: 'Ubuntu', osRelease: '22.04', hostname: 'worker-7' });
+    expect(inv.cpuCores).toBeGreaterThan(0);
+    expect(inv.memoryBytes).toBeGreaterThan(0);
+    expect(inv.kernel).not.toBe('');
+    expect(inventoryLabels(inv)).toMatchObject({ os: 'Ubuntu', cpu_cores: String(inv.cpuCores) });
+  });
+});
