@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { OPTIONS, type AgentConfig, type OptionSpec } from './schema.js';
+import { parseValue } from './values.js';
+
+/** Raw inputs, exactly as they arrived; nothing here is trusted yet. */
+export interface ConfigSources {
+  /** Values by flag name (`scan-interval-ms`), as node:util parseArgs returns them. */
+  readonly flags: Readonly<Record<string, string | readonly string[] | boolean | undefined>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Injectable for tests; reads the config file. */
+  readonly readFile?: (path: string) => string;
+}
+
+interface Candidate {
+  readonly raw: unknown;
+  readonly origin: string;
+}
+
+/**
+ * Resolves flags > env > file > defaults into one frozen AgentConfig. Every
+ * value supplied is validated, even one a higher source overrides, so a typo
+ * in the config file is found the first time the file is used. All problems
+ * are collected and thrown together as one ConfigError.
+ */
+export function loadConfig(sources: ConfigSources): AgentConfig {
+  const issues: ConfigIssue[] = [];
+  const readFile = sources.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const specs = OPTIONS as readonly OptionSpec[];
+
+  const fromFlags = new Map<string, Candidate>();
+  const fromEnv = new Map<string, Candidate>();
+  for (const spec of specs) {
+    const f = sources.flags[spec.flag];
+    if (f !== undefined && typeof f !== 'boolean' && !(Array.isArray(f) && f.length === 0)) {
+      fromFlags.set(spec.key, { raw: f, origin: `flag --${spec.flag}` });
+    }
+    const e = sources.env[spec.env];
+    if (e !== undefined) fromEnv.set(spec.key, { raw: e, origin: `env ${spec.env}` });
+  }
+
+  const fromFile = new Map<string, Candidate>();
+  const file = fromFlags.get('config') ?? fromEnv.get('config');
+  if (file) {
+    const parsedPath = parseValue({ type: 'path' }, file.raw);
+    if (!parsedPath.ok) issues.push({ path: 'config', message: parsedPath.message, origin: file.origin });
+    else readConfigFile(parsedPath.value as string, readFile, specs, fromFile, issues);
+  }
+
+  const out: Record<string, unknown> = {};
+  for (const spec of specs) {
+    let chosen: unknown;
+    let have = false;
+    // Highest precedence first; lower sources are still validated.
+    for (const cand of [fromFlags.get(spec.key), fromEnv.get(spec.key), fromFile.get(spec.key)]) {
+      if (!cand) continue;
+      const r = parseValue(spec.kind, cand.raw);
+      if (!r.ok) {
+        issues.push({ path: spec.key, message: r.message, origin: cand.origin });
+      } else if (!have) {
+        chosen = r.value;
+        have = true;
+      }
+    }
+    if (!have && spec.default) chosen = spec.default();
+    out[spec.key] = freezeDeep(chosen);
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+  return Object.freeze(out) as AgentConfig;
+}
+
+function readConfigFile(
+  path: string,
+  readFile: (p: string) => string,
+  specs: readonly OptionSpec[],
+  into: Map<string, Candidate>,
+  issues: ConfigIssue[],
+): void {
+  const origin = `file ${path}`;
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    issues.push({ path: 'config', message: `cannot read ${path}: ${(err as Error).message}` });
+    return;
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? `${path}:${err.linePos[0].line}:${err.linePos[0].col}` : path;
+    issues.push({ path: 'config', message: `${where}: ${(err as Error).message.split('\n')[0]}` });
+    return;
+  }
+  if (doc === null || doc === undefined) return; // An empty file means "all defaults".
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    issues.push({ path: 'config', message: `${path} must be a mapping of setting: value` });
+    return;
+  }
+  for (const [key, raw] of Object.entries(doc as Record<string, unknown>)) {
+    const spec = specs.find((s) => s.key === key);
+    if (!spec || spec.inFile === false) {
+      issues.push({ path: key, message: spec ? 'cannot be set in the config file' : `unknown key${suggest(key, specs)}`, origin });
+      continue;
+    }
+    into.set(key, { raw, origin });
+  }
+}
+
+/** "did you mean" for the common snake_case / wrong-case slips. */
+function suggest(key: string, specs: readonly OptionSpec[]): string {
+  const norm = (s: string) => s.replace(/[-_]/g, '').toLowerCase();
+  const hit = specs.find((s) => s.inFile !== false && norm(s.key) === norm(key));
+  return hit ? ` (did you mean ${hit.key}?)` : '';
+}
+
+function freezeDeep<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    for (const inner of Object.values(v)) freezeDeep(inner);
+    Object.freeze(v);
+  }
+  return v;
+}

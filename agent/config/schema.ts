@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
+import type { HostPort, Kind } from './values.js';
+
+/**
+ * THE config schema: one row per setting. Flags, VIGIL_* env vars, the YAML
+ * config file (camelCase keys), `vigil agent --help` and the README's
+ * configuration table are all generated from this table, so they cannot
+ * drift apart. Precedence: flag > env > file > default.
+ */
+export interface OptionSpec {
+  /** camelCase key: the config file key and the path in error messages. */
+  readonly key: string;
+  readonly kind: Kind;
+  /** Shown in help/README; `default` computes the value when it depends on the install. */
+  readonly defaultText: string;
+  readonly default?: () => unknown;
+  readonly env: string;
+  readonly flag: string;
+  /** Metavar in help: `--scan-interval-ms N`. */
+  readonly arg: string;
+  readonly help: string;
+  /** False for settings that cannot sit in the file itself (the file's own path). */
+  readonly inFile?: false;
+  /** May be repeated on the command line (lists). */
+  readonly repeatable?: true;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const OPTIONS = [
+  {
+    key: 'config', kind: { type: 'path' }, defaultText: '(none)', env: 'VIGIL_CONFIG', flag: 'config', arg: 'FILE',
+    help: 'YAML config file with camelCase keys (e.g. `scanIntervalMs: 2000`); unknown keys are errors.', inFile: false,
+  },
+  {
+    key: 'rules', kind: { type: 'list' }, defaultText: '<package>/rules/library',
+    default: () => [join(packageRoot(), 'rules', 'library')],
+    env: 'VIGIL_RULES', flag: 'rules', arg: 'PATH', repeatable: true,
+    help: 'Rule file or directory; repeat the flag, or separate with `,` or `:` in env. Hot reloaded.',
+  },
+  {
+    key: 'output', kind: { type: 'enum', values: ['pretty', 'json', 'none'] }, defaultText: 'pretty', default: () => 'pretty',
+    env: 'VIGIL_OUTPUT', flag: 'output', arg: 'pretty|json|none',
+    help: 'Alerts on stdout: one human line, one Falco-shaped JSON object per line, or nothing.',
+  },
+  {
+    key: 'outputMaxQueue', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_OUTPUT_MAX_QUEUE', flag: 'output-max-queue', arg: 'N',
+    help: 'Alerts buffered while stdout is slow; beyond that they are dropped and counted in vigil_output_dropped_total.',
+  },
+  {
+    key: 'metricsAddr', kind: { type: 'addr' }, defaultText: '0.0.0.0:9867', default: () => ({ host: '0.0.0.0', port: 9867 }),
+    env: 'VIGIL_METRICS_ADDR', flag: 'metrics-addr', arg: 'HOST:PORT',
+    help: 'HTTP listener for /metrics, /healthz, /readyz. Port 0 picks a free port (logged).',
+  },
+  {
+    key: 'grpcAddr', kind: { type: 'addr' }, defaultText: '0.0.0.0:9868', default: () => ({ host: '0.0.0.0', port: 9868 }),
+    env: 'VIGIL_GRPC_ADDR', flag: 'grpc-addr', arg: 'HOST:PORT',
+    help: 'gRPC event stream address. Validated but not served yet (the gRPC server is not part of this release).',
+  },
+  {
+    key: 'hostProc', kind: { type: 'path' }, defaultText: '/proc', default: () => '/proc',
+    env: 'VIGIL_HOST_PROC', flag: 'host-proc', arg: 'DIR', help: "The host's /proc (in a pod: /host/proc).",
+  },
+  {
+    key: 'hostCgroup', kind: { type: 'path' }, defaultText: '/sys/fs/cgroup', default: () => '/sys/fs/cgroup',
+    env: 'VIGIL_HOST_CGROUP', flag: 'host-cgroup', arg: 'DIR', help: "The host's cgroup hierarchy root (in a pod: /host/sys/fs/cgroup).",
+  },
+  {
+    key: 'hostRoot', kind: { type: 'path' }, defaultText: '/', default: () => '/',
+    env: 'VIGIL_HOST_ROOT', flag: 'host-root', arg: 'DIR', help: "The host's root filesystem, for mounts and filesystem stats (in a pod: /host/root).",
+  },
+  {
+    key: 'hostEtc', kind: { type: 'path' }, defaultText: '/etc', default: () => '/etc',
+    env: 'VIGIL_HOST_ETC', flag: 'host-etc', arg: 'DIR', help: "The host's /etc, for user names from passwd (in a pod: /host/etc).",
+  },
+  {
+    key: 'dockerSocket', kind: { type: 'path' }, defaultText: '/var/run/docker.sock', default: () => '/var/run/docker.sock',
+    env: 'VIGIL_DOCKER_SOCKET', flag: 'docker-socket', arg: 'PATH', help: 'Docker API socket used to name containers (optional: without it containers keep their ids).',
+  },
+  {
+    key: 'scanIntervalMs', kind: { type: 'int', min: 100, max: 3_600_000 }, defaultText: '2000', default: () => 2000,
+    env: 'VIGIL_SCAN_INTERVAL_MS', flag: 'scan-interval-ms', arg: 'N', help: 'Period of the /proc process and socket scan.',
+  },
+  {
+    key: 'sampleIntervalMs', kind: { type: 'int', min: 100, max: 3_600_000 }, defaultText: '15000', default: () => 15_000,
+    env: 'VIGIL_SAMPLE_INTERVAL_MS', flag: 'sample-interval-ms', arg: 'N', help: 'Period of the node CPU, pressure and filesystem samples.',
+  },
+  {
+    key: 'containerResyncIntervalMs', kind: { type: 'int', min: 100, max: 3_600_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_CONTAINER_RESYNC_INTERVAL_MS', flag: 'container-resync-interval-ms', arg: 'N',
+    help: 'Full re-walk of the cgroup tree, in case a watch event was missed.',
+  },
+  {
+    key: 'execMode', kind: { type: 'enum', values: ['auto', 'netlink', 'poll'] }, defaultText: 'auto', default: () => 'auto',
+    env: 'VIGIL_EXEC_MODE', flag: 'exec-mode', arg: 'auto|netlink|poll',
+    help: 'How new processes are seen: the netlink proc connector (needs CAP_NET_ADMIN, host network), /proc polling, or netlink falling back to polling.',
+  },
+  {
+    key: 'execPollIntervalMs', kind: { type: 'int', min: 10, max: 60_000 }, defaultText: '250', default: () => 250,
+    env: 'VIGIL_EXEC_POLL_INTERVAL_MS', flag: 'exec-poll-interval-ms', arg: 'N', help: 'Period of the /proc poll for new pids when exec mode is poll.',
+  },
+  {
+    key: 'maxCmdlineBytes', kind: { type: 'int', min: 256, max: 1_048_576 }, defaultText: '4096', default: () => 4096,
+    env: 'VIGIL_MAX_CMDLINE_BYTES', flag: 'max-cmdline-bytes', arg: 'N', help: 'Longest /proc/<pid>/cmdline read; longer ones are cut and marked truncated.',
+  },
+  {
+    key: 'rulesDebounceMs', kind: { type: 'int', min: 0, max: 60_000 }, defaultText: '250', default: () => 250,
+    env: 'VIGIL_RULES_DEBOUNCE_MS', flag: 'rules-debounce-ms', arg: 'N', help: 'Quiet time after a rule file changes before it is reloaded.',
+  },
+  {
+    key: 'logLevel', kind: { type: 'enum', values: LOG_LEVELS }, defaultText: 'info', default: () => 'info',
+    env: 'VIGIL_LOG_LEVEL', flag: 'log-level', arg: 'LEVEL', help: `JSON log level on stderr: ${LOG_LEVELS.join(', ')}.`,
+  },
+] as const satisfies readonly OptionSpec[];
+
+type Option = (typeof OPTIONS)[number];
+
+type ValueOf<O> = O extends { kind: { type: 'int' } } ? number
+  : O extends { kind: { type: 'enum'; values: readonly (infer V)[] } } ? V
+  : O extends { kind: { type: 'addr' } } ? HostPort
+  : O extends { kind: { type: 'list' } } ? readonly string[]
+  : O extends { inFile: false } ? string | undefined
+  : string;
+
+/** The frozen, typed result of parsing flags + env + file + defaults. */
+export type AgentConfig = { readonly [O in Option as O['key']]: ValueOf<O> };
+export type ConfigKey = Option['key'];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function optionByKey(key: string): OptionSpec | undefined {
+  return (OPTIONS as readonly OptionSpec[]).find((o) => o.key === key);
+}

@@ -1,0 +1,38 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface OutputMetrics {
+  readonly written: Counter<'output'>;
+  readonly dropped: Counter<'output' | 'reason'>;
+  readonly queueDepth: Gauge<'output'>;
+}
+
+const byRegistry = new WeakMap<Registry, OutputMetrics>();
+
+/** One set per registry, shared by every output (prom-client refuses duplicate names). */
+export function outputMetrics(registry: Registry): OutputMetrics {
+  let m = byRegistry.get(registry);
+  if (!m) {
+    m = {
+      written: new Counter({
+        name: 'vigil_output_alerts_total',
+        help: 'Alerts handed to an output stream.',
+        labelNames: ['output'] as const,
+        registers: [registry],
+      }),
+      dropped: new Counter({
+        name: 'vigil_output_dropped_total',
+        help: 'Alerts an output could not deliver, by reason (queue_full, write_error, shutdown).',
+        labelNames: ['output', 'reason'] as const,
+        registers: [registry],
+      }),
+      queueDepth: new Gauge({
+        name: 'vigil_output_queue_depth',
+        help: 'Alerts waiting for a slow output stream.',
+        labelNames: ['output'] as const,
+        registers: [registry],
+      }),
+    };
+    byRegistry.set(registry, m);
+  }
+  return m;
+}

@@ -1,0 +1,152 @@
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { createContainerCollector } from '../collectors/cgroups/index.js';
+import type { CollectorDeps } from '../collectors/deps.js';
+import { createExecWatcher } from '../collectors/exec/index.js';
+import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
+import { createHostScanner } from '../collectors/procfs/index.js';
+import type { VigilEvent } from '../rules/event.js';
+import type { Component } from './component.js';
+import { createComponentSet } from './components.js';
+import type { AgentConfig } from './config/schema.js';
+import type { HostPort } from './config/values.js';
+import { createErrorReporter } from './error-reporter.js';
+import { wireEvents } from './events/index.js';
+import { createHttpServer } from './http/index.js';
+import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js';
+import { packageVersion } from './package-root.js';
+import { createReadiness, type Readiness } from './readiness.js';
+
+export interface AgentOptions {
+  readonly log: Logger;
+  /** Where alerts go; a non-blocking stream on fd 1 by default. */
+  readonly stdout?: Writable;
+  /** Colour the pretty output (the CLI passes process.stdout.isTTY). */
+  readonly color?: boolean;
+  readonly hostname?: string;
+  /** How long one component may take to start before the next starts anyway. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface Agent {
+  readonly registry: Registry;
+  readonly readiness: Readiness;
+  readonly deps: CollectorDeps;
+  /** Resolves once every component was started (or failed, or was given up on as slow). */
+  start(): Promise<void>;
+  /** Stops every component in reverse order within `timeoutMs`. Idempotent. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** Where /metrics is served, once started (the port resolved when 0 was asked). */
+  metricsAddress(): HostPort | undefined;
+}
+
+const LINT_FAILING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** The fixed times of the event layer; not user settings (yet). */
+const EVENT_WIRING = { pendingInspectionMs: 3_000, enrichmentWaitMs: 2_000, fsPredictWindowMs: 3_600_000 } as const;
+
+/**
+ * Builds the agent from its config: deps, outputs, collectors, the event
+ * layer and the HTTP listener, started in that order (HTTP last, so
+ * /readyz answers only once there is something to be ready about) and
+ * stopped in reverse. The single hook between collectors and rules is
+ * `wireEvents` (agent/events/), fed into `onEvent` below.
+ */
+export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
+  const log = opts.log;
+  const registry = new Registry();
+  // process_* and nodejs_* metrics: what every Node.js dashboard expects. Three
+  // of prom-client's are gauges named *_total, which `promtool check metrics`
+  // rejects; they duplicate process.getActiveResourcesInfo() and are dropped.
+  collectDefaultMetrics({ register: registry });
+  for (const name of LINT_FAILING_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  new Gauge({
+    name: 'vigil_build_info',
+    help: 'Always 1; labels carry the vigil and Node.js versions.',
+    labelNames: ['version', 'nodejs'] as const,
+    registers: [registry],
+  }).set({ version: packageVersion(), nodejs: process.version }, 1);
+
+  const errors = createErrorReporter(log, registry);
+  const deps: CollectorDeps = { log, registry, errors };
+  const sub = (component: string): CollectorDeps => ({ ...deps, log: log.child({ component }) });
+  const readiness = createReadiness();
+  const hostname = opts.hostname ?? osHostname();
+
+  const output: AlertOutput = createOutput(sub('output'), {
+    kind: config.output,
+    stream: opts.stdout ?? stdoutStream(),
+    maxQueue: config.outputMaxQueue,
+    color: opts.color ?? false,
+  });
+
+  const passwdPath = join(config.hostEtc, 'passwd');
+  const scanner = createHostScanner(sub('host-scanner'), {
+    procRoot: config.hostProc,
+    passwdPath,
+    maxCmdlineBytes: config.maxCmdlineBytes,
+    hostRoot: config.hostRoot,
+    scanIntervalMs: config.scanIntervalMs,
+  });
+  const containers = createContainerCollector(sub('containers'), {
+    cgroupRoot: config.hostCgroup,
+    procRoot: config.hostProc,
+    dockerSocket: config.dockerSocket,
+    resyncIntervalMs: config.containerResyncIntervalMs,
+  });
+  const node = createNodeCollector(sub('node'), {
+    ...DEFAULT_NODE_COLLECTOR_CONFIG,
+    procRoot: config.hostProc,
+    hostRoot: config.hostRoot,
+    sampleIntervalMs: config.sampleIntervalMs,
+  });
+  const exec = createExecWatcher(sub('exec'), {
+    procRoot: config.hostProc,
+    passwdPath,
+    maxCmdlineBytes: config.maxCmdlineBytes,
+    mode: config.execMode,
+    pollIntervalMs: config.execPollIntervalMs,
+    reinspectDelaysMs: [50, 250],
+  });
+
+  // TODO(rules): replace with the rule engine once rules/index.ts lands:
+  // onEvent = (e) => engine.process(e), the engine's onAlert = output.emit.
+  const onEvent = (_e: VigilEvent): void => undefined;
+
+  // The event layer subscribes before the collectors start, so it sees their first scans.
+  let unwire: (() => void) | undefined;
+  const events: Component = {
+    name: 'events',
+    async start() {
+      unwire ??= wireEvents({ scanner, containers, exec, node }, onEvent, errors, { hostname, procRoot: config.hostProc, ...EVENT_WIRING });
+    },
+    async stop() {
+      unwire?.();
+      unwire = undefined;
+    },
+  };
+
+  const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
+  const components: Component[] = [output, events, containers, scanner, exec, node, http];
+  const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
+  let starting: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    registry,
+    readiness,
+    deps,
+    metricsAddress: () => http.address(),
+    start() {
+      starting ??= set.startAll();
+      return starting;
+    },
+    stop(timeoutMs = 1500) {
+      stopping ??= set.stopAll(timeoutMs);
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * What /readyz answers: ready once every registered check is done (every
+ * component started and its first scan completed). Checks are registered
+ * up front so a component that never starts keeps the agent not-ready.
+ */
+export interface Readiness {
+  /** Registers a pending check and returns the function that marks it done. */
+  add(name: string): () => void;
+  /** Marks a check as failed with a reason (still not ready, but says why). */
+  fail(name: string, reason: string): void;
+  status(): ReadinessStatus;
+}
+
+export interface ReadinessStatus {
+  readonly ready: boolean;
+  /** Checks not done yet, with the reason when one failed. */
+  readonly pending: readonly { readonly name: string; readonly reason?: string }[];
+}
+
+export function createReadiness(): Readiness {
+  const checks = new Map<string, { done: boolean; reason?: string }>();
+  return {
+    add(name) {
+      checks.set(name, { done: false });
+      return () => {
+        checks.set(name, { done: true });
+      };
+    },
+    fail(name, reason) {
+      checks.set(name, { done: false, reason });
+    },
+    status() {
+      const pending = [...checks].filter(([, c]) => !c.done).map(([name, c]) => (c.reason ? { name, reason: c.reason } : { name }));
+      return { ready: pending.length === 0, pending };
+    },
+  };
+}
