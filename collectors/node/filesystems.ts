@@ -5,6 +5,12 @@
  * stuck and reported as node_filesystem_device_error 1, and no new statfs is
  * issued on it until the stuck call settles, so a hung mount holds at most
  * one pool thread however many scans run (node_exporter's stuckMounts).
+ *
+ * A hung call still holds one of libuv's threads (4 by default, shared with
+ * every fs read of the agent, /proc included). So once `maxStuck` mounts are
+ * stuck, network and FUSE mounts (the ones that hang) are no longer statted
+ * at all until some stuck call settles: they report device_error with reason
+ * 'stuck-limit'. Local block filesystems keep being measured.
  */
 import { statfs as fsStatfs } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,7 +37,12 @@ export interface FilesystemScannerOptions {
   readonly statfs?: StatfsFn;
   /** How many statfs calls run at once (node_exporter's stat-workers default). */
   readonly concurrency?: number;
+  /** Stuck calls tolerated before remote/FUSE mounts are skipped (default 2: half of libuv's default pool). */
+  readonly maxStuck?: number;
 }
+
+/** Filesystem types whose statfs can block on a network peer or a user-space daemon. */
+export const REMOTE_FS_TYPES = /^(nfs4?|cifs|smb3?|smbfs|ceph|glusterfs|9p|afs|lustre|gpfs|beegfs|fuse(\..+)?|fuseblk|sshfs|davfs|s3fs)$/;
 
 type Outcome = { ok: StatfsResult } | { err: string };
 
@@ -81,6 +92,9 @@ export class FilesystemScanner {
   private async statOne(m: MountEntry): Promise<FilesystemSample> {
     const path = this.statPath(m.mountpoint);
     if (this.stuck.has(path)) return errorSample(m, 'stuck');
+    if (this.stuck.size >= (this.opts.maxStuck ?? 2) && REMOTE_FS_TYPES.test(m.fstype)) {
+      return errorSample(m, 'stuck-limit');
+    }
     let call: Promise<Outcome>;
     try {
       this.issued++;

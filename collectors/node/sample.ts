@@ -61,7 +61,7 @@ export interface FilesystemSample {
   readonly readonly: boolean;
   /** statfs failed or is stuck: the size fields are 0 and must not be used. */
   readonly deviceError: boolean;
-  /** Why deviceError is set: an errno code, or 'timeout' / 'stuck'. */
+  /** Why deviceError is set: an errno code, 'timeout' (this scan's call timed out), 'stuck' (an earlier call still hangs), or 'stuck-limit' (see FilesystemScanner). */
   readonly errorReason?: string;
   /**
    * Used share as df prints it: used / (used + avail) with used = size - free

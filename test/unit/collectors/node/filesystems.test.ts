@@ -87,4 +87,23 @@ describe('FilesystemScanner', () => {
     const [fs] = await scanner.scan([mount('/')]);
     expect(fs?.deviceError).toBe(true);
   });
+
+  it('stops statting remote mounts once maxStuck calls hang, but keeps measuring local ones', async () => {
+    const issued: string[] = [];
+    const scanner = new FilesystemScanner({
+      hostRoot: '/',
+      timeoutMs: 20,
+      maxStuck: 1,
+      statfs: (p) => {
+        issued.push(p);
+        return p.startsWith('/mnt/') ? new Promise<StatfsResult>(() => {}) : Promise.resolve(stat);
+      },
+      concurrency: 1,
+    });
+    const mounts = [mount('/mnt/a', 'srv:/a', 'nfs4'), mount('/mnt/b', 'srv:/b', 'fuse.sshfs'), mount('/')];
+    const out = await scanner.scan(mounts);
+    expect(out.map((f) => f.errorReason)).toEqual(['timeout', 'stuck-limit', undefined]);
+    await scanner.scan(mounts);
+    expect(issued).toEqual(['/mnt/a', '/', '/']);
+  });
 });
