@@ -156,7 +156,7 @@ export function createNodeCollector(
       return () => listeners.delete(listener);
     },
     async start(signal) {
-      if (started || stopped) return;
+      if (started || stopped || signal.aborted) return;
       started = true;
       abortSignal = signal;
       onAbort = () => void stop();

@@ -174,6 +174,18 @@ describe('node collector lifecycle', () => {
     expect(c.latest()).toBeUndefined();
   });
 
+  it('does not start on an already aborted signal', async () => {
+    const deps = testDeps();
+    const c = createNodeCollector(deps, cfg(join(FIXTURES, 'node/proc')), {
+      statfs: async () => STAT, inventory: async () => INVENTORY,
+    });
+    const ac = new AbortController();
+    ac.abort();
+    await c.start(ac.signal);
+    expect(c.latest()).toBeUndefined();
+    await c.stop();
+  });
+
   it('samples periodically, notifies listeners, survives a throwing listener, and stops on abort', async () => {
     const deps = testDeps();
     const c = createNodeCollector(deps, cfg(join(FIXTURES, 'node/proc'), { sampleIntervalMs: 5 }), {
