@@ -34,8 +34,6 @@ export interface ContainerCollector extends Component {
 }
 
 const COMPONENT = 'containers';
-/** All metrics of one scrape share one read of the cgroup files. */
-const SAMPLE_TTL_MS = 250;
 const ENRICH_CONCURRENCY = 4;
 
 type Enrichment = 'pending' | 'done' | 'none';
@@ -156,6 +154,10 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
   };
 
   // ---- scrape-time sampling
+  // All metrics of one scrape are collected in one synchronous run (prom-client
+  // calls every collect() before awaiting any), so they share one read of the
+  // cgroup files; the next macrotask starts fresh. The age bound covers a
+  // caller that never yields to the event loop between two scrapes.
   let cache: { at: number; samples: ContainerSample[] } | undefined;
   const partitions = createPartitionNames(cfg.procRoot);
   const hostNetns = (): string | undefined => readlinkQuiet(join(cfg.procRoot, '1', 'ns', 'net'));
@@ -188,7 +190,7 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
 
   const samples = (): readonly ContainerSample[] => {
     const nowMs = Date.now();
-    if (cache && nowMs - cache.at < SAMPLE_TTL_MS) return cache.samples;
+    if (cache && nowMs - cache.at < 100) return cache.samples;
     const out: ContainerSample[] = [];
     for (const t of tracked.values()) {
       const stats = readContainerStats(t.paths, report);
@@ -201,7 +203,10 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
         seenSec: nowMs / 1000,
       });
     }
-    cache = { at: nowMs, samples: out };
+    const mine = (cache = { at: nowMs, samples: out });
+    setImmediate(() => {
+      if (cache === mine) cache = undefined;
+    });
     return out;
   };
 
