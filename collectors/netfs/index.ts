@@ -1,0 +1,7 @@
+export { createSocketTable } from './socket-table.js';
+export type { SocketScan, SocketTable } from './socket-table.js';
+export { parseProcNet, decodeAddress, decodeEndpoint } from './parse-net.js';
+export type { NetRow } from './parse-net.js';
+export { DEFAULT_TCP_FULL_READ_EVERY } from './socket-table.js';
+export type { SocketTableConfig } from './socket-table.js';
+export { tcpSignature } from './tcp-gate.js';

@@ -1,0 +1,276 @@
+import { performance } from 'node:perf_hooks';
+import type { CollectorDeps } from '../deps.js';
+import type { ProcessInfo, SocketInfo, SocketProto } from '../model.js';
+import { socketInodesOf } from '../procfs/fds.js';
+import { parseNsLink } from '../procfs/parse-links.js';
+import type { ProcessTable } from '../procfs/table.js';
+import { ProcError, isChurn } from '../shared/errors.js';
+import { readLink, readText } from '../shared/read.js';
+import { parseProcNet, type NetRow } from './parse-net.js';
+import { tcpSignature } from './tcp-gate.js';
+
+export interface SocketScan {
+  readonly added: readonly SocketInfo[];
+  readonly removed: readonly SocketInfo[];
+  /** Known sockets whose state, peer or owning pids changed. */
+  readonly changed: readonly SocketInfo[];
+  readonly durationMs: number;
+}
+
+export interface SocketTable {
+  scan(processes: ProcessTable): SocketScan;
+  list(): Iterable<SocketInfo>;
+  byInode(inode: number): SocketInfo | undefined;
+}
+
+const PROTOS: readonly SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
+const COMPONENT = 'netfs';
+
+interface Scanned {
+  readonly startTicks: number;
+  inodes: readonly number[];
+  gen: number;
+}
+
+/**
+ * TCP/UDP sockets of every network namespace, with the pids holding them.
+ *
+ * Per scan:
+ * - /proc/<pid>/net/{udp,udp6} of ONE live pid per netns (a readlink of its
+ *   ns/net first makes sure that pid has not moved to another netns), and
+ *   net/{tcp,tcp6} only when the netns's TCP counters moved or every
+ *   tcpFullReadEvery scans: each net/tcp read walks the kernel's whole TCP
+ *   hash table (see tcp-gate.ts for the numbers and what the gate misses).
+ * - the fd table (readdir + readlink per fd) of each process not scanned
+ *   before (new pid or pid + start time not seen), which feeds an
+ *   inode -> pids index; exited processes are dropped from it.
+ * - only when a socket appears whose inode no indexed fd holds (a known
+ *   process opened or accepted it since its fd table was read), the fd
+ *   tables of the processes in that socket's netns and with its uid are
+ *   re-read, those already holding sockets first (servers accept, clients
+ *   reconnect) then the youngest, until every new inode has an owner. An
+ *   inode still without one (a socket whose owner exited, a kernel socket)
+ *   is searched once, never again.
+ * Sockets with inode 0 (TIME_WAIT, orphans) belong to no one and are not
+ * tracked. Known weak: a socket handed to an existing process over a unix
+ * socket (SCM_RIGHTS), or kept by a parent after its child closed its copy,
+ * shows the owners found when it was first seen.
+ */
+export interface SocketTableConfig {
+  readonly procRoot: string;
+  /**
+   * Re-read net/tcp{,6} of a netns at least every N scans even when its TCP
+   * counters did not move (see tcp-gate.ts). 1 = every scan.
+   */
+  readonly tcpFullReadEvery?: number;
+}
+
+export const DEFAULT_TCP_FULL_READ_EVERY = 10;
+
+export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): SocketTable {
+  const root = cfg.procRoot;
+  const sockets = new Map<number, SocketInfo>();
+  const owners = new Map<number, Set<number>>();
+  const scanned = new Map<number, Scanned>();
+  const searched = new Set<number>();
+  // Per netns: the last TCP rows and the counters they were read at.
+  const tcpCache = new Map<number, { sig: string; age: number; gen: number; rows: readonly NetRow[] }>();
+  const tcpFullReadEvery = Math.max(1, cfg.tcpFullReadEvery ?? DEFAULT_TCP_FULL_READ_EVERY);
+  // Pids whose fd table was read during the current scan.
+  const fresh = new Set<number>();
+  let gen = 0;
+
+  function report(stage: string, err: unknown, path: string): void {
+    deps.errors.report(COMPONENT, stage, new ProcError('VIGIL_ERR_NET_READ', `cannot read ${path}`, { cause: err }));
+  }
+
+  /**
+   * Re-reads one fd table into the index; false when the process is gone.
+   * `trustStdio` for a process first seen this scan: the reader has just
+   * read its fd 0-2, so those three readlinks are not repeated.
+   */
+  function indexFds(p: ProcessInfo, trustStdio: boolean): boolean {
+    fresh.add(p.pid);
+    let inodes: number[] | undefined;
+    try {
+      inodes = socketInodesOf(root, p.pid, trustStdio ? p.stdio : undefined);
+    } catch (err) {
+      if (!isChurn(err)) report('fd', err, `${root}/${p.pid}/fd`);
+    }
+    const prev = scanned.get(p.pid);
+    if (prev) for (const i of prev.inodes) owners.get(i)?.delete(p.pid);
+    if (inodes === undefined) {
+      scanned.delete(p.pid);
+      return false;
+    }
+    for (const i of inodes) {
+      let set = owners.get(i);
+      if (!set) owners.set(i, (set = new Set()));
+      set.add(p.pid);
+    }
+    scanned.set(p.pid, { startTicks: p.startTicks, inodes, gen });
+    return true;
+  }
+
+  function readProto(pid: number, proto: SocketProto, rows: NetRow[]): boolean {
+    const path = `${root}/${pid}/net/${proto}`;
+    try {
+      const text = readText(path, 'records');
+      if (text === undefined) return false;
+      for (const r of parseProcNet(text, proto)) rows.push(r);
+    } catch (err) {
+      report('net', err, path);
+    }
+    return true;
+  }
+
+  function tcpSignatureOf(pid: number): string | undefined {
+    try {
+      const snmp = readText(`${root}/${pid}/net/snmp`);
+      const sockstat = readText(`${root}/${pid}/net/sockstat`);
+      if (snmp === undefined || sockstat === undefined) return undefined;
+      return tcpSignature(snmp, sockstat, readText(`${root}/${pid}/net/sockstat6`));
+    } catch {
+      return undefined; // no shortcut: read the TCP files
+    }
+  }
+
+  /** Rows of one netns read through one of its live members. */
+  function readNetns(netns: number, members: readonly ProcessInfo[]): NetRow[] | undefined {
+    for (const p of members) {
+      let link: string | undefined;
+      try {
+        link = readLink(`${root}/${p.pid}/ns/net`);
+      } catch {
+        continue;
+      }
+      if (parseNsLink(link) !== netns) continue;
+      const rows: NetRow[] = [];
+      // tcp6/udp6 are absent when IPv6 is off; a vanished pid loses tcp too.
+      if (!readProto(p.pid, 'udp', rows)) continue;
+      readProto(p.pid, 'udp6', rows);
+      const prev = tcpCache.get(netns);
+      const sig = tcpSignatureOf(p.pid);
+      if (prev && sig !== undefined && sig === prev.sig && prev.age + 1 < tcpFullReadEvery) {
+        prev.age++;
+        prev.gen = gen;
+        for (const r of prev.rows) rows.push(r);
+        return rows;
+      }
+      const tcpRows: NetRow[] = [];
+      if (!readProto(p.pid, 'tcp', tcpRows)) continue;
+      readProto(p.pid, 'tcp6', tcpRows);
+      tcpCache.set(netns, { sig: sig ?? '', age: 0, gen, rows: tcpRows });
+      for (const r of tcpRows) rows.push(r);
+      return rows;
+    }
+    return undefined;
+  }
+
+  function scan(processes: ProcessTable): SocketScan {
+    const t0 = performance.now();
+    gen++;
+    const byNetns = new Map<number, ProcessInfo[]>();
+    for (const p of processes.list()) {
+      if (p.netns !== 0) {
+        let members = byNetns.get(p.netns);
+        if (!members) byNetns.set(p.netns, (members = []));
+        members.push(p);
+      }
+      const s = scanned.get(p.pid);
+      if (s && s.startTicks === p.startTicks) s.gen = gen;
+      else indexFds(p, true);
+    }
+    for (const [pid, s] of scanned) {
+      if (s.gen === gen) continue;
+      for (const i of s.inodes) owners.get(i)?.delete(pid);
+      scanned.delete(pid);
+    }
+
+    const current = new Map<number, NetRow & { netns: number }>();
+    const unowned = new Map<number, Set<number>>(); // netns -> inodes
+    for (const [netns, members] of byNetns) {
+      const rows = readNetns(netns, members);
+      if (!rows) continue;
+      for (const r of rows) {
+        if (r.inode === 0) continue;
+        current.set(r.inode, { ...r, netns });
+        if (!sockets.has(r.inode) && !(owners.get(r.inode)?.size) && !searched.has(r.inode)) {
+          let set = unowned.get(netns);
+          if (!set) unowned.set(netns, (set = new Set()));
+          set.add(r.inode);
+        }
+      }
+    }
+    for (const [netns, t] of tcpCache) if (t.gen !== gen) tcpCache.delete(netns);
+    for (const [netns, inodes] of unowned) searchOwners(byNetns.get(netns) ?? [], inodes, current);
+
+    const added: SocketInfo[] = [];
+    const removed: SocketInfo[] = [];
+    const changed: SocketInfo[] = [];
+    for (const [inode, r] of current) {
+      const pids = [...(owners.get(inode) ?? [])].sort((a, b) => a - b);
+      const info: SocketInfo = {
+        inode, proto: r.proto, localAddr: r.localAddr, localPort: r.localPort,
+        remoteAddr: r.remoteAddr, remotePort: r.remotePort, state: r.state,
+        netns: r.netns, uid: r.uid, pids,
+      };
+      const old = sockets.get(inode);
+      if (!old) added.push(info);
+      else if (!sameSocket(old, info)) changed.push(info);
+      else continue;
+      sockets.set(inode, info);
+    }
+    for (const [inode, s] of sockets) {
+      if (current.has(inode)) continue;
+      removed.push(s);
+      sockets.delete(inode);
+      owners.delete(inode);
+      searched.delete(inode);
+    }
+    return { added, removed, changed, durationMs: performance.now() - t0 };
+  }
+
+  function searchOwners(members: readonly ProcessInfo[], inodes: Set<number>, current: Map<number, NetRow>): void {
+    const uids = new Set<number>();
+    for (const i of inodes) {
+      searched.add(i);
+      const uid = current.get(i)?.uid;
+      if (uid !== undefined) uids.add(uid);
+    }
+    // A socket's uid is its creator's fsuid. A root socket may be handed to
+    // anyone and a root process may have dropped privileges since, so uid
+    // narrows the search only to non-root sockets and keeps root processes.
+    const candidates = members
+      .filter((p) => uids.has(0) || uids.has(p.uid) || p.uid === 0)
+      .sort((a, b) => holds(b) - holds(a) || b.startTicks - a.startTicks);
+    for (const p of candidates) {
+      if (fresh.has(p.pid)) continue;
+      if (!indexFds(p, false)) continue;
+      for (const i of inodes) if (owners.get(i)?.size) inodes.delete(i);
+      if (inodes.size === 0) return;
+    }
+  }
+  function holds(p: ProcessInfo): number {
+    return (scanned.get(p.pid)?.inodes.length ?? 0) > 0 ? 1 : 0;
+  }
+
+  return {
+    scan(processes) {
+      fresh.clear();
+      return scan(processes);
+    },
+    list: () => sockets.values(),
+    byInode: (inode) => sockets.get(inode),
+  };
+}
+
+function sameSocket(a: SocketInfo, b: SocketInfo): boolean {
+  return (
+    a.state === b.state &&
+    a.remoteAddr === b.remoteAddr &&
+    a.remotePort === b.remotePort &&
+    a.pids.length === b.pids.length &&
+    a.pids.every((p, i) => p === b.pids[i])
+  );
+}

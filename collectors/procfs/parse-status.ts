@@ -1,0 +1,29 @@
+/** The fields of /proc/<pid>/status the process table needs. */
+export interface ProcStatus {
+  /** Effective uid and gid (what `ps -o user` shows). */
+  readonly uid: number;
+  readonly gid: number;
+  /** Last NSpid entry: the pid in the innermost pid namespace. */
+  readonly vpid: number;
+}
+
+/** Parses /proc/<pid>/status; fields that are missing come back as -1. */
+export function parseStatus(text: string): ProcStatus {
+  let uid = -1;
+  let gid = -1;
+  let vpid = -1;
+  let pid = -1;
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const key = line.slice(0, colon);
+    if (key !== 'Uid' && key !== 'Gid' && key !== 'NSpid' && key !== 'Pid') continue;
+    const values = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    if (key === 'Uid') uid = values[1] ?? -1;
+    else if (key === 'Gid') gid = values[1] ?? -1;
+    else if (key === 'Pid') pid = values[0] ?? -1;
+    else vpid = values[values.length - 1] ?? -1;
+  }
+  // Kernels before 4.1 have no NSpid: then the pid is the only one known.
+  return { uid, gid, vpid: Number.isInteger(vpid) && vpid > 0 ? vpid : pid };
+}

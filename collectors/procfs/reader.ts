@@ -1,0 +1,174 @@
+import { containerFromProcCgroup } from '../cgroups/parse-path.js';
+import type { ErrorReporter } from '../deps.js';
+import type { FdTarget, ProcessInfo } from '../model.js';
+import { ProcError, isChurn } from '../shared/errors.js';
+import { readBytes, readLink, readText } from '../shared/read.js';
+import { parseCmdline } from './parse-cmdline.js';
+import { parseFdLink, parseNsLink } from './parse-links.js';
+import { parseStat, type ProcStat } from './parse-stat.js';
+import { parseStatus } from './parse-status.js';
+import { createPasswdCache } from './passwd.js';
+import { createUpperLayerProbe, hostRootOf } from './upper-layer.js';
+
+export interface ProcessReaderConfig {
+  readonly procRoot: string;
+  /** The host's passwd file (/host/etc/passwd in a DaemonSet). */
+  readonly passwdPath: string;
+  /** cmdline bytes read at most; longer ones are cut and flagged argsTruncated. */
+  readonly maxCmdlineBytes: number;
+  /**
+   * Where the host's / is mounted, to look at container writable layers.
+   * Default: procRoot without its trailing /proc ('/host/proc' -> '/host').
+   */
+  readonly hostRoot?: string;
+}
+
+export interface ProcessReader {
+  /**
+   * Everything known of one process. undefined if the pid is gone before
+   * /proc/<pid>/stat could be read; a later vanish (or a non-churn failure,
+   * which is also reported) yields `partial: true` with what was read.
+   */
+  read(pid: number): ProcessInfo | undefined;
+}
+
+/** What the process table needs beyond `read`: the cheap per-scan probes. */
+export interface ProcfsReader extends ProcessReader {
+  /** Just /proc/<pid>/stat: identity (start time), ppid, comm. */
+  readStat(pid: number): ProcStat | undefined;
+  /** Just the fd 0-2 links (three readlinks). */
+  readStdio(pid: number): readonly [FdTarget, FdTarget, FdTarget];
+  startTimeMs(startTicks: number): number;
+}
+
+/** USER_HZ is 100 on every Linux ABI Node runs on (x86, arm, arm64, ppc, s390). */
+const TICKS_PER_SECOND = 100;
+const COMPONENT = 'procfs';
+
+export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorReporter): ProcfsReader {
+  const root = cfg.procRoot;
+  const passwd = createPasswdCache(cfg.passwdPath, {
+    onError: (err) => errors?.report(COMPONENT, 'passwd', new ProcError('VIGIL_ERR_PROC_READ', `cannot read ${cfg.passwdPath}`, { cause: err })),
+  });
+  const upper = createUpperLayerProbe(root, cfg.hostRoot ?? hostRootOf(root));
+  const bootTimeMs = readBootTimeMs(root, errors);
+
+  /** Runs one read; churn or failure marks the result partial instead of throwing. */
+  function attempt<T>(pid: number, what: string, fn: () => T | undefined, state: { partial: boolean }): T | undefined {
+    try {
+      const v = fn();
+      if (v === undefined) state.partial = true;
+      return v;
+    } catch (err) {
+      state.partial = true;
+      if (!isChurn(err)) {
+        errors?.report(COMPONENT, what, new ProcError('VIGIL_ERR_PROC_READ', `cannot read ${root}/${pid}/${what}`, { cause: err }));
+      }
+      return undefined;
+    }
+  }
+
+  function readStat(pid: number): ProcStat | undefined {
+    let text: string | undefined;
+    try {
+      text = readText(`${root}/${pid}/stat`, 'single');
+    } catch (err) {
+      if (!isChurn(err)) errors?.report(COMPONENT, 'stat', new ProcError('VIGIL_ERR_PROC_READ', `cannot read ${root}/${pid}/stat`, { cause: err }));
+      return undefined;
+    }
+    if (text === undefined) return undefined;
+    const st = parseStat(text);
+    if (!st) errors?.report(COMPONENT, 'stat', new ProcError('VIGIL_ERR_PROC_PARSE', `unparsable ${root}/${pid}/stat`));
+    return st;
+  }
+
+  function fdLink(pid: number, fd: number): FdTarget {
+    try {
+      return parseFdLink(readLink(`${root}/${pid}/fd/${fd}`));
+    } catch (err) {
+      // EACCES on a process changing credentials is as transient as churn.
+      if (!isChurn(err) && (err as { code?: string }).code !== 'EACCES') {
+        errors?.report(COMPONENT, 'fd', new ProcError('VIGIL_ERR_PROC_READ', `cannot read ${root}/${pid}/fd/${fd}`, { cause: err }));
+      }
+      return { kind: 'none' };
+    }
+  }
+
+  function readStdio(pid: number): readonly [FdTarget, FdTarget, FdTarget] {
+    return [fdLink(pid, 0), fdLink(pid, 1), fdLink(pid, 2)];
+  }
+
+  function startTimeMs(startTicks: number): number {
+    return bootTimeMs + Math.round((startTicks * 1000) / TICKS_PER_SECOND);
+  }
+
+  function read(pid: number): ProcessInfo | undefined {
+    const st = readStat(pid);
+    if (!st) return undefined;
+    const state = { partial: false };
+    const dir = `${root}/${pid}`;
+    const status = attempt(pid, 'status', () => {
+      const t = readText(`${dir}/status`, 'single');
+      return t === undefined ? undefined : parseStatus(t);
+    }, state);
+
+    // Kernel threads have no exe nor cmdline; zombies lost theirs: not partial.
+    const hollow = st.kernelThread || st.state === 'Z';
+    let args: string[] = [];
+    let argsTruncated = false;
+    let exe = '';
+    if (!hollow) {
+      const cmd = attempt(pid, 'cmdline', () => readBytes(`${dir}/cmdline`, cfg.maxCmdlineBytes, 'single'), state);
+      if (cmd) {
+        args = parseCmdline(cmd.bytes);
+        argsTruncated = cmd.truncated;
+      }
+      exe = attempt(pid, 'exe', () => readLink(`${dir}/exe`), state) ?? '';
+    }
+    const cgroup = attempt(pid, 'cgroup', () => readText(`${dir}/cgroup`, 'single'), state);
+    const container = cgroup === undefined ? undefined : containerFromProcCgroup(cgroup);
+    const netns = parseNsLink(attempt(pid, 'ns/net', () => readLink(`${dir}/ns/net`), state)) ?? 0;
+    const stdio = readStdio(pid);
+    let exeUpperLayer: boolean | undefined;
+    if (container && exe) {
+      exeUpperLayer = attempt(pid, 'mountinfo', () => upper.isExeOnUpperLayer(pid, container.id, exe) ?? null, state) ?? undefined;
+    }
+
+    const uid = status?.uid ?? -1;
+    const info: ProcessInfo = {
+      pid,
+      ppid: st.ppid,
+      startTicks: st.startTicks,
+      startTimeMs: startTimeMs(st.startTicks),
+      comm: st.comm,
+      exe,
+      args,
+      argsTruncated,
+      uid,
+      gid: status?.gid ?? -1,
+      user: uid >= 0 ? passwd.lookup(uid) : '',
+      tty: st.tty,
+      vpid: status?.vpid ?? pid,
+      netns,
+      stdio,
+      ...(container ? { containerId: container.id } : {}),
+      ...(exeUpperLayer !== undefined ? { exeUpperLayer } : {}),
+      ...(state.partial ? { partial: true } : {}),
+    };
+    return info;
+  }
+
+  return { read, readStat, readStdio, startTimeMs };
+}
+
+/** btime from /proc/stat (seconds since the epoch); 0 when unreadable. */
+function readBootTimeMs(root: string, errors: ErrorReporter | undefined): number {
+  try {
+    const text = readText(`${root}/stat`) ?? '';
+    const m = /^btime (\d+)$/m.exec(text);
+    if (m) return Number(m[1]) * 1000;
+  } catch (err) {
+    errors?.report(COMPONENT, 'btime', new ProcError('VIGIL_ERR_PROC_READ', `cannot read ${root}/stat`, { cause: err }));
+  }
+  return 0;
+}

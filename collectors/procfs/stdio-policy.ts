@@ -1,0 +1,25 @@
+import type { ProcessInfo } from '../model.js';
+
+/**
+ * Which known processes get their fd 0-2 links re-read on a steady-state scan.
+ *
+ * A reverse shell is `sh -i <&3 >&3` or a `dup2(sock, 0..2)` done by a
+ * shell, an interpreter or a netcat right after it starts, so the stdio of
+ * those and of any process younger than `youngMs` is checked every scan (3
+ * readlinks each). Everything else keeps the stdio seen when it was first
+ * read: a long-running daemon that rewires its stdio later is not caught by
+ * the scanner (the exec watcher sees each exec, which is where it matters).
+ */
+const WATCHED_COMMS = new Set([
+  'sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'busybox',
+  'python', 'python2', 'python3', 'perl', 'ruby', 'php', 'node', 'lua', 'awk', 'gawk', 'mawk', 'tclsh', 'irb',
+  'nc', 'ncat', 'netcat', 'nc.openbsd', 'nc.traditional', 'socat', 'telnet', 'openssl', 'script',
+]);
+
+export const DEFAULT_STDIO_YOUNG_MS = 10_000;
+
+export function needsStdioRecheck(p: ProcessInfo, nowMs: number, youngMs = DEFAULT_STDIO_YOUNG_MS): boolean {
+  if (p.exe === '' && p.args.length === 0) return false; // kernel thread or zombie
+  if (nowMs - p.startTimeMs < youngMs) return true;
+  return WATCHED_COMMS.has(p.comm) || /^python3\.\d+$/.test(p.comm);
+}
