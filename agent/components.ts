@@ -44,8 +44,8 @@ export function createComponentSet(
               opts.readiness.fail(c.name, `start failed: ${(err as Error)?.message ?? String(err)}`);
             },
           );
-        const r = await raceTimeout(started, opts.startTimeoutMs);
-        if (r === 'timeout') opts.log.warn({ component: c.name, ms: opts.startTimeoutMs }, `${c.name} is slow to start; continuing without waiting`);
+        const r = await raceTimeout(started, opts.startTimeoutMs, abort.signal);
+        if (r === 'timeout' && !abort.signal.aborted) opts.log.warn({ component: c.name, ms: opts.startTimeoutMs }, `${c.name} is slow to start; continuing without waiting`);
       }
     },
     async stopAll(timeoutMs) {
@@ -62,15 +62,20 @@ export function createComponentSet(
   };
 }
 
-async function raceTimeout(p: Promise<void>, ms: number): Promise<'done' | 'timeout'> {
+/** Waits for `p`, at most `ms`, and no longer than until `signal` aborts. */
+async function raceTimeout(p: Promise<void>, ms: number, signal?: AbortSignal): Promise<'done' | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), ms);
     timer.unref();
+    onAbort = () => resolve('timeout');
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([p.then(() => 'done' as const), timeout]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -78,7 +78,7 @@ export function createLineWriter(opts: {
     async close(timeoutMs) {
       if (closed) return;
       closed = true;
-      if (queue.length > 0 || waitingDrain) {
+      if (!broken && (queue.length > 0 || waitingDrain)) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, timeoutMs);
           t.unref();
