@@ -1,0 +1,145 @@
+import type { ErrorReporter } from '../deps.js';
+import { readText } from '../shared/index.js';
+import { normalizeIp, parseFibTrieLocal, parseIfInet6 } from './parse.js';
+
+/** One process per network namespace: how the namespace's files are reached. */
+export interface NetnsPid {
+  readonly netns: number;
+  readonly pid: number;
+  readonly containerId?: string;
+}
+
+export interface AddressOwner {
+  readonly netns: number;
+  /** The first container seen in this netns (all of them share its addresses). */
+  readonly containerId?: string;
+  /** Every container seen in this netns, in the order given to refresh (a pod's containers share one). */
+  readonly containerIds: readonly string[];
+}
+
+export interface PodAddressBookConfig {
+  readonly procRoot: string;
+  /** A netns whose addresses were read less than this long ago is not read again (unless forced). */
+  readonly maxAgeMs?: number;
+  readonly now?: () => number;
+}
+
+export interface RefreshStats {
+  readonly read: number;
+  readonly kept: number;
+  readonly dropped: number;
+}
+
+export interface PodAddressBook {
+  /**
+   * Brings the book in line with the given namespaces: new ones and stale
+   * ones (older than maxAgeMs, or all with force) are read, missing ones are
+   * forgotten. Synchronous and never throws: read failures go to `errors`.
+   */
+  refresh(netnsPids: Iterable<NetnsPid>, opts?: { readonly force?: boolean }): RefreshStats;
+  owner(ip: string): AddressOwner | undefined;
+  /** Addresses per netns, for diagnostics and tests. */
+  addresses(netns: number): readonly string[] | undefined;
+}
+
+interface NetnsEntry {
+  readonly addrs: readonly string[];
+  readonly readAtMs: number;
+}
+
+export const DEFAULT_ADDRESS_MAX_AGE_MS = 30_000;
+
+/**
+ * Which network namespace on this node (and so which pod) owns an IP
+ * address. A pod's addresses live in its netns, not in any cgroup or runtime
+ * field the agent reads cheaply, so they are read from /proc/<pid>/net of one
+ * process per netns and cached by the netns inode: a pod keeps its IP for its
+ * life, so re-reading is only needed when containers come and go.
+ */
+export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorReporter): PodAddressBook {
+  const now = cfg.now ?? Date.now;
+  const maxAgeMs = cfg.maxAgeMs ?? DEFAULT_ADDRESS_MAX_AGE_MS;
+  const byNetns = new Map<number, NetnsEntry>();
+  const containersByNetns = new Map<number, string[]>();
+  let index = new Map<string, AddressOwner | null>();
+
+  function readNetns(pid: number): readonly string[] | undefined {
+    const base = `${cfg.procRoot}/${pid}/net`;
+    try {
+      const fib = readText(`${base}/fib_trie`);
+      if (fib === undefined) return undefined; // the pid is gone: churn
+      // A kernel without IPv6 has no if_inet6: that is an empty list, not an error.
+      const v6 = readText(`${base}/if_inet6`);
+      return [...parseFibTrieLocal(fib), ...(v6 === undefined ? [] : parseIfInet6(v6))];
+    } catch (err) {
+      errors?.report('podnet', 'read', err);
+      return undefined;
+    }
+  }
+
+  return {
+    refresh(netnsPids, opts = {}) {
+      const t = now();
+      const pidsByNetns = new Map<number, number[]>();
+      containersByNetns.clear();
+      for (const { netns, pid, containerId } of netnsPids) {
+        let pids = pidsByNetns.get(netns);
+        if (!pids) pidsByNetns.set(netns, (pids = []));
+        pids.push(pid);
+        if (containerId !== undefined) {
+          let ids = containersByNetns.get(netns);
+          if (!ids) containersByNetns.set(netns, (ids = []));
+          if (!ids.includes(containerId)) ids.push(containerId);
+        }
+      }
+      let read = 0;
+      let kept = 0;
+      let dropped = 0;
+      for (const netns of byNetns.keys()) {
+        if (!pidsByNetns.has(netns)) {
+          byNetns.delete(netns);
+          dropped++;
+        }
+      }
+      for (const [netns, pids] of pidsByNetns) {
+        const cached = byNetns.get(netns);
+        if (cached && !opts.force && t - cached.readAtMs < maxAgeMs) {
+          kept++;
+          continue;
+        }
+        // The first pid may have exited since the caller listed it; any other in the netns will do.
+        let addrs: readonly string[] | undefined;
+        for (const pid of pids) {
+          addrs = readNetns(pid);
+          if (addrs !== undefined) break;
+        }
+        if (addrs === undefined) {
+          if (cached) kept++;
+          continue;
+        }
+        byNetns.set(netns, { addrs, readAtMs: t });
+        read++;
+      }
+      // Rebuilt whole: lookups on the hot path are one Map.get.
+      const next = new Map<string, AddressOwner | null>();
+      for (const [netns, entry] of byNetns) {
+        const ids = containersByNetns.get(netns) ?? [];
+        const owner: AddressOwner = { netns, containerId: ids[0], containerIds: ids };
+        for (const addr of entry.addrs) {
+          const prev = next.get(addr);
+          // Two namespaces with one address (isolated test netns, a bridge IP
+          // reused): the owner is unknown rather than a guess.
+          next.set(addr, prev === undefined ? owner : prev !== null && prev.netns === netns ? prev : null);
+        }
+      }
+      index = next;
+      return { read, kept, dropped };
+    },
+    owner(ip) {
+      return index.get(normalizeIp(ip)) ?? undefined;
+    },
+    addresses(netns) {
+      return byNetns.get(netns)?.addrs;
+    },
+  };
+}
