@@ -66,6 +66,8 @@ export async function openProcConnector(
   }
 
   const seq = randomInt(1, 0x7fffffff);
+  // Identifies the kernel's answer: it comes back as ack + 1.
+  const nonce = randomInt(1, 0x7fffffff);
   const port = sock.address().port;
   let closing = false;
   let acked = false;
@@ -77,8 +79,8 @@ export async function openProcConnector(
     if (parsed.malformed > 0) handlers.onMalformed(parsed.malformed);
     for (const ev of parsed.events) {
       if (ev.what === 'ack') {
-        // Acks are multicast too: only ours (same seq, ack = our ack + 1) settles the handshake.
-        if (!acked && ev.seq === seq && ev.ack === 1) {
+        // Acks are multicast to every listener: only ours (ack = our nonce + 1) settles the handshake.
+        if (!acked && ev.ack === nonce + 1) {
           acked = true;
           settle?.(ev.err === 0 ? undefined : unavailable(`kernel refused PROC_CN_MCAST_LISTEN (errno ${ev.err})`));
         }
@@ -130,7 +132,7 @@ export async function openProcConnector(
         if (err) reject(err);
         else resolve();
       };
-      sock.send(buildMcastControl(PROC_CN_MCAST_LISTEN, port, seq), {}, (err) => {
+      sock.send(buildMcastControl(PROC_CN_MCAST_LISTEN, port, seq, nonce), {}, (err) => {
         if (err) settle?.(unavailable('cannot send PROC_CN_MCAST_LISTEN', err));
       });
     });

@@ -172,9 +172,10 @@ function parseCnMsg(buf: Buffer, start: number, end: number): ProcConnectorEvent
 /**
  * The control message that subscribes (LISTEN) or unsubscribes (IGNORE) the
  * socket's multicast group to process events. The kernel answers with a
- * PROC_EVENT_NONE "ack" event whose cn_msg.ack is seq + 1.
+ * PROC_EVENT_NONE "ack" event whose cn_msg.ack is our ack + 1 (its seq is the
+ * kernel's own counter on recent kernels, so only ack identifies the answer).
  */
-export function buildMcastControl(op: number, portId: number, seq: number): Buffer {
+export function buildMcastControl(op: number, portId: number, seq: number, ack = 0): Buffer {
   const total = NLMSG_HDRLEN + CN_MSG_LEN + 4;
   const b = Buffer.alloc(total);
   const w32 = (v: number, o: number): void => {
@@ -193,7 +194,7 @@ export function buildMcastControl(op: number, portId: number, seq: number): Buff
   w32(CN_IDX_PROC, 16);
   w32(CN_VAL_PROC, 20);
   w32(seq, 24);
-  w32(0, 28);
+  w32(ack, 28);
   w16(4, 32);
   w16(0, 34);
   w32(op, 36);
