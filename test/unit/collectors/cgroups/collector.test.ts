@@ -75,6 +75,15 @@ describe('createContainerCollector on fixture trees (no Docker engine)', () => {
     expect(text).toContain(newId);
   });
 
+  it('each scrape reads the files afresh (no stale values between scrapes)', async () => {
+    const { dir, deps } = await start(V1);
+    const line = `container_cpu_usage_seconds_total{id="/docker/${ID.A}",name="",image="",namespace="",pod="",container="",cpu="total"}`;
+    expect(await deps.registry.metrics()).toContain(`${line} 1.5`);
+    writeFileSync(join(dir, 'cpuacct', 'docker', ID.A, 'cpuacct.usage'), '2500000000\n');
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await deps.registry.metrics()).toContain(`${line} 2.5`);
+  });
+
   it('v1 with the combined cpu,cpuacct mount reads cpu', async () => {
     const { dir, cleanup } = copyFixture(V1);
     cleanups.push(cleanup);
