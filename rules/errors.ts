@@ -1,0 +1,76 @@
+/**
+ * Stable issue codes of the rule front end (parser, loader, resolver).
+ * Rule loading never throws (DESIGN §5): every problem becomes an Issue
+ * (rules/types.ts) carrying one of these codes, so scripts and tests can
+ * match on the code while the message stays free to improve.
+ */
+export const RulesIssueCode = {
+  /** A path could not be read (missing, permission, not a file/dir). */
+  READ: 'VIGIL_RULES_READ',
+  /** The file is not well-formed YAML. */
+  YAML: 'VIGIL_RULES_YAML',
+  /** Structure is wrong: the document is not a list, an item is not a mapping. */
+  SCHEMA: 'VIGIL_RULES_SCHEMA',
+  /** A top-level item is neither list, macro, rule nor a version requirement (warning). */
+  UNKNOWN_ITEM: 'VIGIL_RULES_UNKNOWN_ITEM',
+  /** A key that this kind of item does not know (warning). */
+  UNKNOWN_KEY: 'VIGIL_RULES_UNKNOWN_KEY',
+  /** A required key (condition, output, desc, priority, items...) is absent. */
+  MISSING_KEY: 'VIGIL_RULES_MISSING_KEY',
+  /** A value has the wrong type (tags not a list, enabled not a boolean...). */
+  BAD_VALUE: 'VIGIL_RULES_BAD_VALUE',
+  /** priority is not one of Falco's priorities. */
+  BAD_PRIORITY: 'VIGIL_RULES_BAD_PRIORITY',
+  /** `for:` or a throttle period is not a duration. */
+  BAD_DURATION: 'VIGIL_RULES_BAD_DURATION',
+  /** A condition is empty. */
+  EMPTY_CONDITION: 'VIGIL_RULES_EMPTY_CONDITION',
+  /** A condition does not parse. */
+  CONDITION_SYNTAX: 'VIGIL_RULES_CONDITION_SYNTAX',
+  /** A word in operator position is not an operator (`proc.name likes x`). */
+  UNKNOWN_OPERATOR: 'VIGIL_RULES_UNKNOWN_OPERATOR',
+  /** A bare identifier in a condition names no macro. */
+  UNDEFINED_MACRO: 'VIGIL_RULES_UNDEFINED_MACRO',
+  /** `in name` (without parentheses) names no list; it is taken as a literal (warning). */
+  UNDEFINED_LIST: 'VIGIL_RULES_UNDEFINED_LIST',
+  /** Macros that reference each other in a loop. */
+  MACRO_CYCLE: 'VIGIL_RULES_MACRO_CYCLE',
+  /** Lists that reference each other in a loop. */
+  LIST_CYCLE: 'VIGIL_RULES_LIST_CYCLE',
+  /** A condition grows too large or too deep after macro expansion. */
+  TOO_COMPLEX: 'VIGIL_RULES_TOO_COMPLEX',
+  /** A rule uses a macro that itself failed to load. */
+  BROKEN_DEPENDENCY: 'VIGIL_RULES_BROKEN_DEPENDENCY',
+  /** append/override/enabled-only item for a name never defined before. */
+  NO_PREVIOUS: 'VIGIL_RULES_NO_PREVIOUS',
+  /** An override section that is malformed or inconsistent with the item. */
+  OVERRIDE: 'VIGIL_RULES_OVERRIDE',
+  /** An exception that is malformed (fields/comps/values shape, operator). */
+  EXCEPTION: 'VIGIL_RULES_EXCEPTION',
+  /** required_engine_version is unparsable or above this engine's version. */
+  ENGINE_VERSION: 'VIGIL_RULES_ENGINE_VERSION',
+  /** required_plugin_versions is malformed. */
+  PLUGIN_VERSION: 'VIGIL_RULES_PLUGIN_VERSION',
+  /** A rule uses fields this sensor cannot provide: loaded disabled (warning). */
+  MISSING_FIELD: 'VIGIL_RULES_MISSING_FIELD',
+  /** A rule's source is not one this sensor evaluates: loaded disabled (warning). */
+  UNKNOWN_SOURCE: 'VIGIL_RULES_UNKNOWN_SOURCE',
+  /** Deprecated but accepted syntax: `append: true`, enabled-only rule items (warning). */
+  DEPRECATED: 'VIGIL_RULES_DEPRECATED',
+  /** A rule redefined with a different source. */
+  SOURCE_MISMATCH: 'VIGIL_RULES_SOURCE_MISMATCH',
+} as const;
+
+export type RulesIssueCode = (typeof RulesIssueCode)[keyof typeof RulesIssueCode];
+
+/**
+ * Thrown only by the CLI layer for usage errors; the loader itself never
+ * throws and reports Issues instead.
+ */
+export class RulesUsageError extends Error {
+  readonly code = 'VIGIL_ERR_RULES_USAGE';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RulesUsageError';
+  }
+}

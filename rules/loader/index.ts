@@ -1,0 +1,103 @@
+import { RulesIssueCode } from '../errors.js';
+import { resolveRules } from '../resolver/rules.js';
+import type { LoadResult } from '../types.js';
+import { readRulePaths, sha256, type RuleText } from './files.js';
+import { IssueSink } from './issues.js';
+import { emptyCollected, type PluginRequirement } from './model.js';
+import { readRulesFile } from './reader.js';
+import { locate, makeSourceFile } from './source.js';
+import { parseEngineVersion } from './values.js';
+
+/**
+ * The rule engine version vigil claims: Falco's engine version whose
+ * language and rule-file format it implements (the stable rules ask for
+ * 0.57.0). Fields are checked separately, rule by rule.
+ */
+export const VIGIL_RULES_ENGINE_VERSION = '0.57.0';
+
+/** Default key of `throttle: <period>` without an explicit key. */
+export const DEFAULT_THROTTLE_KEY: readonly string[] = ['container.id'];
+
+export const DEFAULT_SOURCES: readonly string[] = ['syscall', 'metrics'];
+
+export interface LoadOptions {
+  /** Whether the sensor can provide a field; rules using others load disabled. Default: every field is known. */
+  readonly fieldExists?: (name: string, arg?: string) => boolean;
+  /** Semver of the rule engine, checked against required_engine_version. Default VIGIL_RULES_ENGINE_VERSION. */
+  readonly engineVersion?: string;
+  /** Rule sources evaluated by this sensor. Default syscall and metrics. */
+  readonly sources?: readonly string[];
+  /** Key of a throttle given only as a period. Default ['container.id']. */
+  readonly defaultThrottleKey?: readonly string[];
+}
+
+/** LoadResult plus what the front end recorded on the way. */
+export interface RulesLoadResult extends LoadResult {
+  /** required_plugin_versions entries, recorded and not enforced (vigil has no plugins). */
+  readonly plugins: readonly PluginRequirement[];
+  /** The highest required_engine_version found, x.y.z. */
+  readonly requiredEngineVersion?: string;
+}
+
+export type { PluginRequirement, RuleText };
+
+/** Loads rule texts in order (later definitions override earlier ones). Synchronous, pure, never throws. */
+export function loadRuleTexts(files: readonly RuleText[], opts: LoadOptions = {}): RulesLoadResult {
+  const sink = new IssueSink();
+  const collected = emptyCollected();
+  const engineText = opts.engineVersion ?? VIGIL_RULES_ENGINE_VERSION;
+  let engine = parseEngineVersion(engineText);
+  if (!engine) {
+    sink.error(RulesIssueCode.ENGINE_VERSION, `invalid engine version option '${engineText}'`, { file: '<options>', line: 1, col: 1 });
+    engine = parseEngineVersion(VIGIL_RULES_ENGINE_VERSION)!;
+  }
+  const readOpts = { engineVersion: engine, engineVersionText: engineText, defaultThrottleKey: opts.defaultThrottleKey ?? DEFAULT_THROTTLE_KEY };
+  const hashes: { path: string; sha256: string }[] = [];
+  for (const f of files) {
+    hashes.push({ path: f.path, sha256: sha256(f.text) });
+    const source = makeSourceFile(f.path, f.text);
+    try {
+      readRulesFile(source, collected, sink, readOpts);
+    } catch (e) {
+      // A defect of ours must not take the agent down with the rules: report it as an issue.
+      sink.error(RulesIssueCode.SCHEMA, `internal error while reading: ${(e as Error)?.message ?? String(e)}`, locate(source, 0));
+    }
+  }
+  let rules: LoadResult['rules'] = [];
+  try {
+    rules = resolveRules(collected, sink, {
+      fieldExists: opts.fieldExists ?? (() => true),
+      sources: new Set(opts.sources ?? DEFAULT_SOURCES),
+    });
+  } catch (e) {
+    const first = files[0]?.path ?? '<none>';
+    sink.error(RulesIssueCode.SCHEMA, `internal error while resolving: ${(e as Error)?.message ?? String(e)}`, { file: first, line: 1, col: 1 });
+  }
+  const result: RulesLoadResult = {
+    rules,
+    errors: sink.errors,
+    warnings: sink.warnings,
+    files: hashes,
+    plugins: collected.plugins,
+    ...(collected.requiredEngineVersion ? { requiredEngineVersion: collected.requiredEngineVersion } : {}),
+  };
+  return result;
+}
+
+/** Reads files and directories (their *.yaml/*.yml, sorted by name) in order, then loads them. Never rejects. */
+export async function loadRulePaths(paths: readonly string[], opts: LoadOptions = {}): Promise<RulesLoadResult> {
+  const { files, errors } = await readRulePaths(paths);
+  const r = loadRuleTexts(files, opts);
+  return errors.length === 0 ? r : { ...r, errors: [...errors, ...r.errors] };
+}
+
+/** `N rules active, M disabled`. */
+export function summarize(r: LoadResult): string {
+  const active = r.rules.filter((x) => x.enabled).length;
+  return `${active} rules active, ${r.rules.length - active} disabled`;
+}
+
+/** `file:line:col: error|warning: message` — the format of `vigil rules validate`. */
+export function formatIssue(i: LoadResult['errors'][number], severity: 'error' | 'warning'): string {
+  return `${i.file}:${i.line}:${i.col}: ${severity}: ${i.message}${i.item ? ` [${i.item}]` : ''} (${i.code})`;
+}
