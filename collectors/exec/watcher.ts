@@ -40,7 +40,8 @@ export function createExecWatcherWith(
   const log = deps.log.child({ component: NAME });
   const metrics = createExecMetrics(deps.registry);
   const rd: ProcessReader =
-    reader ?? createProcessReader({ procRoot: cfg.procRoot, passwdPath: cfg.passwdPath, maxCmdlineBytes: cfg.maxCmdlineBytes });
+    reader ??
+    createProcessReader({ procRoot: cfg.procRoot, passwdPath: cfg.passwdPath, maxCmdlineBytes: cfg.maxCmdlineBytes }, deps.errors);
   const listeners = new Set<(e: ExecEvent) => void>();
   const known = new PidSet();
   /** Parent of each forked process, so an exec of a process gone too early still names its parent. */
