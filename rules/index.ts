@@ -1,0 +1,20 @@
+/**
+ * The rule engine's public API: the agent codes against these names.
+ */
+export type { Alert } from './alert.js';
+export { priorityText } from './alert.js';
+export { compileRuleSet, emptyRuleSet } from './compiler/index.js';
+export type { CompiledRule, RuleMatching, RuleSet, RuleSetSummary } from './compiler/index.js';
+export { createRuleEngine } from './engine/index.js';
+export type { RuleEngine, RuleEngineDeps } from './engine/index.js';
+export type { EventSource, EventType, VigilEvent } from './event.js';
+export { fieldExists, listFields } from './fields/index.js';
+export { createRulesWatcher } from './reload/index.js';
+export type { RulesLoaded, RulesWatcherConfig } from './reload/index.js';
+export { formatIssue, loadRulePaths, loadRuleTexts, summarize } from './loader/index.js';
+export type { LoadOptions, RulesLoadResult } from './loader/index.js';
+export { parseCondition } from './parser/index.js';
+export type { Issue, LoadResult, Priority, ResolvedRule } from './types.js';
+export { runRulesFields } from './cli/fields.js';
+export { runRulesTest } from './cli/test.js';
+export type { CliIO } from './cli/test.js';

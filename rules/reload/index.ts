@@ -1,0 +1,2 @@
+export { createRulesWatcher } from './watcher.js';
+export type { RulesLoaded, RulesWatcherConfig } from './watcher.js';
