@@ -29,8 +29,12 @@ export interface ProcConnectorOptions {
 }
 
 export interface ProcConnector {
-  close(): void;
+  /** Unsubscribes (best effort, bounded wait) and closes the socket. Idempotent. */
+  close(): Promise<void>;
 }
+
+/** How long close() waits for PROC_CN_MCAST_IGNORE to be sent. */
+const IGNORE_WAIT_MS = 200;
 
 /**
  * Opens a NETLINK_CONNECTOR socket, joins CN_IDX_PROC and subscribes with
@@ -107,15 +111,25 @@ export async function openProcConnector(
     else handlers.onFatal(e);
   });
 
-  const close = (): void => {
+  const close = async (): Promise<void> => {
     if (closing) return;
     closing = true;
-    try {
-      // Best effort: the kernel keeps a count of listeners and only does the
-      // per-event work while it is above zero.
-      sock.send(buildMcastControl(PROC_CN_MCAST_IGNORE, port, seq + 1), {}, () => undefined);
-    } catch {
-      /* closing anyway */
+    if (acked) {
+      // The kernel counts listeners and does its per-event work only while
+      // the count is above zero. close() discards unsent messages, so wait
+      // (briefly) for the IGNORE to leave first.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, IGNORE_WAIT_MS);
+        try {
+          sock.send(buildMcastControl(PROC_CN_MCAST_IGNORE, port, seq + 1), {}, () => {
+            clearTimeout(t);
+            resolve();
+          });
+        } catch {
+          clearTimeout(t);
+          resolve();
+        }
+      });
     }
     sock.close();
   };
@@ -137,7 +151,7 @@ export async function openProcConnector(
       });
     });
   } catch (err) {
-    close();
+    await close();
     throw err;
   }
   // The agent's lifetime is owned by its components, not by this socket.

@@ -202,7 +202,7 @@ export function createExecWatcherWith(
       if (stopped) return;
       deps.errors.report(NAME, 'netlink', err);
       log.error({ err: err.message }, `exec events: netlink source failed, falling back to polling /proc every ${cfg.pollIntervalMs} ms`);
-      connector?.close();
+      void connector?.close();
       connector = undefined;
       // The known set is current, so the first poll catches up what was missed.
       setMode('poll');
@@ -215,9 +215,10 @@ export function createExecWatcherWith(
     stopped = true;
     if (pollTimer) clearTimeout(pollTimer);
     pollTimer = undefined;
-    connector?.close();
-    connector = undefined;
     reinspector.stop();
+    const c = connector;
+    connector = undefined;
+    await c?.close();
   }
 
   return {
@@ -240,7 +241,7 @@ export function createExecWatcherWith(
         try {
           const c = await openConnector(handlers, { ackTimeoutMs: ACK_TIMEOUT_MS, recvBufferBytes: RECV_BUFFER_BYTES });
           if (stopped) {
-            c.close();
+            await c.close();
             return;
           }
           connector = c;

@@ -161,7 +161,7 @@ describe('exec watcher, netlink mode with a fed kernel source', () => {
 
   async function startNetlink(reader: FakeReader, over: Partial<ExecWatcherConfig> = {}) {
     let h: ProcConnectorHandlers | undefined;
-    const closed = vi.fn();
+    const closed = vi.fn(async () => undefined);
     const deps = testDeps();
     const w = createExecWatcherWith(deps, config(fx.root, { mode: 'netlink', ...over }), reader, async (handlers) => {
       h = handlers;
@@ -196,6 +196,14 @@ describe('exec watcher, netlink mode with a fed kernel source', () => {
     expect(await deps.registry.metrics()).toContain('vigil_exec_source_info{mode="netlink"} 1');
   });
 
+  it('closes the kernel source on stop, once', async () => {
+    fx = new FixtureProc();
+    const { w, closed } = await startNetlink(new FakeReader());
+    await w.stop();
+    await w.stop();
+    expect(closed).toHaveBeenCalledTimes(1);
+  });
+
   it('reports an exec whose process is already gone as partial, with the parent from its fork', async () => {
     fx = new FixtureProc();
     const { events, h } = await startNetlink(new FakeReader());
@@ -221,9 +229,10 @@ describe('exec watcher, netlink mode with a fed kernel source', () => {
     fx = new FixtureProc();
     const reader = new FakeReader();
     reader.procs.set(500, proc(500));
-    const { w, events, h, deps } = await startNetlink(reader);
+    const { w, events, h, deps, closed } = await startNetlink(reader);
     h.onFatal(new ExecError('VIGIL_ERR_EXEC_NETLINK_SOCKET', 'test: socket died'));
     expect(w.mode).toBe('poll');
+    expect(closed).toHaveBeenCalledTimes(1);
     fx.add(500);
     await vi.waitFor(() => expect(events).toContainEqual(expect.objectContaining({ kind: 'exec', pid: 500 })));
     expect(deps.reported.map((r) => r.stage)).toContain('netlink');
