@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
@@ -103,9 +104,14 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
     async start(signal) {
       await loadOnce(true);
       if (stopped || signal.aborted) return;
+      // A directory is watched itself (a ConfigMap swaps `..data` inside it);
+      // a file through its directory, so a symlink swap next to it is seen.
       const targets = new Set<string>();
-      for (const p of cfg.paths) { targets.add(p); targets.add(dirname(p)); }
-      watcher = watch([...targets], { ignoreInitial: true, depth: 2, persistent: true });
+      for (const p of cfg.paths) {
+        const isDir = await stat(p).then((st) => st.isDirectory(), () => false);
+        targets.add(isDir ? p : dirname(p));
+      }
+      watcher = watch([...targets], { ignoreInitial: true, depth: 1, persistent: true });
       watcher.on('all', schedule);
       watcher.on('error', (err) => deps.errors.report('rules', 'watch', err));
       signal.addEventListener('abort', () => { void component.stop(); }, { once: true });
