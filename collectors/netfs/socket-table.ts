@@ -191,7 +191,11 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     const unowned = new Map<number, Set<number>>(); // netns -> inodes
     for (const [netns, members] of byNetns) {
       const rows = readNetns(netns, members);
-      if (!rows) continue;
+      if (!rows) {
+        // Every member vanished mid-read: unknown is not closed, keep what we had.
+        for (const [inode, sock] of sockets) if (sock.netns === netns) current.set(inode, { ...sock });
+        continue;
+      }
       for (const r of rows) {
         if (r.inode === 0) continue;
         current.set(r.inode, { ...r, netns });

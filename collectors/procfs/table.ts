@@ -1,8 +1,8 @@
+import { readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { CollectorDeps } from '../deps.js';
 import type { ProcessInfo } from '../model.js';
 import { ProcError } from '../shared/errors.js';
-import { listDir } from '../shared/read.js';
 import { sameFdTarget } from './parse-links.js';
 import { createProcessReader, type ProcessReaderConfig, type ProcfsReader } from './reader.js';
 import { needsStdioRecheck } from './stdio-policy.js';
@@ -57,7 +57,8 @@ export function createProcessTable(
     const changed: ProcessInfo[] = [];
     let names: string[] | undefined;
     try {
-      names = listDir(cfg.procRoot);
+      // Not listDir: a missing /proc is a broken mount, never churn.
+      names = readdirSync(cfg.procRoot);
     } catch (err) {
       deps.errors.report('procfs', 'list', new ProcError('VIGIL_ERR_PROC_SCAN', `cannot list ${cfg.procRoot}`, { cause: err }));
     }

@@ -1,0 +1,130 @@
+import { appendFileSync, cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSocketTable, type SocketTable } from '../../../../collectors/netfs/index.js';
+import { createProcessTable, type ProcessTable } from '../../../../collectors/procfs/index.js';
+import { fixtureCopy, testDeps } from '../procfs/helpers.js';
+
+let t: ReturnType<typeof fixtureCopy>;
+let deps: ReturnType<typeof testDeps>;
+let procs: ProcessTable;
+let socks: SocketTable;
+
+beforeEach(() => {
+  t = fixtureCopy();
+  deps = testDeps();
+  procs = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096 });
+  socks = createSocketTable(deps, { procRoot: t.proc });
+});
+afterEach(() => rmSync(t.root, { recursive: true, force: true }));
+
+function scan() {
+  procs.scan();
+  return socks.scan(procs);
+}
+
+const HOST_NS = 4026531840;
+const CTR_NS = 4026532000;
+const row = (inode: number, local = '0100007F:A2B6', remote = '0100007F:0016', st = '01') =>
+  `   9: ${local} ${remote} ${st} 00000000:00000000 00:00000000 00000000  1000        0 ${inode} 1 0000000000000000 100 0 0 10 0\n`;
+
+/** Makes counters move the way a connect() does, so the TCP gate lets the read through. */
+function bumpActiveOpens(pid: number): void {
+  const path = join(t.proc, `${pid}/net/snmp`);
+  const [names, values] = readFileSync(path, 'utf8').trim().split('\n');
+  const v = values!.split(' ');
+  v[5] = String(Number(v[5]) + 1);
+  writeFileSync(path, `${names}\n${v.join(' ')}\n`);
+}
+
+describe('createSocketTable', () => {
+  it('reads every netns once, with owning pids from the fd tables', () => {
+    const s = scan();
+    const by = new Map(s.added.map((x) => [x.inode, x]));
+    expect([...by.keys()].sort()).toEqual([5001, 5002, 5003, 5004, 5005, 5006, 5007, 6001]);
+    expect(by.get(5001)).toEqual({
+      inode: 5001, proto: 'tcp', localAddr: '0.0.0.0', localPort: 22, remoteAddr: '0.0.0.0', remotePort: 0,
+      state: 'LISTEN', netns: HOST_NS, uid: 0, pids: [100],
+    });
+    expect(by.get(5002)).toMatchObject({ pids: [101], uid: 1000, state: 'ESTABLISHED' });
+    expect(by.get(5005)?.pids).toEqual([]); // its holder is not in the fixture
+    expect(by.get(6001)).toMatchObject({ netns: CTR_NS, pids: [200], remoteAddr: '172.17.0.1', remotePort: 4444 });
+    expect(by.get(5004)).toMatchObject({ proto: 'udp', localPort: 53 });
+    expect(socks.byInode(6001)?.pids).toEqual([200]);
+    expect([...socks.list()]).toHaveLength(8);
+    expect(deps.reported).toEqual([]);
+  });
+
+  it('reports nothing on a steady scan', () => {
+    scan();
+    expect(scan()).toMatchObject({ added: [], removed: [], changed: [] });
+  });
+
+  it('finds the owner of a socket a known process opened since its fd table was read', () => {
+    scan();
+    symlinkSync('socket:[5008]', join(t.proc, '101/fd/7'));
+    appendFileSync(join(t.proc, '1/net/tcp'), row(5008));
+    bumpActiveOpens(1);
+    const s = scan();
+    expect(s.added.map((x) => [x.inode, x.pids])).toEqual([[5008, [101]]]);
+  });
+
+  it('picks up the fd table of a new process and drops exited ones', () => {
+    cpSync(join(t.proc, '200/net'), join(t.proc, '201/net'), { recursive: true });
+    scan();
+    cpSync(join(t.proc, '201'), join(t.proc, '202'), { recursive: true, verbatimSymlinks: true });
+    writeFileSync(join(t.proc, '202/stat'), readFileSync(join(t.proc, '201/stat'), 'utf8').replace(/^201 /, '202 '));
+    symlinkSync('socket:[6001]', join(t.proc, '202/fd/5'));
+    let s = scan();
+    expect(s.changed.map((x) => [x.inode, x.pids])).toEqual([[6001, [200, 202]]]);
+    rmSync(join(t.proc, '200'), { recursive: true });
+    s = scan(); // pid 200 gone: its netns is still read through 201
+    expect(s.changed.map((x) => [x.inode, x.pids])).toEqual([[6001, [202]]]);
+    expect(s.removed).toEqual([]);
+  });
+
+  it('keeps the sockets of a netns none of whose members could be read this scan', () => {
+    scan();
+    rmSync(join(t.proc, '200/net'), { recursive: true });
+    const s = scan();
+    expect(s.removed).toEqual([]);
+    expect(socks.byInode(6001)?.pids).toEqual([200]);
+  });
+
+  it('reports closed sockets as removed', () => {
+    scan();
+    const tcp = readFileSync(join(t.proc, '200/net/tcp'), 'utf8').split('\n')[0]! + '\n';
+    writeFileSync(join(t.proc, '200/net/tcp'), tcp);
+    bumpActiveOpens(200);
+    const s = scan();
+    expect(s.removed.map((x) => x.inode)).toEqual([6001]);
+    expect(socks.byInode(6001)).toBeUndefined();
+  });
+
+  it('skips the TCP files while the counters stand still, up to tcpFullReadEvery scans', () => {
+    socks = createSocketTable(deps, { procRoot: t.proc, tcpFullReadEvery: 3 });
+    scan(); // full read, age 0
+    appendFileSync(join(t.proc, '1/net/tcp'), row(5009));
+    expect(scan().added).toEqual([]); // age 1
+    expect(scan().added).toEqual([]); // age 2
+    expect(scan().added.map((x) => x.inode)).toEqual([5009]); // forced re-read
+  });
+
+  it('reads the TCP files every scan with tcpFullReadEvery 1', () => {
+    socks = createSocketTable(deps, { procRoot: t.proc, tcpFullReadEvery: 1 });
+    scan();
+    appendFileSync(join(t.proc, '1/net/tcp'), row(5009));
+    expect(scan().added.map((x) => x.inode)).toEqual([5009]);
+  });
+
+  it('reads a netns through another member when the first one left it', () => {
+    scan();
+    cpSync(join(t.proc, '1/net'), join(t.proc, '100/net'), { recursive: true });
+    rmSync(join(t.proc, '1/ns/net'));
+    symlinkSync('net:[4026539999]', join(t.proc, '1/ns/net')); // pid 1 moved netns since it was read
+    appendFileSync(join(t.proc, '100/net/udp'), row(5010, '0100007F:0036', '00000000:0000', '07'));
+    const s = scan();
+    expect(s.removed).toEqual([]);
+    expect(s.added.map((x) => [x.inode, x.netns])).toEqual([[5010, HOST_NS]]);
+  });
+});

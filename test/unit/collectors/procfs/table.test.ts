@@ -1,0 +1,131 @@
+import { cpSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createProcessTable, type ProcessTable } from '../../../../collectors/procfs/index.js';
+import { fixtureCopy, testDeps } from './helpers.js';
+
+let t: ReturnType<typeof fixtureCopy>;
+let table: ProcessTable;
+let deps: ReturnType<typeof testDeps>;
+
+function statLine(pid: number, comm: string, ppid: number, start: number): string {
+  return `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 1000 100\n`;
+}
+
+beforeEach(() => {
+  t = fixtureCopy();
+  deps = testDeps();
+  table = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096 });
+});
+afterEach(() => rmSync(t.root, { recursive: true, force: true }));
+
+const pids = (xs: readonly { pid: number }[]) => xs.map((p) => p.pid).sort((a, b) => a - b);
+
+describe('createProcessTable', () => {
+  it('reports every process as added on the first scan, nothing after', () => {
+    const first = table.scan();
+    expect(pids(first.added)).toEqual([1, 2, 100, 101, 200, 201, 300, 400, 500, 600]);
+    expect(first.removed).toEqual([]);
+    const second = table.scan();
+    expect(second).toMatchObject({ added: [], removed: [], changed: [] });
+    expect(table.get(100)?.comm).toBe('bash');
+    expect([...table.list()].length).toBe(10);
+  });
+
+  it('does not re-read cmdline, status or exe of a known process', () => {
+    table.scan();
+    // If the scan re-read these, pid 101 would change or turn partial.
+    writeFileSync(join(t.proc, '101/cmdline'), 'other\0');
+    unlinkSync(join(t.proc, '101/status'));
+    unlinkSync(join(t.proc, '101/exe'));
+    const s = table.scan();
+    expect(s.added).toEqual([]);
+    expect(table.get(101)).toMatchObject({ args: ['curl', 'http://127.0.0.1:22/'], exe: '/usr/bin/curl', uid: 1000 });
+  });
+
+  it('reports new and exited pids', () => {
+    table.scan();
+    rmSync(join(t.proc, '101'), { recursive: true });
+    renameSync(join(t.proc, '500'), join(t.proc, '501'));
+    writeFileSync(join(t.proc, '501/stat'), statLine(501, 'java', 1, 9000));
+    const s = table.scan();
+    expect(pids(s.removed)).toEqual([101, 500]);
+    expect(pids(s.added)).toEqual([501]);
+    expect(table.get(101)).toBeUndefined();
+  });
+
+  it('treats a reused pid (same pid, new start time) as exit + new process', () => {
+    table.scan();
+    writeFileSync(join(t.proc, '101/stat'), statLine(101, 'wget', 100, 99999));
+    writeFileSync(join(t.proc, '101/cmdline'), 'wget\0x\0');
+    const s = table.scan();
+    expect(s.removed.map((p) => [p.pid, p.comm])).toEqual([[101, 'curl']]);
+    expect(s.added.map((p) => [p.pid, p.comm, p.args])).toEqual([[101, 'wget', ['wget', 'x']]]);
+  });
+
+  it('reports an exec in place (same identity, new comm and argv) as added', () => {
+    table.scan();
+    writeFileSync(join(t.proc, '201/stat'), statLine(201, 'nc', 200, 7100));
+    writeFileSync(join(t.proc, '201/cmdline'), 'nc\x0010.0.0.1\x004444\0');
+    const s = table.scan();
+    expect(s.removed).toEqual([]);
+    expect(s.added.map((p) => [p.pid, p.comm, p.args])).toEqual([[201, 'nc', ['nc', '10.0.0.1', '4444']]]);
+  });
+
+  it('updates comm silently on a rename (prctl) and ppid on reparenting', () => {
+    table.scan();
+    writeFileSync(join(t.proc, '101/stat'), statLine(101, 'curl-worker', 1, 2100));
+    const s = table.scan();
+    expect(s).toMatchObject({ added: [], removed: [], changed: [] });
+    expect(table.get(101)).toMatchObject({ comm: 'curl-worker', ppid: 1 });
+  });
+
+  it('re-checks the stdio of shells and reports the change', () => {
+    table.scan();
+    for (const fd of ['0', '1', '2']) {
+      unlinkSync(join(t.proc, `100/fd/${fd}`));
+      symlinkSync('socket:[5002]', join(t.proc, `100/fd/${fd}`));
+    }
+    const s = table.scan();
+    expect(s.changed.map((p) => p.pid)).toEqual([100]);
+    expect(s.changed[0]!.stdio[0]).toEqual({ kind: 'socket', inode: 5002 });
+    expect(table.scan().changed).toEqual([]);
+  });
+
+  it('does not re-check the stdio of an old non-shell process', () => {
+    table.scan();
+    unlinkSync(join(t.proc, '101/fd/1'));
+    symlinkSync('socket:[5002]', join(t.proc, '101/fd/1'));
+    expect(table.scan().changed).toEqual([]);
+  });
+
+  it('re-checks the stdio of any young process', () => {
+    const young = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, stdioYoungMs: 1e15 });
+    young.scan();
+    unlinkSync(join(t.proc, '101/fd/1'));
+    symlinkSync('socket:[5002]', join(t.proc, '101/fd/1'));
+    expect(young.scan().changed.map((p) => p.pid)).toEqual([101]);
+  });
+
+  it('does not report a process the exec watcher upserted', () => {
+    table.scan();
+    mkProc(700);
+    const fromWatcher = { ...table.get(101)!, pid: 700, startTicks: 12345, comm: 'curl' };
+    table.upsert(fromWatcher);
+    const s = table.scan();
+    expect(s.added).toEqual([]);
+    expect(table.get(700)).toBe(fromWatcher);
+  });
+
+  it('reports a missing /proc as an error, not as churn', () => {
+    const broken = createProcessTable(deps, { procRoot: join(t.root, 'nope'), passwdPath: t.passwd, maxCmdlineBytes: 4096 });
+    expect(broken.scan().added).toEqual([]);
+    expect(deps.reported.map((r) => [r.component, r.stage])).toEqual([['procfs', 'list']]);
+  });
+});
+
+function mkProc(pid: number): void {
+  // A copy of pid 101 under a new pid with the start time the upserted info claims.
+  cpSync(join(t.proc, '101'), join(t.proc, String(pid)), { recursive: true, verbatimSymlinks: true });
+  writeFileSync(join(t.proc, `${pid}/stat`), statLine(pid, 'curl', 100, 12345));
+}
