@@ -35,6 +35,12 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
 }
 
+// `vigil rules fields | head`: a closed pipe ends the output, it is not a crash.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     // undefined: the agent is running and exits from its signal handler.

@@ -8,7 +8,7 @@ import type { CollectorDeps } from '../collectors/deps.js';
 import { createExecWatcher } from '../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
 import { createHostScanner } from '../collectors/procfs/index.js';
-import type { VigilEvent } from '../rules/event.js';
+import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
 import type { Component } from './component.js';
 import { createComponentSet } from './components.js';
 import type { AgentConfig } from './config/schema.js';
@@ -72,6 +72,8 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
 
   const errors = createErrorReporter(log, registry);
   const deps: CollectorDeps = { log, registry, errors };
+  // A child logger naming the component, for components that do not make their own
+  // (exec and rules do: a second binding would print "component" twice).
   const sub = (component: string): CollectorDeps => ({ ...deps, log: log.child({ component }) });
   const readiness = createReadiness();
   const hostname = opts.hostname ?? osHostname();
@@ -103,7 +105,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     hostRoot: config.hostRoot,
     sampleIntervalMs: config.sampleIntervalMs,
   });
-  const exec = createExecWatcher(sub('exec'), {
+  const exec = createExecWatcher(deps, {
     procRoot: config.hostProc,
     passwdPath,
     maxCmdlineBytes: config.maxCmdlineBytes,
@@ -112,9 +114,20 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     reinspectDelaysMs: [50, 250],
   });
 
-  // TODO(rules): replace with the rule engine once rules/index.ts lands:
-  // onEvent = (e) => engine.process(e), the engine's onAlert = output.emit.
-  const onEvent = (_e: VigilEvent): void => undefined;
+  // Collectors → events → engine → output: the engine never sees an output,
+  // only this callback; the output counts its own drops.
+  const engine = createRuleEngine({ registry, hostname }, (alert) => output.emit(alert));
+  const rules = createRulesWatcher(deps, { paths: config.rules, debounceMs: config.rulesDebounceMs }, ({ ruleSet }) =>
+    engine.swap(ruleSet),
+  );
+  const onEvent = (e: VigilEvent): void => {
+    try {
+      engine.process(e);
+    } catch (err) {
+      // One bad event must not stop the next one.
+      errors.report('rules', 'process', err);
+    }
+  };
 
   // The event layer subscribes before the collectors start, so it sees their first scans.
   let unwire: (() => void) | undefined;
@@ -130,7 +143,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   };
 
   const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
-  const components: Component[] = [output, events, containers, scanner, exec, node, http];
+  const components: Component[] = [output, rules, events, containers, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
