@@ -57,7 +57,10 @@ export function locateInPieces(c: PieceText, offset: number): Location {
     const p = c.pieces[i]!;
     const end = start + p.text.length;
     if (offset <= end || i === c.pieces.length - 1) {
-      return locate(p.file, scalarOffset(p, Math.max(0, Math.min(offset - start, p.text.length))));
+      // An error at the very end ("missing ')'") points just past the last
+      // written character, not at the line after a block scalar.
+      const last = p.text.trimEnd().length;
+      return locate(p.file, scalarOffset(p, Math.max(0, Math.min(offset - start, last))));
     }
     start = end + 1;
   }
