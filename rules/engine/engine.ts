@@ -40,12 +40,14 @@ function forKey(e: VigilEvent): string {
  * their key).
  */
 export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => void): RuleEngine {
-  const eventCounts = new Map<string, number>();
+  // A plain object keyed by evt.type: cheaper than a Map on the hot path.
+  let eventCounts: Record<string, number> = Object.create(null) as Record<string, number>;
   const eventsTotal = counter(deps.registry, 'vigil_events_total', 'Events seen by the rule engine, by evt.type.', ['type'],
     function flush(this: Counter<'type'>) {
       // Counted in a plain Map on the hot path, handed to prom-client at scrape time.
-      for (const [type, n] of eventCounts) if (n > 0) this.inc({ type }, n);
-      eventCounts.clear();
+      const counts = eventCounts;
+      eventCounts = Object.create(null) as Record<string, number>;
+      for (const type in counts) this.inc({ type }, counts[type]!);
     });
   void eventsTotal;
   const alertsTotal = counter(deps.registry, 'vigil_alerts_total', 'Alerts raised, by rule and priority.', ['rule', 'priority']);
@@ -121,9 +123,9 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
       setLoadedGauge(rs);
     },
     process(e) {
-      eventCounts.set(e.type, (eventCounts.get(e.type) ?? 0) + 1);
+      eventCounts[e.type] = (eventCounts[e.type] ?? 0) + 1;
       const rs = ruleSet;
-      const list = rs.candidates(e.source, e.type);
+      const list = rs.candidatesFor(e);
       const first = rs.ruleMatching === 'first';
       const n = list.length;
       evaluations += n;

@@ -5,12 +5,22 @@ import type { FieldDef } from './types.js';
 // Falco reports host processes with container.id = "host".
 const hostOr = (e: VigilEvent): boolean => e.container === undefined;
 
+// The agent reuses one ContainerFields object per container: cache its short id.
+const shortIds = new WeakMap<object, string>();
+const shortIdOf = (e: VigilEvent): string => {
+  const c = e.container;
+  if (c === undefined) return 'host';
+  let id = shortIds.get(c);
+  if (id === undefined) { id = c.id.slice(0, 12); shortIds.set(c, id); }
+  return id;
+};
+const shortId = perEvent(shortIdOf);
+
 const labelList = (m: Readonly<Record<string, string>> | undefined): readonly string[] | undefined =>
   m === undefined ? undefined : Object.entries(m).map(([k, v]) => `${k}:${v}`);
 
 export const containerFields: readonly FieldDef[] = [
-  plain('container.id', 'string', 'First 12 characters of the container id, or "host".',
-    (e) => (hostOr(e) ? 'host' : e.container!.id.slice(0, 12))),
+  plain('container.id', 'string', 'First 12 characters of the container id, or "host".', shortId),
   plain('container.full_id', 'string', 'Full container id, or "host".', (e) => (hostOr(e) ? 'host' : e.container!.id)),
   plain('container.name', 'string', 'Container name, or "host".', (e) => (hostOr(e) ? 'host' : e.container!.name)),
   plain('container.image', 'string', 'Image reference as given to the runtime (repository:tag).', (e) => e.container?.image),

@@ -185,3 +185,26 @@ describe('swap', () => {
     expect(alerts.map((a) => a.rule)).toEqual(['old', 'new']);
   });
 });
+
+describe('equality index', () => {
+  it('visits only the rules whose proc.name constraint admits the event, in file order', () => {
+    const rules = [
+      rule('r0', 'evt.type = execve and proc.name in (bash, sh)'),
+      rule('r1', 'evt.type = execve and proc.name = zsh'),
+      rule('r2', 'evt.type = execve and proc.pid > 0'),
+      rule('r3', 'evt.type = execve and proc.name = bash and proc.name in (bash, ksh)'),
+      rule('r4', 'evt.type = execve and proc.name = ksh and proc.name = bash'),
+      rule('r5', 'evt.type = execve and proc.name = curl'),
+    ];
+    const { engine, alerts, ruleSet } = setup(rules, 'all');
+    expect(ruleSet.candidatesFor(execve).map((r) => r.name)).toEqual(['r0', 'r2', 'r3']);
+    expect(ruleSet.candidatesFor({ ...execve, proc: { ...execve.proc!, name: 'ls' } }).map((r) => r.name)).toEqual(['r2']);
+    expect(ruleSet.candidatesFor({ type: 'execve', source: 'syscall', timeMs: 0 }).map((r) => r.name)).toEqual(['r2']);
+    engine.process(execve);
+    expect(alerts.map((a) => a.rule)).toEqual(['r0', 'r2', 'r3']);
+    expect(engine.evaluations).toBe(3);
+    const first = setup(rules, 'first');
+    first.engine.process({ ...execve, proc: { ...execve.proc!, name: 'zsh' } });
+    expect(first.alerts.map((a) => a.rule)).toEqual(['r1']);
+  });
+});
