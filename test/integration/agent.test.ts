@@ -4,6 +4,8 @@
  * the file runnable on its own).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrationUnavailable } from './docker-env.js';
@@ -127,5 +129,37 @@ describe.skipIf(skip)('vigil agent (built CLI)', () => {
     const bad = spawnSync(process.execPath, [main, 'rules', 'nope'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown subcommand "nope"');
+  });
+
+  it('end to end: an exec on the host raises an alert from a --rules file, printed as Falco JSON on stdout', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'vigil-agent-e2e-'));
+    const marker = join(tmp, 'vigilmark');
+    copyFileSync('/bin/sleep', marker);
+    chmodSync(marker, 0o755);
+    writeFileSync(join(tmp, 'rules.yaml'), [
+      '- rule: E2E marker exec',
+      '  desc: the test binary ran',
+      '  condition: evt.type = execve and proc.name = vigilmark',
+      '  output: marker ran (pid=%proc.pid exe=%proc.exepath)',
+      '  priority: NOTICE',
+      '  tags: [e2e]',
+      '',
+    ].join('\n'));
+    const a = spawnAgent(['--metrics-addr', '127.0.0.1:0', '--output', 'json', '--rules', join(tmp, 'rules.yaml'), '--scan-interval-ms', '200']);
+    try {
+      const port = await until('the metrics address', () => /metrics listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(a.stderr())?.[1]);
+      await until('/readyz 200', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined));
+      const child = spawn(marker, ['2'], { stdio: 'ignore' });
+      const line = await until('the alert on stdout', () => a.stdout().split('\n').find((l) => l.includes('E2E marker exec')));
+      child.kill();
+      const alert = JSON.parse(line) as Record<string, unknown>;
+      expect(alert).toMatchObject({ rule: 'E2E marker exec', priority: 'Notice', source: 'syscall', tags: ['e2e'] });
+      expect(alert.output).toContain(`pid=${child.pid}`);
+      expect((alert.output_fields as Record<string, unknown>)['proc.exepath']).toBe(marker);
+    } finally {
+      a.child.kill('SIGTERM');
+      expect((await a.exited).code).toBe(0);
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
