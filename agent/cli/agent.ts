@@ -1,7 +1,7 @@
 import type { CliIo } from './rules.js';
 import { parseAgentArgs } from './args.js';
 import { agentHelp } from './help.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, unknownEnvVars } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { installProcessHandlers } from '../lifecycle.js';
@@ -41,6 +41,8 @@ export async function runAgentCommand(argv: readonly string[], env: NodeJS.Proce
     shutdown: () => agent.stop(1500),
     deadlineMs: 1900,
   });
+  const strays = unknownEnvVars(env);
+  if (strays.length > 0) log.warn({ variables: strays }, `ignoring environment variables that are not vigil settings: ${strays.join(', ')}`);
   log.info({ config }, `vigil ${config.output === 'none' ? '' : `(${config.output} alerts on stdout) `}starting`);
   await agent.start();
   const status = agent.readiness.status();

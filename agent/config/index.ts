@@ -1,6 +1,6 @@
 export { OPTIONS, optionByKey } from './schema.js';
 export type { AgentConfig, ConfigKey, LogLevel, OptionSpec } from './schema.js';
-export { loadConfig } from './load.js';
+export { loadConfig, unknownEnvVars } from './load.js';
 export type { ConfigSources } from './load.js';
 export { parseAddr, formatAddr } from './values.js';
 export type { HostPort, Kind } from './values.js';

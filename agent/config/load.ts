@@ -67,9 +67,26 @@ export function loadConfig(sources: ConfigSources): AgentConfig {
     out[spec.key] = freezeDeep(chosen);
   }
 
+  const m = out.metricsAddr as { host: string; port: number } | undefined;
+  const g = out.grpcAddr as { host: string; port: number } | undefined;
+  if (m && g && m.port !== 0 && m.port === g.port && (m.host === g.host || isWildcard(m.host) || isWildcard(g.host))) {
+    issues.push({ path: 'grpcAddr', message: `must not use the same port as metricsAddr (${m.port})` });
+  }
+
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze(out) as AgentConfig;
 }
+
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
+
+/** VIGIL_* variables that match no setting (typos), minus known non-settings; the agent warns about them. */
+export function unknownEnvVars(env: Readonly<Record<string, string | undefined>>): string[] {
+  const known = new Set((OPTIONS as readonly OptionSpec[]).map((s) => s.env));
+  return Object.keys(env).filter((k) => k.startsWith('VIGIL_') && !known.has(k) && !NOT_SETTINGS.has(k)).sort();
+}
+
+/** Switches read by tests and CI, not by the agent. */
+const NOT_SETTINGS = new Set(['VIGIL_REQUIRE_INTEGRATION']);
 
 function readConfigFile(
   path: string,

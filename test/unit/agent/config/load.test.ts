@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../agent/errors.js';
-import { loadConfig, OPTIONS, type ConfigSources } from '../../../../agent/config/index.js';
+import { loadConfig, OPTIONS, unknownEnvVars, type ConfigSources } from '../../../../agent/config/index.js';
 
 function load(s: Partial<ConfigSources> & { file?: string }) {
   return loadConfig({
@@ -110,8 +110,14 @@ describe('loadConfig', () => {
     expect(issues(() => load({ file: 'rules: []\n', flags: { config: '/cfg.yaml' } }))[0]).toMatch(/^rules: must be a non-empty list/);
   });
 
-  it('ignores VIGIL_* variables that are not settings (CI and test switches)', () => {
-    expect(load({ env: { VIGIL_REQUIRE_INTEGRATION: '1' } }).output).toBe('pretty');
+  it('ignores VIGIL_* variables that are not settings, and names the likely typos', () => {
+    expect(load({ env: { VIGIL_REQUIRE_INTEGRATION: '1', VIGIL_SCAN_INTERVAL: '5' } }).output).toBe('pretty');
+    expect(unknownEnvVars({ VIGIL_REQUIRE_INTEGRATION: '1', VIGIL_SCAN_INTERVAL: '5', VIGIL_OUTPUT: 'json', PATH: '/bin' })).toEqual(['VIGIL_SCAN_INTERVAL']);
+  });
+
+  it('rejects the gRPC and metrics listeners on the same port', () => {
+    expect(issues(() => load({ flags: { 'grpc-addr': ':9867' } }))).toEqual(['grpcAddr: must not use the same port as metricsAddr (9867)']);
+    expect(load({ flags: { 'grpc-addr': '127.0.0.1:9000', 'metrics-addr': '127.0.0.2:9000' } }).grpcAddr.port).toBe(9000);
   });
 });
 
