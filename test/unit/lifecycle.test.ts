@@ -21,6 +21,7 @@ import { createContainerCollector } from '../../collectors/cgroups/index.js';
 import { createExecWatcher } from '../../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../../collectors/node/index.js';
 import { createHostScanner } from '../../collectors/procfs/index.js';
+import { createRulesWatcher } from '../../rules/index.js';
 import { memoryLogger, testDeps } from './agent/helpers.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures');
@@ -32,6 +33,9 @@ cpSync(join(fixtures, 'node/proc'), procRoot, { recursive: true });
 cpSync(join(fixtures, 'cgroup-v2'), cgroupRoot, { recursive: true });
 mkdirSync(etc);
 writeFileSync(join(etc, 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+const rulesDir = join(root, 'rules');
+mkdirSync(rulesDir);
+writeFileSync(join(rulesDir, 'r.yaml'), '- rule: R\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: NOTICE\n');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const passwdPath = join(etc, 'passwd');
@@ -48,6 +52,7 @@ const factories: Record<string, Factory> = {
     createNodeCollector(testDeps(), { ...DEFAULT_NODE_COLLECTOR_CONFIG, procRoot, hostRoot: root, sampleIntervalMs: 50, statfsTimeoutMs: 50, inventoryWaitMs: 50 }),
   'collectors/exec (poll)': () =>
     createExecWatcher(testDeps(), { procRoot, passwdPath, maxCmdlineBytes: 4096, mode: 'poll', pollIntervalMs: 20, reinspectDelaysMs: [10] }),
+  'rules/watcher': () => createRulesWatcher(testDeps(), { paths: [rulesDir], debounceMs: 20 }, () => undefined),
   'outputs/json': () => createJsonOutput(testDeps(), { stream: new PassThrough(), maxQueue: 10 }),
   'outputs/pretty': () => createPrettyOutput(testDeps(), { stream: new PassThrough(), maxQueue: 10, color: false }),
   'outputs/none': () => createNoneOutput(testDeps()),
@@ -55,7 +60,7 @@ const factories: Record<string, Factory> = {
   'agent (whole pipeline)': () => {
     const config = loadConfig({
       flags: { 'metrics-addr': '127.0.0.1:0', 'exec-mode': 'poll' },
-      env: { VIGIL_HOST_PROC: procRoot, VIGIL_HOST_CGROUP: cgroupRoot, VIGIL_HOST_ROOT: root, VIGIL_HOST_ETC: etc, VIGIL_DOCKER_SOCKET: missingSocket },
+      env: { VIGIL_RULES: rulesDir, VIGIL_HOST_PROC: procRoot, VIGIL_HOST_CGROUP: cgroupRoot, VIGIL_HOST_ROOT: root, VIGIL_HOST_ETC: etc, VIGIL_DOCKER_SOCKET: missingSocket },
     });
     const agent = createAgent(config, { log: memoryLogger('silent').log, stdout: new PassThrough() });
     return { name: 'agent', start: () => agent.start(), stop: () => agent.stop() };
