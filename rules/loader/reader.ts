@@ -35,7 +35,7 @@ const RULE_REPLACEABLE = new Set([
 export function readRulesFile(file: SourceFile, into: Collected, sink: IssueSink, opts: ReadOptions): void {
   let docs: Document[];
   try {
-    const parsed = parseAllDocuments(file.text, { keepSourceTokens: true, schema: 'failsafe', prettyErrors: false });
+    const parsed = parseAllDocuments(file.text, { schema: 'failsafe', prettyErrors: false });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch (e) {
     sink.error(RulesIssueCode.YAML, `cannot parse YAML: ${(e as Error).message}`, locate(file, 0));
