@@ -20,6 +20,8 @@ export interface EdgeTrackerConfig {
 
 export interface AddressOwnerLike {
   readonly netns?: number;
+  /** The node's own netns: its addresses are the host's even when host-network pods share it. */
+  readonly host?: boolean;
   readonly containerId?: string;
   /** Every container of the owning netns (a pod's containers share it). */
   readonly containerIds?: readonly string[];
@@ -27,7 +29,7 @@ export interface AddressOwnerLike {
 
 /** What the agent knows and the tracker asks; both are in-memory lookups. */
 export interface EdgeLookups {
-  /** The local netns owning an IP (collectors/podnet); no container means the host. */
+  /** The local netns owning an IP (collectors/podnet); `host`, or no host flag and no container, means the host. */
   addressOwner(ip: string): AddressOwnerLike | undefined;
   /** A container of the agent's table as an identity; undefined for a pod sandbox or an unknown id. */
   containerIdentity(containerId: string): Identity | undefined;
@@ -88,15 +90,13 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
     if (hit && hit.untilMs > t) return hit;
     const owner = lookups.addressOwner(ip);
     let identity: Identity;
-    if (!owner) identity = addressIdentity(ip, !inCluster(ip));
+    const ids = owner?.containerIds ?? (owner?.containerId !== undefined ? [owner.containerId] : []);
+    if (!owner || (owner.host === false && ids.length === 0)) identity = addressIdentity(ip, !inCluster(ip));
+    else if (owner.host === true || ids.length === 0) identity = HOST;
     else {
-      const ids = owner.containerIds ?? (owner.containerId !== undefined ? [owner.containerId] : []);
-      if (ids.length === 0) identity = HOST;
-      else {
-        const named = [...ids].sort().map((id) => lookups.containerIdentity(id)).find((i) => i !== undefined);
-        // A netns whose containers are not in the table yet: still an address of the cluster.
-        identity = named ?? addressIdentity(ip, false);
-      }
+      const named = [...ids].sort().map((id) => lookups.containerIdentity(id)).find((i) => i !== undefined);
+      // A netns whose containers are not in the table yet: still an address of the cluster.
+      identity = named ?? addressIdentity(ip, false);
     }
     const entry = { netns: owner?.netns, identity, untilMs: t + cacheMs };
     remember(peers, ip, entry);

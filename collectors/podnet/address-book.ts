@@ -1,5 +1,6 @@
 import type { ErrorReporter } from '../deps.js';
-import { readText } from '../shared/index.js';
+import { parseNsLink } from '../procfs/index.js';
+import { readLink, readText } from '../shared/index.js';
 import { normalizeIp, parseFibTrieLocal, parseIfInet6 } from './parse.js';
 
 /** One process per network namespace: how the namespace's files are reached. */
@@ -11,6 +12,11 @@ export interface NetnsPid {
 
 export interface AddressOwner {
   readonly netns: number;
+  /**
+   * The node's own netns (that of pid 1). Host-network pods share it, so its
+   * containers do not make the node's addresses theirs.
+   */
+  readonly host: boolean;
   /** The first container seen in this netns (all of them share its addresses). */
   readonly containerId?: string;
   /** Every container seen in this netns, in the order given to refresh (a pod's containers share one). */
@@ -21,6 +27,8 @@ export interface PodAddressBookConfig {
   readonly procRoot: string;
   /** A netns whose addresses were read less than this long ago is not read again (unless forced). */
   readonly maxAgeMs?: number;
+  /** The host's netns inode; default: read from <procRoot>/1/ns/net. */
+  readonly hostNetns?: number;
   readonly now?: () => number;
 }
 
@@ -62,6 +70,16 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
   const byNetns = new Map<number, NetnsEntry>();
   const containersByNetns = new Map<number, string[]>();
   let index = new Map<string, AddressOwner | null>();
+  let hostNetns = cfg.hostNetns;
+
+  function readHostNetns(): number | undefined {
+    try {
+      return parseNsLink(readLink(`${cfg.procRoot}/1/ns/net`));
+    } catch (err) {
+      errors?.report('podnet', 'host-netns', err);
+      return undefined;
+    }
+  }
 
   function readNetns(pid: number): readonly string[] | undefined {
     const base = `${cfg.procRoot}/${pid}/net`;
@@ -80,6 +98,7 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
   return {
     refresh(netnsPids, opts = {}) {
       const t = now();
+      hostNetns ??= readHostNetns();
       const pidsByNetns = new Map<number, number[]>();
       containersByNetns.clear();
       for (const { netns, pid, containerId } of netnsPids) {
@@ -124,7 +143,7 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
       const next = new Map<string, AddressOwner | null>();
       for (const [netns, entry] of byNetns) {
         const ids = containersByNetns.get(netns) ?? [];
-        const owner: AddressOwner = { netns, containerId: ids[0], containerIds: ids };
+        const owner: AddressOwner = { netns, host: netns === hostNetns, containerId: ids[0], containerIds: ids };
         for (const addr of entry.addrs) {
           const prev = next.get(addr);
           // Two namespaces with one address (isolated test netns, a bridge IP

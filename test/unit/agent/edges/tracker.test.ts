@@ -25,7 +25,9 @@ const lookups: EdgeLookups = {
   addressOwner: (ip) =>
     ip === WEB_IP ? { netns: WEB_NS, containerId: PAUSE_ID, containerIds: [WEB_ID, PAUSE_ID] }
     : ip === API_IP ? { netns: API_NS, containerId: API_ID, containerIds: [API_ID] }
-    : ip === '192.168.1.10' ? { netns: HOST_NS, containerIds: [] }
+    : ip === '192.168.1.10' ? { netns: HOST_NS, host: true, containerIds: [WEB_ID] } // a host-network pod shares the node's netns
+    : ip === '10.244.0.99' ? { netns: 77, host: false, containerIds: [] }
+    : ip === '172.17.0.1' ? { netns: HOST_NS } // a lookup that only knows the netns: no container means the host
     : undefined,
   containerIdentity: (id) => identities[id],
 };
@@ -92,6 +94,10 @@ describe('edge tracker', () => {
     expect(fromHost?.src).toBe('host');
     const hostOwn = tracker.annotate(connEvent('connect', { own: 'host', cip: '192.168.1.10', cport: 6, sip: API_IP, sport: 8080, netns: HOST_NS })).edge;
     expect(hostOwn?.key).toBe('host -> shop/Deployment/api/server:8080/tcp');
+    const bare = tracker.annotate(connEvent('connect', { own: 'web', cip: WEB_IP, cport: 9, sip: '10.244.0.99', sport: 80, netns: WEB_NS })).edge;
+    expect(bare?.dst).toBe('ip:10.244.0.99');
+    const bridge = tracker.annotate(connEvent('connect', { own: 'web', cip: WEB_IP, cport: 10, sip: '172.17.0.1', sport: 80, netns: WEB_NS })).edge;
+    expect(bridge?.dst).toBe('host');
     const plain = tracker.annotate(connEvent('connect', { own: 'plain', cip: '172.17.0.2', cport: 7, sip: '172.17.0.3', sport: 6379, netns: 9 })).edge;
     expect(plain).toMatchObject({ src: 'container/redis', dst: 'external:172.17.0.3' });
     const lo = connEvent('connect', { own: 'web', cip: '127.0.0.1', cport: 8, sip: '127.0.0.1', sport: 9000, netns: WEB_NS });

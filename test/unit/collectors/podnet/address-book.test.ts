@@ -19,11 +19,11 @@ describe('createPodAddressBook', () => {
       { netns: POD_B, pid: 3001, containerId: 'b'.repeat(64) },
     ]);
     expect(stats).toEqual({ read: 3, kept: 0, dropped: 0 });
-    expect(book.owner('172.17.0.2')).toEqual({ netns: POD_A, containerId: 'a'.repeat(64), containerIds: ['a'.repeat(64)] });
+    expect(book.owner('172.17.0.2')).toEqual({ netns: POD_A, host: false, containerId: 'a'.repeat(64), containerIds: ['a'.repeat(64)] });
     expect(book.owner('172.17.0.3')?.containerId).toBe('b'.repeat(64));
     expect(book.owner('fd00::3')?.netns).toBe(POD_B);
     expect(book.owner('::ffff:172.17.0.3')?.netns).toBe(POD_B);
-    expect(book.owner('172.17.0.1')).toEqual({ netns: HOST, containerId: undefined, containerIds: [] });
+    expect(book.owner('172.17.0.1')).toEqual({ netns: HOST, host: true, containerId: undefined, containerIds: [] });
     expect(book.owner('192.0.2.2')?.netns).toBe(HOST);
     expect(book.owner('127.0.0.1')).toBeUndefined();
     expect(book.owner('10.9.9.9')).toBeUndefined();
@@ -35,7 +35,7 @@ describe('createPodAddressBook', () => {
       { netns: POD_B, pid: 3002, containerId: 'pause' }, // pid 3002 exited: churn, not an error
       { netns: POD_B, pid: 3001, containerId: 'app' },
     ]);
-    expect(book.owner('172.17.0.3')).toEqual({ netns: POD_B, containerId: 'pause', containerIds: ['pause', 'app'] });
+    expect(book.owner('172.17.0.3')).toEqual({ netns: POD_B, host: false, containerId: 'pause', containerIds: ['pause', 'app'] });
   });
 
   it('keeps fresh entries, re-reads stale or forced ones, forgets vanished namespaces', () => {
@@ -61,6 +61,16 @@ describe('createPodAddressBook', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('marks the host netns (from <procRoot>/1/ns/net or the config) even when host-network containers share it', () => {
+    const book = createPodAddressBook({ procRoot: FIXTURES });
+    book.refresh([{ netns: HOST, pid: 1 }, { netns: HOST, pid: 1, containerId: 'hostnet' }]);
+    expect(book.owner('192.0.2.2')).toEqual({ netns: HOST, host: true, containerId: 'hostnet', containerIds: ['hostnet'] });
+    const configured = createPodAddressBook({ procRoot: FIXTURES, hostNetns: POD_A });
+    configured.refresh([{ netns: HOST, pid: 1 }, { netns: POD_A, pid: 2001 }]);
+    expect(configured.owner('192.0.2.2')?.host).toBe(false);
+    expect(configured.owner('172.17.0.2')?.host).toBe(true);
   });
 
   it('treats an address owned by two namespaces as unknown', () => {
