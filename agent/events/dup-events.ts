@@ -37,12 +37,23 @@ export class DupMemory {
 }
 
 /**
+ * A relayed shell only serves a peer if it can also read what the peer
+ * sends: its stdin is a socket, pipe or terminal. A script whose output is
+ * merely piped to nc (`(echo hi) | nc host port`, stdin /dev/null) is not.
+ */
+function mayTakeInput(p: ProcessInfo): boolean {
+  const kind = p.stdio[0].kind;
+  return kind === 'socket' || kind === 'pipe' || kind === 'tty';
+}
+
+/**
  * `dup` events for a process whose stdio reaches a network socket. One event
  * per (process, socket): evt.rawres is the output fd (1, then 2) when the
  * output reaches the socket, else 0, so rules can ask for the output side.
  * A direct link is reported whatever the fd, as Falco reports the dup2; a
- * relayed one only when the process's output goes to the network — stdin
- * alone fed from a download (`curl … | sh`) is not a shell served to a peer.
+ * relayed one only when the process's output goes to the network and its
+ * stdin can carry input — stdin alone fed from a download (`curl … | sh`),
+ * or output alone piped to a socket, is not a shell served to a peer.
  */
 export function dupEvents(
   p: ProcessInfo,
@@ -62,7 +73,7 @@ export function dupEvents(
   for (const [inode, group] of bySocket) {
     const output = group.find((l) => l.fd === 1) ?? group.find((l) => l.fd === 2);
     const chosen = output ?? group[0]!;
-    if (chosen.relay && !output) continue;
+    if (chosen.relay && !(output && mayTakeInput(p))) continue;
     if (!memory.firstTime(p, inode)) continue;
     const event = baseEvent(ctx, 'dup', p);
     event.rawres = chosen.fd;

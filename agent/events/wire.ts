@@ -5,6 +5,7 @@ import type { NodeSample } from '../../collectors/node/index.js';
 import type { EventContext } from './context.js';
 import { MetricEventBuilder } from './metric-events.js';
 import { containerEvent, isEnriched } from './container-events.js';
+import { EnrichmentHold } from './enrichment-hold.js';
 import { DupMemory, dupEvents, searchesRelays } from './dup-events.js';
 import { execveEvent, processKey, procexitEvent, stdioMayReachNetwork } from './process-events.js';
 import { listeningIndex, socketEvents, type ListeningIndex } from './socket-events.js';
@@ -66,11 +67,13 @@ export interface EventWiringConfig {
  */
 export function wireEvents(
   sources: EventSources,
-  emit: (e: VigilEvent) => void,
+  sink: (e: VigilEvent) => void,
   errors: ErrorReporter,
   cfg: EventWiringConfig,
 ): () => void {
   const { scanner, containers, exec } = sources;
+  const hold = new EnrichmentHold(sink, cfg.enrichmentWaitMs);
+  const emit = containers ? (e: VigilEvent): void => hold.push(e) : sink;
   const netnsContainer = new Map<number, string>();
   const socketsByNetns = new Map<number, SocketInfo[]>();
   let listening: ListeningIndex = new Map();
@@ -196,12 +199,16 @@ export function wireEvents(
       containers.onChange(
         guard('container', ({ kind, container }) => {
           if (kind === 'removed') {
+            hold.removed(container.id);
             clearTimeout(timers.get(container.id));
             timers.delete(container.id);
             if (announced.delete(container.id)) emit(containerEvent(container, 'stopped', ctx));
             return;
           }
-          if (isEnriched(container)) announce(container);
+          if (isEnriched(container)) {
+            announce(container);
+            hold.enriched(container);
+          }
           else if (!timers.has(container.id) && !announced.has(container.id)) {
             // The runtime may be down: announce what the cgroup told us rather than nothing.
             const timer = setTimeout(
@@ -216,6 +223,7 @@ export function wireEvents(
     );
     unsubscribe.push(() => {
       for (const t of timers.values()) clearTimeout(t);
+      hold.close();
     });
   }
 

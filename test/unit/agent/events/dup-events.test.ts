@@ -72,6 +72,9 @@ describe('dupEvents', () => {
     const revSh = proc({ pid: 11, stdio: [{ kind: 'pipe', inode: 555 }, { kind: 'pipe', inode: 301 }, { kind: 'pipe', inode: 301 }] });
     const [event] = dupEvents(revSh, ctx([revSh, nc], [s]), new Map(), new DupMemory());
     expect(event).toMatchObject({ rawres: 1, fd: { relayPid: 20, relayName: 'nc', rport: 4444 } });
+    // sh -c '(echo hi; sleep 20) | nc host port': output to the socket, but nothing to read from it.
+    const scriptSh = proc({ pid: 12, stdio: [{ kind: 'file', path: '/dev/null' }, { kind: 'pipe', inode: 301 }, { kind: 'pipe', inode: 301 }] });
+    expect(dupEvents(scriptSh, ctx([scriptSh, nc], [s]), new Map(), new DupMemory())).toEqual([]);
   });
 
   it('does not search relays for programs that are not shells or interpreters', () => {
