@@ -73,6 +73,8 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
   /** `<netns>:<port>` → the identity listening there, so a connect names the server precisely. */
   const listeners = new Map<string, Identity>();
   const peers = new Map<string, { netns?: number; identity: Identity; untilMs: number }>();
+  /** Container id → own identity: fixed for a container's life, and rebuilding it costs label copies. */
+  const own = new Map<string, Identity>();
   let started = false;
   let stopped = false;
 
@@ -103,6 +105,15 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
     return entry;
   }
 
+  function selfIdentity(e: VigilEvent): Identity {
+    const id = e.container?.id;
+    // A bare `{ id }` container (not enriched yet) is not cached: it gets its pod name later.
+    if (id === undefined || (!e.k8s && e.container?.name === undefined)) return ownIdentity(e);
+    let ident = own.get(id);
+    if (!ident) remember(own, id, (ident = ownIdentity(e)));
+    return ident;
+  }
+
   function peerIdentity(ip: string, serverPort: number | undefined): Identity {
     const { netns, identity } = resolve(ip);
     // The server's container is whoever listens on the port, not the netns's first container.
@@ -116,7 +127,7 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
     if (!fd) return event;
     if (event.type === 'listen') {
       const port = fd.lport ?? fd.sport;
-      if (fd.netns !== undefined && port !== undefined) remember(listeners, `${fd.netns}:${port}`, ownIdentity(event));
+      if (fd.netns !== undefined && port !== undefined) remember(listeners, `${fd.netns}:${port}`, selfIdentity(event));
       return event;
     }
     if (event.type !== 'connect' && event.type !== 'accept') return event;
@@ -126,7 +137,7 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
     if (!peerIp || port === undefined || port <= 0) return event;
     const plain = peerIp.startsWith('::ffff:') && peerIp.includes('.') ? peerIp.slice(7) : peerIp;
     if (LOOPBACK.test(plain) || plain === '0.0.0.0' || plain === '::') return event; // inside one netns: no edge between workloads
-    const self = ownIdentity(event);
+    const self = selfIdentity(event);
     if (!outbound && fd.netns !== undefined) remember(listeners, `${fd.netns}:${port}`, self);
     const peer = peerIdentity(plain, outbound ? port : undefined);
     const [src, dst] = outbound ? [self, peer] : [peer, self];
