@@ -57,7 +57,7 @@ const LOOPBACK = /^(127\.|::1$)/;
  * owner (learned from listen/accept events) and the client's container is
  * the pod's only non-sandbox container. A client pod with several containers
  * is named by the first of them in container-id order from the server's
- * side: known-weak, see the README.
+ * side: known-weak.
  */
 export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, lookups: EdgeLookups): EdgeTracker {
   const now = cfg.now ?? Date.now;
