@@ -3,11 +3,14 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 /**
  * The pipes, pty masters and sockets one process holds: what a relay search
  * needs to learn whether a shell's stdio leads to a network socket through
- * another process. Only read for a handful of socket owners per search, so a
+ * another process. Only read for a handful of candidates per search, so a
  * plain synchronous walk of /proc/<pid>/fd is fine.
  */
 export interface RelayFds {
-  readonly pipes: ReadonlySet<number>;
+  /** Pipes held open for reading: this process consumes what is written into them. */
+  readonly pipesRead: ReadonlySet<number>;
+  /** Pipes held open for writing: this process feeds them. */
+  readonly pipesWritten: ReadonlySet<number>;
   readonly sockets: ReadonlySet<number>;
   /** tty-index of each /dev/ptmx the process holds (from fdinfo), i.e. which pts it is master of. */
   readonly ptyMasters: ReadonlySet<number>;
@@ -16,6 +19,10 @@ export interface RelayFds {
 const PIPE = /^pipe:\[(\d+)\]$/;
 const SOCKET = /^socket:\[(\d+)\]$/;
 const TTY_INDEX = /^tty-index:\s*(\d+)$/m;
+const FLAGS = /^flags:\s*([0-7]+)$/m;
+const O_ACCMODE = 0o3;
+const O_RDONLY = 0o0;
+const O_WRONLY = 0o1;
 
 /** undefined when the process is gone or unreadable (churn, not an error). */
 export function readRelayFds(procRoot: string, pid: number, maxFds = 4096): RelayFds | undefined {
@@ -26,7 +33,8 @@ export function readRelayFds(procRoot: string, pid: number, maxFds = 4096): Rela
   } catch {
     return undefined;
   }
-  const pipes = new Set<number>();
+  const pipesRead = new Set<number>();
+  const pipesWritten = new Set<number>();
   const sockets = new Set<number>();
   const ptyMasters = new Set<number>();
   for (const name of names.slice(0, maxFds)) {
@@ -38,7 +46,11 @@ export function readRelayFds(procRoot: string, pid: number, maxFds = 4096): Rela
     }
     let m = PIPE.exec(target);
     if (m) {
-      pipes.add(Number(m[1]));
+      // Both ends of a pipe share one inode: the access mode tells which end this is.
+      const mode = accessMode(fdinfo(procRoot, pid, name));
+      const inode = Number(m[1]);
+      if (mode !== O_WRONLY) pipesRead.add(inode);
+      if (mode !== O_RDONLY) pipesWritten.add(inode);
       continue;
     }
     m = SOCKET.exec(target);
@@ -47,20 +59,25 @@ export function readRelayFds(procRoot: string, pid: number, maxFds = 4096): Rela
       continue;
     }
     if (target === '/dev/ptmx' || target === '/dev/pts/ptmx') {
-      const index = ptyIndexOf(procRoot, pid, name);
-      if (index !== undefined) ptyMasters.add(index);
+      const index = TTY_INDEX.exec(fdinfo(procRoot, pid, name));
+      if (index) ptyMasters.add(Number(index[1]));
     }
   }
-  return { pipes, sockets, ptyMasters };
+  return { pipesRead, pipesWritten, sockets, ptyMasters };
 }
 
-function ptyIndexOf(procRoot: string, pid: number, fd: string): number | undefined {
+function fdinfo(procRoot: string, pid: number, fd: string): string {
   try {
-    const m = TTY_INDEX.exec(readFileSync(`${procRoot}/${pid}/fdinfo/${fd}`, 'latin1'));
-    return m ? Number(m[1]) : undefined;
+    return readFileSync(`${procRoot}/${pid}/fdinfo/${fd}`, 'latin1');
   } catch {
-    return undefined;
+    return '';
   }
+}
+
+/** O_RDONLY / O_WRONLY / O_RDWR from fdinfo's octal flags; unknown counts as read-write. */
+function accessMode(info: string): number {
+  const m = FLAGS.exec(info);
+  return m ? Number.parseInt(m[1]!, 8) & O_ACCMODE : 0o2;
 }
 
 /** `/dev/pts/3` → 3; anything else (a console, /dev/tty1) is not a pty slave. */

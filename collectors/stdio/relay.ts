@@ -61,6 +61,14 @@ function push<K>(map: Map<K, Array<0 | 1 | 2>>, key: K, fd: 0 | 1 | 2): void {
   else map.set(key, [fd]);
 }
 
+/** How far up the tree a relay is looked for besides socket owners: ncat -e, socat and pty.spawn are the parent. */
+const RELAY_ANCESTORS = 2;
+
+/**
+ * Candidates are the owners of connected sockets in the process's netns, and
+ * its parent and grandparent (whose socket the socket table may attribute to
+ * the shell alone when the shell inherited a copy of it).
+ */
 function relayLinks(
   p: ProcessInfo,
   lookups: StdioLookups,
@@ -71,29 +79,57 @@ function relayLinks(
   const linked = new Set<number>();
   let wanted = 0;
   for (const fds of [...pipes.values(), ...ptys.values()]) wanted += fds.length;
-  const fdsOf = new Map<number, RelayFds | undefined>();
+
+  const candidates = new Map<number, SocketInfo | undefined>();
+  let ancestor = p.ppid;
+  for (let depth = 0; depth < RELAY_ANCESTORS && ancestor > 1; depth++) {
+    candidates.set(ancestor, undefined);
+    ancestor = lookups.process(ancestor)?.ppid ?? 0;
+  }
   for (const socket of lookups.socketsInNetns(p.netns)) {
     if (!hasPeer(socket)) continue;
-    for (const owner of socket.pids) {
-      if (owner === p.pid) continue;
-      const holder = lookups.process(owner);
-      // A pts index is only unique within one devpts instance, i.e. one container.
-      if (holder && holder.containerId !== p.containerId) continue;
-      if (!fdsOf.has(owner)) {
-        if (fdsOf.size >= MAX_RELAY_CANDIDATES) return links;
-        fdsOf.set(owner, readRelayFds(lookups.procRoot, owner));
+    for (const owner of socket.pids) if (owner !== p.pid && !candidates.get(owner)) candidates.set(owner, socket);
+  }
+
+  let opened = 0;
+  for (const [pid, knownSocket] of candidates) {
+    const holder = lookups.process(pid);
+    // A pts index is only unique within one devpts instance, i.e. one container.
+    if (holder && holder.containerId !== p.containerId) continue;
+    if (opened++ >= MAX_RELAY_CANDIDATES) break;
+    const fds = readRelayFds(lookups.procRoot, pid);
+    if (!fds) continue;
+    const socket = knownSocket ?? connectedSocketIn(fds, lookups);
+    if (!socket) continue;
+    const relay = { pid, name: holder?.comm ?? '' };
+    for (const [inode, stdioFds] of pipes) {
+      for (const fd of stdioFds) {
+        // Our output must be read by the relay; our input must be written by it.
+        const otherEnd = fd === 0 ? fds.pipesWritten.has(inode) : fds.pipesRead.has(inode);
+        if (otherEnd && !linked.has(fd)) {
+          linked.add(fd);
+          links.push({ fd, socket, relay });
+        }
       }
-      const fds = fdsOf.get(owner);
-      if (!fds) continue;
-      const relay = { pid: owner, name: holder?.comm ?? '' };
-      for (const [inode, stdioFds] of pipes) {
-        if (fds.pipes.has(inode)) for (const fd of stdioFds) if (!linked.has(fd)) { linked.add(fd); links.push({ fd, socket, relay }); }
-      }
-      for (const [index, stdioFds] of ptys) {
-        if (fds.ptyMasters.has(index)) for (const fd of stdioFds) if (!linked.has(fd)) { linked.add(fd); links.push({ fd, socket, relay }); }
-      }
-      if (linked.size === wanted) return links;
     }
+    for (const [index, stdioFds] of ptys) {
+      if (!fds.ptyMasters.has(index)) continue;
+      for (const fd of stdioFds) {
+        if (!linked.has(fd)) {
+          linked.add(fd);
+          links.push({ fd, socket, relay });
+        }
+      }
+    }
+    if (linked.size === wanted) break;
   }
   return links;
+}
+
+function connectedSocketIn(fds: RelayFds, lookups: StdioLookups): SocketInfo | undefined {
+  for (const inode of fds.sockets) {
+    const socket = lookups.socketByInode(inode);
+    if (socket && hasPeer(socket)) return socket;
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { networkInterfaces } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { docker } from '../docker-env.js';
 
 export interface Pod {
@@ -67,7 +67,10 @@ export function removeAllPods(): void {
 
 /** The host's address on the default Docker bridge: reachable from every test container. */
 export function bridgeGateway(): string {
-  const addr = networkInterfaces().docker0?.find((a) => a.family === 'IPv4');
-  if (!addr) throw new Error('no docker0 IPv4 address: is the Docker engine running with its default bridge?');
-  return addr.address;
+  // Not os.networkInterfaces(): libuv leaves out interfaces without carrier,
+  // and docker0 has none while no container runs.
+  const out = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'docker0'], { encoding: 'utf8' });
+  const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(out);
+  if (!m) throw new Error('no docker0 IPv4 address: is the Docker engine running with its default bridge?');
+  return m[1]!;
 }

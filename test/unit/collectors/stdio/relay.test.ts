@@ -76,6 +76,24 @@ describe('findStdioLinks', () => {
     expect(findStdioLinks(sh, lookups([sh, otherIndex, otherContainer], [s]), true)).toEqual([]);
   });
 
+  it('does not link two writers of one pipe (a stderr both inherited from their parent)', () => {
+    const s = sock({ inode: 900, pids: [20] });
+    const sh = proc({ pid: 10, stdio: [{ kind: 'none' }, { kind: 'none' }, { kind: 'pipe', inode: 555 }] });
+    const wget = proc({ pid: 20, comm: 'wget' });
+    fds(20, { 2: 'pipe:[555]', 3: 'socket:[900]' }, { 2: 'pos:\t0\nflags:\t01\n' });
+    expect(findStdioLinks(sh, lookups([sh, wget], [s]), true)).toEqual([]);
+  });
+
+  it('finds the relay in the parent when the socket table names only the shell (ncat -e leaks the socket)', () => {
+    const s = sock({ inode: 900, pids: [31] });
+    const ncat = proc({ pid: 30, comm: 'ncat' });
+    const sh = proc({ pid: 31, ppid: 30, stdio: [{ kind: 'pipe', inode: 601 }, { kind: 'pipe', inode: 602 }, { kind: 'none' }] });
+    fds(30, { 3: 'socket:[900]', 5: 'pipe:[601]', 6: 'pipe:[602]' }, { 5: 'flags:\t01\n', 6: 'flags:\t00\n' });
+    expect(findStdioLinks(sh, lookups([sh, ncat], [s]), true).map((l) => [l.fd, l.relay?.name])).toEqual([
+      [0, 'ncat'], [1, 'ncat'],
+    ]);
+  });
+
   it('treats a socket owner that vanished mid-search as churn', () => {
     const s = sock({ inode: 900, pids: [99] });
     const sh = proc({ pid: 10, stdio: [{ kind: 'pipe', inode: 301 }, { kind: 'none' }, { kind: 'none' }] });
