@@ -16,6 +16,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       return runAgentCommand(rest, process.env, io);
     case 'rules':
       return runRulesCommand(rest, io);
+    case 'baseline':
+      return (await import('./edges/cli.js')).run(rest, io);
     case '--version':
     case '-v':
     case 'version':

@@ -8,6 +8,8 @@ import type { CollectorDeps } from '../collectors/deps.js';
 import { createExecWatcher } from '../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
 import { createHostScanner } from '../collectors/procfs/index.js';
+import { createPodAddressBook } from '../collectors/podnet/index.js';
+import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, identityOfContainerInfo } from './edges/index.js';
 import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
 import type { Component } from './component.js';
 import { createComponentSet } from './components.js';
@@ -46,7 +48,7 @@ export interface Agent {
 const LINT_FAILING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 /** The fixed times of the event layer; not user settings (yet). */
-const EVENT_WIRING = { pendingInspectionMs: 3_000, enrichmentWaitMs: 2_000, fsPredictWindowMs: 3_600_000 } as const;
+const EVENT_WIRING = { pendingInspectionMs: 3_000, enrichmentWaitMs: 2_000 } as const;
 
 /**
  * Builds the agent from its config: deps, outputs, collectors, the event
@@ -114,6 +116,37 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     reinspectDelaysMs: [50, 250],
   });
 
+  // Pod connections: which local pod owns an address, refreshed on every scan
+  // before the event layer turns that scan's sockets into connect/accept events
+  // (onScan listeners run in subscription order, and this one subscribes first).
+  const addresses = createPodAddressBook({ procRoot: config.hostProc }, errors);
+  const edges = createEdgeTracker(
+    sub('edges'),
+    {
+      baselinePath: config.baselinePath,
+      learningWindowMs: config.learningWindowMs,
+      clusterCidrs: config.clusterCidrs,
+      maxEdges: config.maxEdges,
+      persistIntervalMs: DEFAULT_PERSIST_INTERVAL_MS,
+    },
+    {
+      addressOwner: (ip) => addresses.owner(ip),
+      containerIdentity: (id) => {
+        const c = containers.get(id);
+        return c && identityOfContainerInfo(c);
+      },
+    },
+  );
+  scanner.onScan(({ processes }) => {
+    if (processes.added.length === 0 && processes.removed.length === 0) return;
+    const onePerNetns = new Map<number, { netns: number; pid: number; containerId?: string }>();
+    for (const p of scanner.processes.list()) {
+      if (!p.partial && p.netns !== 0 && !onePerNetns.has(p.netns)) onePerNetns.set(p.netns, { netns: p.netns, pid: p.pid, containerId: p.containerId });
+    }
+    addresses.refresh(onePerNetns.values());
+    edges.invalidate();
+  });
+
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.
   const engine = createRuleEngine({ registry, hostname }, (alert) => output.emit(alert));
@@ -122,7 +155,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   );
   const onEvent = (e: VigilEvent): void => {
     try {
-      engine.process(e);
+      engine.process(edges.annotate(e));
     } catch (err) {
       // One bad event must not stop the next one.
       errors.report('rules', 'process', err);
@@ -134,7 +167,12 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   const events: Component = {
     name: 'events',
     async start() {
-      unwire ??= wireEvents({ scanner, containers, exec, node }, onEvent, errors, { hostname, procRoot: config.hostProc, ...EVENT_WIRING });
+      unwire ??= wireEvents({ scanner, containers, exec, node }, onEvent, errors, {
+        hostname,
+        procRoot: config.hostProc,
+        fsPredictWindowMs: config.fsPredictWindowMs,
+        ...EVENT_WIRING,
+      });
     },
     async stop() {
       unwire?.();
@@ -143,7 +181,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   };
 
   const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
-  const components: Component[] = [output, rules, events, containers, scanner, exec, node, http];
+  const components: Component[] = [output, rules, edges, events, containers, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { installProcessHandlers } from '../lifecycle.js';
 import { createAgent } from '../pipeline.js';
+import { EdgeConfigError } from '../edges/index.js';
 
 /** Exit code for a bad flag, env var or config file (the agent never starts). */
 export const EXIT_CONFIG = 2;
@@ -33,7 +34,17 @@ export async function runAgentCommand(argv: readonly string[], env: NodeJS.Proce
   }
 
   const log = createLogger(config.logLevel);
-  const agent = createAgent(config, { log, color: process.stdout.isTTY === true });
+  let agent;
+  try {
+    agent = createAgent(config, { log, color: process.stdout.isTTY === true });
+  } catch (err) {
+    // Settings whose meaning only a component can check (a CIDR's syntax) fail here, still before anything runs.
+    if (err instanceof EdgeConfigError) {
+      io.stderr.write(`vigil: invalid configuration:\n  ${err.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
   installProcessHandlers({
     log,
     errors: agent.deps.errors,

@@ -24,6 +24,8 @@ export interface OptionSpec {
   readonly inFile?: false;
   /** May be repeated on the command line (lists). */
   readonly repeatable?: true;
+  /** No default: the setting is simply absent unless given. */
+  readonly optional?: true;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -110,6 +112,31 @@ export const OPTIONS = [
     env: 'VIGIL_RULES_DEBOUNCE_MS', flag: 'rules-debounce-ms', arg: 'N', help: 'Quiet time after a rule file changes before it is reloaded.',
   },
   {
+    key: 'fsPredictWindowMs', kind: { type: 'int', min: 10_000, max: 604_800_000 }, defaultText: '1800000', default: () => 1_800_000,
+    env: 'VIGIL_FS_PREDICT_WINDOW_MS', flag: 'fs-predict-window-ms', arg: 'N',
+    help: 'Window of the linear fit behind fs.predict_full_seconds (the horizon is the rule\'s).',
+  },
+  {
+    key: 'baselinePath', kind: { type: 'path' }, defaultText: '(none: no learning)', optional: true,
+    env: 'VIGIL_BASELINE_PATH', flag: 'baseline-path', arg: 'FILE',
+    help: 'Where the learned pod-connection baseline is kept (e.g. /var/lib/vigil/baseline.json); unset, edge.new is never true.',
+  },
+  {
+    key: 'learningWindowMs', kind: { type: 'int', min: 0, max: 2_592_000_000 }, defaultText: '86400000', default: () => 86_400_000,
+    env: 'VIGIL_LEARNING_WINDOW_MS', flag: 'learning-window-ms', arg: 'N',
+    help: 'How long pod connections are learned, from the first start with a new baseline file.',
+  },
+  {
+    key: 'clusterCidrs', kind: { type: 'list' }, defaultText: '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8',
+    default: () => ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'],
+    env: 'VIGIL_CLUSTER_CIDRS', flag: 'cluster-cidrs', arg: 'CIDR', repeatable: true,
+    help: 'Pod and service ranges: a peer inside them is `ip:<addr>`, outside them `external:<addr>` (edge.external).',
+  },
+  {
+    key: 'maxEdges', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_MAX_EDGES', flag: 'max-edges', arg: 'N', help: 'Largest learned baseline; further edges are counted in vigil_edges_dropped_total.',
+  },
+  {
     key: 'logLevel', kind: { type: 'enum', values: LOG_LEVELS }, defaultText: 'info', default: () => 'info',
     env: 'VIGIL_LOG_LEVEL', flag: 'log-level', arg: 'LEVEL', help: `JSON log level on stderr: ${LOG_LEVELS.join(', ')}.`,
   },
@@ -122,6 +149,7 @@ type ValueOf<O> = O extends { kind: { type: 'int' } } ? number
   : O extends { kind: { type: 'addr' } } ? HostPort
   : O extends { kind: { type: 'list' } } ? readonly string[]
   : O extends { inFile: false } ? string | undefined
+  : O extends { optional: true } ? string | undefined
   : string;
 
 /** The frozen, typed result of parsing flags + env + file + defaults. */
