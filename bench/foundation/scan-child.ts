@@ -1,0 +1,151 @@
+/**
+ * Forked by scan-cost.ts so the scanner's CPU and RSS are its own: builds
+ * the agent's host scanner (process table + socket table, as
+ * agent/pipeline.ts configures it) and times scanNow() with
+ * process.cpuUsage() (getrusage: every thread of this process, µs).
+ *
+ * argv[2] is a JSON ScanChildRequest; the reply is one ScanChildReply IPC message.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { CollectorDeps, ErrorReporter } from '../../collectors/deps.js';
+import { createHostScanner, type HostScanner } from '../../collectors/procfs/index.js';
+
+export interface ScanChildRequest {
+  /** Fresh scanners whose first (full) scan is timed, after the very first one. */
+  readonly coldRepeats: number;
+  /** Incremental scans timed on the last scanner. */
+  readonly steadyScans: number;
+  /** Pause between incremental scans, like the agent's scan interval (shortened). */
+  readonly steadyIntervalMs: number;
+}
+
+export interface ScanChildReply {
+  /** CPU ms of the first full scan in a fresh process (module code not yet optimized by the JIT). */
+  readonly firstScanCpuMs: number;
+  /** CPU ms of each later full scan on fresh tables. */
+  readonly coldCpuMs: readonly number[];
+  /** CPU ms of each incremental scan. */
+  readonly steadyCpuMs: readonly number[];
+  /** Wall ms of the process and socket halves of the incremental scans (the scanner's own durationMs). */
+  readonly steadyProcessesWallMs: readonly number[];
+  readonly steadySocketsWallMs: readonly number[];
+  readonly coldProcessesWallMs: readonly number[];
+  readonly coldSocketsWallMs: readonly number[];
+  readonly processes: number;
+  readonly sockets: number;
+  readonly errors: number;
+  /** After a forced GC, with one scanner's tables alive. */
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** Unit costs behind the scan, CPU of one read: what a scan multiplies by the number of pids or netns. */
+  readonly probes: Probes;
+}
+
+export interface Probes {
+  readonly netTcpReadMs: number;
+  readonly netUdpReadMs: number;
+  readonly pidStatReadUs: number;
+  /** Distinct network namespaces among the processes (each one's TCP tables are read separately). */
+  readonly netns: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let errorCount = 0;
+const errors: ErrorReporter = {
+  report(component, stage, err) {
+    errorCount++;
+    if (errorCount <= 5) process.stderr.write(`scan-child: ${component} ${stage}: ${(err as Error)?.message ?? String(err)}\n`);
+  },
+};
+
+function makeScanner(): HostScanner {
+  const deps: CollectorDeps = { log: pino({ level: 'silent' }), registry: new Registry(), errors };
+  return createHostScanner(deps, { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: 1000 });
+}
+
+function timed(scanner: HostScanner, walls: { p: number[]; s: number[] }): number {
+  const off = scanner.onScan((r) => {
+    walls.p.push(r.processes.durationMs);
+    walls.s.push(r.sockets.durationMs);
+  });
+  const t0 = process.cpuUsage();
+  scanner.scanNow();
+  const d = process.cpuUsage(t0);
+  off();
+  return (d.user + d.system) / 1000;
+}
+
+function cpuPerCall(n: number, fn: () => void): number {
+  fn();
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) fn();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / n; // µs
+}
+
+function probes(): Probes {
+  const netns = new Set<string>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      netns.add(readlinkSync(`/proc/${name}/ns/net`));
+    } catch {
+      // gone, or a kernel thread
+    }
+  }
+  return {
+    netTcpReadMs: cpuPerCall(20, () => readFileSync('/proc/self/net/tcp')) / 1000,
+    netUdpReadMs: cpuPerCall(20, () => readFileSync('/proc/self/net/udp')) / 1000,
+    pidStatReadUs: cpuPerCall(2000, () => readFileSync('/proc/self/stat')),
+    netns: netns.size,
+  };
+}
+
+async function main(): Promise<void> {
+  const req = JSON.parse(process.argv[2] ?? '{}') as ScanChildRequest;
+  const coldWalls = { p: [] as number[], s: [] as number[] };
+  const steadyWalls = { p: [] as number[], s: [] as number[] };
+  const firstScanCpuMs = timed(makeScanner(), { p: [], s: [] });
+  const coldCpuMs: number[] = [];
+  let scanner = makeScanner();
+  for (let i = 0; i < req.coldRepeats; i++) {
+    scanner = makeScanner();
+    globalThis.gc?.();
+    coldCpuMs.push(timed(scanner, coldWalls));
+  }
+  const steadyCpuMs: number[] = [];
+  for (let i = 0; i < req.steadyScans; i++) {
+    await sleep(req.steadyIntervalMs);
+    steadyCpuMs.push(timed(scanner, steadyWalls));
+  }
+  globalThis.gc?.();
+  let processes = 0;
+  for (const _ of scanner.processes.list()) processes++;
+  let sockets = 0;
+  for (const _ of scanner.sockets.list()) sockets++;
+  const mem = process.memoryUsage();
+  const reply: ScanChildReply = {
+    firstScanCpuMs,
+    coldCpuMs,
+    steadyCpuMs,
+    steadyProcessesWallMs: steadyWalls.p,
+    steadySocketsWallMs: steadyWalls.s,
+    coldProcessesWallMs: coldWalls.p,
+    coldSocketsWallMs: coldWalls.s,
+    processes,
+    sockets,
+    errors: errorCount,
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
+    probes: probes(),
+  };
+  process.send!(reply, () => process.exit(0));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`scan-child: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
