@@ -133,7 +133,8 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       addressOwner: (ip) => addresses.owner(ip),
       containerIdentity: (id) => {
         const c = containers.get(id);
-        return c && identityOfContainerInfo(c);
+        // Not yet described by the runtime: no name to give it (the tracker retries later).
+        return c && (c.name !== undefined || c.k8s !== undefined) ? identityOfContainerInfo(c) : undefined;
       },
     },
   );
@@ -150,7 +151,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.
   const engine = createRuleEngine({ registry, hostname }, (alert) => output.emit(alert));
-  const rules = createRulesWatcher(deps, { paths: config.rules, debounceMs: config.rulesDebounceMs }, ({ ruleSet }) =>
+  const rules = createRulesWatcher(deps, { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching }, ({ ruleSet }) =>
     engine.swap(ruleSet),
   );
   const onEvent = (e: VigilEvent): void => {

@@ -108,6 +108,11 @@ export const OPTIONS = [
     env: 'VIGIL_MAX_CMDLINE_BYTES', flag: 'max-cmdline-bytes', arg: 'N', help: 'Longest /proc/<pid>/cmdline read; longer ones are cut and marked truncated.',
   },
   {
+    key: 'ruleMatching', kind: { type: 'enum', values: ['all', 'first'] }, defaultText: 'all', default: () => 'all',
+    env: 'VIGIL_RULE_MATCHING', flag: 'rule-matching', arg: 'all|first',
+    help: "Alert for every rule an event matches, or only the first in file order (Falco's rule_matching: first).",
+  },
+  {
     key: 'rulesDebounceMs', kind: { type: 'int', min: 0, max: 60_000 }, defaultText: '250', default: () => 250,
     env: 'VIGIL_RULES_DEBOUNCE_MS', flag: 'rules-debounce-ms', arg: 'N', help: 'Quiet time after a rule file changes before it is reloaded.',
   },

@@ -101,7 +101,9 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
       identity = named ?? addressIdentity(ip, false);
     }
     const entry = { netns: owner?.netns, identity, untilMs: t + cacheMs };
-    remember(peers, ip, entry);
+    // A container the runtime has not described yet gets its pod name soon: do not pin the fallback.
+    const provisional = owner !== undefined && owner.host !== true && ids.length > 0 && identity.kind === 'ip';
+    if (!provisional) remember(peers, ip, entry);
     return entry;
   }
 

@@ -47,7 +47,7 @@ export function parseEventLine(line: string): VigilEvent | string {
 export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<number> {
   const paths: string[] = [];
   let events: string | undefined;
-  let ruleMatching: RuleMatching = 'first';
+  let ruleMatching: RuleMatching = 'all'; // as the agent's default: every matching rule alerts
   let host = osHostname();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
