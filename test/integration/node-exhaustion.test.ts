@@ -12,8 +12,9 @@ const unavailable = integrationUnavailable();
  * The default library's node rules, tuned the way a team would tune them in
  * its own file (override: replace): short `for:` and throttle windows so the
  * test does not wait minutes. The conditions stay the library's, except
- * iowait, whose threshold is lowered because this shared 2-core machine
- * cannot promise a 25 % iowait share while other work runs.
+ * iowait, whose threshold is lowered to 20 % because this shared 2-core
+ * machine cannot promise the library's 25 % while other work runs (idle, it
+ * shows 0-2 %; two direct synchronous writers push it past 50 %).
  */
 const TUNING = `
 - rule: Filesystem Almost Full
@@ -26,7 +27,7 @@ const TUNING = `
   for: 2s
   override: { for: replace }
 - rule: High CPU IO Wait
-  condition: metric.subject = node and node.cpu.iowait_ratio > 0.02
+  condition: metric.subject = node and node.cpu.iowait_ratio > 0.2
   for: 1s
   override: { condition: replace, for: replace }
 `;
@@ -122,13 +123,14 @@ describe.skipIf(unavailable)('node exhaustion rules on real filesystems and real
   });
 
   it('raises the iowait rule under direct synchronous writes', async () => {
+    expect(agent.alerts.filter((a) => a.rule === 'High CPU IO Wait')).toEqual([]); // quiet before the writes
     const target = join(mounts[2]!, '..', 'iowait.bin');
     const writers = [0, 1].map((i) =>
-      spawn('dd', ['if=/dev/zero', `of=${target}.${i}`, 'bs=4k', 'count=20000', 'oflag=direct,dsync', 'status=none'], { stdio: 'ignore' }),
+      spawn('dd', ['if=/dev/zero', `of=${target}.${i}`, 'bs=4k', 'count=100000', 'oflag=direct,dsync', 'status=none'], { stdio: 'ignore' }),
     );
     try {
       const alert = await agent.waitForAlert((a) => a.rule === 'High CPU IO Wait', 60_000);
-      expect(Number(alert.output_fields['node.cpu.iowait_ratio'])).toBeGreaterThan(0.02);
+      expect(Number(alert.output_fields['node.cpu.iowait_ratio'])).toBeGreaterThan(0.2);
     } finally {
       for (const w of writers) w.kill();
     }
