@@ -34,12 +34,12 @@ function literals(op: CompareOp, rhs: Operand, span: Span): readonly Literal[] {
 
 const NUM_RE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$|^0[xX][0-9a-fA-F]+$/;
 
-function parseNumber(l: Literal): number {
+export function parseNumber(l: Literal): number {
   if (!NUM_RE.test(l.value)) throw new CompileError(CODES.badValue, `expected a number, got "${l.value}"`, l.span);
   return Number(l.value);
 }
 
-function parseBool(l: Literal): boolean {
+export function parseBool(l: Literal): boolean {
   const v = l.value.toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;

@@ -3,7 +3,8 @@ import { CODES, CompileError } from './errors.js';
 import { compileCompare } from './compare.js';
 import type { Pred } from './compare.js';
 import { compileFieldExpr } from './field-expr.js';
-import { isTypeConstraint } from './evt-types.js';
+import { generatePred, planMemo } from './codegen.js';
+import { lowerCondition } from './lower.js';
 
 export type { Pred };
 
@@ -62,16 +63,21 @@ function compileExpr(e: Expr): Pred {
 }
 
 /**
- * Compiles a condition once into closures. When the rule is dispatched by
- * evt.type (`indexed`), the top-level `evt.type = x` / `evt.type in (...)`
- * conjuncts are implied by the bucket the rule sits in and are dropped.
+ * The condition as plain composed closures: the reference semantics that the
+ * generated code (compileCondition) must reproduce; tests compare the two.
+ */
+export function compileClosure(expr: Expr): Pred {
+  return compileExpr(expr);
+}
+
+/**
+ * Compiles a condition once: validated, folded (lower.ts) and generated as one
+ * function (codegen.ts) with its own per-event memo. When the rule is
+ * dispatched by evt.type (`indexed`), the top-level `evt.type = x` /
+ * `evt.type in (...)` conjuncts are implied by the bucket and dropped.
+ * compileRuleSet shares one memo across all the rules of a set instead.
  */
 export function compileCondition(expr: Expr, indexed: boolean): Pred {
-  if (!indexed) return compileExpr(expr);
-  const parts: Expr[] = [];
-  flatten('and', expr, parts);
-  const kept = parts.filter((p) => !isTypeConstraint(p));
-  // Still compile the dropped parts: a bad literal there must be reported.
-  for (const p of parts) if (isTypeConstraint(p)) compileExpr(p);
-  return combine('and', kept.map(compileExpr));
+  const node = lowerCondition(expr, indexed);
+  return generatePred(node, planMemo([node]));
 }

@@ -34,7 +34,7 @@ export function compileFieldExpr(fe: FieldExpr): BoundField {
       const f = fe.fn === 'tolower' ? (x: Scalar) => String(x).toLowerCase()
         : fe.fn === 'toupper' ? (x: Scalar) => String(x).toUpperCase()
           : fe.fn === 'b64' ? b64 : basename;
-      return { get: mapValue(inner.get, inner.any, f), type: 'string', any: inner.any };
+      return { get: mapValue(inner.get, inner.any, f), type: 'string', any: inner.any, derived: true };
     }
     case 'len': {
       if (inner.type === 'list') {
@@ -42,7 +42,7 @@ export function compileFieldExpr(fe: FieldExpr): BoundField {
         return { get: (e) => { const x = g(e) as readonly string[] | undefined; return x === undefined ? undefined : x.length; }, type: 'number', any: false };
       }
       if (!isString) throw new CompileError(CODES.badTransformer, `len() needs a string or list field, not ${inner.type}`, fe.span);
-      return { get: mapValue(inner.get, inner.any, (x) => String(x).length), type: 'number', any: inner.any };
+      return { get: mapValue(inner.get, inner.any, (x) => String(x).length), type: 'number', any: inner.any, derived: true };
     }
     default:
       throw new CompileError(CODES.badTransformer, `unknown transformer ${String((fe as { fn: string }).fn)}()`, fe.span);

@@ -1,11 +1,14 @@
 import { priorityText } from '../alert.js';
 import type { VigilEvent } from '../event.js';
-import { bindField } from '../fields/index.js';
-import type { Getter } from '../fields/index.js';
+import { bindField, parseCidr, parseIp } from '../fields/index.js';
+import type { Getter, IpValue } from '../fields/index.js';
 import type { Expr } from '../ast.js';
 import type { Issue, Location, Priority, ResolvedRule } from '../types.js';
-import { compileCondition } from './condition.js';
 import type { Pred } from './condition.js';
+import { generatePred, planMemo } from './codegen.js';
+import type { MemoPlan } from './codegen.js';
+import { lowerCondition } from './lower.js';
+import type { Node } from './lower.js';
 import { CODES, CompileError } from './errors.js';
 import { evtTypesOf } from './evt-types.js';
 import { compileOutput } from './output.js';
@@ -29,11 +32,13 @@ export interface CompiledRule {
   readonly tags: string[];
   readonly location: Location;
   readonly test: Pred;
+  /** The condition folded to false at load (`x in ()` with an empty list): the index never visits the rule. */
+  readonly never: boolean;
   /** evt.type values the rule can match; null = any. */
   readonly evtTypes: ReadonlySet<string> | null;
   readonly output: OutputTemplate;
-  readonly throttle?: { readonly periodMs: number; readonly key: (e: VigilEvent) => string };
-  readonly forMs?: number;
+  readonly throttle: { readonly periodMs: number; readonly key: (e: VigilEvent) => string } | undefined;
+  readonly forMs: number | undefined;
   readonly state: RuleState;
   /**
    * Top-level `field = v` / `field in (...)` conjuncts on single-valued string
@@ -49,6 +54,8 @@ export interface EqConstraint {
   readonly values: readonly (string | number)[];
 }
 
+const ipOf = (x: unknown): IpValue | undefined => (typeof x === 'string' ? parseIp(x) : undefined);
+
 function eqConstraints(expr: Expr): EqConstraint[] {
   const parts: Expr[] = [];
   const flat = (e: Expr): void => { if (e.kind === 'and') { flat(e.left); flat(e.right); } else parts.push(e); };
@@ -58,12 +65,23 @@ function eqConstraints(expr: Expr): EqConstraint[] {
     if (c.kind !== 'compare' || c.left.kind !== 'field' || c.left.name === 'evt.type') continue;
     if (!(c.op === '=' || c.op === '==' || c.op === 'in' || c.op === 'intersects')) continue;
     const b = bindField(c.left.name, c.left.arg);
-    if (typeof b === 'string' || b.any || (b.type !== 'string' && b.type !== 'number')) continue;
+    // A constant field (evt.dir) has the same value in every event: useless as an index.
+    if (typeof b === 'string' || b.any || b.constant) continue;
     const lits = c.right.kind === 'literal' ? [c.right] : c.right.kind === 'list' ? c.right.items : undefined;
     if (lits === undefined || lits.length === 0) continue;
+    const key = c.left.arg === undefined ? c.left.name : `${c.left.name}[${c.left.arg}]`;
+    if (b.type === 'ipaddr') {
+      // `fd.sip in (a, b)` with plain addresses: index by the parsed address (::ffff:a.b.c.d is a.b.c.d).
+      const nets = lits.map((l) => parseCidr(l.value));
+      if (nets.some((n) => n === undefined || n.bits !== (n.v6 ? 128 : 32))) continue;
+      const get = b.get;
+      out.push({ key: 'ip:' + key, get: (e) => ipOf(get(e)) as string | number | undefined, values: nets.map((n) => n!.net as string | number) });
+      continue;
+    }
+    if (b.type !== 'string' && b.type !== 'number') continue;
     const values = b.type === 'number' ? lits.map((l) => Number(l.value)) : lits.map((l) => l.value);
     if (values.some((v) => typeof v === 'number' && Number.isNaN(v))) continue;
-    out.push({ key: c.left.arg === undefined ? c.left.name : `${c.left.name}[${c.left.arg}]`, get: b.get, values });
+    out.push({ key, get: b.get, values });
   }
   return out;
 }
@@ -95,32 +113,59 @@ export type RuleCompileResult =
   | { readonly ok: true; readonly rule: CompiledRule; readonly warnings: Issue[] }
   | { readonly ok: false; readonly issue: Issue };
 
-/** Compiles one resolved rule; any error disables that rule only. */
-export function compileRule(rule: ResolvedRule): RuleCompileResult {
+/** A rule whose condition is validated and folded, waiting for its memo plan (shared by the whole rule set). */
+export type PreparedRule =
+  | { readonly ok: true; readonly rule: ResolvedRule; readonly node: Node; readonly finish: (plan: MemoPlan) => RuleCompileResult }
+  | { readonly ok: false; readonly issue: Issue };
+
+function failure(rule: ResolvedRule, err: unknown): { ok: false; issue: Issue } {
+  if (err instanceof CompileError) return { ok: false, issue: issue(rule, err.code, describeSpan(rule, err)) };
+  return { ok: false, issue: issue(rule, 'VIGIL_RULES_COMPILE', `cannot compile: ${(err as Error).message}`) };
+}
+
+/** First pass: validate and fold the condition, compile output and throttle. Any error disables this rule only. */
+export function prepareRule(rule: ResolvedRule): PreparedRule {
   try {
     const evtTypes = evtTypesOf(rule.condition);
-    const test = compileCondition(rule.condition, evtTypes !== null);
+    const node = lowerCondition(rule.condition, evtTypes !== null);
     const output = compileOutput(rule.output);
     const warnings = output.unknown.map((k) => issue(rule, CODES.outputField, `output field %${k} is not provided by vigil; it prints <NA>`));
-    const compiled: CompiledRule = {
-      name: rule.name,
-      desc: rule.desc,
-      priority: rule.priority,
-      priorityText: priorityText(rule.priority),
-      source: rule.source || 'syscall',
-      tags: [...rule.tags],
-      location: rule.location,
-      test,
-      evtTypes,
-      output,
-      ...(rule.throttle ? { throttle: { periodMs: rule.throttle.periodMs, key: compileThrottleKey(rule, rule.throttle.key) } } : {}),
-      ...(rule.forMs !== undefined && rule.forMs > 0 ? { forMs: rule.forMs } : {}),
-      state: { throttle: new Map(), pending: new Map() },
-      eq: eqConstraints(rule.condition),
+    const throttle = rule.throttle ? { periodMs: rule.throttle.periodMs, key: compileThrottleKey(rule, rule.throttle.key) } : undefined;
+    const eq = eqConstraints(rule.condition);
+    const finish = (plan: MemoPlan): RuleCompileResult => {
+      try {
+        const compiled: CompiledRule = {
+          name: rule.name,
+          desc: rule.desc,
+          priority: rule.priority,
+          priorityText: priorityText(rule.priority),
+          source: rule.source || 'syscall',
+          tags: [...rule.tags],
+          location: rule.location,
+          test: generatePred(node, plan),
+          never: node.k === 'const' && !node.v,
+          evtTypes,
+          output,
+          // Always present (undefined when unused): one object shape for every rule keeps the engine's loop monomorphic.
+          throttle,
+          forMs: rule.forMs !== undefined && rule.forMs > 0 ? rule.forMs : undefined,
+          state: { throttle: new Map(), pending: new Map() },
+          eq,
+        };
+        return { ok: true, rule: compiled, warnings };
+      } catch (err) {
+        return failure(rule, err);
+      }
     };
-    return { ok: true, rule: compiled, warnings };
+    return { ok: true, rule, node, finish };
   } catch (err) {
-    if (err instanceof CompileError) return { ok: false, issue: issue(rule, err.code, describeSpan(rule, err)) };
-    return { ok: false, issue: issue(rule, 'VIGIL_RULES_COMPILE', `cannot compile: ${(err as Error).message}`) };
+    return failure(rule, err);
   }
+}
+
+/** Compiles one resolved rule on its own (its own per-event memo); any error disables that rule only. */
+export function compileRule(rule: ResolvedRule): RuleCompileResult {
+  const p = prepareRule(rule);
+  if (!p.ok) return p;
+  return p.finish(planMemo([p.node]));
 }

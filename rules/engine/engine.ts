@@ -1,7 +1,7 @@
 import type { Counter, Registry } from 'prom-client';
 import type { Alert } from '../alert.js';
-import { emptyRuleSet } from '../compiler/index.js';
-import type { CompiledRule, RuleSet } from '../compiler/index.js';
+import { emptyRuleSet, newTypeCounts } from '../compiler/index.js';
+import type { CompiledRule, HitFn, MissFn, RuleSet, TypeCounts } from '../compiler/index.js';
 import type { VigilEvent } from '../event.js';
 import { rfc3339Nano, timeOfDay } from '../fields/index.js';
 import { counter, gauge } from './metrics.js';
@@ -40,14 +40,20 @@ function forKey(e: VigilEvent): string {
  * their key).
  */
 export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => void): RuleEngine {
-  // A plain object keyed by evt.type: cheaper than a Map on the hot path.
-  let eventCounts: Record<string, number> = Object.create(null) as Record<string, number>;
+  // Counted in a fixed-shape object on the hot path (the rule set's generated
+  // dispatcher increments it), handed to prom-client at scrape time.
+  const typeCounts: TypeCounts = newTypeCounts();
+  let otherCounts = new Map<string, number>();
+  const countOther = (type: string): void => { otherCounts.set(type, (otherCounts.get(type) ?? 0) + 1); };
   const eventsTotal = counter(deps.registry, 'vigil_events_total', 'Events seen by the rule engine, by evt.type.', ['type'],
     function flush(this: Counter<'type'>) {
-      // Counted in a plain Map on the hot path, handed to prom-client at scrape time.
-      const counts = eventCounts;
-      eventCounts = Object.create(null) as Record<string, number>;
-      for (const type in counts) this.inc({ type }, counts[type]!);
+      for (const type of Object.keys(typeCounts) as (keyof TypeCounts)[]) {
+        const n = typeCounts[type];
+        if (n > 0) { this.inc({ type }, n); typeCounts[type] = 0; }
+      }
+      const other = otherCounts;
+      otherCounts = new Map();
+      for (const [type, n] of other) this.inc({ type }, n);
     });
   void eventsTotal;
   const alertsTotal = counter(deps.registry, 'vigil_alerts_total', 'Alerts raised, by rule and priority.', ['rule', 'priority']);
@@ -115,6 +121,21 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
     });
   }
 
+  // Called by the rule set's generated code for each rule whose condition holds / does not hold.
+  const hitAll: HitFn = (r, e) => {
+    if (r.forMs !== undefined && !holds(r, e, r.forMs)) return false;
+    emit(r, e);
+    return false;
+  };
+  const hitFirst: HitFn = (r, e) => {
+    if (r.forMs !== undefined && !holds(r, e, r.forMs)) return false;
+    emit(r, e);
+    return true;
+  };
+  const miss: MissFn = (r, e) => {
+    if (r.state.pending.size > 0) r.state.pending.delete(forKey(e));
+  };
+
   const engine: RuleEngine = {
     get ruleSet() { return ruleSet; },
     get evaluations() { return evaluations; },
@@ -123,23 +144,10 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
       setLoadedGauge(rs);
     },
     process(e) {
-      eventCounts[e.type] = (eventCounts[e.type] ?? 0) + 1;
       const rs = ruleSet;
-      const list = rs.candidatesFor(e);
-      const first = rs.ruleMatching === 'first';
-      const n = list.length;
-      evaluations += n;
-      for (let i = 0; i < n; i++) {
-        const r = list[i]!;
-        const forMs = r.forMs;
-        if (r.test(e)) {
-          if (forMs !== undefined && !holds(r, e, forMs)) continue;
-          emit(r, e);
-          if (first) { evaluations -= n - i - 1; return; }
-        } else if (forMs !== undefined && r.state.pending.size > 0) {
-          r.state.pending.delete(forKey(e));
-        }
-      }
+      // Values memoized for the previous event are stale even if this is the same object, mutated.
+      rs.evalCache.ev = undefined;
+      evaluations += rs.run(e, rs.ruleMatching === 'first' ? hitFirst : hitAll, miss, typeCounts, countOther);
     },
   };
   setLoadedGauge(ruleSet);

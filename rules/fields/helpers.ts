@@ -2,8 +2,16 @@ import type { VigilEvent } from '../event.js';
 import type { BoundField, FieldDef, FieldType, FieldValue, Getter } from './types.js';
 
 /** A field that takes no argument. */
-export function plain(name: string, type: FieldType, desc: string, get: Getter, extra?: { vigil?: boolean; any?: boolean; format?: (v: FieldValue) => string }): FieldDef {
-  const bound: BoundField = { get, type, any: extra?.any ?? false, ...(extra?.format ? { format: extra.format } : {}) };
+export function plain(name: string, type: FieldType, desc: string, get: Getter,
+  extra?: {
+    vigil?: boolean; any?: boolean; format?: (v: FieldValue) => string; derived?: boolean; constant?: boolean;
+    eqTest?: (v: string, negate: boolean) => (e: VigilEvent) => boolean;
+  }): FieldDef {
+  const bound: BoundField = {
+    get, type, any: extra?.any ?? false, ...(extra?.format ? { format: extra.format } : {}),
+    ...(extra?.derived ? { derived: true } : {}), ...(extra?.constant ? { constant: true } : {}),
+    ...(extra?.eqTest ? { eqTest: extra.eqTest } : {}),
+  };
   return {
     name, type, desc, arg: 'none', ...(extra?.vigil ? { vigil: true } : {}),
     bind: (arg) => (arg === undefined ? bound : `field ${name} takes no argument`),

@@ -19,7 +19,7 @@ export const METRIC_VALUE_KEYS: readonly (readonly [key: string, desc: string])[
   ['node.psi.memory.full.avg10', 'Memory pressure, full, 10 s average (percent).'],
   ['fs.size_bytes', 'Filesystem size.'],
   ['fs.avail_bytes', 'Bytes available to unprivileged users.'],
-  ['fs.used_ratio', '1 - avail/size.'],
+  ['fs.used_ratio', "df's Use%: used / (used + available), blocks reserved for root excluded (1 - avail/size when used is unknown)."],
   ['fs.inodes_free_ratio', 'Free inodes / total inodes.'],
   ['fs.predict_full_seconds', 'Seconds until the filesystem is full at the recent fill rate (absent when not filling).'],
   ['container.cpu.usage_ratio', 'Container CPU usage over the sample interval, in CPUs (1 = one full core).'],
@@ -34,12 +34,17 @@ export const METRIC_LABEL_KEYS: readonly (readonly [key: string, field: string, 
   ['fstype', 'fs.fstype', 'Filesystem type.'],
 ];
 
+/** A 0/1 metric value exposed as a bool field. */
+function metricBool(key: string, desc: string): FieldDef {
+  return plain(key, 'bool', desc, (e) => { const v = e.metric?.values[key]; return v === undefined ? undefined : v !== 0; }, { vigil: true });
+}
+
 export const metricFields: readonly FieldDef[] = [
   plain('metric.subject', 'string', 'What a metric sample is of: node, filesystem or container.', (e) => e.metric?.subject, { vigil: true }),
   keyed('metric.value', 'number', 'A metric sample value by key: metric.value[KEY].', (k) => (e) => e.metric?.values[k], true),
   keyed('metric.label', 'string', 'A metric sample label by key: metric.label[KEY].', (k) => (e) => e.metric?.labels?.[k], true),
   ...METRIC_VALUE_KEYS.map(([k, desc]) => plain(k, 'number', desc, (e) => e.metric?.values[k], { vigil: true })),
-  plain('fs.readonly', 'bool', 'Filesystem mounted read-only (values["fs.readonly"] is 1).',
-    (e) => { const v = e.metric?.values['fs.readonly']; return v === undefined ? undefined : v !== 0; }, { vigil: true }),
+  metricBool('fs.readonly', 'Filesystem mounted read-only (values["fs.readonly"] is 1).'),
+  metricBool('fs.became_readonly', 'A mount seen writable earlier is now read-only (values["fs.became_readonly"] is 1).'),
   ...METRIC_LABEL_KEYS.map(([k, name, desc]) => plain(name, 'string', desc, (e) => e.metric?.labels?.[k], { vigil: true })),
 ];

@@ -18,6 +18,19 @@ export interface BoundField {
   readonly any: boolean;
   /** Text for output: `%evt.time` prints a time of day, not nanoseconds. */
   readonly format?: (v: FieldValue) => string;
+  /**
+   * Computing the value costs more than reading a property (a join, a slice,
+   * an array): the compiler computes it at most once per event for all rules.
+   */
+  readonly derived?: boolean;
+  /** The value is the same for every event (evt.dir): comparisons on it are folded at compile time. */
+  readonly constant?: boolean;
+  /**
+   * A cheaper test than computing the value, for `field = v` (negate false)
+   * or `field != v` (negate true; false when the field is missing), e.g.
+   * `container.id != host` without slicing the id.
+   */
+  readonly eqTest?: (v: string, negate: boolean) => (e: VigilEvent) => boolean;
 }
 
 export interface FieldDef {
