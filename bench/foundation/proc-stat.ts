@@ -10,12 +10,17 @@ export const TICKS_PER_SECOND = 100;
 
 /** utime + stime of `pid`, in milliseconds. */
 export function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** utime + stime of one /proc/<pid>/stat line, in milliseconds. */
+export function statCpuMs(stat: string): number {
   // comm (field 2) may hold spaces and parentheses: split after the last ')'.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime) || rest.length < 13) throw new Error(`malformed /proc stat line: ${stat.slice(0, 80)}`);
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
 }
 
