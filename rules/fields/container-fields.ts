@@ -1,5 +1,5 @@
 import type { VigilEvent } from '../event.js';
-import { keyed, perEvent, plain } from './helpers.js';
+import { keyed, plain } from './helpers.js';
 import type { FieldDef } from './types.js';
 
 // Falco reports host processes with container.id = "host".
@@ -14,7 +14,6 @@ const shortIdOf = (e: VigilEvent): string => {
   if (id === undefined) { id = c.id.slice(0, 12); shortIds.set(c, id); }
   return id;
 };
-const shortId = perEvent(shortIdOf);
 
 /**
  * container.id = v without computing the short id: "host" is the absence of a
@@ -36,7 +35,7 @@ const labelList = (m: Readonly<Record<string, string>> | undefined): readonly st
   m === undefined ? undefined : Object.entries(m).map(([k, v]) => `${k}:${v}`);
 
 export const containerFields: readonly FieldDef[] = [
-  plain('container.id', 'string', 'First 12 characters of the container id, or "host".', shortId, { derived: true, eqTest: shortIdTest }),
+  plain('container.id', 'string', 'First 12 characters of the container id, or "host".', shortIdOf, { derived: true, eqTest: shortIdTest }),
   plain('container.full_id', 'string', 'Full container id, or "host".', (e) => (hostOr(e) ? 'host' : e.container!.id)),
   plain('container.name', 'string', 'Container name, or "host".', (e) => (hostOr(e) ? 'host' : e.container!.name)),
   plain('container.image', 'string', 'Image reference as given to the runtime (repository:tag).', (e) => e.container?.image),
@@ -45,7 +44,7 @@ export const containerFields: readonly FieldDef[] = [
   plain('container.image.id', 'string', 'Image id (digest).', (e) => e.container?.imageId),
   plain('container.privileged', 'bool', 'True for a privileged container.', (e) => e.container?.privileged),
   keyed('container.label', 'string', 'A container label: container.label[KEY].', (k) => (e) => e.container?.labels?.[k]),
-  plain('container.labels', 'list', 'All container labels as KEY:VALUE strings.', perEvent((e) => labelList(e.container?.labels)), { derived: true }),
+  plain('container.labels', 'list', 'All container labels as KEY:VALUE strings.', (e) => labelList(e.container?.labels), { derived: true }),
   plain('container.start_ts', 'number', 'Container start time, ns since the epoch.',
     (e) => (e.container?.startTimeSec === undefined ? undefined : e.container.startTimeSec * 1e9)),
   plain('container.type', 'string', 'Container runtime: docker, containerd, cri-o, podman.', (e) => e.container?.runtime),
@@ -55,7 +54,7 @@ export const containerFields: readonly FieldDef[] = [
   plain('k8s.pod.name', 'string', 'Kubernetes pod name.', (e) => e.k8s?.podName),
   plain('k8s.pod.uid', 'string', 'Kubernetes pod UID.', (e) => e.k8s?.podUid),
   keyed('k8s.pod.label', 'string', 'A pod label: k8s.pod.label[KEY].', (k) => (e) => e.k8s?.podLabels?.[k]),
-  plain('k8s.pod.labels', 'list', 'All pod labels as KEY:VALUE strings.', perEvent((e) => labelList(e.k8s?.podLabels)), { derived: true }),
+  plain('k8s.pod.labels', 'list', 'All pod labels as KEY:VALUE strings.', (e) => labelList(e.k8s?.podLabels), { derived: true }),
   plain('k8s.container.name', 'string', 'Container name in the pod spec.', (e) => e.k8s?.containerName, { vigil: true }),
   plain('k8s.workload.kind', 'string', 'Owning workload kind (Deployment, DaemonSet, StatefulSet, Job, CronJob, Pod).',
     (e) => e.k8s?.workloadKind, { vigil: true }),

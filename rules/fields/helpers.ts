@@ -27,8 +27,10 @@ export function keyed(name: string, type: FieldType, desc: string, make: (key: s
 }
 
 /**
- * Memoizes a derived value (a joined command line) for the event being
- * processed: conditions often test the same derived field several times.
+ * Memoizes a derived value for the last event object seen (by identity only:
+ * an event changed in place is not noticed). The rule compiler does not use
+ * it: its per-event memo (compiler/codegen.ts) is reset by the engine for
+ * every event; derived fields mark themselves `derived` instead.
  */
 export function perEvent<T extends FieldValue>(compute: (e: VigilEvent) => T | undefined): Getter {
   let lastEvent: VigilEvent | undefined;

@@ -87,3 +87,30 @@ describe('rules test event lines', () => {
     expect(parseEventLine('{"type":"metric","timeMs":1}')).toMatch(/metric event needs/);
   });
 });
+
+describe('vigil fd and filesystem fields', () => {
+  const get = (name: string, e: Parameters<Exclude<ReturnType<typeof bindField>, string>['get']>[0]) => {
+    const b = bindField(name);
+    if (typeof b === 'string') throw new Error(b);
+    return b.get(e);
+  };
+  const dup = {
+    type: 'dup', source: 'syscall', timeMs: 0, rawres: 1, proc: { pid: 5, name: 'sh' },
+    fd: { type: 'ipv4', direction: 'out', relayPid: 4, relayName: 'nc' },
+  } as const;
+  it('fd.direction, fd.relay.pid, fd.relay.name', () => {
+    expect([get('fd.direction', dup), get('fd.relay.pid', dup), get('fd.relay.name', dup)]).toEqual(['out', 4, 'nc']);
+    const direct = { ...dup, fd: { type: 'ipv4' } } as const;
+    expect([get('fd.direction', direct), get('fd.relay.pid', direct), get('fd.relay.name', direct)]).toEqual([undefined, undefined, undefined]);
+    for (const [f, t] of [['fd.direction', 'string'], ['fd.relay.pid', 'number'], ['fd.relay.name', 'string'], ['fs.became_readonly', 'bool']] as const) {
+      expect(listFields().find((x) => x.name === f)).toMatchObject({ type: t, vigil: true });
+    }
+  });
+  it('fs.became_readonly is a bool over the 0/1 metric value, absent when the sample lacks it', () => {
+    const fs = (values: Record<string, number>) => ({ type: 'metric', source: 'metrics', timeMs: 0, metric: { subject: 'filesystem', values } }) as const;
+    expect(get('fs.became_readonly', fs({ 'fs.became_readonly': 1 }))).toBe(true);
+    expect(get('fs.became_readonly', fs({ 'fs.became_readonly': 0 }))).toBe(false);
+    expect(get('fs.became_readonly', fs({}))).toBeUndefined();
+    expect(get('fs.readonly', fs({ 'fs.readonly': 1 }))).toBe(true);
+  });
+});
