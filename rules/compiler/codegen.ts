@@ -113,7 +113,7 @@ class Gen {
   readonly consts: unknown[] = [];
   temps = 0;
   usesMemo = false;
-  constructor(private readonly plan: MemoPlan) {}
+  constructor(readonly plan: MemoPlan) {}
 
   c(v: unknown): string { return 'k' + (this.consts.push(v) - 1); }
   tmp(): string { return 't' + this.temps++; }
@@ -172,7 +172,11 @@ class Gen {
           case '=': case '==': return `(${this.field(fe, b)} === ${s})`;
           case 'in': case 'intersects': return this.oneOf(this.field(fe, b), [...new Set(lits.map((l) => l.value))], (w: string) => this.str(w));
           case '!=': { const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t} !== ${s})`; }
-          case 'contains': { const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.includes(${s}))`; }
+          case 'contains': {
+            // proc.cmdline contains "x": look in its parts, build no string.
+            const fast = b.containsTest?.(v);
+            if (fast !== undefined) return `${this.c(fast)}(e)`;
+            const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.includes(${s}))`; }
           case 'startswith': { const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.startsWith(${s}))`; }
           case 'endswith': { const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.endsWith(${s}))`; }
           default: return fallback;
@@ -219,11 +223,43 @@ export function generatePred(root: Node, plan: MemoPlan): Pred {
   if (root.k === 'const') { const v = root.v; return () => v; }
   const g = new Gen(plan);
   const body = g.node(root);
-  const lines: string[] = ['return function rule(e) {'];
+  return build(g, 'rule(e)', `  return ${body};`) as Pred;
+}
+
+/** Wraps generated statements into a function whose free names are the memo cache and the constants. */
+function build(g: Gen, signature: string, statements: string): unknown {
+  const lines: string[] = [`return function ${signature} {`];
   if (g.usesMemo) lines.push('  if (C.ev !== e) { C.ev = e; C.ep++; }', '  const ep = C.ep;');
   if (g.temps > 0) lines.push('  let ' + Array.from({ length: g.temps }, (_, i) => 't' + i).join(', ') + ';');
-  lines.push(`  return ${body};`, '};');
+  lines.push(statements, '};');
   const names = g.consts.map((_, i) => 'k' + i);
-  const make = new Function('C', 'S', 'V', ...names, lines.join('\n')) as (...args: unknown[]) => Pred;
-  return make(plan.cache, plan.cache.S, plan.cache.V, ...g.consts);
+  const make = new Function('C', 'S', 'V', ...names, lines.join('\n')) as (...args: unknown[]) => unknown;
+  return make(g.plan.cache, g.plan.cache.S, g.plan.cache.V, ...g.consts);
+}
+
+/** One rule of a runner: its folded condition and what hit/miss receive. */
+export interface RunnerEntry<R> {
+  readonly node: Node;
+  readonly rule: R;
+  /** The rule has `for:` (a miss must be reported). */
+  readonly reportMiss: boolean;
+}
+
+/**
+ * A list of rules evaluated in order as ONE generated function
+ * `run(e, hit, miss)`: every condition inline, so loads and memo checks are
+ * shared by the optimizer and no call is made per rule. Returns the number of
+ * conditions evaluated (hit returning true stops, for first-match).
+ */
+export function generateRunner<R>(entries: readonly RunnerEntry<R>[], plan: MemoPlan):
+  (e: VigilEvent, hit: (r: R, e: VigilEvent) => boolean, miss: (r: R, e: VigilEvent) => void) => number {
+  const g = new Gen(plan);
+  let body = '';
+  entries.forEach((en, i) => {
+    if (en.node.k === 'const' && !en.node.v && !en.reportMiss) return; // never holds, nothing to report
+    const r = g.c(en.rule);
+    body += `  if (${g.node(en.node)}) { if (hit(${r}, e)) return ${i + 1}; }${en.reportMiss ? ` else miss(${r}, e);` : ''}\n`;
+  });
+  body += `  return ${entries.length};`;
+  return build(g, 'run(e, hit, miss)', body) as (e: VigilEvent, hit: (r: R, e: VigilEvent) => boolean, miss: (r: R, e: VigilEvent) => void) => number;
 }

@@ -1,5 +1,7 @@
 import type { EventType, VigilEvent } from '../event.js';
 import type { Getter } from '../fields/index.js';
+import { generateRunner } from './codegen.js';
+import type { MemoPlan } from './codegen.js';
 import type { CompiledRule } from './rule.js';
 
 const EMPTY: readonly CompiledRule[] = [];
@@ -96,12 +98,21 @@ export function newTypeCounts(): TypeCounts {
   return { execve: 0, procexit: 0, connect: 0, accept: 0, listen: 0, dup: 0, container: 0, metric: 0 };
 }
 
+// Lists up to this long get their conditions inlined into one function;
+// longer ones call each rule's own function (bounded code size).
+const MAX_INLINE = 24;
+
 /**
- * One function per distinct rule list: the rules' generated conditions are
- * called from call sites of their own, which V8 inlines (a loop over
- * `r.test(e)` is one call site shared by every rule, so it inlines nothing).
+ * One function per distinct rule list. Short lists have their conditions
+ * inlined (codegen.ts generateRunner); long ones call each rule's generated
+ * condition from a call site of its own, which V8 can still inline (a loop
+ * over `r.test(e)` is one call site shared by every rule, so it inlines
+ * nothing).
  */
-function generateRunner(list: readonly CompiledRule[]): RunFn {
+function runnerFor(list: readonly CompiledRule[], plan: MemoPlan): RunFn {
+  if (list.length <= MAX_INLINE) {
+    return generateRunner(list.map((r) => ({ node: r.node, rule: r, reportMiss: r.forMs !== undefined })), plan) as RunFn;
+  }
   const consts: unknown[] = [];
   const c = (v: unknown): string => 'k' + (consts.push(v) - 1);
   let body = '';
@@ -115,8 +126,15 @@ function generateRunner(list: readonly CompiledRule[]): RunFn {
   return (new Function(...names, `return function run(e, hit, miss) {\n${body}};`) as (...a: unknown[]) => RunFn)(...consts);
 }
 
+interface Counting {
+  /** Code that counts an event of type `t` (a constant) inside its case. */
+  readonly known: (t: string) => string;
+  /** Code that counts an event whose type is only known at run time. */
+  readonly unknown: string;
+}
+
 function generate<T>(index: ReadonlyMap<string, SourceIndex>, leaf: (list: readonly CompiledRule[]) => { value: T; call: (k: string) => string },
-  prologue: string, params: string, none: string): (...args: never[]) => unknown {
+  counting: Counting | undefined, params: string, none: string): (...args: never[]) => unknown {
   const consts: unknown[] = [];
   const c = (v: unknown): string => 'k' + (consts.push(v) - 1);
   let temps = 0;
@@ -130,13 +148,26 @@ function generate<T>(index: ReadonlyMap<string, SourceIndex>, leaf: (list: reado
       + `${pad}  if (${v} !== undefined) { const ${l} = ${m}.get(${v}); if (${l} !== undefined) return ${leaf([]).call(l)}; }\n`
       + emit(b.rest, pad + '  ') + `${pad}}\n`;
   };
-  let body = prologue + 'switch (e.source) {\n';
+  // The event is counted by type in the same switch that dispatches it.
+  const vigil = new Set<string>(VIGIL_TYPES);
+  const count = (t: string | undefined, pad: string): string => {
+    if (counting === undefined) return '';
+    return pad + (t !== undefined && vigil.has(t) ? counting.known(t) : counting.unknown) + '\n';
+  };
+  let body = 'switch (e.source) {\n';
   for (const [src, s] of index) {
     body += `  case ${JSON.stringify(src)}:\n    switch (e.type) {\n`;
-    for (const [t, b] of s.byType) body += `      case ${JSON.stringify(t)}:\n${emit(b, '        ')}`;
-    body += `      default:\n${emit(s.any, '        ')}    }\n`;
+    for (const [t, b] of s.byType) body += `      case ${JSON.stringify(t)}:\n${count(t, '        ')}${emit(b, '        ')}`;
+    body += `      default:\n${count(undefined, '        ')}${emit(s.any, '        ')}    }\n`;
   }
-  body += `}\nreturn ${none};\n`;
+  body += '}\n';
+  if (counting !== undefined) {
+    // A source no rule uses: still counted.
+    body += 'switch (e.type) {\n';
+    for (const t of VIGIL_TYPES) body += `  case ${JSON.stringify(t)}: ${counting.known(t)} break;\n`;
+    body += `  default: ${counting.unknown}\n}\n`;
+  }
+  body += `return ${none};\n`;
   const names = consts.map((_, i) => 'k' + i);
   return (new Function('EMPTY', ...names, `return function dispatch(${params}) {\n${body}};`) as (...a: unknown[]) => (...args: never[]) => unknown)(EMPTY, ...consts);
 }
@@ -149,11 +180,11 @@ function generate<T>(index: ReadonlyMap<string, SourceIndex>, leaf: (list: reado
  * parameters. Returns the candidate list.
  */
 export function generateCandidates(index: ReadonlyMap<string, SourceIndex>): (e: VigilEvent) => readonly CompiledRule[] {
-  return generate(index, (list) => ({ value: list, call: (k) => k }), '', 'e', 'EMPTY') as (e: VigilEvent) => readonly CompiledRule[];
+  return generate(index, (list) => ({ value: list, call: (k) => k }), undefined, 'e', 'EMPTY') as (e: VigilEvent) => readonly CompiledRule[];
 }
 
 /** The same dispatcher, counting the event by type and running the candidate list's runner. */
-export function generateRun(index: ReadonlyMap<string, SourceIndex>): RunFn {
+export function generateRun(index: ReadonlyMap<string, SourceIndex>, plan: MemoPlan): RunFn {
   // Equal lists (the same rules in the same order) share one runner.
   const runners = new Map<string, RunFn>();
   const ids = new Map<CompiledRule, number>();
@@ -162,12 +193,10 @@ export function generateRun(index: ReadonlyMap<string, SourceIndex>): RunFn {
     if (list.length === 0) return EMPTY_RUN;
     const key = list.map(idOf).join(',');
     let r = runners.get(key);
-    if (r === undefined) runners.set(key, (r = generateRunner(list)));
+    if (r === undefined) runners.set(key, (r = runnerFor(list, plan)));
     return r;
   };
-  let count = 'switch (e.type) {\n';
-  for (const t of VIGIL_TYPES) count += `  case ${JSON.stringify(t)}: counts[${JSON.stringify(t)}]++; break;\n`;
-  count += '  default: other(e.type);\n}\n';
+  const counting: Counting = { known: (t) => `counts[${JSON.stringify(t)}]++;`, unknown: 'other(e.type);' };
   return generate(index, (list) => ({ value: runnerOf(list), call: (k) => `${k}(e, hit, miss)` }),
-    count, 'e, hit, miss, counts, other', '0') as RunFn;
+    counting, 'e, hit, miss, counts, other', '0') as RunFn;
 }

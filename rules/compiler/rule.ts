@@ -32,6 +32,8 @@ export interface CompiledRule {
   readonly tags: string[];
   readonly location: Location;
   readonly test: Pred;
+  /** The validated, folded condition (the code generator's input; the rule set inlines it into its runners). */
+  readonly node: Node;
   /** The condition folded to false at load (`x in ()` with an empty list): the index never visits the rule. */
   readonly never: boolean;
   /** evt.type values the rule can match; null = any. */
@@ -143,6 +145,7 @@ export function prepareRule(rule: ResolvedRule): PreparedRule {
           tags: [...rule.tags],
           location: rule.location,
           test: generatePred(node, plan),
+          node,
           never: node.k === 'const' && !node.v,
           evtTypes,
           output,

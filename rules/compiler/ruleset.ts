@@ -65,7 +65,7 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
   // A rule folded to false (an empty allowlist it must match) is active but never visited.
   const index = buildIndex(rules.filter((r) => !r.never));
   const candidatesFor = generateCandidates(index);
-  const run = generateRun(index);
+  const run = generateRun(index, plan);
   const ruleSet: RuleSet = {
     rules,
     summary,

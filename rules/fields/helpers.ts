@@ -6,11 +6,12 @@ export function plain(name: string, type: FieldType, desc: string, get: Getter,
   extra?: {
     vigil?: boolean; any?: boolean; format?: (v: FieldValue) => string; derived?: boolean; constant?: boolean;
     eqTest?: (v: string, negate: boolean) => (e: VigilEvent) => boolean;
+    containsTest?: (v: string) => ((e: VigilEvent) => boolean) | undefined;
   }): FieldDef {
   const bound: BoundField = {
     get, type, any: extra?.any ?? false, ...(extra?.format ? { format: extra.format } : {}),
     ...(extra?.derived ? { derived: true } : {}), ...(extra?.constant ? { constant: true } : {}),
-    ...(extra?.eqTest ? { eqTest: extra.eqTest } : {}),
+    ...(extra?.eqTest ? { eqTest: extra.eqTest } : {}), ...(extra?.containsTest ? { containsTest: extra.containsTest } : {}),
   };
   return {
     name, type, desc, arg: 'none', ...(extra?.vigil ? { vigil: true } : {}),
@@ -40,6 +41,25 @@ export function perEvent<T extends FieldValue>(compute: (e: VigilEvent) => T | u
     lastValue = compute(e);
     lastEvent = e;
     return lastValue;
+  };
+}
+
+/**
+ * `name args...` (or just the args) contains v, without joining them: a v
+ * with no space cannot span the space between two parts, so it is inside
+ * one of them. Undefined (the caller builds the string) when v has a space.
+ */
+export function cmdlineContains(v: string, withName: boolean,
+  of: (e: VigilEvent) => { readonly name: string; readonly args?: readonly string[] } | undefined): ((e: VigilEvent) => boolean) | undefined {
+  if (v.includes(' ')) return undefined;
+  return (e) => {
+    const p = of(e);
+    if (p === undefined) return false;
+    if (withName && p.name.includes(v)) return true;
+    const a = p.args;
+    if (a === undefined || a.length === 0) return !withName && v === '';
+    for (let i = 0; i < a.length; i++) if (a[i]!.includes(v)) return true;
+    return false;
   };
 }
 

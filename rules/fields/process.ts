@@ -1,5 +1,5 @@
 import type { ProcAncestor, VigilEvent } from '../event.js';
-import { cmdline, joinArgs, plain } from './helpers.js';
+import { cmdline, cmdlineContains, joinArgs, plain } from './helpers.js';
 import type { BoundField, FieldDef, FieldType, Getter } from './types.js';
 
 /**
@@ -47,14 +47,17 @@ export const processFields: readonly FieldDef[] = [
   plain('proc.exe', 'string', 'First command-line argument (argv[0]).', (e) => e.proc?.exe),
   plain('proc.exepath', 'string', 'Full path of the executable (/proc/PID/exe).', (e) => e.proc?.exepath),
   plain('proc.args', 'string', 'Command-line arguments after argv[0], space separated.',
-    (e) => (e.proc === undefined ? undefined : joinArgs(e.proc.args)), { derived: true }),
+    (e) => (e.proc === undefined ? undefined : joinArgs(e.proc.args)),
+    { derived: true, containsTest: (v) => cmdlineContains(v, false, (e) => e.proc) }),
   plain('proc.cmdline', 'string', "Process name followed by its arguments, space separated (Falco's cmdline).",
-    (e) => (e.proc === undefined ? undefined : cmdline(e.proc.name, e.proc.args)), { derived: true }),
+    (e) => (e.proc === undefined ? undefined : cmdline(e.proc.name, e.proc.args)),
+    { derived: true, containsTest: (v) => cmdlineContains(v, true, (e) => e.proc) }),
   plain('proc.pname', 'string', 'Name of the parent process.', (e) => parent(e)?.name),
   plain('proc.pexe', 'string', 'argv[0] of the parent process.', (e) => parent(e)?.exe),
   plain('proc.pexepath', 'string', 'Executable path of the parent process.', (e) => parent(e)?.exepath),
   plain('proc.pcmdline', 'string', 'Command line of the parent process (name and args).',
-    (e) => { const p = parent(e); return p === undefined ? undefined : cmdline(p.name, p.args); }, { derived: true }),
+    (e) => { const p = parent(e); return p === undefined ? undefined : cmdline(p.name, p.args); },
+    { derived: true, containsTest: (v) => cmdlineContains(v, true, parent) }),
   ancestorField('proc.aname', 'string', 'Name of the N-th ancestor (0 = the process, 1 = parent); without [N], any ancestor.',
     (e) => e.proc?.name, (a) => a.name, true),
   ancestorField('proc.apid', 'number', 'Pid of the N-th ancestor (0 = the process); without [N], any ancestor.',

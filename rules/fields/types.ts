@@ -31,6 +31,11 @@ export interface BoundField {
    * `container.id != host` without slicing the id.
    */
   readonly eqTest?: (v: string, negate: boolean) => (e: VigilEvent) => boolean;
+  /**
+   * A test for `field contains v` that does not build the value (a command
+   * line is its parts joined by spaces), or undefined when v needs the value.
+   */
+  readonly containsTest?: (v: string) => ((e: VigilEvent) => boolean) | undefined;
 }
 
 export interface FieldDef {

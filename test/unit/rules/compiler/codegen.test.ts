@@ -120,6 +120,12 @@ describe('field shortcuts', () => {
     ['fd.sip in (10.1.2.3, 10.9.9.9)', connect, true], ['fd.sip in (10.1.2.4)', connect, false],
     ['fd.sip != 10.1.2.3', connect, false], ['fd.cip = 192.168.1.5', connect6, true],
     ['fd.sip in (2001:db8::1)', connect6, true], ['fd.sip in (10.0.0.0/8, 2001:db8::/32)', connect6, true],
+    ['proc.cmdline contains bash', execve, true], ['proc.cmdline contains "id;"', execve, true], ['proc.cmdline contains Curl', execve, true],
+    ['proc.cmdline contains "h -c"', execve, true], ['proc.cmdline contains zsh', execve, false], ['proc.cmdline contains ""', execve, true],
+    ['proc.args contains bash', execve, false], ['proc.args contains ""', withCmd([]), true], ['proc.args contains x', withCmd([]), false],
+    ['proc.cmdline contains ""', { type: 'execve', source: 'syscall', timeMs: 0 }, false],
+    ['proc.pcmdline contains "-D"', execve, true], ['proc.pcmdline contains sshd', execve, true], ['proc.pcmdline contains "d -D"', execve, true],
+    ['proc.pcmdline contains x', { ...execve, proc: { ...execve.proc!, ancestors: [] } }, false],
   ];
   it.each(cases)('%s', (c, e, want) => {
     expect(compileCondition(parse(c), false)(e)).toBe(want);
@@ -153,6 +159,20 @@ describe('indexes', () => {
     expect(first.alerts.map((a) => a.rule)).toEqual(['plain']);
   });
 
+  it('long candidate lists (not inlined) and short ones (inlined) raise the same alerts, in order', () => {
+    for (const n of [3, 30]) {
+      const rules = Array.from({ length: n }, (_, i) => rule(`r${i}`, i % 3 === 0 ? 'evt.type = execve and proc.cmdline contains "id"' : `evt.type = execve and proc.pid > ${i * 200}`));
+      const all = engineOf(rules);
+      all.engine.process(execve);
+      expect(all.alerts.map((a) => a.rule)).toEqual(rules.filter((_, i) => i % 3 === 0 || i * 200 < 4242).map((r) => r.name));
+      expect(all.engine.evaluations).toBe(n);
+      const first = engineOf(rules, 'first');
+      first.engine.process({ ...execve, proc: { ...execve.proc!, args: [] } });
+      expect(first.alerts.map((a) => a.rule)).toEqual(['r1']);
+      expect(first.engine.evaluations).toBe(2);
+    }
+  });
+
   it('counts event types outside vigil\'s set too', async () => {
     const registry = new Registry();
     const engine = createRuleEngine({ registry, hostname: 'h' }, () => {});
@@ -166,9 +186,9 @@ describe('indexes', () => {
 
 // Generated code against the reference closures, on random conditions and events.
 describe('generated code = reference closures', () => {
-  const str = fc.constantFrom('bash', 'sh', 'curl', 'nginx', 'x y', '-c', 'id', '');
+  const str = fc.constantFrom('bash', 'sh', 'curl', 'nginx', 'x y', '-c', 'id', '', 'h -c', 'ss', 'D');
   const atom = fc.oneof(
-    fc.tuple(fc.constantFrom('proc.name', 'proc.pname', 'proc.cmdline', 'proc.args', 'k8s.ns.name', 'container.id', 'evt.dir', 'proc.aname', 'tolower(proc.name)'),
+    fc.tuple(fc.constantFrom('proc.name', 'proc.pname', 'proc.cmdline', 'proc.args', 'proc.pcmdline', 'k8s.ns.name', 'container.id', 'evt.dir', 'proc.aname', 'tolower(proc.name)'),
       fc.constantFrom('=', '!=', 'contains', 'startswith', 'endswith', 'icontains', 'glob'), str)
       .map(([f, op, v]) => `${f} ${op} "${v}"`),
     fc.tuple(fc.constantFrom('proc.name', 'proc.pname', 'container.id', 'k8s.ns.name', 'evt.dir'), fc.array(str, { maxLength: 6 }))
@@ -187,7 +207,7 @@ describe('generated code = reference closures', () => {
       tie('c').map((a) => `not ${a}`)),
   })).c;
   const events: VigilEvent[] = [
-    execve, connect, connect6, withCmd(['-c', 'x y']), { ...execve, container: undefined, k8s: undefined },
+    execve, connect, connect6, withCmd(['-c', 'x y']), withCmd([]), withCmd(['', 'id']), { ...execve, container: undefined, k8s: undefined },
     { ...execve, proc: { ...execve.proc!, name: 'sh', args: [], tty: 0, ancestors: [] } },
     { type: 'execve', source: 'syscall', timeMs: 0 },
   ];
@@ -198,11 +218,15 @@ describe('generated code = reference closures', () => {
       let ref: ((e: VigilEvent) => boolean)[];
       try { ref = exprs.map(compileClosure); } catch (err) { if (err instanceof CompileError) return; throw err; }
       const single = exprs.map((x) => compileCondition(x, false));
-      const { ruleSet } = compileRuleSet(load(...conds.map((c, i) => rule(`r${i}`, c))), { ruleMatching: 'all' });
+      // The engine runs the same conditions inlined into per-list runners.
+      const { engine, alerts, ruleSet } = engineOf(conds.map((c, i) => rule(`r${i}`, c)));
       for (const e of events) {
         const want = ref.map((f) => f(e));
         expect(single.map((f) => f(e))).toEqual(want);
         expect(ruleSet.rules.map((r) => r.test(e))).toEqual(want);
+        alerts.length = 0;
+        engine.process(e);
+        expect(alerts.map((a) => a.rule)).toEqual(conds.flatMap((_, i) => (want[i] ? [`r${i}`] : [])));
       }
     }), { numRuns: 400 });
   });
