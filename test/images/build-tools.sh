@@ -8,15 +8,8 @@ image=${1:-vigil-test/tools:latest}
 if docker image inspect "$image" >/dev/null 2>&1; then exit 0; fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/root" "$root/usr/bin"
-chmod 1777 "$root/tmp"
-bb=$(command -v busybox)
-cp "$bb" "$root/bin/busybox"
-for applet in $("$bb" --list); do
-  [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
-done
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$root/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+. "$(dirname "$0")/rootfs.sh"
+make_busybox_rootfs "$root"
 printf 'tcp 6 TCP\nudp 17 UDP\n' > "$root/etc/protocols"
 
 copy_with_libs() {

@@ -1,20 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { Alert } from '../../../rules/alert.js';
 
-/** One alert as `--output json` prints it (Falco's JSON alert shape). */
-export interface JsonAlert {
-  readonly time: string;
-  readonly rule: string;
-  readonly priority: string;
-  readonly output: string;
-  readonly output_fields: Record<string, string | number | boolean | null>;
-  readonly hostname: string;
-  readonly source: string;
-  readonly tags: string[];
-  /** When the test process read the line (ms since the epoch). */
-  readonly receivedMs: number;
-}
+/** One alert as `--output json` prints it, with when the test read it (ms since the epoch). */
+export type JsonAlert = Alert & { readonly receivedMs: number };
 
 export interface AgentHandle {
   readonly alerts: JsonAlert[];
@@ -63,7 +53,7 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
       pending = pending.slice(newline + 1);
       if (!line.trim()) continue;
       try {
-        alerts.push({ ...(JSON.parse(line) as Omit<JsonAlert, 'receivedMs'>), receivedMs: Date.now() });
+        alerts.push({ ...(JSON.parse(line) as Alert), receivedMs: Date.now() });
       } catch {
         stderr += `[unparsable stdout line] ${line}\n`;
       }
