@@ -7,7 +7,7 @@ import type { ProcessTable } from '../procfs/table.js';
 import { ProcError, isChurn } from '../shared/errors.js';
 import { readLink, readText } from '../shared/read.js';
 import { parseProcNet, type NetRow } from './parse-net.js';
-import { tcpSignature } from './tcp-gate.js';
+import { sockstatInuse, tcpSignature } from './tcp-gate.js';
 
 export interface SocketScan {
   readonly added: readonly SocketInfo[];
@@ -25,6 +25,8 @@ export interface SocketTable {
 
 const PROTOS: readonly SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 const COMPONENT = 'netfs';
+/** Signature of a netns known to hold no TCP socket. */
+const EMPTY = 'empty';
 
 interface Scanned {
   readonly startTicks: number;
@@ -36,11 +38,15 @@ interface Scanned {
  * TCP/UDP sockets of every network namespace, with the pids holding them.
  *
  * Per scan:
- * - /proc/<pid>/net/{udp,udp6} of ONE live pid per netns (a readlink of its
- *   ns/net first makes sure that pid has not moved to another netns), and
- *   net/{tcp,tcp6} only when the netns's TCP counters moved or every
- *   tcpFullReadEvery scans: each net/tcp read walks the kernel's whole TCP
- *   hash table (see tcp-gate.ts for the numbers and what the gate misses).
+ * - per netns, through ONE live pid (a readlink of its ns/net first makes
+ *   sure that pid has not moved to another netns): net/sockstat{,6}; then
+ *   net/{udp,udp6} unless its `inuse` count is 0, and net/{tcp,tcp6} only
+ *   when its `inuse` count is not 0 and either the netns's TCP counters moved
+ *   or it is this netns's turn for a forced re-read (once every
+ *   tcpFullReadEvery scans, staggered across namespaces): each net/tcp read
+ *   walks the kernel's whole TCP hash table (see tcp-gate.ts for the numbers
+ *   and what the gate misses). A netns without TCP sockets costs three small
+ *   reads and a readlink per scan, its first scan included.
  * - the fd table (readdir + readlink per fd) of each process not scanned
  *   before (new pid or pid + start time not seen), which feeds an
  *   inode -> pids index; exited processes are dropped from it.
@@ -59,13 +65,14 @@ interface Scanned {
 export interface SocketTableConfig {
   readonly procRoot: string;
   /**
-   * Re-read net/tcp{,6} of a netns at least every N scans even when its TCP
-   * counters did not move (see tcp-gate.ts). 1 = every scan.
+   * Re-read net/tcp{,6} of a netns (one holding TCP sockets) at least every
+   * N scans even when its TCP counters did not move (see tcp-gate.ts); each
+   * netns has its own turn. 1 = every scan.
    */
   readonly tcpFullReadEvery?: number;
 }
 
-export const DEFAULT_TCP_FULL_READ_EVERY = 10;
+export const DEFAULT_TCP_FULL_READ_EVERY = 60;
 
 export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): SocketTable {
   const root = cfg.procRoot;
@@ -74,7 +81,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
   const scanned = new Map<number, Scanned>();
   const searched = new Set<number>();
   // Per netns: the last TCP rows and the counters they were read at.
-  const tcpCache = new Map<number, { sig: string; age: number; gen: number; rows: readonly NetRow[] }>();
+  const tcpCache = new Map<number, { sig: string; gen: number; rows: readonly NetRow[] }>();
   const tcpFullReadEvery = Math.max(1, cfg.tcpFullReadEvery ?? DEFAULT_TCP_FULL_READ_EVERY);
   // Pids whose fd table was read during the current scan.
   const fresh = new Set<number>();
@@ -124,17 +131,6 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     return true;
   }
 
-  function tcpSignatureOf(pid: number): string | undefined {
-    try {
-      const snmp = readText(`${root}/${pid}/net/snmp`);
-      const sockstat = readText(`${root}/${pid}/net/sockstat`);
-      if (snmp === undefined || sockstat === undefined) return undefined;
-      return tcpSignature(snmp, sockstat, readText(`${root}/${pid}/net/sockstat6`));
-    } catch {
-      return undefined; // no shortcut: read the TCP files
-    }
-  }
-
   /** Rows of one netns read through one of its live members. */
   function readNetns(netns: number, members: readonly ProcessInfo[]): NetRow[] | undefined {
     for (const p of members) {
@@ -145,26 +141,67 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
         continue;
       }
       if (parseNsLink(link) !== netns) continue;
-      const rows: NetRow[] = [];
-      // tcp6/udp6 are absent when IPv6 is off; a vanished pid loses tcp too.
-      if (!readProto(p.pid, 'udp', rows)) continue;
-      readProto(p.pid, 'udp6', rows);
-      const prev = tcpCache.get(netns);
-      const sig = tcpSignatureOf(p.pid);
-      if (prev && sig !== undefined && sig === prev.sig && prev.age + 1 < tcpFullReadEvery) {
-        prev.age++;
-        prev.gen = gen;
-        for (const r of prev.rows) rows.push(r);
-        return rows;
+      const base = `${root}/${p.pid}/net`;
+      let sockstat: string | undefined;
+      let sockstat6: string | undefined;
+      try {
+        sockstat = readText(`${base}/sockstat`, 'single');
+        if (sockstat === undefined) continue; // the pid is gone: try another member
+        sockstat6 = readText(`${base}/sockstat6`, 'single'); // absent when IPv6 is off
+      } catch {
+        // Unreadable counters: no shortcut, every file is read below.
       }
-      const tcpRows: NetRow[] = [];
-      if (!readProto(p.pid, 'tcp', tcpRows)) continue;
-      readProto(p.pid, 'tcp6', tcpRows);
-      tcpCache.set(netns, { sig: sig ?? '', age: 0, gen, rows: tcpRows });
+      const rows: NetRow[] = [];
+      // A protocol with `inuse 0` has no row worth reading (see sockstatInuse).
+      // A vanished pid shows as a missing file: try the next member.
+      if (sockstatInuse(sockstat, 'UDP') !== 0 && !readProto(p.pid, 'udp', rows)) continue;
+      if (sockstatInuse(sockstat6, 'UDP6') !== 0) readProto(p.pid, 'udp6', rows);
+      const tcpRows = readTcp(netns, p.pid, sockstat, sockstat6);
+      if (tcpRows === undefined) continue;
       for (const r of tcpRows) rows.push(r);
       return rows;
     }
     return undefined;
+  }
+
+  /**
+   * TCP rows of a netns: none without reading when both inuse counters are 0;
+   * the cached rows while the counters stand still, except on this netns's
+   * forced re-read; otherwise net/tcp and net/tcp6. undefined when the pid
+   * vanished.
+   */
+  function readTcp(netns: number, pid: number, sockstat: string | undefined, sockstat6: string | undefined): readonly NetRow[] | undefined {
+    const inuse = sockstatInuse(sockstat, 'TCP');
+    const inuse6 = sockstat6 === undefined ? 0 : sockstatInuse(sockstat6, 'TCP6');
+    if (inuse === 0 && inuse6 === 0) {
+      tcpCache.set(netns, { sig: EMPTY, gen, rows: [] });
+      return [];
+    }
+    const prev = tcpCache.get(netns);
+    const sig = tcpSignatureOf(pid, sockstat, sockstat6);
+    // Forced re-reads are staggered: netns N is due on the scans where
+    // (scan + N) is a multiple of the period, so no scan pays for every netns.
+    const due = (gen + (netns % tcpFullReadEvery)) % tcpFullReadEvery === 0;
+    if (prev && sig !== undefined && sig === prev.sig && !due) {
+      prev.gen = gen;
+      return prev.rows;
+    }
+    const tcpRows: NetRow[] = [];
+    if (inuse !== 0 && !readProto(pid, 'tcp', tcpRows)) return undefined;
+    if (inuse6 !== 0) readProto(pid, 'tcp6', tcpRows);
+    tcpCache.set(netns, { sig: sig ?? '', gen, rows: tcpRows });
+    return tcpRows;
+  }
+
+  function tcpSignatureOf(pid: number, sockstat: string | undefined, sockstat6: string | undefined): string | undefined {
+    if (sockstat === undefined) return undefined;
+    try {
+      const snmp = readText(`${root}/${pid}/net/snmp`, 'single');
+      if (snmp === undefined) return undefined;
+      return tcpSignature(snmp, sockstat, sockstat6);
+    } catch {
+      return undefined; // no shortcut: read the TCP files
+    }
   }
 
   function scan(processes: ProcessTable): SocketScan {

@@ -101,13 +101,52 @@ describe('createSocketTable', () => {
     expect(socks.byInode(6001)).toBeUndefined();
   });
 
-  it('skips the TCP files while the counters stand still, up to tcpFullReadEvery scans', () => {
+  it('skips the TCP files while the counters stand still, re-reading each netns once per tcpFullReadEvery scans', () => {
     socks = createSocketTable(deps, { procRoot: t.proc, tcpFullReadEvery: 3 });
-    scan(); // full read, age 0
+    scan(); // first read
     appendFileSync(join(t.proc, '1/net/tcp'), row(5009));
-    expect(scan().added).toEqual([]); // age 1
-    expect(scan().added).toEqual([]); // age 2
-    expect(scan().added.map((x) => x.inode)).toEqual([5009]); // forced re-read
+    let seenAt = 0;
+    for (let i = 1; i <= 3 && seenAt === 0; i++) if (scan().added.some((x) => x.inode === 5009)) seenAt = i;
+    // Seen on the netns's forced turn, at most 3 scans later.
+    expect(seenAt).toBeGreaterThan(0);
+    appendFileSync(join(t.proc, '1/net/tcp'), row(5011));
+    const again: number[] = [];
+    for (let i = 1; i <= 4; i++) if (scan().added.some((x) => x.inode === 5011)) again.push(i);
+    expect(again).toEqual([3]); // turns come every 3 scans
+  });
+
+  it('staggers the forced re-reads of different namespaces over scans', () => {
+    socks = createSocketTable(deps, { procRoot: t.proc, tcpFullReadEvery: 3 });
+    scan();
+    appendFileSync(join(t.proc, '1/net/tcp'), row(5009));
+    appendFileSync(join(t.proc, '200/net/tcp'), row(6009, '020011AC:0050', '010011AC:C000'));
+    const at = new Map<number, number>();
+    for (let i = 1; i <= 3; i++) for (const x of scan().added) at.set(x.inode, i);
+    expect(HOST_NS % 3).not.toBe(CTR_NS % 3); // so their turns differ
+    expect(at.has(5009) && at.has(6009)).toBe(true);
+    expect(at.get(5009)).not.toBe(at.get(6009));
+  });
+
+  it('does not read net/tcp{,6} or net/udp{,6} of a netns whose sockstat says inuse 0, not even on the first scan', () => {
+    // The files hold rows (that a real kernel would not show then): a read would report them.
+    writeFileSync(join(t.proc, '200/net/sockstat'), 'sockets: used 3\nTCP: inuse 0 orphan 0 tw 4 alloc 1 mem 0\nUDP: inuse 0 mem 0\n');
+    writeFileSync(join(t.proc, '200/net/sockstat6'), 'TCP6: inuse 0\nUDP6: inuse 0\n');
+    appendFileSync(join(t.proc, '200/net/udp'), row(6010, '00000000:0035', '00000000:0000', '07'));
+    let s = scan();
+    expect(s.added.filter((x) => x.netns === CTR_NS)).toEqual([]);
+    // The kernel counts a new connection: the table is read at once.
+    writeFileSync(join(t.proc, '200/net/sockstat'), 'sockets: used 3\nTCP: inuse 1 orphan 0 tw 4 alloc 1 mem 0\nUDP: inuse 0 mem 0\n');
+    s = scan();
+    expect(s.added.map((x) => x.inode)).toEqual([6001]);
+    expect(deps.reported).toEqual([]);
+  });
+
+  it('reads only tcp6 when only TCP6 sockets exist', () => {
+    writeFileSync(join(t.proc, '1/net/sockstat'), 'sockets: used 3\nTCP: inuse 0 orphan 0 tw 0 alloc 0 mem 0\nUDP: inuse 1 mem 0\n');
+    const s = scan();
+    const host = s.added.filter((x) => x.netns === HOST_NS).map((x) => x.proto);
+    expect(host).not.toContain('tcp');
+    expect(host).toContain('tcp6');
   });
 
   it('reads the TCP files every scan with tcpFullReadEvery 1', () => {
