@@ -145,7 +145,7 @@ function generate<T>(index: ReadonlyMap<string, SourceIndex>, leaf: (list: reado
     const m = c(new Map([...b.byValue].map(([val, list]) => { const l = leaf(list); return [val, l.value]; })));
     const l = 'l' + temps++;
     return `${pad}{\n${pad}  const ${v} = ${c(b.get)}(e);\n`
-      + `${pad}  if (${v} !== undefined) { const ${l} = ${m}.get(${v}); if (${l} !== undefined) return ${leaf([]).call(l)}; }\n`
+      + `${pad}  if (${v} !== undefined) { const ${l} = ${m}.get(${v}); if (${l} !== undefined) return ${leaf(b.all).call(l)}; }\n`
       + emit(b.rest, pad + '  ') + `${pad}}\n`;
   };
   // The event is counted by type in the same switch that dispatches it.
@@ -197,6 +197,7 @@ export function generateRun(index: ReadonlyMap<string, SourceIndex>, plan: MemoP
     return r;
   };
   const counting: Counting = { known: (t) => `counts[${JSON.stringify(t)}]++;`, unknown: 'other(e.type);' };
-  return generate(index, (list) => ({ value: runnerOf(list), call: (k) => `${k}(e, hit, miss)` }),
+  // No rule for this type: nothing to call.
+  return generate(index, (list) => ({ value: runnerOf(list), call: (k) => (list.length === 0 ? '0' : `${k}(e, hit, miss)`) }),
     counting, 'e, hit, miss, counts, other', '0') as RunFn;
 }

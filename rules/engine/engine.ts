@@ -61,7 +61,9 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
   const rulesLoaded = gauge(deps.registry, 'vigil_rules_loaded', 'Rules in the running rule set, by source and state.', ['source', 'state']);
 
   let ruleSet: RuleSet = emptyRuleSet();
-  let evaluations = 0;
+  // An object field, not a `let`: past 2^30 a number in a closure variable is
+  // re-boxed on every +=, a double field is updated in place.
+  const stats = { evaluations: 0 };
 
   function setLoadedGauge(rs: RuleSet): void {
     rulesLoaded.reset();
@@ -138,7 +140,7 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
 
   const engine: RuleEngine = {
     get ruleSet() { return ruleSet; },
-    get evaluations() { return evaluations; },
+    get evaluations() { return stats.evaluations; },
     swap(rs) {
       ruleSet = rs;
       setLoadedGauge(rs);
@@ -147,7 +149,7 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
       const rs = ruleSet;
       // Values memoized for the previous event are stale even if this is the same object, mutated.
       rs.evalCache.ev = undefined;
-      evaluations += rs.run(e, rs.ruleMatching === 'first' ? hitFirst : hitAll, miss, typeCounts, countOther);
+      stats.evaluations += rs.run(e, rs.ruleMatching === 'first' ? hitFirst : hitAll, miss, typeCounts, countOther);
     },
   };
   setLoadedGauge(ruleSet);
