@@ -28,23 +28,6 @@ export function keyed(name: string, type: FieldType, desc: string, make: (key: s
 }
 
 /**
- * Memoizes a derived value for the last event object seen (by identity only:
- * an event changed in place is not noticed). The rule compiler does not use
- * it: its per-event memo (compiler/codegen.ts) is reset by the engine for
- * every event; derived fields mark themselves `derived` instead.
- */
-export function perEvent<T extends FieldValue>(compute: (e: VigilEvent) => T | undefined): Getter {
-  let lastEvent: VigilEvent | undefined;
-  let lastValue: T | undefined;
-  return (e) => {
-    if (e === lastEvent) return lastValue;
-    lastValue = compute(e);
-    lastEvent = e;
-    return lastValue;
-  };
-}
-
-/**
  * `name args...` (or just the args) contains v, without joining them: a v
  * with no space cannot span the space between two parts, so it is inside
  * one of them. Undefined (the caller builds the string) when v has a space.
