@@ -154,9 +154,10 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   const rules = createRulesWatcher(deps, { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching }, ({ ruleSet }) =>
     engine.swap(ruleSet),
   );
+  let eventNumber = 0;
   const onEvent = (e: VigilEvent): void => {
     try {
-      engine.process(edges.annotate(e));
+      engine.process({ ...edges.annotate(e), num: ++eventNumber });
     } catch (err) {
       // One bad event must not stop the next one.
       errors.report('rules', 'process', err);

@@ -141,6 +141,8 @@ export interface VigilEvent {
   readonly source: EventSource;
   /** ms since the epoch. */
   readonly timeMs: number;
+  /** evt.num: the agent numbers events from 1 as they enter the engine. */
+  readonly num?: number;
   /** evt.rawres: for `dup`, the stdio fd (0, 1 or 2) that points at the socket. */
   readonly rawres?: number;
   readonly hostname?: string;

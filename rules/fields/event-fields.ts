@@ -14,6 +14,7 @@ export const eventFields: readonly FieldDef[] = [
   plain('evt.dir', 'string', "Event direction; always '<' (vigil only sees completed calls).", () => '<', { constant: true }),
   plain('evt.source', 'string', 'Event source: syscall or metrics.', (e) => e.source),
   plain('evt.hostname', 'string', 'Hostname of the node the event comes from.', (e) => e.hostname),
+  plain('evt.num', 'number', 'Sequence number of the event on this agent, from 1 (Falco\'s never_true macro is evt.num=0).', (e) => e.num),
 ];
 
 export const fdTypeChar: Readonly<Record<string, string>> = {
