@@ -2,8 +2,7 @@ import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Component } from '../../agent/component.js';
 import type { CollectorDeps } from '../deps.js';
 import { createSocketTable, type SocketScan, type SocketTable } from '../netfs/index.js';
-import type { ProcessReaderConfig } from './reader.js';
-import { createProcessTable, type ProcessScan, type ProcessTable } from './table.js';
+import { createProcessTable, type ProcessScan, type ProcessTable, type ProcessTableConfig } from './table.js';
 
 export interface HostScanResult {
   readonly processes: ProcessScan;
@@ -19,10 +18,11 @@ export interface HostScanner extends Component {
   scanNow(): void;
 }
 
-export interface HostScannerConfig extends ProcessReaderConfig {
+/** See ProcessTableConfig for stdioYoungMs and statVerifyEvery (what each scan checks). */
+export interface HostScannerConfig extends ProcessTableConfig {
   readonly scanIntervalMs: number;
-  /** Processes younger than this get their stdio re-checked every scan. */
-  readonly stdioYoungMs?: number;
+  /** Forced re-read period of a netns's TCP tables, in scans (see SocketTableConfig). */
+  readonly tcpFullReadEvery?: number;
 }
 
 /**
@@ -34,7 +34,10 @@ export interface HostScannerConfig extends ProcessReaderConfig {
  */
 export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): HostScanner {
   const processes = createProcessTable(deps, cfg);
-  const sockets = createSocketTable(deps, { procRoot: cfg.procRoot });
+  const sockets = createSocketTable(deps, {
+    procRoot: cfg.procRoot,
+    ...(cfg.tcpFullReadEvery !== undefined ? { tcpFullReadEvery: cfg.tcpFullReadEvery } : {}),
+  });
   const listeners = new Set<(r: HostScanResult) => void>();
   const metrics = registerMetrics(deps.registry);
   let timer: NodeJS.Timeout | undefined;

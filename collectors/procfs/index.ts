@@ -1,10 +1,10 @@
 export { createProcessReader } from './reader.js';
 export type { ProcessReader, ProcessReaderConfig, ProcfsReader } from './reader.js';
-export { createProcessTable } from './table.js';
-export type { ProcessScan, ProcessTable } from './table.js';
+export { createProcessTable, DEFAULT_STAT_VERIFY_EVERY } from './table.js';
+export type { ProcessScan, ProcessTable, ProcessTableConfig } from './table.js';
 export { createHostScanner } from './host-scanner.js';
 export type { HostScanner, HostScannerConfig, HostScanResult } from './host-scanner.js';
-export { parseStat } from './parse-stat.js';
+export { parseStat, parseStatBytes } from './parse-stat.js';
 export type { ProcStat } from './parse-stat.js';
 export { parseStatus } from './parse-status.js';
 export type { ProcStatus } from './parse-status.js';

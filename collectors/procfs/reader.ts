@@ -2,10 +2,10 @@ import { containerFromProcCgroup } from '../cgroups/parse-path.js';
 import type { ErrorReporter } from '../deps.js';
 import type { FdTarget, ProcessInfo } from '../model.js';
 import { ProcError, isChurn } from '../shared/errors.js';
-import { readBytes, readLink, readText } from '../shared/read.js';
+import { readBytes, readIntoScratch, readLink, readText, scratchBuffer } from '../shared/read.js';
 import { parseCmdline } from './parse-cmdline.js';
 import { parseFdLink, parseNsLink } from './parse-links.js';
-import { parseStat, type ProcStat } from './parse-stat.js';
+import { parseStatBytes, type ProcStat } from './parse-stat.js';
 import { parseStatus } from './parse-status.js';
 import { createPasswdCache } from './passwd.js';
 import { createUpperLayerProbe, hostRootOf } from './upper-layer.js';
@@ -69,15 +69,15 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
   }
 
   function readStat(pid: number): ProcStat | undefined {
-    let text: string | undefined;
+    let len: number | undefined;
     try {
-      text = readText(`${root}/${pid}/stat`, 'single');
+      len = readIntoScratch(`${root}/${pid}/stat`, 'single');
     } catch (err) {
       if (!isChurn(err)) errors?.report(COMPONENT, 'stat', new ProcError('VIGIL_ERR_PROC_READ', `cannot read ${root}/${pid}/stat`, { cause: err }));
       return undefined;
     }
-    if (text === undefined) return undefined;
-    const st = parseStat(text);
+    if (len === undefined) return undefined;
+    const st = parseStatBytes(scratchBuffer(), len);
     if (!st) errors?.report(COMPONENT, 'stat', new ProcError('VIGIL_ERR_PROC_PARSE', `unparsable ${root}/${pid}/stat`));
     return st;
   }

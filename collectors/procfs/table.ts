@@ -30,25 +30,61 @@ interface Entry {
   gen: number;
 }
 
+export interface ProcessTableConfig extends ProcessReaderConfig {
+  /** Processes younger than this get their stdio re-checked (and identity verified) every scan. */
+  readonly stdioYoungMs?: number;
+  /**
+   * A known process that is neither young nor a shell, interpreter or netcat
+   * (see needsStdioRecheck) has its /proc/<pid>/stat read once every N
+   * scans, each pid on its own turn, instead of every scan. 1 = every scan.
+   * A function is asked on every scan, so the agent can tighten it when the
+   * exec watcher cannot see execs (poll mode). Default DEFAULT_STAT_VERIFY_EVERY.
+   */
+  readonly statVerifyEvery?: number | (() => number);
+}
+
+export const DEFAULT_STAT_VERIFY_EVERY = 4;
+
 /**
- * The process table, kept up to date incrementally. Per scan it costs one
- * readdir of /proc plus one read of /proc/<pid>/stat per known pid (to
- * confirm identity = pid + start time, and pick up ppid after reparenting).
- * Everything else (status, cmdline, exe, cgroup, ns, mountinfo) is read
- * once, when the process is first seen, because none of it changes without
- * an exec. An exec keeps pid and start time but sets comm to the new
- * program's name, so a changed comm triggers a readlink of exe; if the exe
- * changed too the process is re-read and reported in `added` (it is a new
- * execve), otherwise (prctl rename) comm is just updated. fd 0-2 are re-read
- * only for processes needsStdioRecheck picks (young ones and shells).
+ * The process table, kept up to date incrementally.
+ *
+ * What each scan checks:
+ * - readdir(/proc), always: a pid that is new is read in full (stat,
+ *   cmdline, exe, cgroup, ns/net, fd 0-2, uid/gid, and status for container
+ *   processes) and reported `added`; a known pid that is no longer listed is
+ *   reported `removed`. So new processes and exits are seen within one scan.
+ * - /proc/<pid>/stat of every known process that is young (< stdioYoungMs)
+ *   or a shell, interpreter or netcat, plus its fd 0-2 links: identity
+ *   (start time: a reused pid is removed + added), exec in place (comm
+ *   changed, then exe/argv compared: reported `added`), ppid/tty, and stdio
+ *   (reported `changed`).
+ * - /proc/<pid>/stat of the other known processes (long-lived daemons and
+ *   idle workers, most of a node) only on their turn, one scan in
+ *   statVerifyEvery, spread by pid so each scan reads about 1/N of them.
+ *   Between turns their pid reuse, exec in place, reparenting and tty change
+ *   are seen up to N-1 scans late by the scan, but an exec is seen at once by
+ *   the exec watcher in netlink mode, which upserts the new program here
+ *   (agent/events/wire.ts). A pid is only reused within one scan interval
+ *   when the pid space wraps (pid_max is 4194304 on 64-bit kernels).
+ * Everything else (status, cmdline, exe, cgroup, ns, mountinfo) is read once,
+ * when the process is first seen, because none of it changes without an exec.
+ * An exec keeps pid and start time but sets comm to the new program's name,
+ * so a changed comm triggers a re-read; if exe or argv changed too the
+ * process is reported in `added` (it is a new execve), otherwise (prctl
+ * rename) comm is just updated.
  */
 export function createProcessTable(
   deps: CollectorDeps,
-  cfg: ProcessReaderConfig & { readonly stdioYoungMs?: number },
+  cfg: ProcessTableConfig,
   reader: ProcfsReader = createProcessReader(cfg, deps.errors),
 ): ProcessTable {
   const entries = new Map<number, Entry>();
   let gen = 0;
+
+  function verifyEvery(): number {
+    const v = typeof cfg.statVerifyEvery === 'function' ? cfg.statVerifyEvery() : cfg.statVerifyEvery;
+    return v === undefined || !Number.isInteger(v) || v < 1 ? DEFAULT_STAT_VERIFY_EVERY : v;
+  }
 
   function scan(): ProcessScan {
     const t0 = performance.now();
@@ -66,6 +102,7 @@ export function createProcessTable(
 
     gen++;
     const now = Date.now();
+    const every = verifyEvery();
     for (const name of names) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57) continue;
@@ -77,6 +114,11 @@ export function createProcessTable(
           entries.set(pid, { info, gen });
           added.push(info);
         }
+        continue;
+      }
+      const watched = needsStdioRecheck(known.info, now, cfg.stdioYoungMs);
+      if (!watched && every > 1 && (pid + gen) % every !== 0) {
+        known.gen = gen; // listed, so alive; verified on its turn
         continue;
       }
       const st = reader.readStat(pid);
@@ -104,7 +146,7 @@ export function createProcessTable(
         info = { ...info, comm: st.comm };
       }
       if (st.ppid !== info.ppid || st.tty !== info.tty) info = { ...info, ppid: st.ppid, tty: st.tty };
-      if (needsStdioRecheck(info, now, cfg.stdioYoungMs)) {
+      if (watched || needsStdioRecheck(info, now, cfg.stdioYoungMs)) {
         const stdio = reader.readStdio(pid);
         if (!stdio.every((fd, i) => sameFdTarget(fd, info.stdio[i]!))) {
           info = { ...info, stdio };

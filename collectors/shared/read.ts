@@ -78,6 +78,21 @@ export function readBytes(
   return { bytes: Buffer.from(scratch.subarray(0, Math.min(len, maxBytes))), truncated: len > maxBytes };
 }
 
+/**
+ * Reads a whole file into the shared scratch buffer and returns its length,
+ * for hot paths that parse bytes without making a string first. The bytes
+ * are `scratch()[0, len)` and stay valid only until the next read through
+ * this module. undefined on churn.
+ */
+export function readIntoScratch(path: string, mode: ReadMode = 'all'): number | undefined {
+  return readInto(path, Number.MAX_SAFE_INTEGER, mode);
+}
+
+/** The buffer readIntoScratch filled (it may be replaced by a bigger one as files grow). */
+export function scratchBuffer(): Buffer {
+  return scratch;
+}
+
 /** Whole file as text (UTF-8, invalid bytes replaced by U+FFFD), or undefined on churn. */
 export function readText(path: string, mode: ReadMode = 'all'): string | undefined {
   const len = readInto(path, Number.MAX_SAFE_INTEGER, mode);

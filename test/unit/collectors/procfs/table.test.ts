@@ -19,6 +19,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(t.root, { recursive: true, force: true }));
 
+/** A table that reads the stat of every known pid on every scan. */
+const everyScan = (statVerifyEvery: number | (() => number) = 1) =>
+  createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, statVerifyEvery });
+
 const pids = (xs: readonly { pid: number }[]) => xs.map((p) => p.pid).sort((a, b) => a - b);
 
 describe('createProcessTable', () => {
@@ -55,6 +59,7 @@ describe('createProcessTable', () => {
   });
 
   it('treats a reused pid (same pid, new start time) as exit + new process', () => {
+    table = everyScan();
     table.scan();
     writeFileSync(join(t.proc, '101/stat'), statLine(101, 'wget', 100, 99999));
     writeFileSync(join(t.proc, '101/cmdline'), 'wget\0x\0');
@@ -64,6 +69,7 @@ describe('createProcessTable', () => {
   });
 
   it('reports an exec in place (same identity, new comm and argv) as added', () => {
+    table = everyScan();
     table.scan();
     writeFileSync(join(t.proc, '201/stat'), statLine(201, 'nc', 200, 7100));
     writeFileSync(join(t.proc, '201/cmdline'), 'nc\x0010.0.0.1\x004444\0');
@@ -73,6 +79,7 @@ describe('createProcessTable', () => {
   });
 
   it('updates comm silently on a rename (prctl) and ppid on reparenting', () => {
+    table = everyScan();
     table.scan();
     writeFileSync(join(t.proc, '101/stat'), statLine(101, 'curl-worker', 1, 2100));
     const s = table.scan();
@@ -115,6 +122,67 @@ describe('createProcessTable', () => {
     const s = table.scan();
     expect(s.added).toEqual([]);
     expect(table.get(700)).toBe(fromWatcher);
+  });
+
+  it('verifies an old plain process on its turn only: one scan in statVerifyEvery', () => {
+    table = everyScan(4);
+    table.scan();
+    const verifiedAt: number[] = [];
+    for (let i = 1; i <= 8; i++) {
+      // A rename (same exe and argv) is picked up only when the stat is read.
+      writeFileSync(join(t.proc, '101/stat'), statLine(101, `curl-${i}`, 100, 2100));
+      table.scan();
+      if (table.get(101)?.comm === `curl-${i}`) verifiedAt.push(i);
+    }
+    expect(verifiedAt).toHaveLength(2);
+    expect(verifiedAt[1]! - verifiedAt[0]!).toBe(4);
+  });
+
+  it('sees an exec in place of an old plain process within statVerifyEvery scans', () => {
+    table = everyScan(4);
+    table.scan();
+    writeFileSync(join(t.proc, '101/stat'), statLine(101, 'sh', 100, 2100));
+    writeFileSync(join(t.proc, '101/cmdline'), 'sh\0-i\0');
+    let seen = 0;
+    for (let i = 1; i <= 4 && seen === 0; i++) if (table.scan().added.some((p) => p.pid === 101)) seen = i;
+    expect(seen).toBeGreaterThan(0);
+    expect(table.get(101)?.args).toEqual(['sh', '-i']);
+  });
+
+  it('verifies shells every scan whatever statVerifyEvery says', () => {
+    table = everyScan(1000);
+    table.scan();
+    for (let i = 1; i <= 3; i++) {
+      writeFileSync(join(t.proc, '100/stat'), statLine(100, 'bash', i, 2000));
+      table.scan();
+      expect(table.get(100)?.ppid).toBe(i);
+    }
+  });
+
+  it('verifies young processes every scan', () => {
+    table = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, statVerifyEvery: 1000, stdioYoungMs: 1e15 });
+    table.scan();
+    writeFileSync(join(t.proc, '101/stat'), statLine(101, 'curl', 100, 99999));
+    expect(table.scan().removed.map((p) => p.pid)).toEqual([101]); // a reused pid, seen at once
+  });
+
+  it('asks a statVerifyEvery function on every scan', () => {
+    let every = 1000;
+    table = everyScan(() => every);
+    table.scan();
+    writeFileSync(join(t.proc, '101/stat'), statLine(101, 'curl', 100, 99999));
+    table.scan();
+    table.scan(); // (101 + gen) % 1000 is not 0 for gen 2 and 3: not verified yet
+    expect(table.get(101)?.startTicks).not.toBe(99999);
+    every = 1;
+    expect(table.scan().removed.map((p) => p.pid)).toEqual([101]);
+  });
+
+  it('sees exits at once whatever the turn', () => {
+    table = everyScan(1000);
+    table.scan();
+    rmSync(join(t.proc, '101'), { recursive: true });
+    expect(table.scan().removed.map((p) => p.pid)).toEqual([101]);
   });
 
   it('reports a missing /proc as an error, not as churn', () => {
