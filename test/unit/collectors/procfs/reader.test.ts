@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,5 +114,37 @@ describe('createPasswdCache', () => {
   });
   it('gives numeric names when the file is missing', () => {
     expect(createPasswdCache('/nonexistent/passwd').lookup(0)).toBe('0');
+  });
+});
+
+describe('createProcessReader on the real /proc', () => {
+  const deps = testDeps();
+  const reader = createProcessReader({ procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096 }, deps.errors);
+  const nspid = (pid: number) => {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('NSpid:'));
+    return Number(line?.trim().split(/\s+/).pop());
+  };
+
+  it('takes the effective uid/gid of a process from the owner of /proc/<pid> (as status says)', () => {
+    const p = reader.read(process.pid)!;
+    expect(p).toMatchObject({ pid: process.pid, uid: process.geteuid!(), gid: process.getegid!() });
+    expect(p.vpid).toBe(p.containerId === undefined ? process.pid : nspid(process.pid));
+    expect(deps.reported).toEqual([]);
+  });
+
+  it.skipIf(process.geteuid?.() !== 0)('sees a process running under another uid', async () => {
+    const child = spawn('sleep', ['30'], { uid: 65534, gid: 65534, stdio: 'ignore' });
+    try {
+      await new Promise((r) => child.once('spawn', r));
+      // Until exec, the child is a copy of this process: wait for the new comm.
+      let p = reader.read(child.pid!);
+      for (let i = 0; i < 200 && p?.comm !== 'sleep'; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        p = reader.read(child.pid!);
+      }
+      expect(p).toMatchObject({ comm: 'sleep', uid: 65534, gid: 65534 });
+    } finally {
+      child.kill();
+    }
   });
 });
