@@ -92,8 +92,13 @@ export interface ContainerFields {
   readonly privileged?: boolean;
   readonly labels?: Readonly<Record<string, string>>;
   readonly startTimeSec?: number;
-  /** Lifecycle state on `container` events. */
-  readonly state?: 'started' | 'stopped';
+  /**
+   * Lifecycle state on `container` events: `started` for a container that
+   * started while the agent ran, `running` for one found already running at
+   * the agent's start (so a restart of the agent does not re-alert on every
+   * container of the node), `stopped` when it goes away.
+   */
+  readonly state?: 'started' | 'running' | 'stopped';
 }
 
 export interface K8sFields {

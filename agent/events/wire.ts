@@ -4,7 +4,7 @@ import type { VigilEvent } from '../../rules/event.js';
 import type { NodeSample } from '../../collectors/node/index.js';
 import type { EventContext } from './context.js';
 import { MetricEventBuilder } from './metric-events.js';
-import { containerEvent, isEnriched } from './container-events.js';
+import { containerEvent, isEnriched, lifecycleOnFirstSight } from './container-events.js';
 import { EnrichmentHold } from './enrichment-hold.js';
 import { DupMemory, dupEvents, searchesRelays } from './dup-events.js';
 import { execveEvent, processKey, procexitEvent, stdioMayReachNetwork } from './process-events.js';
@@ -188,12 +188,13 @@ export function wireEvents(
   if (containers) {
     const announced = new Set<string>();
     const timers = new Map<string, NodeJS.Timeout>();
+    const wiredAtMs = Date.now();
     const announce = (c: ContainerInfo): void => {
       if (announced.has(c.id)) return;
       announced.add(c.id);
       clearTimeout(timers.get(c.id));
       timers.delete(c.id);
-      emit(containerEvent(c, 'started', ctx));
+      emit(containerEvent(c, lifecycleOnFirstSight(c, wiredAtMs), ctx));
     };
     unsubscribe.push(
       containers.onChange(

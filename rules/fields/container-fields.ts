@@ -49,7 +49,7 @@ export const containerFields: readonly FieldDef[] = [
     (e) => (e.container?.startTimeSec === undefined ? undefined : e.container.startTimeSec * 1e9)),
   plain('container.type', 'string', 'Container runtime: docker, containerd, cri-o, podman.', (e) => e.container?.runtime),
   plain('container.runtime', 'string', 'Alias of container.type.', (e) => e.container?.runtime, { vigil: true }),
-  plain('container.state', 'string', 'On container events: started or stopped.', (e) => e.container?.state, { vigil: true }),
+  plain('container.state', 'string', 'On container events: started, running (found running when the agent started) or stopped.', (e) => e.container?.state, { vigil: true }),
   plain('k8s.ns.name', 'string', 'Kubernetes namespace.', (e) => e.k8s?.ns),
   plain('k8s.pod.name', 'string', 'Kubernetes pod name.', (e) => e.k8s?.podName),
   plain('k8s.pod.uid', 'string', 'Kubernetes pod UID.', (e) => e.k8s?.podUid),

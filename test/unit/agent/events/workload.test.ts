@@ -26,3 +26,14 @@ describe('splitImage', () => {
     expect(splitImage(image)).toEqual(expected);
   });
 });
+
+describe('lifecycleOnFirstSight', () => {
+  const c = (startTimeSec?: number) => ({ id: 'x', runtime: 'docker' as const, cgroupPath: '/docker/x', labels: {}, startTimeSec });
+  it('calls a container created well before the agent started running, else started', async () => {
+    const { lifecycleOnFirstSight } = await import('../../../../agent/events/container-events.js');
+    expect(lifecycleOnFirstSight(c(900), 1_000_000)).toBe('running');
+    expect(lifecycleOnFirstSight(c(994), 1_000_000)).toBe('running');
+    expect(lifecycleOnFirstSight(c(996), 1_000_000)).toBe('started'); // within the skew margin
+    expect(lifecycleOnFirstSight(c(undefined), 1_000_000)).toBe('started');
+  });
+});
