@@ -1,5 +1,5 @@
 import type { ErrorReporter } from '../deps.js';
-import { parseNsLink } from '../procfs/index.js';
+import { parseNsLink, parseStat } from '../procfs/index.js';
 import { readLink, readText } from '../shared/index.js';
 import { normalizeIp, parseFibTrieLocal, parseIfInet6 } from './parse.js';
 
@@ -27,7 +27,7 @@ export interface PodAddressBookConfig {
   readonly procRoot: string;
   /** A netns whose addresses were read less than this long ago is not read again (unless forced). */
   readonly maxAgeMs?: number;
-  /** The host's netns inode; default: read from <procRoot>/1/ns/net. */
+  /** The host's netns inode; default: read from <procRoot>/1/ns/net, else from kthreadd's (pid 2). */
   readonly hostNetns?: number;
   readonly now?: () => number;
 }
@@ -56,6 +56,7 @@ interface NetnsEntry {
 }
 
 export const DEFAULT_ADDRESS_MAX_AGE_MS = 30_000;
+const HOST_NETNS_RETRY_MS = 60_000;
 
 /**
  * Which network namespace on this node (and so which pod) owns an IP
@@ -72,13 +73,47 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
   let index = new Map<string, AddressOwner | null>();
   let hostNetns = cfg.hostNetns;
 
-  function readHostNetns(): number | undefined {
+  // Host netns lookup: retried at most once a minute after a failure, and a
+  // failure is reported once, not on every refresh.
+  let hostRetryAtMs = -Infinity;
+  let hostReported = false;
+
+  /**
+   * The node's netns: that of pid 1, or else that of kthreadd (pid 2, a
+   * kernel thread, and kernel threads all live in the initial netns). Some
+   * hosts refuse /proc/1/ns/net even to root (pid 1 under an LSM or a
+   * sandbox supervisor), while pid 2's link stays readable. Verified to be
+   * kthreadd, so a /proc of another pid namespace is never misread.
+   */
+  function readHostNetns(t: number): number | undefined {
+    if (t < hostRetryAtMs) return undefined;
+    let first: unknown;
     try {
-      return parseNsLink(readLink(`${cfg.procRoot}/1/ns/net`));
+      const ns = parseNsLink(readLink(`${cfg.procRoot}/1/ns/net`));
+      if (ns !== undefined) return ns;
     } catch (err) {
-      errors?.report('podnet', 'host-netns', err);
-      return undefined;
+      first = err;
     }
+    try {
+      const st = parseStat(readText(`${cfg.procRoot}/2/stat`, 'single') ?? '');
+      if (st?.kernelThread && st.comm === 'kthreadd') {
+        const ns = parseNsLink(readLink(`${cfg.procRoot}/2/ns/net`));
+        if (ns !== undefined) return ns;
+      }
+    } catch {
+      // Reported below with the pid 1 error, which says more.
+    }
+    hostRetryAtMs = t + HOST_NETNS_RETRY_MS;
+    // A missing pid 1 (a fixture, a /proc of another pid namespace) is churn, not an error.
+    if (first !== undefined && !hostReported) {
+      hostReported = true;
+      errors?.report(
+        'podnet',
+        'host-netns',
+        new Error(`cannot tell the host network namespace from ${cfg.procRoot}/1/ns/net or kthreadd (retrying every ${HOST_NETNS_RETRY_MS / 1000} s, reported once)`, { cause: first }),
+      );
+    }
+    return undefined;
   }
 
   function readNetns(pid: number): readonly string[] | undefined {
@@ -98,7 +133,7 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
   return {
     refresh(netnsPids, opts = {}) {
       const t = now();
-      hostNetns ??= readHostNetns();
+      hostNetns ??= readHostNetns(t);
       const pidsByNetns = new Map<number, number[]>();
       containersByNetns.clear();
       for (const { netns, pid, containerId } of netnsPids) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, cpSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, cpSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,5 +94,66 @@ describe('createPodAddressBook', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  describe('host netns', () => {
+    const withRoot = (fn: (root: string) => void) => {
+      const root = mkdtempSync(join(tmpdir(), 'vigil-podnet-'));
+      try {
+        cpSync(FIXTURES, root, { recursive: true, verbatimSymlinks: true });
+        // pid 1 refuses its ns link (EACCES on some hosts): a directory stands in (readlink: EINVAL).
+        rmSync(join(root, '1/ns'), { recursive: true });
+        mkdirSync(join(root, '1/ns/net'), { recursive: true });
+        fn(root);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    };
+    const kthreadd = (root: string, comm = 'kthreadd', flags = 0x00208040) => {
+      mkdirSync(join(root, '2/ns'), { recursive: true });
+      writeFileSync(join(root, '2/stat'), `2 (${comm}) S 0 0 0 0 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 2 0 0\n`);
+      symlinkSync(`net:[${HOST}]`, join(root, '2/ns/net'));
+    };
+
+    it('falls back to kthreadd when pid 1 cannot be read', () => {
+      withRoot((root) => {
+        kthreadd(root);
+        const reported: string[] = [];
+        const book = createPodAddressBook({ procRoot: root }, { report: (c, s) => reported.push(`${c}/${s}`) });
+        book.refresh([{ netns: HOST, pid: 1 }]);
+        expect(book.owner('192.0.2.2')?.host).toBe(true);
+        expect(reported).toEqual([]);
+      });
+    });
+
+    it('does not take pid 2 for the host when it is not kthreadd (another pid namespace)', () => {
+      withRoot((root) => {
+        kthreadd(root, 'sh', 0x400100);
+        const book = createPodAddressBook({ procRoot: root }, { report: () => undefined });
+        book.refresh([{ netns: HOST, pid: 1 }]);
+        expect(book.owner('192.0.2.2')?.host).toBe(false);
+      });
+    });
+
+    it('reports a host netns it cannot find once, and retries only after a minute', () => {
+      withRoot((root) => {
+        const reported: string[] = [];
+        let t = 0;
+        const book = createPodAddressBook({ procRoot: root, now: () => t }, { report: (c, s) => reported.push(`${c}/${s}`) });
+        for (let i = 0; i < 5; i++) {
+          book.refresh([{ netns: HOST, pid: 1 }], { force: true });
+          t += 1_000;
+        }
+        expect(reported).toEqual(['podnet/host-netns']);
+        expect(book.owner('192.0.2.2')?.host).toBe(false);
+        kthreadd(root); // readable from now on
+        book.refresh([{ netns: HOST, pid: 1 }], { force: true });
+        expect(book.owner('192.0.2.2')?.host).toBe(false); // not retried yet
+        t += 60_000;
+        book.refresh([{ netns: HOST, pid: 1 }], { force: true });
+        expect(book.owner('192.0.2.2')?.host).toBe(true);
+        expect(reported).toEqual(['podnet/host-netns']);
+      });
+    });
   });
 });
