@@ -80,6 +80,8 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
   const owners = new Map<number, Set<number>>();
   const scanned = new Map<number, Scanned>();
   const searched = new Set<number>();
+  // pid -> the scan in which a search last found it holding a new socket.
+  const lastFound = new Map<number, { startTicks: number; gen: number }>();
   // Per netns: the last TCP rows and the counters they were read at.
   const tcpCache = new Map<number, { sig: string; gen: number; rows: readonly NetRow[] }>();
   const tcpFullReadEvery = Math.max(1, cfg.tcpFullReadEvery ?? DEFAULT_TCP_FULL_READ_EVERY);
@@ -222,7 +224,9 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       if (s.gen === gen) continue;
       for (const i of s.inodes) owners.get(i)?.delete(pid);
       scanned.delete(pid);
+      lastFound.delete(pid);
     }
+    for (const pid of lastFound.keys()) if (!scanned.has(pid)) lastFound.delete(pid);
 
     const current = new Map<number, NetRow & { netns: number }>();
     const unowned = new Map<number, Set<number>>(); // netns -> inodes
@@ -282,15 +286,29 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     // A socket's uid is its creator's fsuid. A root socket may be handed to
     // anyone and a root process may have dropped privileges since, so uid
     // narrows the search only to non-root sockets and keeps root processes.
+    // Most new sockets come from the processes that made the last ones (a
+    // server accepting, a client re-connecting, a pool churning), so those
+    // are read first; then holders of sockets, then the youngest.
     const candidates = members
       .filter((p) => uids.has(0) || uids.has(p.uid) || p.uid === 0)
-      .sort((a, b) => holds(b) - holds(a) || b.startTicks - a.startTicks);
+      .sort((a, b) => lastFoundOf(b) - lastFoundOf(a) || holds(b) - holds(a) || b.startTicks - a.startTicks);
     for (const p of candidates) {
       if (fresh.has(p.pid)) continue;
       if (!indexFds(p, false)) continue;
-      for (const i of inodes) if (owners.get(i)?.size) inodes.delete(i);
+      let found = false;
+      for (const i of inodes) {
+        if (owners.get(i)?.size) {
+          inodes.delete(i);
+          found = true;
+        }
+      }
+      if (found) lastFound.set(p.pid, { startTicks: p.startTicks, gen });
       if (inodes.size === 0) return;
     }
+  }
+  function lastFoundOf(p: ProcessInfo): number {
+    const f = lastFound.get(p.pid);
+    return f && f.startTicks === p.startTicks ? f.gen : 0;
   }
   function holds(p: ProcessInfo): number {
     return (scanned.get(p.pid)?.inodes.length ?? 0) > 0 ? 1 : 0;

@@ -69,6 +69,21 @@ describe('createSocketTable', () => {
     expect(s.added.map((x) => [x.inode, x.pids])).toEqual([[5008, [101]]]);
   });
 
+  it('searches the process that opened the last new socket first', () => {
+    scan();
+    // pid 100 (older than 101) opens a socket: 101, younger, is read first and does not hold it.
+    symlinkSync('socket:[5008]', join(t.proc, '100/fd/7'));
+    appendFileSync(join(t.proc, '1/net/tcp'), row(5008));
+    bumpActiveOpens(1);
+    expect(scan().added.map((x) => [x.inode, x.pids])).toEqual([[5008, [100]]]);
+    // Now both hold the next one; the search stops at the first holder it reads: 100, the last opener.
+    symlinkSync('socket:[5009]', join(t.proc, '100/fd/8'));
+    symlinkSync('socket:[5009]', join(t.proc, '101/fd/8'));
+    appendFileSync(join(t.proc, '1/net/tcp'), row(5009));
+    bumpActiveOpens(1);
+    expect(scan().added.map((x) => [x.inode, x.pids])).toEqual([[5009, [100]]]);
+  });
+
   it('picks up the fd table of a new process and drops exited ones', () => {
     cpSync(join(t.proc, '200/net'), join(t.proc, '201/net'), { recursive: true });
     scan();
