@@ -18,7 +18,7 @@ export interface HostScanner extends Component {
   scanNow(): void;
 }
 
-/** See ProcessTableConfig for stdioYoungMs and statVerifyEvery (what each scan checks). */
+/** See ProcessTableConfig for stdioYoungMs and statVerifyMs (what each scan checks). */
 export interface HostScannerConfig extends ProcessTableConfig {
   readonly scanIntervalMs: number;
   /** Forced re-read period of a netns's TCP tables, in scans (see SocketTableConfig). */
@@ -33,7 +33,8 @@ export interface HostScannerConfig extends ProcessTableConfig {
  * timer is unref'd so it never keeps the process alive.
  */
 export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): HostScanner {
-  const processes = createProcessTable(deps, cfg);
+  // Long-lived plain processes are verified every 4 scan intervals unless told otherwise.
+  const processes = createProcessTable(deps, { ...cfg, statVerifyMs: cfg.statVerifyMs ?? 4 * cfg.scanIntervalMs });
   const sockets = createSocketTable(deps, {
     procRoot: cfg.procRoot,
     ...(cfg.tcpFullReadEvery !== undefined ? { tcpFullReadEvery: cfg.tcpFullReadEvery } : {}),

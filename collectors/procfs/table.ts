@@ -28,6 +28,8 @@ interface Entry {
   info: ProcessInfo;
   /** Scan generation that last saw the pid in /proc. */
   gen: number;
+  /** When its stat was last read (or, for a new entry, a spread-out time before that). */
+  verifiedAt: number;
 }
 
 export interface ProcessTableConfig extends ProcessReaderConfig {
@@ -35,15 +37,22 @@ export interface ProcessTableConfig extends ProcessReaderConfig {
   readonly stdioYoungMs?: number;
   /**
    * A known process that is neither young nor a shell, interpreter or netcat
-   * (see needsStdioRecheck) has its /proc/<pid>/stat read once every N
-   * scans, each pid on its own turn, instead of every scan. 1 = every scan.
-   * A function is asked on every scan, so the agent can tighten it when the
-   * exec watcher cannot see execs (poll mode). Default DEFAULT_STAT_VERIFY_EVERY.
+   * (see needsStdioRecheck) has its /proc/<pid>/stat read once it was last
+   * read at least this long ago, rather than on every scan; turns are spread
+   * over the period by pid. 0 = every scan. A function is asked on every
+   * scan, so the agent can tighten it when the exec watcher cannot see
+   * execs (poll mode). Default DEFAULT_STAT_VERIFY_MS (the host scanner
+   * uses 4 scan intervals).
    */
-  readonly statVerifyEvery?: number | (() => number);
+  readonly statVerifyMs?: number | (() => number);
+  /** Monotonic clock in ms for the verification turns (tests); default performance.now. */
+  readonly now?: () => number;
 }
 
-export const DEFAULT_STAT_VERIFY_EVERY = 4;
+export const DEFAULT_STAT_VERIFY_MS = 4000;
+
+/** Golden-ratio fraction of the pid: spreads turns evenly whatever the pid numbering. */
+const spread = (pid: number): number => (pid * 0.6180339887498949) % 1;
 
 /**
  * The process table, kept up to date incrementally.
@@ -59,11 +68,14 @@ export const DEFAULT_STAT_VERIFY_EVERY = 4;
  *   changed, then exe/argv compared: reported `added`), ppid/tty, and stdio
  *   (reported `changed`).
  * - /proc/<pid>/stat of the other known processes (long-lived daemons and
- *   idle workers, most of a node) only on their turn, one scan in
- *   statVerifyEvery, spread by pid so each scan reads about 1/N of them.
+ *   idle workers, most of a node) only when it was last read statVerifyMs
+ *   ago or more (4 scan intervals in the host scanner), turns spread by pid:
+ *   at a steady interval each scan reads about a quarter of them, and scans
+ *   run out of schedule (the event layer asks for one on some execs) read
+ *   only the few whose turn came, so the cost follows time, not scan count.
  *   Between turns their pid reuse, exec in place, reparenting and tty change
- *   are seen up to N-1 scans late by the scan, but an exec is seen at once by
- *   the exec watcher in netlink mode, which upserts the new program here
+ *   are seen up to statVerifyMs late by the scan, but an exec is seen at once
+ *   by the exec watcher in netlink mode, which upserts the new program here
  *   (agent/events/wire.ts). A pid is only reused within one scan interval
  *   when the pid space wraps (pid_max is 4194304 on 64-bit kernels).
  * Everything else (status, cmdline, exe, cgroup, ns, mountinfo) is read once,
@@ -81,9 +93,11 @@ export function createProcessTable(
   const entries = new Map<number, Entry>();
   let gen = 0;
 
-  function verifyEvery(): number {
-    const v = typeof cfg.statVerifyEvery === 'function' ? cfg.statVerifyEvery() : cfg.statVerifyEvery;
-    return v === undefined || !Number.isInteger(v) || v < 1 ? DEFAULT_STAT_VERIFY_EVERY : v;
+  const clock = cfg.now ?? (() => performance.now());
+
+  function verifyPeriod(): number {
+    const v = typeof cfg.statVerifyMs === 'function' ? cfg.statVerifyMs() : cfg.statVerifyMs;
+    return v === undefined || !Number.isFinite(v) || v < 0 ? DEFAULT_STAT_VERIFY_MS : v;
   }
 
   function scan(): ProcessScan {
@@ -102,7 +116,11 @@ export function createProcessTable(
 
     gen++;
     const now = Date.now();
-    const every = verifyEvery();
+    const t = clock();
+    const period = verifyPeriod();
+    // A new entry counts as verified some time within the last period, so the
+    // turns of processes first seen together are spread over the next one.
+    const entry = (pid: number, info: ProcessInfo): Entry => ({ info, gen, verifiedAt: t - period * spread(pid) });
     for (const name of names) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57) continue;
@@ -111,16 +129,17 @@ export function createProcessTable(
       if (!known) {
         const info = reader.read(pid);
         if (info) {
-          entries.set(pid, { info, gen });
+          entries.set(pid, entry(pid, info));
           added.push(info);
         }
         continue;
       }
       const watched = needsStdioRecheck(known.info, now, cfg.stdioYoungMs);
-      if (!watched && every > 1 && (pid + gen) % every !== 0) {
+      if (!watched && t - known.verifiedAt < period) {
         known.gen = gen; // listed, so alive; verified on its turn
         continue;
       }
+      known.verifiedAt = t;
       const st = reader.readStat(pid);
       if (!st) continue; // gone since readdir: removed below
       let info = known.info;
@@ -130,7 +149,7 @@ export function createProcessTable(
         entries.delete(pid);
         const fresh = reader.read(pid);
         if (fresh) {
-          entries.set(pid, { info: fresh, gen });
+          entries.set(pid, entry(pid, fresh));
           added.push(fresh);
         }
         continue;
@@ -171,7 +190,8 @@ export function createProcessTable(
       for (const e of entries.values()) yield e.info;
     },
     upsert(p) {
-      entries.set(p.pid, { info: p, gen });
+      // Just read by the exec watcher: verified now.
+      entries.set(p.pid, { info: p, gen, verifiedAt: clock() });
     },
   };
 }

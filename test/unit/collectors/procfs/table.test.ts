@@ -19,9 +19,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(t.root, { recursive: true, force: true }));
 
-/** A table that reads the stat of every known pid on every scan. */
-const everyScan = (statVerifyEvery: number | (() => number) = 1) =>
-  createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, statVerifyEvery });
+/** A table with a fake clock; statVerifyMs 0 reads the stat of every known pid on every scan. */
+let clock = 0;
+const withPeriod = (statVerifyMs: number | (() => number) = 0) =>
+  createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, statVerifyMs, now: () => clock });
+const everyScan = () => withPeriod(0);
 
 const pids = (xs: readonly { pid: number }[]) => xs.map((p) => p.pid).sort((a, b) => a - b);
 
@@ -124,11 +126,12 @@ describe('createProcessTable', () => {
     expect(table.get(700)).toBe(fromWatcher);
   });
 
-  it('verifies an old plain process on its turn only: one scan in statVerifyEvery', () => {
-    table = everyScan(4);
+  it('verifies an old plain process once per statVerifyMs: one 1 s scan in 4', () => {
+    table = withPeriod(4000);
     table.scan();
     const verifiedAt: number[] = [];
     for (let i = 1; i <= 8; i++) {
+      clock += 1000;
       // A rename (same exe and argv) is picked up only when the stat is read.
       writeFileSync(join(t.proc, '101/stat'), statLine(101, `curl-${i}`, 100, 2100));
       table.scan();
@@ -138,19 +141,52 @@ describe('createProcessTable', () => {
     expect(verifiedAt[1]! - verifiedAt[0]!).toBe(4);
   });
 
-  it('sees an exec in place of an old plain process within statVerifyEvery scans', () => {
-    table = everyScan(4);
+  it('spreads the turns of processes first seen together over the period', () => {
+    table = withPeriod(4000);
+    table.scan();
+    const plain = [...table.list()].filter((p) => !['bash', 'sh', 'python3', 'nc'].includes(p.comm) && p.exe !== '');
+    expect(plain.length).toBeGreaterThan(3);
+    // Make every plain process look renamed; count how many get verified at each 1 s scan.
+    const perScan: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      clock += 1000;
+      for (const p of plain) writeFileSync(join(t.proc, `${p.pid}/stat`), statLine(p.pid, `r${i}`, p.ppid, p.startTicks));
+      table.scan();
+      perScan.push(plain.filter((p) => table.get(p.pid)?.comm === `r${i}`).length);
+    }
+    expect(perScan.reduce((a, b) => a + b, 0)).toBe(plain.length); // each exactly once in the period
+    expect(Math.max(...perScan)).toBeLessThan(plain.length); // not all on one scan
+  });
+
+  it('does not verify more plain processes when scans come more often', () => {
+    table = withPeriod(4000);
+    table.scan();
+    let verified = 0;
+    for (let i = 1; i <= 20; i++) {
+      clock += 50; // 20 scans in 1 s, e.g. asked for by exec events
+      writeFileSync(join(t.proc, '101/stat'), statLine(101, `curl-${i}`, 100, 2100));
+      table.scan();
+      if (table.get(101)?.comm === `curl-${i}`) verified++;
+    }
+    expect(verified).toBeLessThanOrEqual(1);
+  });
+
+  it('sees an exec in place of an old plain process within statVerifyMs', () => {
+    table = withPeriod(4000);
     table.scan();
     writeFileSync(join(t.proc, '101/stat'), statLine(101, 'sh', 100, 2100));
     writeFileSync(join(t.proc, '101/cmdline'), 'sh\0-i\0');
     let seen = 0;
-    for (let i = 1; i <= 4 && seen === 0; i++) if (table.scan().added.some((p) => p.pid === 101)) seen = i;
+    for (let i = 1; i <= 4 && seen === 0; i++) {
+      clock += 1000;
+      if (table.scan().added.some((p) => p.pid === 101)) seen = i;
+    }
     expect(seen).toBeGreaterThan(0);
     expect(table.get(101)?.args).toEqual(['sh', '-i']);
   });
 
-  it('verifies shells every scan whatever statVerifyEvery says', () => {
-    table = everyScan(1000);
+  it('verifies shells every scan whatever statVerifyMs says', () => {
+    table = withPeriod(1e12);
     table.scan();
     for (let i = 1; i <= 3; i++) {
       writeFileSync(join(t.proc, '100/stat'), statLine(100, 'bash', i, 2000));
@@ -160,26 +196,26 @@ describe('createProcessTable', () => {
   });
 
   it('verifies young processes every scan', () => {
-    table = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, statVerifyEvery: 1000, stdioYoungMs: 1e15 });
+    table = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, statVerifyMs: 1e12, now: () => clock, stdioYoungMs: 1e15 });
     table.scan();
     writeFileSync(join(t.proc, '101/stat'), statLine(101, 'curl', 100, 99999));
     expect(table.scan().removed.map((p) => p.pid)).toEqual([101]); // a reused pid, seen at once
   });
 
-  it('asks a statVerifyEvery function on every scan', () => {
-    let every = 1000;
-    table = everyScan(() => every);
+  it('asks a statVerifyMs function on every scan', () => {
+    let period = 1e12;
+    table = withPeriod(() => period);
     table.scan();
     writeFileSync(join(t.proc, '101/stat'), statLine(101, 'curl', 100, 99999));
+    clock += 1000;
     table.scan();
-    table.scan(); // (101 + gen) % 1000 is not 0 for gen 2 and 3: not verified yet
     expect(table.get(101)?.startTicks).not.toBe(99999);
-    every = 1;
+    period = 0;
     expect(table.scan().removed.map((p) => p.pid)).toEqual([101]);
   });
 
   it('sees exits at once whatever the turn', () => {
-    table = everyScan(1000);
+    table = withPeriod(1e12);
     table.scan();
     rmSync(join(t.proc, '101'), { recursive: true });
     expect(table.scan().removed.map((p) => p.pid)).toEqual([101]);
