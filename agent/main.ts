@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 /**
  * The `vigil` command. Everything below dispatches; the agent itself is
  * built in pipeline.ts from a config validated in config/.

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { Agent as HttpAgent, get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -91,6 +91,24 @@ function daemon(name: string, command: string, child: ChildProcess, port: number
   };
 }
 
+/**
+ * The Node flags `npm start` runs the agent with (the `start` script of
+ * package.json, e.g. --max-semi-space-size=1), so the benchmark measures the
+ * agent as it is deployed (the bin's shebang and the Dockerfile use the same).
+ */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const words = (pkg.scripts?.start ?? '').split(/\s+/);
+  const node = words.indexOf('node');
+  if (node < 0) return [];
+  const flags: string[] = [];
+  for (const w of words.slice(node + 1)) {
+    if (!w.startsWith('-')) break;
+    flags.push(w);
+  }
+  return flags;
+}
+
 /** The path of the built agent; the benchmark measures what `npm start` runs. */
 export function builtAgentPath(): string {
   const main = join(packageRoot(), 'dist', 'agent', 'main.js');
@@ -121,9 +139,9 @@ export async function startAgent(cleanup: Cleanup, logFile: string, opts: { scan
   ];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_')));
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...args], { stdio: ['ignore', 'ignore', log], env });
+  const child = spawn(process.execPath, [...startNodeFlags(), ...(opts.nodeArgs ?? []), ...args], { stdio: ['ignore', 'ignore', log], env });
   closeSync(log);
-  const d = daemon('agent', `node ${args.join(' ').replace(/^\S*dist/, 'dist')}`, child, port, cleanup);
+  const d = daemon('agent', `node ${[...startNodeFlags(), ...args].join(' ').replace(/\S*dist\/agent/, 'dist/agent')}`, child, port, cleanup);
   try {
     await waitOk(`http://127.0.0.1:${port}/readyz`, child, 60_000, `agent, log in ${logFile}`);
   } catch (err) {
