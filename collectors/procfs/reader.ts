@@ -45,6 +45,8 @@ export interface ProcfsReader extends ProcessReader {
 /** USER_HZ is 100 on every Linux ABI Node runs on (x86, arm, arm64, ppc, s390). */
 const TICKS_PER_SECOND = 100;
 const COMPONENT = 'procfs';
+const NONE: FdTarget = Object.freeze({ kind: 'none' });
+const NO_STDIO = Object.freeze([NONE, NONE, NONE] as const);
 
 export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorReporter): ProcfsReader {
   const root = cfg.procRoot;
@@ -143,7 +145,10 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
       if (owner) ids = { uid: owner.uid, gid: owner.gid, vpid: pid };
     }
     const netns = parseNsLink(attempt(pid, 'ns/net', () => readLink(`${dir}/ns/net`), state)) ?? 0;
-    const stdio = readStdio(pid);
+    // Kernel threads never have fds: three readlinks that could only fail
+    // (each failure a thrown error in Node). Not zombies: a thread-group
+    // leader shows Z while its other threads still run with the fds open.
+    const stdio: readonly [FdTarget, FdTarget, FdTarget] = st.kernelThread ? NO_STDIO : readStdio(pid);
     let exeUpperLayer: boolean | undefined;
     if (container && exe) {
       exeUpperLayer = attempt(pid, 'mountinfo', () => upper.isExeOnUpperLayer(pid, container.id, exe) ?? null, state) ?? undefined;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPasswdCache, createProcessReader } from '../../../../collectors/procfs/index.js';
@@ -145,6 +145,23 @@ describe('createProcessReader on the real /proc', () => {
       expect(p).toMatchObject({ comm: 'sleep', uid: 65534, gid: 65534 });
     } finally {
       child.kill();
+    }
+  });
+});
+
+describe('createProcessReader on kernel threads', () => {
+  it('does not read the fds of a kernel thread (it has none)', () => {
+    const t = fixtureCopy();
+    try {
+      // Were the reader to readlink fd/0-2 of kthreadd, it would find these.
+      for (const fd of ['0', '1', '2']) symlinkSync('socket:[777]', join(t.proc, `2/fd/${fd}`));
+      const reader = createProcessReader({ procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 64 });
+      const p = reader.read(2)!;
+      expect(p.comm).toBe('kthreadd');
+      expect(p.stdio).toEqual([{ kind: 'none' }, { kind: 'none' }, { kind: 'none' }]);
+      expect(p.partial).toBeUndefined();
+    } finally {
+      rmSync(t.root, { recursive: true, force: true });
     }
   });
 });
