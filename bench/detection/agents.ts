@@ -63,7 +63,8 @@ export interface QuietAgent {
   stop(): Promise<number | null>;
 }
 
-const MAIN = fileURLToPath(new URL('../../dist/agent/main.js', import.meta.url));
+// From source (tsx) the agent is under dist/; compiled, this file already is.
+const MAIN = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '../../agent/main.js' : '../../dist/agent/main.js', import.meta.url));
 
 /**
  * The built agent with `--output none`. The harness's startAgent always adds

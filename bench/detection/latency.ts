@@ -31,6 +31,8 @@ export interface Sample {
   lateMs?: number;
   /** For a miss: other rules that did alert for the pod. */
   otherRules?: string[];
+  /** For a miss: a Reverse Shell alert for this connection (same fd.rport) that did not name the pod. */
+  unattributed?: { readonly ms: number; readonly pod: string; readonly containerId: string };
 }
 
 export interface ModeLatency {
@@ -74,7 +76,17 @@ async function oneRun(agent: AgentHandle, pods: PodStarter, gateway: string, mod
       if (latencyMs > MISS_AFTER_MS) return base;
       return { ...base, latencyMs, procName: String(alert.output_fields['proc.name']) };
     } catch {
-      return base;
+      // Same connection (fd.rport is this run's listener port) but another or no pod name.
+      const other = agent.alerts.find((a) => a.rule === 'Reverse Shell' && a.output_fields['fd.rport'] === listener.port);
+      if (!other) return base;
+      return {
+        ...base,
+        unattributed: {
+          ms: other.receivedMs - connection.atMs,
+          pod: String(other.output_fields['k8s.pod.name']),
+          containerId: String(other.output_fields['container.id']),
+        },
+      };
     }
   } finally {
     await listener.close();
@@ -102,7 +114,8 @@ export async function measureMode(
         samples.push(s);
         log(`[detection] ${mode} round ${round + 1}/${rounds} ${s.family}: ${
           s.setupError ? `setup error: ${s.setupError}` : s.latencyMs === undefined ? `MISS (alerts for the pod: ${
-            agent.alerts.filter((a) => a.output_fields['k8s.pod.name'] === s.podName).map((a) => a.rule).join(', ') || 'none'})` : `${s.latencyMs} ms`
+            agent.alerts.filter((a) => a.output_fields['k8s.pod.name'] === s.podName).map((a) => a.rule).join(', ') || 'none'}${
+            s.unattributed ? `; Reverse Shell for the connection without the pod name: ${JSON.stringify(s.unattributed)}` : ''})` : `${s.latencyMs} ms`
         } (docker run ${s.dockerStartMs?.toFixed(0) ?? '-'} ms)`);
       }
     }
