@@ -18,6 +18,22 @@ const WATCHED_COMMS = new Set([
 
 export const DEFAULT_STDIO_YOUNG_MS = 10_000;
 
+/**
+ * A young process that is not a watched program is re-checked on every scan
+ * only in its first seconds (tools that rewire stdio to a socket do it right
+ * after they connect), then once per YOUNG_RECHECK_MS until youngMs: scans
+ * that come more often than that (asked for out of schedule, or a short
+ * interval) do not re-read the stdio of every process of a burst each time.
+ */
+export const YOUNG_EVERY_SCAN_MS = 2_000;
+export const YOUNG_RECHECK_MS = 1_000;
+
+/** Shells, interpreters and netcats: their stdio is re-checked on every scan for their whole life. */
+export function isWatchedProgram(p: ProcessInfo): boolean {
+  if (p.exe === '' && p.args.length === 0) return false; // kernel thread or zombie
+  return WATCHED_COMMS.has(p.comm) || /^python3\.\d+$/.test(p.comm);
+}
+
 export function needsStdioRecheck(p: ProcessInfo, nowMs: number, youngMs = DEFAULT_STDIO_YOUNG_MS): boolean {
   if (p.exe === '' && p.args.length === 0) return false; // kernel thread or zombie
   if (nowMs - p.startTimeMs < youngMs) return true;

@@ -5,7 +5,7 @@ import type { ProcessInfo } from '../model.js';
 import { ProcError } from '../shared/errors.js';
 import { sameFdTarget } from './parse-links.js';
 import { createProcessReader, type ProcessReaderConfig, type ProcfsReader } from './reader.js';
-import { needsStdioRecheck } from './stdio-policy.js';
+import { DEFAULT_STDIO_YOUNG_MS, YOUNG_EVERY_SCAN_MS, YOUNG_RECHECK_MS, isWatchedProgram } from './stdio-policy.js';
 
 export interface ProcessScan {
   /** New processes; also a known pid that exec'd another program (see scan). */
@@ -30,6 +30,8 @@ interface Entry {
   gen: number;
   /** When its stat was last read (or, for a new entry, a spread-out time before that). */
   verifiedAt: number;
+  /** When its fd 0-2 were last read. */
+  stdioAt: number;
 }
 
 export interface ProcessTableConfig extends ProcessReaderConfig {
@@ -62,8 +64,9 @@ const spread = (pid: number): number => (pid * 0.6180339887498949) % 1;
  *   cmdline, exe, cgroup, ns/net, fd 0-2, uid/gid, and status for container
  *   processes) and reported `added`; a known pid that is no longer listed is
  *   reported `removed`. So new processes and exits are seen within one scan.
- * - /proc/<pid>/stat of every known process that is young (< stdioYoungMs)
- *   or a shell, interpreter or netcat, plus its fd 0-2 links: identity
+ * - /proc/<pid>/stat of every known shell, interpreter or netcat, and of
+ *   every process in its first 2 s, plus its fd 0-2 links (young processes
+ *   up to stdioYoungMs: once a second, see stdio-policy.ts): identity
  *   (start time: a reused pid is removed + added), exec in place (comm
  *   changed, then exe/argv compared: reported `added`), ppid/tty, and stdio
  *   (reported `changed`).
@@ -94,6 +97,7 @@ export function createProcessTable(
   let gen = 0;
 
   const clock = cfg.now ?? (() => performance.now());
+  const youngMs = cfg.stdioYoungMs ?? DEFAULT_STDIO_YOUNG_MS;
 
   function verifyPeriod(): number {
     const v = typeof cfg.statVerifyMs === 'function' ? cfg.statVerifyMs() : cfg.statVerifyMs;
@@ -120,7 +124,7 @@ export function createProcessTable(
     const period = verifyPeriod();
     // A new entry counts as verified some time within the last period, so the
     // turns of processes first seen together are spread over the next one.
-    const entry = (pid: number, info: ProcessInfo): Entry => ({ info, gen, verifiedAt: t - period * spread(pid) });
+    const entry = (pid: number, info: ProcessInfo): Entry => ({ info, gen, verifiedAt: t - period * spread(pid), stdioAt: t });
     for (const name of names) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57) continue;
@@ -134,12 +138,16 @@ export function createProcessTable(
         }
         continue;
       }
-      const watched = needsStdioRecheck(known.info, now, cfg.stdioYoungMs);
+      const age = now - known.info.startTimeMs;
+      const watched =
+        isWatchedProgram(known.info) ||
+        (age < youngMs && (age < YOUNG_EVERY_SCAN_MS || t - known.stdioAt >= YOUNG_RECHECK_MS));
       if (!watched && t - known.verifiedAt < period) {
         known.gen = gen; // listed, so alive; verified on its turn
         continue;
       }
       known.verifiedAt = t;
+      if (watched) known.stdioAt = t;
       const st = reader.readStat(pid);
       if (!st) continue; // gone since readdir: removed below
       let info = known.info;
@@ -165,7 +173,7 @@ export function createProcessTable(
         info = { ...info, comm: st.comm };
       }
       if (st.ppid !== info.ppid || st.tty !== info.tty) info = { ...info, ppid: st.ppid, tty: st.tty };
-      if (watched || needsStdioRecheck(info, now, cfg.stdioYoungMs)) {
+      if (watched || (info.comm !== known.info.comm && isWatchedProgram(info))) {
         const stdio = reader.readStdio(pid);
         if (!stdio.every((fd, i) => sameFdTarget(fd, info.stdio[i]!))) {
           info = { ...info, stdio };
@@ -191,7 +199,7 @@ export function createProcessTable(
     },
     upsert(p) {
       // Just read by the exec watcher: verified now.
-      entries.set(p.pid, { info: p, gen, verifiedAt: clock() });
+      entries.set(p.pid, { info: p, gen, verifiedAt: clock(), stdioAt: clock() });
     },
   };
 }

@@ -108,12 +108,26 @@ describe('createProcessTable', () => {
     expect(table.scan().changed).toEqual([]);
   });
 
-  it('re-checks the stdio of any young process', () => {
-    const young = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, stdioYoungMs: 1e15 });
+  it('re-checks the stdio of a young process once a second after its first seconds', () => {
+    const young = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, stdioYoungMs: 1e15, now: () => clock });
     young.scan();
     unlinkSync(join(t.proc, '101/fd/1'));
     symlinkSync('socket:[5002]', join(t.proc, '101/fd/1'));
+    clock += 100;
+    expect(young.scan().changed).toEqual([]); // checked 100 ms ago
+    clock += 900;
     expect(young.scan().changed.map((p) => p.pid)).toEqual([101]);
+  });
+
+  it('re-checks the stdio of a process in its first 2 s on every scan', () => {
+    // pid 101 started just now (fixture btime 1700000000, 100 ticks a second).
+    writeFileSync(join(t.proc, '101/stat'), statLine(101, 'curl', 100, Math.floor((Date.now() - 1_700_000_000_000) / 10)));
+    table = withPeriod(1e12);
+    table.scan();
+    unlinkSync(join(t.proc, '101/fd/1'));
+    symlinkSync('socket:[5002]', join(t.proc, '101/fd/1'));
+    clock += 10;
+    expect(table.scan().changed.map((p) => p.pid)).toEqual([101]);
   });
 
   it('does not report a process the exec watcher upserted', () => {
@@ -195,11 +209,12 @@ describe('createProcessTable', () => {
     }
   });
 
-  it('verifies young processes every scan', () => {
+  it('verifies young processes with their stdio, whatever statVerifyMs says', () => {
     table = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, statVerifyMs: 1e12, now: () => clock, stdioYoungMs: 1e15 });
     table.scan();
     writeFileSync(join(t.proc, '101/stat'), statLine(101, 'curl', 100, 99999));
-    expect(table.scan().removed.map((p) => p.pid)).toEqual([101]); // a reused pid, seen at once
+    clock += 1000;
+    expect(table.scan().removed.map((p) => p.pid)).toEqual([101]); // a reused pid
   });
 
   it('asks a statVerifyMs function on every scan', () => {
