@@ -16,18 +16,22 @@ export function searchesRelays(comm: string): boolean {
 }
 
 /**
- * Remembers which (process, socket) pairs already produced a dup event, so a
- * reverse shell alerts once, not on every scan or re-inspection.
+ * Remembers which (process image, socket) pairs already produced a dup
+ * event, so a reverse shell alerts once, not on every scan or re-inspection.
+ * The process image is part of the key: `nc -e /bin/sh` dup2s the socket
+ * and then execs the shell in the same pid, and a scan that read it as nc in
+ * between must not use up the shell's event.
  */
 export class DupMemory {
-  private readonly seen = new Map<string, Set<number>>();
+  private readonly seen = new Map<string, Set<string>>();
 
   firstTime(p: ProcessInfo, socketInode: number): boolean {
     const key = `${p.pid}:${p.startTicks}`;
-    let inodes = this.seen.get(key);
-    if (!inodes) this.seen.set(key, (inodes = new Set()));
-    if (inodes.has(socketInode)) return false;
-    inodes.add(socketInode);
+    let pairs = this.seen.get(key);
+    if (!pairs) this.seen.set(key, (pairs = new Set()));
+    const pair = `${p.comm}\0${p.exe}\0${p.args[0] ?? ''}\0${socketInode}`;
+    if (pairs.has(pair)) return false;
+    pairs.add(pair);
     return true;
   }
 

