@@ -49,6 +49,9 @@ export interface EventSources {
   readonly node?: NodeSamplesLike;
 }
 
+/** At most this often a fresh shell may ask for a scan out of schedule (p99 detection target: 500 ms). */
+const OUT_OF_SCHEDULE_SCAN_SPACING_MS = 200;
+
 export interface EventWiringConfig {
   readonly hostname: string;
   readonly procRoot: string;
@@ -127,8 +130,22 @@ export function wireEvents(
     const found = checkStdio(p);
     if (!found && fromExec && searchesRelays(p.comm)) {
       pending.set(key, { pid: p.pid, until: Date.now() + cfg.pendingInspectionMs });
-      scanner.scanNow();
+      requestScan();
     }
+  };
+
+  // Out-of-schedule scans for fresh shells, coalesced and spaced: a burst of
+  // shell execs (probes, CI jobs) costs one scan per spacing, not one each.
+  let scanTimer: NodeJS.Timeout | undefined;
+  let nextScanAtMs = 0;
+  const requestScan = (): void => {
+    if (scanTimer) return;
+    scanTimer = setTimeout(() => {
+      scanTimer = undefined;
+      nextScanAtMs = Date.now() + OUT_OF_SCHEDULE_SCAN_SPACING_MS;
+      scanner.scanNow();
+    }, Math.max(0, nextScanAtMs - Date.now()));
+    scanTimer.unref();
   };
 
   const onProcessGone = (p: ProcessInfo): void => {
@@ -229,6 +246,7 @@ export function wireEvents(
   }
 
   return () => {
+    clearTimeout(scanTimer);
     for (const u of unsubscribe) u();
   };
 }
