@@ -49,6 +49,20 @@ export interface EventSources {
   readonly node?: NodeSamplesLike;
 }
 
+interface ProcessImage {
+  readonly comm: string;
+  readonly exe: string;
+}
+
+function imageOf(p: ProcessInfo): ProcessImage {
+  return { comm: p.comm, exe: p.exe };
+}
+
+/** A partial read may lack the exe: then the name alone decides. */
+function sameImage(a: ProcessImage, b: ProcessImage): boolean {
+  return a.comm === b.comm && (a.exe === b.exe || a.exe === '' || b.exe === '');
+}
+
 /** At most this often a fresh shell may ask for a scan out of schedule (p99 detection target: 500 ms). */
 const OUT_OF_SCHEDULE_SCAN_SPACING_MS = 200;
 
@@ -81,7 +95,8 @@ export function wireEvents(
   const socketsByNetns = new Map<number, SocketInfo[]>();
   let listening: ListeningIndex = new Map();
   const memory = new DupMemory();
-  const emittedExec = new Set<string>();
+  /** Per live process (pid + start), the program image its last execve event was for. */
+  const emittedExec = new Map<string, ProcessImage>();
   /** Fresh shells whose socket may not be in the table yet: re-checked on the next scans. */
   const pending = new Map<string, { pid: number; until: number }>();
 
@@ -122,9 +137,13 @@ export function wireEvents(
   const onProcessSeen = (p: ProcessInfo, fromExec: boolean): void => {
     if (p.containerId !== undefined && !netnsContainer.has(p.netns)) netnsContainer.set(p.netns, p.containerId);
     const key = processKey(p);
-    if (!emittedExec.has(key)) {
-      emittedExec.add(key);
-      if (fromExec || !baselineScan) emit(execveEvent(p, ctx));
+    const image = imageOf(p);
+    const last = emittedExec.get(key);
+    // An exec in place (runc init -> the exec'd shell, nc -e -> sh) keeps pid
+    // and start time: a new program image is a new execve, as in Falco.
+    if (!last || !sameImage(last, image)) {
+      emittedExec.set(key, image);
+      if (fromExec || !baselineScan || last) emit(execveEvent(p, ctx));
     }
     if (!stdioMayReachNetwork(p)) return;
     const found = checkStdio(p);
