@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import Docker from 'dockerode';
 import { Gauge } from 'prom-client';
 import type { CollectorDeps } from '../deps.js';
+import { createDockerApi, type ContainerJson } from './docker-api.js';
 import { RuntimeError, isConnectionError } from './errors.js';
 
 export interface DockerRuntimeConfig {
@@ -59,7 +59,7 @@ export interface DockerRuntime {
  */
 export function createDockerRuntime(deps: CollectorDeps, cfg: DockerRuntimeConfig): DockerRuntime {
   const upGauge = runtimeUpGauge(deps);
-  const client = new Docker({ socketPath: cfg.socketPath, timeout: cfg.requestTimeoutMs });
+  const client = createDockerApi(cfg.socketPath, cfg.requestTimeoutMs);
   const listeners = new Set<() => void>();
   let up = false;
   let stopped = false;
@@ -145,7 +145,7 @@ export function createDockerRuntime(deps: CollectorDeps, cfg: DockerRuntimeConfi
     async inspect(id) {
       if (!up) return { kind: 'unavailable' };
       try {
-        const c = await client.getContainer(id).inspect();
+        const c = await client.inspectContainer(id);
         return { kind: 'found', details: toDetails(c) };
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode === 404) return { kind: 'not-found' };
@@ -162,7 +162,7 @@ export function createDockerRuntime(deps: CollectorDeps, cfg: DockerRuntimeConfi
   };
 }
 
-function toDetails(c: Docker.ContainerInspectInfo): RuntimeContainerDetails {
+function toDetails(c: ContainerJson): RuntimeContainerDetails {
   const labels: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(c.Config?.Labels ?? {})) if (typeof v === 'string') labels[k] = v;
   return {
