@@ -90,9 +90,9 @@ export const OPTIONS = [
     env: 'VIGIL_SAMPLE_INTERVAL_MS', flag: 'sample-interval-ms', arg: 'N', help: 'Period of the node CPU, pressure and filesystem samples.',
   },
   {
-    key: 'containerResyncIntervalMs', kind: { type: 'int', min: 100, max: 3_600_000 }, defaultText: '10000', default: () => 10_000,
+    key: 'containerResyncIntervalMs', kind: { type: 'int', min: 100, max: 3_600_000 }, defaultText: '60000', default: () => 60_000,
     env: 'VIGIL_CONTAINER_RESYNC_INTERVAL_MS', flag: 'container-resync-interval-ms', arg: 'N',
-    help: 'Full re-walk of the cgroup tree, in case a watch event was missed.',
+    help: 'Full re-walk of the cgroup tree, in case an inotify event was missed (a walk costs ~20 ms of CPU on a busy node).',
   },
   {
     key: 'execMode', kind: { type: 'enum', values: ['auto', 'netlink', 'poll'] }, defaultText: 'auto', default: () => 'auto',
