@@ -47,6 +47,9 @@ export interface Agent {
 
 const LINT_FAILING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+/** How often a long-lived process's stat is re-read when netlink reports execs. */
+const NETLINK_STAT_VERIFY_MS = 30_000;
+
 /** The fixed times of the event layer; not user settings (yet). */
 const EVENT_WIRING = { pendingInspectionMs: 3_000, enrichmentWaitMs: 2_000 } as const;
 
@@ -94,6 +97,10 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     maxCmdlineBytes: config.maxCmdlineBytes,
     hostRoot: config.hostRoot,
     scanIntervalMs: config.scanIntervalMs,
+    // With netlink exec events, every exec is seen as it happens and every exit
+    // by the scan's readdir; re-reading long-lived processes' stat only guards
+    // against lost events, so it can be rare. Polling must catch exec in place.
+    statVerifyMs: () => (exec.mode === 'netlink' ? NETLINK_STAT_VERIFY_MS : 4 * config.scanIntervalMs),
   });
   const containers = createContainerCollector(sub('containers'), {
     cgroupRoot: config.hostCgroup,
