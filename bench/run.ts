@@ -7,6 +7,7 @@
  *   npm run bench                 # everything, full length (~20 min)
  *   npm run bench -- --quick      # shorter windows, for a smoke run (results not gathered)
  *   npm run bench -- --only engine,exec
+ *   npm run bench -- --gather     # only rebuild bench/RESULTS.md from the folders' results
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? '').split(',')) : undefined;
+const gatherOnly = args.includes('--gather');
 
 /** Each benchmark's own entry and how it shortens itself. */
 const BENCHMARKS: readonly { name: string; title: string; quickArgs: string[] }[] = [
@@ -28,7 +30,7 @@ const BENCHMARKS: readonly { name: string; title: string; quickArgs: string[] }[
 
 let failed = 0;
 for (const b of BENCHMARKS) {
-  if (only && !only.has(b.name)) continue;
+  if (gatherOnly || (only && !only.has(b.name))) continue;
   console.log(`\n=== bench/${b.name} ===`);
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(here, b.name, 'run.ts'), ...(quick ? b.quickArgs : [])], {
     stdio: 'inherit',
