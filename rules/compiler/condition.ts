@@ -1,9 +1,8 @@
 import type { Expr } from '../ast.js';
 import { CODES, CompileError } from './errors.js';
-import { compileCompare } from './compare.js';
 import type { Pred } from './compare.js';
-import { compileFieldExpr } from './field-expr.js';
 import { generatePred, planMemo } from './codegen.js';
+import { leafPred } from './lower.js';
 import { lowerCondition } from './lower.js';
 
 export type { Pred };
@@ -42,21 +41,9 @@ function compileExpr(e: Expr): Pred {
       return (ev) => !p(ev);
     }
     case 'compare':
-      return compileCompare(e.op, e.left, e.right, e.span);
-    case 'exists': {
-      const f = compileFieldExpr(e.field);
-      const get = f.get;
-      if (f.any) return (ev) => { const x = get(ev) as readonly unknown[] | undefined; return x !== undefined && x.length > 0; };
-      return (ev) => get(ev) !== undefined;
-    }
-    case 'truthy': {
-      const f = compileFieldExpr(e.field);
-      if (f.type !== 'bool') {
-        throw new CompileError(CODES.badOperator, `a ${f.type} field cannot be used as a condition on its own (add an operator)`, e.span);
-      }
-      const get = f.get;
-      return (ev) => get(ev) === true;
-    }
+    case 'exists':
+    case 'truthy':
+      return leafPred(e);
     case 'ref':
       throw new CompileError(CODES.undefinedMacro, `undefined macro or bare word "${e.name}"`, e.span);
   }

@@ -31,7 +31,8 @@ function flatten(kind: 'and' | 'or', e: Expr, out: Expr[]): void {
   if (e.kind === kind) { flatten(kind, e.left, out); flatten(kind, e.right, out); } else out.push(e);
 }
 
-function leafPred(e: LeafExpr): Pred {
+/** A comparison, `exists` or boolean field as one predicate (shared with the closure compiler). */
+export function leafPred(e: LeafExpr): Pred {
   switch (e.kind) {
     case 'compare':
       return compileCompare(e.op, e.left, e.right, e.span);
