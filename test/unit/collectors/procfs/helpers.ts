@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
@@ -12,6 +12,9 @@ export const FIXTURE_PROC = join(FIXTURE, 'proc');
 export function fixtureCopy(): { root: string; proc: string; passwd: string } {
   const root = mkdtempSync(join(tmpdir(), 'vigil-procfs-'));
   cpSync(FIXTURE, root, { recursive: true, verbatimSymlinks: true });
+  // Git keeps no empty directories: the fd dirs of processes with no open fd
+  // (a kernel thread, a zombie) exist in /proc and must exist here too.
+  for (const pid of ['2', '600']) mkdirSync(join(root, 'proc', pid, 'fd'), { recursive: true });
   return { root, proc: join(root, 'proc'), passwd: join(root, 'etc/passwd') };
 }
 
