@@ -1,5 +1,4 @@
-import { parse } from '@marcbachmann/cel-js';
-import type { VigilEvent } from '../../rules/event.js';
+import { celMatcher } from './cel-runner.js';
 
 /**
  * The syscall-source rules of rules/library/*.yaml translated by hand to CEL
@@ -42,20 +41,6 @@ const SOURCES: Record<string, string[]> = {
   accept: [unexpected],
 };
 
-type Program = (ctx: Record<string, unknown>) => unknown;
-const PROGRAMS: Record<string, Program[]> = Object.fromEntries(
-  Object.entries(SOURCES).map(([t, srcs]) => [t, srcs.map((s) => parse(s) as unknown as Program)]),
-);
-const none: Program[] = [];
-
 export const CEL_LIBRARY_RULE_COUNT = new Set(Object.values(SOURCES).flat()).size;
 
-export function celLibrary(e: VigilEvent): number {
-  const ps = PROGRAMS[e.type] ?? none;
-  const ctx = { e };
-  let n = 0;
-  for (let i = 0; i < ps.length; i++) {
-    try { if (ps[i]!(ctx) === true) n++; } catch { /* a missing key: no match */ }
-  }
-  return n;
-}
+export const celLibrary = celMatcher(SOURCES);

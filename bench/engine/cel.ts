@@ -1,5 +1,4 @@
-import { parse } from '@marcbachmann/cel-js';
-import type { VigilEvent } from '../../rules/event.js';
+import { celMatcher } from './cel-runner.js';
 
 /**
  * The default bench rules translated by hand to CEL (@marcbachmann/cel-js),
@@ -33,20 +32,6 @@ const SOURCES: Record<string, string[]> = {
   ],
 };
 
-type Program = (ctx: Record<string, unknown>) => unknown;
-const PROGRAMS: Record<string, Program[]> = Object.fromEntries(
-  Object.entries(SOURCES).map(([t, srcs]) => [t, srcs.map((s) => parse(s) as unknown as Program)]),
-);
-const none: Program[] = [];
-
 export const CEL_RULE_COUNT = Object.values(SOURCES).reduce((n, l) => n + l.length, 0);
 
-export function cel(e: VigilEvent): number {
-  const ps = PROGRAMS[e.type] ?? none;
-  const ctx = { e };
-  let n = 0;
-  for (let i = 0; i < ps.length; i++) {
-    try { if (ps[i]!(ctx) === true) n++; } catch { /* a missing key: no match */ }
-  }
-  return n;
-}
+export const cel = celMatcher(SOURCES);

@@ -77,12 +77,10 @@ export function registerContainerMetrics(registry: Registry, samples: () => read
         registers: [registry],
         collect() {
           this.reset();
-          for (const s of samples()) {
-            for (const [x, v] of def.values(s)) {
-              if (v === undefined || !Number.isFinite(v) || v < 0) continue;
-              this.inc(def.extra ? { ...s.labels, [def.extra]: x ?? '' } : s.labels, v);
-            }
-          }
+          // A counter cannot go negative: a negative reading is a parse slip, not a value.
+          eachValue(def, samples(), (labels, v) => {
+            if (v >= 0) this.inc(labels, v);
+          });
         },
       });
     } else {
@@ -93,14 +91,23 @@ export function registerContainerMetrics(registry: Registry, samples: () => read
         registers: [registry],
         collect() {
           this.reset();
-          for (const s of samples()) {
-            for (const [x, v] of def.values(s)) {
-              if (v === undefined || !Number.isFinite(v)) continue;
-              this.set(def.extra ? { ...s.labels, [def.extra]: x ?? '' } : s.labels, v);
-            }
-          }
+          eachValue(def, samples(), (labels, v) => this.set(labels, v));
         },
       });
+    }
+  }
+}
+
+/** Every finite value of one metric over the live containers, with its labels. */
+function eachValue(
+  def: (typeof DEFS)[number],
+  samples: readonly ContainerSample[],
+  apply: (labels: Record<string, string>, v: number) => void,
+): void {
+  for (const s of samples) {
+    for (const [x, v] of def.values(s)) {
+      if (v === undefined || !Number.isFinite(v)) continue;
+      apply(def.extra ? { ...s.labels, [def.extra]: x ?? '' } : s.labels, v);
     }
   }
 }
