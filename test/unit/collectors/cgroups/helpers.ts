@@ -1,9 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import type { CollectorDeps } from '../../../../collectors/deps.js';
+export { testDeps, type TestDeps } from '../../test-deps.js';
 
 export const FIXTURES = join(import.meta.dirname, '../../../fixtures');
 export const V1 = join(FIXTURES, 'cgroup-v1');
@@ -15,19 +13,7 @@ export const UID = '3f1c2a9e-5b7d-4e8f-9a1b-2c3d4e5f6a7b';
 export const UID2 = '11111111-2222-3333-4444-555555555555';
 export const UID3 = '99999999-8888-7777-6666-555555555555';
 
-export interface TestDeps extends CollectorDeps {
-  readonly reported: Array<{ component: string; stage: string; err: unknown }>;
-}
 
-export function testDeps(): TestDeps {
-  const reported: TestDeps['reported'] = [];
-  return {
-    log: pino({ level: 'silent' }),
-    registry: new Registry(),
-    errors: { report: (component, stage, err) => reported.push({ component, stage, err }) },
-    reported,
-  };
-}
 
 /** A writable copy of a fixture tree (tests mutate it). */
 export function copyFixture(src: string): { dir: string; cleanup: () => void } {

@@ -1,20 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import type { CollectorDeps } from '../../../../collectors/deps.js';
+export { testDeps } from '../../test-deps.js';
 import type { FdTarget, ProcessInfo } from '../../../../collectors/model.js';
 
-export function testDeps(): CollectorDeps & { reported: { component: string; stage: string; err: unknown }[] } {
-  const reported: { component: string; stage: string; err: unknown }[] = [];
-  return {
-    log: pino({ level: 'silent' }),
-    registry: new Registry(),
-    errors: { report: (component, stage, err) => reported.push({ component, stage, err }) },
-    reported,
-  };
-}
 
 const NONE: FdTarget = { kind: 'none' };
 

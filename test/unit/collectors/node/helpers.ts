@@ -1,20 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import type { CollectorDeps, ErrorReporter } from '../../../../collectors/deps.js';
+export { testDeps, type TestDeps } from '../../test-deps.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 
-export interface TestDeps extends CollectorDeps {
-  readonly reported: { component: string; stage: string; err: unknown }[];
-}
 
-export function testDeps(): TestDeps {
-  const reported: { component: string; stage: string; err: unknown }[] = [];
-  const errors: ErrorReporter = { report: (component, stage, err) => reported.push({ component, stage, err }) };
-  return { log: pino({ level: 'silent' }), registry: new Registry(), errors, reported };
-}
 
 /** Runs `promtool check metrics` on the text; returns its exit status and combined output. */
 export function promtoolCheck(text: string): { status: number | null; output: string } {

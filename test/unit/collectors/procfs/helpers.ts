@@ -1,9 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import type { CollectorDeps } from '../../../../collectors/deps.js';
+export { testDeps } from '../../test-deps.js';
 
 export const FIXTURE = resolve(import.meta.dirname, '../../../fixtures/proc-basic');
 export const FIXTURE_PROC = join(FIXTURE, 'proc');
@@ -18,12 +16,3 @@ export function fixtureCopy(): { root: string; proc: string; passwd: string } {
   return { root, proc: join(root, 'proc'), passwd: join(root, 'etc/passwd') };
 }
 
-export function testDeps(): CollectorDeps & { reported: { component: string; stage: string; err: unknown }[] } {
-  const reported: { component: string; stage: string; err: unknown }[] = [];
-  return {
-    log: pino({ level: 'silent' }),
-    registry: new Registry(),
-    errors: { report: (component, stage, err) => reported.push({ component, stage, err }) },
-    reported,
-  };
-}
