@@ -97,6 +97,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     maxCmdlineBytes: config.maxCmdlineBytes,
     hostRoot: config.hostRoot,
     scanIntervalMs: config.scanIntervalMs,
+    sockDiag: true,
     // With netlink exec events, every exec is seen as it happens and every exit
     // by the scan's readdir; re-reading long-lived processes' stat only guards
     // against lost events, so it can be rare. Polling must catch exec in place.

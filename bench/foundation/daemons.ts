@@ -121,12 +121,12 @@ export function builtAgentPath(): string {
  * and waits for /readyz. Its JSON log goes to `logFile`. VIGIL_* variables
  * of the caller are not passed on, so only the flags below configure it.
  */
-export async function startAgent(cleanup: Cleanup, logFile: string, opts: { scanIntervalMs?: number; nodeArgs?: readonly string[] } = {}): Promise<Daemon> {
+export async function startAgent(cleanup: Cleanup, logFile: string, opts: { scanIntervalMs?: number; nodeArgs?: readonly string[]; agentPath?: string } = {}): Promise<Daemon> {
   const scanIntervalMs = opts.scanIntervalMs ?? 1000;
   const port = await freePort();
   const grpcPort = await freePort();
   const args = [
-    builtAgentPath(),
+    opts.agentPath ?? builtAgentPath(),
     'agent',
     '--output',
     'none',

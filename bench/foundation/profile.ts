@@ -6,6 +6,11 @@
  * finding the hot spot behind a failed target.
  *
  *   npm run build && node --import tsx bench/foundation/profile.ts [--processes 1000] [--seconds 30]
+ *
+ * With --no-profile the agent runs without the profiler (whose sampling
+ * thread costs CPU of its own), side by side with any --variant (see
+ * compareIdle), and the idle share of each is printed for --rounds windows:
+ * a quick check of one idea without the whole run.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +52,54 @@ export function selfTimes(p: CpuProfile): { name: string; ms: number }[] {
   return [...self.entries()].map(([name, us]) => ({ name, ms: us / 1000 })).sort((a, b) => b.ms - a.ms);
 }
 
+const percent = (cpuMs: number, seconds: number): string => `${((cpuMs / (seconds * 1000)) * 100).toFixed(2)} %`;
+
+/** Every value of a repeated string option. */
+function args(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === `--${name}` && process.argv[i + 1] !== undefined) out.push(process.argv[i + 1]!);
+  });
+  return out;
+}
+
+/**
+ * The agent as built, plus one agent per `--variant "LABEL:NODE FLAGS"` or
+ * `--variant "LABEL:@DIST_DIR"` (another build, e.g. a worktree's dist/),
+ * all idling side by side under the same load and measured over the same
+ * windows: on a shared, noisy machine only a same-window comparison tells
+ * whether an idea helps.
+ */
+async function compareIdle(cleanup: Cleanup, dir: string, seconds: number): Promise<void> {
+  const variants = [{ label: 'as built', nodeArgs: [] as string[], agentPath: undefined as string | undefined }];
+  for (const v of args('variant')) {
+    const colon = v.indexOf(':');
+    const label = v.slice(0, colon);
+    const rest = v.slice(colon + 1).trim();
+    if (rest.startsWith('@')) variants.push({ label, nodeArgs: [], agentPath: join(rest.slice(1), 'agent', 'main.js') });
+    else variants.push({ label, nodeArgs: rest.split(/\s+/).filter(Boolean), agentPath: undefined });
+  }
+  const agents = [];
+  for (const [i, v] of variants.entries()) {
+    agents.push(await startAgent(cleanup, join(dir, `agent-${i}.log`), { nodeArgs: v.nodeArgs, agentPath: v.agentPath }));
+  }
+  await sleep(10_000);
+  const totals = variants.map(() => 0);
+  const rounds = arg('rounds', 3);
+  for (let round = 0; round < rounds; round++) {
+    const c0 = agents.map((a) => cpuMsOf(a.pid));
+    await sleep(seconds * 1000);
+    const line = agents.map((a, i) => {
+      const cpu = cpuMsOf(a.pid) - c0[i]!;
+      totals[i]! += cpu;
+      return `${variants[i]!.label} ${percent(cpu, seconds)}`;
+    });
+    process.stdout.write(`round ${round + 1} at ${processCount()} processes: ${line.join(' | ')}\n`);
+  }
+  process.stdout.write(`mean over ${rounds} x ${seconds} s: ${variants.map((v, i) => `${v.label} ${percent(totals[i]!, rounds * seconds)}`).join(' | ')}\n`);
+  for (const a of agents) await a.stop();
+}
+
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
@@ -65,14 +118,18 @@ async function main(): Promise<void> {
     await startTcpLoad(cleanup);
     await fillTo(processes, cleanup);
     const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-prof-'));
+    if (process.argv.includes('--no-profile')) {
+      await compareIdle(cleanup, dir, seconds);
+      return;
+    }
     const agent = await startAgent(cleanup, join(dir, 'agent.log'), { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
     await sleep(10_000);
     const c0 = cpuMsOf(agent.pid);
     await sleep(seconds * 1000);
     const cpu = cpuMsOf(agent.pid) - c0;
+    process.stdout.write(`agent at ${processCount()} processes: ${percent(cpu, seconds)} of a core over ${seconds} s\n`);
     await agent.stop();
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    process.stdout.write(`agent at ${processCount()} processes: ${((cpu / (seconds * 1000)) * 100).toFixed(2)} % of a core over ${seconds} s\n`);
     if (!file) throw new Error(`no .cpuprofile in ${dir} (did the agent exit cleanly? see agent.log)`);
     const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     const total = (prof.endTime - prof.startTime) / 1000;

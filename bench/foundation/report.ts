@@ -132,7 +132,7 @@ function detailRows(r: Results): string {
     out.push(`| ${k}: \`${SS_TCP_UDP_COMMAND}\` CPU ms (TCP and UDP, as vigil) | ${ms(l.baseline.ssTcpUdpMs)} |`);
     const p = l.scan.probes;
     out.push(
-      `| ${k}: unit costs, CPU per read: /proc/<pid>/net/tcp / net/udp / /proc/<pid>/stat; network namespaces | ${ms(p.netTcpReadMs)} ms / ${ms(p.netUdpReadMs)} ms / ${ms(p.pidStatReadUs)} µs; ${p.netns} |`,
+      `| ${k}: unit costs, CPU per read: /proc/<pid>/net/tcp / sock_diag TCP dump (v4 + v6) / net/udp / /proc/<pid>/stat; network namespaces | ${ms(p.netTcpReadMs)} ms / ${ms(p.sockDiagDumpMs)} ms / ${ms(p.netUdpReadMs)} ms / ${ms(p.pidStatReadUs)} µs; ${p.netns} |`,
     );
   }
   for (const [k, a] of [
@@ -190,8 +190,9 @@ ${detailRows(r)}
   processes (\`sleep 3600\`, one in ten with a ~1 KB Java-like command line) up to the process count.
   "Processes" counts the numeric entries of /proc, whatever else runs on the machine at the time.
 - Scan cost: a forked Node process builds the agent's host scanner (\`createHostScanner\`: process table +
-  socket table of every netns, as \`agent/pipeline.ts\` configures it) and times \`scanNow()\` with
-  \`process.cpuUsage()\` (user + sys of every thread). The first scan in the fresh process is reported apart
+  socket table of every netns, as \`agent/pipeline.ts\` configures it) and times \`scan()\` (the sock_diag
+  TCP dump of its own netns, then the synchronous scan, as the agent's schedule runs it) with
+  \`process.cpuUsage()\` (user + sys of every thread; the kernel runs a netlink dump in the reader's context). The first scan in the fresh process is reported apart
   (JIT cold); "cold" is the median of full scans on fresh tables after it; "steady-state" the median of
   incremental scans on the last scanner, ${r.settings['steadyIntervalMs']} ms apart.
 - Baseline: \`${PS_COMMAND}\` plus \`${SS_TCP_COMMAND}\` (the issue's yardstick), each the median of

@@ -1,7 +1,8 @@
 /**
  * Forked by scan-cost.ts so the scanner's CPU and RSS are its own: builds
  * the agent's host scanner (process table + socket table, as
- * agent/pipeline.ts configures it) and times scanNow() with
+ * agent/pipeline.ts configures it) and times scan() (the sock_diag dump of
+ * its own netns, then the synchronous scan, as the schedule runs it) with
  * process.cpuUsage() (getrusage: every thread of this process, µs).
  *
  * argv[2] is a JSON ScanChildRequest; the reply is one ScanChildReply IPC message.
@@ -10,6 +11,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { CollectorDeps, ErrorReporter } from '../../collectors/deps.js';
+import { openSockDiag } from '../../collectors/netfs/sock-diag-socket.js';
 import { createHostScanner, type HostScanner } from '../../collectors/procfs/index.js';
 
 export interface ScanChildRequest {
@@ -45,6 +47,8 @@ export interface ScanChildReply {
 
 export interface Probes {
   readonly netTcpReadMs: number;
+  /** One TCP dump (IPv4 + IPv6) of this netns over NETLINK_SOCK_DIAG, what the agent does instead for its own netns. */
+  readonly sockDiagDumpMs: number;
   readonly netUdpReadMs: number;
   readonly pidStatReadUs: number;
   /** Distinct network namespaces among the processes (each one's TCP tables are read separately). */
@@ -63,16 +67,16 @@ const errors: ErrorReporter = {
 
 function makeScanner(): HostScanner {
   const deps: CollectorDeps = { log: pino({ level: 'silent' }), registry: new Registry(), errors };
-  return createHostScanner(deps, { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: 1000 });
+  return createHostScanner(deps, { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: 1000, sockDiag: true });
 }
 
-function timed(scanner: HostScanner, walls: { p: number[]; s: number[] }): number {
+async function timed(scanner: HostScanner, walls: { p: number[]; s: number[] }): Promise<number> {
   const off = scanner.onScan((r) => {
     walls.p.push(r.processes.durationMs);
     walls.s.push(r.sockets.durationMs);
   });
   const t0 = process.cpuUsage();
-  scanner.scanNow();
+  await scanner.scan();
   const d = process.cpuUsage(t0);
   off();
   return (d.user + d.system) / 1000;
@@ -86,7 +90,20 @@ function cpuPerCall(n: number, fn: () => void): number {
   return (d.user + d.system) / n; // µs
 }
 
-function probes(): Probes {
+async function sockDiagDumpMs(n: number): Promise<number> {
+  const diag = await openSockDiag('/proc');
+  try {
+    await diag.dumpTcp();
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) await diag.dumpTcp();
+    const d = process.cpuUsage(t0);
+    return (d.user + d.system) / n / 1000;
+  } finally {
+    diag.close();
+  }
+}
+
+async function probes(): Promise<Probes> {
   const netns = new Set<string>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -98,6 +115,7 @@ function probes(): Probes {
   }
   return {
     netTcpReadMs: cpuPerCall(20, () => readFileSync('/proc/self/net/tcp')) / 1000,
+    sockDiagDumpMs: await sockDiagDumpMs(20),
     netUdpReadMs: cpuPerCall(20, () => readFileSync('/proc/self/net/udp')) / 1000,
     pidStatReadUs: cpuPerCall(2000, () => readFileSync('/proc/self/stat')),
     netns: netns.size,
@@ -108,18 +126,19 @@ async function main(): Promise<void> {
   const req = JSON.parse(process.argv[2] ?? '{}') as ScanChildRequest;
   const coldWalls = { p: [] as number[], s: [] as number[] };
   const steadyWalls = { p: [] as number[], s: [] as number[] };
-  const firstScanCpuMs = timed(makeScanner(), { p: [], s: [] });
-  const coldCpuMs: number[] = [];
   let scanner = makeScanner();
+  const firstScanCpuMs = await timed(scanner, { p: [], s: [] });
+  const coldCpuMs: number[] = [];
   for (let i = 0; i < req.coldRepeats; i++) {
+    await scanner.stop(); // closes its netlink socket
     scanner = makeScanner();
     globalThis.gc?.();
-    coldCpuMs.push(timed(scanner, coldWalls));
+    coldCpuMs.push(await timed(scanner, coldWalls));
   }
   const steadyCpuMs: number[] = [];
   for (let i = 0; i < req.steadyScans; i++) {
     await sleep(req.steadyIntervalMs);
-    steadyCpuMs.push(timed(scanner, steadyWalls));
+    steadyCpuMs.push(await timed(scanner, steadyWalls));
   }
   globalThis.gc?.();
   let processes = 0;
@@ -140,7 +159,7 @@ async function main(): Promise<void> {
     errors: errorCount,
     rssBytes: mem.rss,
     heapUsedBytes: mem.heapUsed,
-    probes: probes(),
+    probes: await probes(),
   };
   process.send!(reply, () => process.exit(0));
 }

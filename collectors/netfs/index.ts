@@ -1,5 +1,5 @@
 export { createSocketTable } from './socket-table.js';
-export type { SocketScan, SocketTable } from './socket-table.js';
+export type { PrefetchedTcp, SocketScan, SocketTable } from './socket-table.js';
 export { parseProcNet, decodeAddress, decodeEndpoint } from './parse-net.js';
 export type { NetRow } from './parse-net.js';
 export { DEFAULT_TCP_FULL_READ_EVERY } from './socket-table.js';

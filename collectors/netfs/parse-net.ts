@@ -14,7 +14,7 @@ export interface NetRow {
 }
 
 // include/net/tcp_states.h
-const STATES: readonly TcpState[] = [
+export const TCP_STATES: readonly TcpState[] = [
   'UNKNOWN', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT',
   'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'NEW_SYN_RECV',
 ];
@@ -43,7 +43,7 @@ export function parseProcNet(text: string, proto: SocketProto, littleEndian = LI
       localPort: local.port,
       remoteAddr: remote.addr,
       remotePort: remote.port,
-      state: STATES[parseInt(f[3]!, 16)] ?? 'UNKNOWN',
+      state: TCP_STATES[parseInt(f[3]!, 16)] ?? 'UNKNOWN',
       uid,
       inode,
     });
@@ -79,9 +79,11 @@ export function decodeAddress(hex: string, littleEndian = LITTLE_ENDIAN): string
   return formatIpv6(bytes);
 }
 
-function formatIpv6(b: readonly number[]): string {
-  const isMapped = b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
-  if (isMapped) return `::ffff:${b.slice(12).join('.')}`;
+/** 16 address bytes in network order as text; IPv4-mapped as ::ffff:a.b.c.d. */
+export function formatIpv6(b: ArrayLike<number>): string {
+  let isMapped = b[10] === 0xff && b[11] === 0xff;
+  for (let i = 0; i < 10 && isMapped; i++) isMapped = b[i] === 0;
+  if (isMapped) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
   // RFC 5952: compress the longest run (of at least two) of zero groups, the first on ties.

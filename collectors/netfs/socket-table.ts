@@ -17,8 +17,15 @@ export interface SocketScan {
   readonly durationMs: number;
 }
 
+/** TCP rows of one netns got another way just before the scan (sock-diag-socket.ts). */
+export interface PrefetchedTcp {
+  readonly netns: number;
+  readonly rows: readonly NetRow[];
+}
+
 export interface SocketTable {
-  scan(processes: ProcessTable): SocketScan;
+  /** `tcp`: that netns's TCP rows, used instead of reading its net/tcp{,6}. */
+  scan(processes: ProcessTable, tcp?: PrefetchedTcp): SocketScan;
   list(): Iterable<SocketInfo>;
   byInode(inode: number): SocketInfo | undefined;
 }
@@ -27,6 +34,8 @@ const PROTOS: readonly SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 const COMPONENT = 'netfs';
 /** Signature of a netns known to hold no TCP socket. */
 const EMPTY = 'empty';
+/** Signature of rows that came prefetched: never matches, so a scan without them reads the files. */
+const PREFETCHED = 'prefetched';
 
 interface Scanned {
   readonly startTicks: number;
@@ -46,7 +55,9 @@ interface Scanned {
  *   tcpFullReadEvery scans, staggered across namespaces): each net/tcp read
  *   walks the kernel's whole TCP hash table (see tcp-gate.ts for the numbers
  *   and what the gate misses). A netns without TCP sockets costs three small
- *   reads and a readlink per scan, its first scan included.
+ *   reads and a readlink per scan, its first scan included. The netns whose
+ *   TCP rows the caller prefetched (the agent's own, over sock_diag) takes
+ *   them instead of any TCP file.
  * - the fd table (readdir + readlink per fd) of each process not scanned
  *   before (new pid or pid + start time not seen), which feeds an
  *   inode -> pids index; exited processes are dropped from it.
@@ -87,6 +98,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
   const tcpFullReadEvery = Math.max(1, cfg.tcpFullReadEvery ?? DEFAULT_TCP_FULL_READ_EVERY);
   // Pids whose fd table was read during the current scan.
   const fresh = new Set<number>();
+  let prefetched: PrefetchedTcp | undefined;
   let gen = 0;
 
   function report(stage: string, err: unknown, path: string): void {
@@ -167,12 +179,17 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
   }
 
   /**
-   * TCP rows of a netns: none without reading when both inuse counters are 0;
+   * TCP rows of a netns: the prefetched ones if this scan was given them;
+   * none without reading when both inuse counters are 0;
    * the cached rows while the counters stand still, except on this netns's
    * forced re-read; otherwise net/tcp and net/tcp6. undefined when the pid
    * vanished.
    */
   function readTcp(netns: number, pid: number, sockstat: string | undefined, sockstat6: string | undefined): readonly NetRow[] | undefined {
+    if (prefetched?.netns === netns) {
+      tcpCache.set(netns, { sig: PREFETCHED, gen, rows: prefetched.rows });
+      return prefetched.rows;
+    }
     const inuse = sockstatInuse(sockstat, 'TCP');
     const inuse6 = sockstat6 === undefined ? 0 : sockstatInuse(sockstat6, 'TCP6');
     if (inuse === 0 && inuse6 === 0) {
@@ -315,9 +332,14 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
   }
 
   return {
-    scan(processes) {
+    scan(processes, tcp) {
       fresh.clear();
-      return scan(processes);
+      prefetched = tcp;
+      try {
+        return scan(processes);
+      } finally {
+        prefetched = undefined;
+      }
     },
     list: () => sockets.values(),
     byInode: (inode) => sockets.get(inode),

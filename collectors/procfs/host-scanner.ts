@@ -1,7 +1,8 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Component } from '../../agent/component.js';
 import type { CollectorDeps } from '../deps.js';
-import { createSocketTable, type SocketScan, type SocketTable } from '../netfs/index.js';
+import { createSocketTable, type PrefetchedTcp, type SocketScan, type SocketTable } from '../netfs/index.js';
+import { openSockDiag, type SockDiag } from '../netfs/sock-diag-socket.js';
 import { createProcessTable, type ProcessScan, type ProcessTable, type ProcessTableConfig } from './table.js';
 
 export interface HostScanResult {
@@ -14,8 +15,14 @@ export interface HostScanner extends Component {
   onScan(listener: (r: HostScanResult) => void): () => void;
   readonly processes: ProcessTable;
   readonly sockets: SocketTable;
-  /** Runs one scan now, synchronously, and notifies the listeners. */
+  /**
+   * Runs one scan now, synchronously, and notifies the listeners. Out of
+   * schedule: the agent's own netns's TCP tables come from /proc (gated), not
+   * from a sock_diag dump.
+   */
   scanNow(): void;
+  /** One scan as the schedule runs it: the sock_diag dump (when enabled), then scanNow's work. */
+  scan(): Promise<void>;
 }
 
 /** See ProcessTableConfig for stdioYoungMs and statVerifyMs (what each scan checks). */
@@ -23,14 +30,24 @@ export interface HostScannerConfig extends ProcessTableConfig {
   readonly scanIntervalMs: number;
   /** Forced re-read period of a netns's TCP tables, in scans (see SocketTableConfig). */
   readonly tcpFullReadEvery?: number;
+  /**
+   * Dump the TCP sockets of the agent's own netns over NETLINK_SOCK_DIAG
+   * before each scheduled scan instead of reading its /proc/<pid>/net/tcp{,6}
+   * (about 15x less CPU; see collectors/netfs/sock-diag.ts). Used only when
+   * procRoot shows the agent's own netns (so never with a fixture tree).
+   */
+  readonly sockDiag?: boolean;
 }
 
 /**
  * Scans processes then sockets every scanIntervalMs. Scans are synchronous
  * (sync fs calls cost a fraction of the async ones' CPU for thousands of
- * tiny /proc reads) and chained with setTimeout, so they never overlap; a
- * scan never throws out of here (failures go to deps.errors), and the
- * timer is unref'd so it never keeps the process alive.
+ * tiny /proc reads) and chained with setTimeout, so they never overlap; the
+ * one asynchronous step is the sock_diag dump that comes before a scheduled
+ * scan. A scan never throws out of here (failures go to deps.errors), and
+ * the timer is unref'd so it never keeps the process alive. If sock_diag
+ * cannot be opened (no netlink binding, an old kernel) the scanner says so
+ * once in the log and reads /proc for every netns.
  */
 export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): HostScanner {
   // Long-lived plain processes are verified every 4 scan intervals unless told otherwise.
@@ -44,13 +61,49 @@ export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let scanning = false;
+  let diag: Promise<SockDiag | undefined> | undefined;
+
+  function openDiag(): Promise<SockDiag | undefined> {
+    diag ??= openSockDiag(cfg.procRoot).then(
+      (d) => {
+        deps.log.info({ netns: d.netns }, "TCP sockets of the agent's netns: NETLINK_SOCK_DIAG; other namespaces: /proc");
+        return d;
+      },
+      (err: unknown) => {
+        deps.log.warn({ err }, 'NETLINK_SOCK_DIAG unavailable: TCP sockets are read from /proc for every netns');
+        return undefined;
+      },
+    );
+    return diag;
+  }
+
+  async function prefetchTcp(): Promise<PrefetchedTcp | undefined> {
+    if (!cfg.sockDiag) return undefined;
+    const d = await openDiag();
+    if (!d) return undefined;
+    try {
+      return { netns: d.netns, rows: await d.dumpTcp() };
+    } catch (err) {
+      if (!stopped) deps.errors.report('netfs', 'diag', err);
+      return undefined; // this scan reads /proc instead
+    }
+  }
+
+  async function scan(): Promise<void> {
+    const tcp = await prefetchTcp();
+    if (!stopped) runScan(tcp);
+  }
 
   function scanNow(): void {
+    runScan(undefined);
+  }
+
+  function runScan(tcp: PrefetchedTcp | undefined): void {
     if (scanning) return; // a listener calling scanNow re-entrantly
     scanning = true;
     try {
       const p = processes.scan();
-      const s = sockets.scan(processes);
+      const s = sockets.scan(processes, tcp);
       metrics.duration.observe({ table: 'processes' }, p.durationMs / 1000);
       metrics.duration.observe({ table: 'sockets' }, s.durationMs / 1000);
       updateGauges();
@@ -88,8 +141,7 @@ export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): 
     if (stopped) return;
     timer = setTimeout(() => {
       timer = undefined;
-      scanNow();
-      schedule();
+      void scan().then(schedule);
     }, cfg.scanIntervalMs);
     timer.unref();
   }
@@ -98,6 +150,7 @@ export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): 
     stopped = true;
     if (timer) clearTimeout(timer);
     timer = undefined;
+    (await diag)?.close();
   }
 
   return {
@@ -105,6 +158,7 @@ export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): 
     processes,
     sockets,
     scanNow,
+    scan,
     onScan(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -112,7 +166,7 @@ export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): 
     async start(signal) {
       if (stopped || signal.aborted) return;
       signal.addEventListener('abort', () => void stop(), { once: true });
-      scanNow();
+      await scan();
       schedule();
     },
     stop,

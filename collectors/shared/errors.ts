@@ -6,7 +6,9 @@ export type ProcErrorCode =
   | 'VIGIL_ERR_PROC_READ'
   | 'VIGIL_ERR_PROC_PARSE'
   | 'VIGIL_ERR_PROC_SCAN'
-  | 'VIGIL_ERR_NET_READ';
+  | 'VIGIL_ERR_NET_READ'
+  | 'VIGIL_ERR_NET_DIAG'
+  | 'VIGIL_ERR_NET_DIAG_UNAVAILABLE';
 
 export class ProcError extends Error {
   readonly code: ProcErrorCode;
