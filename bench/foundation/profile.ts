@@ -10,7 +10,8 @@
  * With --no-profile the agent runs without the profiler (whose sampling
  * thread costs CPU of its own), side by side with any --variant (see
  * compareIdle), and the idle share of each is printed for --rounds windows:
- * a quick check of one idea without the whole run.
+ * a quick check of one idea without the whole run. With --hold it only sets
+ * up the load and keeps it until interrupted, for measuring by hand.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,14 +110,20 @@ async function main(): Promise<void> {
   const processes = arg('processes', 1000);
   const seconds = arg('seconds', 30);
   const cleanup = new Cleanup();
-  process.on('SIGINT', () => {
-    cleanup.runAll();
-    process.exit(130);
-  });
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(sig, () => {
+      cleanup.runAll();
+      process.exit(code);
+    });
+  }
   try {
     await startContainers(50, cleanup);
     await startTcpLoad(cleanup);
     await fillTo(processes, cleanup);
+    if (process.argv.includes('--hold')) {
+      process.stdout.write(`load ready at ${processCount()} processes; holding it until SIGINT or SIGTERM\n`);
+      await new Promise(() => undefined);
+    }
     const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-prof-'));
     if (process.argv.includes('--no-profile')) {
       await compareIdle(cleanup, dir, seconds);

@@ -31,9 +31,12 @@ export function socketInodesOf(
     let target: string | undefined;
     try {
       target = readLink(`${dir}/${fd}`);
-    } catch {
-      // An fd we may not read (EACCES mid-setuid) tells nothing about sockets.
-      continue;
+    } catch (err) {
+      // The kernel checks access per process (ptrace read access), not per
+      // fd: after one EACCES every other fd fails the same way, each a thrown
+      // error (a locked-down pid 1 with 250 fds cost 250 of them per read).
+      if ((err as { code?: string }).code === 'EACCES') break;
+      continue; // closed since the listing
     }
     if (target === undefined) continue;
     const inode = socketInodeOf(target);

@@ -95,6 +95,7 @@ export function createProcessTable(
 ): ProcessTable {
   const entries = new Map<number, Entry>();
   let gen = 0;
+  let lastPeriod: number | undefined;
 
   const clock = cfg.now ?? (() => performance.now());
   const youngMs = cfg.stdioYoungMs ?? DEFAULT_STDIO_YOUNG_MS;
@@ -122,6 +123,14 @@ export function createProcessTable(
     const now = Date.now();
     const t = clock();
     const period = verifyPeriod();
+    if (period !== lastPeriod) {
+      // The period changed (the exec watcher settled on netlink after the
+      // first scans used the polling period): spread the turns over the new
+      // one, or every process first seen in those scans would come due in
+      // the same few scans, once per period, for the agent's whole life.
+      for (const [pid, e] of entries) e.verifiedAt = t - period * spread(pid);
+      lastPeriod = period;
+    }
     // A new entry counts as verified some time within the last period, so the
     // turns of processes first seen together are spread over the next one.
     const entry = (pid: number, info: ProcessInfo): Entry => ({ info, gen, verifiedAt: t - period * spread(pid), stdioAt: t });

@@ -172,6 +172,25 @@ describe('createProcessTable', () => {
     expect(Math.max(...perScan)).toBeLessThan(plain.length); // not all on one scan
   });
 
+  it('spreads the turns again when the period changes (poll period at start, netlink period once the watcher runs)', () => {
+    let period = 4000;
+    table = withPeriod(() => period);
+    table.scan();
+    period = 40_000;
+    const plain = [...table.list()].filter((p) => !['bash', 'sh', 'python3', 'nc'].includes(p.comm) && p.exe !== '');
+    const firstTurn = new Map<number, number>();
+    for (let i = 1; i <= 41; i++) {
+      clock += 1000;
+      for (const p of plain) if (!firstTurn.has(p.pid)) writeFileSync(join(t.proc, `${p.pid}/stat`), statLine(p.pid, `r${i}`, p.ppid, p.startTicks));
+      table.scan();
+      for (const p of plain) if (!firstTurn.has(p.pid) && table.get(p.pid)?.comm === `r${i}`) firstTurn.set(p.pid, i);
+    }
+    const turns = [...firstTurn.values()];
+    expect(turns).toHaveLength(plain.length);
+    // Spread over the 40 s period, not bunched in the 4 s the first scan's period gave them.
+    expect(Math.max(...turns) - Math.min(...turns)).toBeGreaterThan(10);
+  });
+
   it('does not verify more plain processes when scans come more often', () => {
     table = withPeriod(4000);
     table.scan();
