@@ -193,7 +193,8 @@ ${detailRows(r)}
   socket table of every netns, as \`agent/pipeline.ts\` configures it) and times \`scan()\` (the sock_diag
   TCP dump of its own netns, then the synchronous scan, as the agent's schedule runs it) with
   \`process.cpuUsage()\` (user + sys of every thread; the kernel runs a netlink dump in the reader's context). The first scan in the fresh process is reported apart
-  (JIT cold); "cold" is the median of full scans on fresh tables after it; "steady-state" the median of
+  (JIT cold); "cold" is the median of full scans on fresh tables after it, with no forced GC before them (a
+  forced full GC flushes the scan's optimized code, a recompilation the agent pays only in its first scan); "steady-state" the median of
   incremental scans on the last scanner, ${r.settings['steadyIntervalMs']} ms apart.
 - Baseline: \`${PS_COMMAND}\` plus \`${SS_TCP_COMMAND}\` (the issue's yardstick), each the median of
   ${r.settings['baselineRepeats']} runs of \`bash -c 'CMD >/dev/null; times'\`, whose second \`times\` line is the CPU of
