@@ -16,7 +16,7 @@ function scan(cold: number, steady: number): ScanChildReply {
     errors: 0,
     rssBytes: 50 * 2 ** 20,
     heapUsedBytes: 10 * 2 ** 20,
-    probes: { netTcpReadMs: 4, netUdpReadMs: 0.03, pidStatReadUs: 15, netns: 51 },
+    probes: { netTcpReadMs: 4, sockDiagDumpMs: 0.4, netUdpReadMs: 0.03, pidStatReadUs: 15, netns: 51 },
   };
 }
 
