@@ -91,7 +91,23 @@ export function wireEvents(
   const { scanner, containers, exec } = sources;
   const hold = new EnrichmentHold(sink, cfg.enrichmentWaitMs);
   const emit = containers ? (e: VigilEvent): void => hold.push(e) : sink;
+  /**
+   * The container each network namespace belongs to (the first container
+   * process seen in it: a pod's pause container), for sockets without an
+   * owner. Rebuilt from the process table when processes come or go, because
+   * the kernel hands a freed netns's inode number to the next netns: an
+   * entry kept past its container would name the previous pod.
+   */
   const netnsContainer = new Map<number, string>();
+  const noteNetnsContainer = (p: ProcessInfo): void => {
+    if (p.containerId === undefined) return;
+    const known = netnsContainer.get(p.netns);
+    if (known === undefined || (containers !== undefined && containers.get(known) === undefined)) netnsContainer.set(p.netns, p.containerId);
+  };
+  const rebuildNetnsContainers = (): void => {
+    netnsContainer.clear();
+    for (const p of scanner.processes.list()) if (p.containerId !== undefined && !netnsContainer.has(p.netns)) netnsContainer.set(p.netns, p.containerId);
+  };
   const socketsByNetns = new Map<number, SocketInfo[]>();
   let listening: ListeningIndex = new Map();
   const memory = new DupMemory();
@@ -135,7 +151,7 @@ export function wireEvents(
   let baselineScan = true;
 
   const onProcessSeen = (p: ProcessInfo, fromExec: boolean): void => {
-    if (p.containerId !== undefined && !netnsContainer.has(p.netns)) netnsContainer.set(p.netns, p.containerId);
+    noteNetnsContainer(p);
     const key = processKey(p);
     const image = imageOf(p);
     const last = emittedExec.get(key);
@@ -186,6 +202,7 @@ export function wireEvents(
           else socketsByNetns.set(s.netns, [s]);
         }
         listening = listeningIndex(scanner.sockets.list());
+        if (r.processes.added.length > 0 || r.processes.removed.length > 0) rebuildNetnsContainers();
         for (const p of r.processes.added) onProcessSeen(p, false);
         emitAll(socketEvents(r.sockets.added, listening, ctx));
         for (const p of r.processes.changed) if (stdioMayReachNetwork(p)) checkStdio(p);

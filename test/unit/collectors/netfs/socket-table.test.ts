@@ -1,9 +1,9 @@
-import { appendFileSync, cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSocketTable, type SocketTable } from '../../../../collectors/netfs/index.js';
 import { createProcessTable, type ProcessTable } from '../../../../collectors/procfs/index.js';
-import { fixtureCopy, testDeps } from '../procfs/helpers.js';
+import { FIXTURE_PROC, fixtureCopy, testDeps } from '../procfs/helpers.js';
 
 let t: ReturnType<typeof fixtureCopy>;
 let deps: ReturnType<typeof testDeps>;
@@ -169,6 +169,29 @@ describe('createSocketTable', () => {
     scan();
     appendFileSync(join(t.proc, '1/net/tcp'), row(5009));
     expect(scan().added.map((x) => x.inode)).toEqual([5009]);
+  });
+
+  it('does not take a new netns that reuses a dead one\'s inode (and counters) for the old one', () => {
+    // The kernel hands a freed namespace inode number to the next namespace;
+    // a fresh pod making the same connection as the last one even shows the
+    // same TCP counters. Every member of the old netns is gone, a new
+    // process holds the new one: the cached rows of the old one must go.
+    scan();
+    const tcp = readFileSync(join(t.proc, '200/net/tcp'), 'utf8');
+    for (const pid of [200, 201]) rmSync(join(t.proc, String(pid)), { recursive: true });
+    cpSync(join(t.proc, '1/ns'), join(t.proc, '250/ns'), { recursive: true, verbatimSymlinks: true });
+    mkdirSync(join(t.proc, '250/fd'));
+    cpSync(join(FIXTURE_PROC, '200/net'), join(t.proc, '250/net'), { recursive: true });
+    for (const f of ['cgroup', 'cmdline', 'status', 'mountinfo']) cpSync(join(FIXTURE_PROC, `200/${f}`), join(t.proc, `250/${f}`));
+    symlinkSync('/tmp/sh', join(t.proc, '250/exe'));
+    rmSync(join(t.proc, '250/ns/net'));
+    symlinkSync(`net:[${CTR_NS}]`, join(t.proc, '250/ns/net'));
+    writeFileSync(join(t.proc, '250/stat'), readFileSync(join(FIXTURE_PROC, '200/stat'), 'utf8').replace(/^200 /, '250 ').replace(' 7000 ', ' 9000 '));
+    writeFileSync(join(t.proc, '250/net/tcp'), tcp.replace(/ 6001 /, ' 6020 '));
+    for (const fd of ['0', '1', '2']) symlinkSync('socket:[6020]', join(t.proc, `250/fd/${fd}`));
+    const s = scan();
+    expect(s.added.map((x) => [x.inode, x.netns, x.pids])).toEqual([[6020, CTR_NS, [250]]]);
+    expect(s.removed.map((x) => x.inode)).toEqual([6001]);
   });
 
   it('reads a netns through another member when the first one left it', () => {
