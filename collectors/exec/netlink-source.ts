@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { RawNetlinkSocket } from 'netlink';
+import { openRawNetlink, type NetlinkOpenError } from '../shared/netlink.js';
 import { ExecError } from './errors.js';
 import {
   buildMcastControl,
@@ -47,19 +48,13 @@ export async function openProcConnector(
   handlers: ProcConnectorHandlers,
   opts: ProcConnectorOptions,
 ): Promise<ProcConnector> {
-  let Raw: typeof RawNetlinkSocket;
-  try {
-    ({ RawNetlinkSocket: Raw } = await import('netlink'));
-  } catch (err) {
-    throw unavailable('cannot load the netlink native binding', err);
-  }
-
   let sock: RawNetlinkSocket;
   try {
-    sock = new Raw(NETLINK_CONNECTOR, { recvBufferSize: opts.recvBufferBytes, sendBufferSize: 0 });
+    sock = await openRawNetlink(NETLINK_CONNECTOR, opts.recvBufferBytes);
   } catch (err) {
-    // EPROTONOSUPPORT: not in the initial network namespace (or no CONFIG_PROC_EVENTS).
-    throw unavailable('cannot create a NETLINK_CONNECTOR socket (not in the host network namespace?)', err);
+    const { stage, cause } = err as NetlinkOpenError;
+    // EPROTONOSUPPORT on create: not in the initial network namespace (or no CONFIG_PROC_EVENTS).
+    throw unavailable(stage === 'load' ? 'cannot load the netlink native binding' : 'cannot create a NETLINK_CONNECTOR socket (not in the host network namespace?)', cause);
   }
   try {
     sock.addMembership(CN_IDX_PROC);

@@ -3,6 +3,7 @@ import { readlinkSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { RawNetlinkSocket } from 'netlink';
 import { parseNsLink } from '../procfs/parse-links.js';
+import { openRawNetlink } from '../shared/netlink.js';
 import { ProcError } from '../shared/errors.js';
 import type { NetRow } from './parse-net.js';
 import { AF_INET, AF_INET6, buildTcpDumpRequest, NETLINK_SOCK_DIAG, parseDumpChunk } from './sock-diag.js';
@@ -47,17 +48,11 @@ export async function openSockDiag(procRoot: string): Promise<SockDiag> {
     throw unavailable(`cannot match the agent's netns in ${procRoot}`, err);
   }
   if (netns === undefined) throw unavailable('unparsable /proc/self/ns/net');
-  let Raw: typeof RawNetlinkSocket;
-  try {
-    ({ RawNetlinkSocket: Raw } = await import('netlink'));
-  } catch (err) {
-    throw unavailable('cannot load the netlink native binding', err);
-  }
   let sock: RawNetlinkSocket;
   try {
-    sock = new Raw(NETLINK_SOCK_DIAG, { recvBufferSize: RECV_BUFFER_BYTES, sendBufferSize: 0 });
+    sock = await openRawNetlink(NETLINK_SOCK_DIAG, RECV_BUFFER_BYTES);
   } catch (err) {
-    throw unavailable('cannot create a NETLINK_SOCK_DIAG socket', err);
+    throw unavailable(`${(err as Error).message}: NETLINK_SOCK_DIAG`, (err as Error).cause);
   }
   // Only a pending dump keeps the process alive.
   sock.unref();
