@@ -65,7 +65,8 @@ interface Scanned {
  *   process opened or accepted it since its fd table was read), the fd
  *   tables of the processes in that socket's netns and with its uid are
  *   re-read, those already holding sockets first (servers accept, clients
- *   reconnect) then the youngest, until every new inode has an owner. An
+ *   reconnect) then the youngest, and last the new processes whose table
+ *   this scan read before the rows, until every new inode has an owner. An
  *   inode still without one (a socket whose owner exited, a kernel socket)
  *   is searched once, never again.
  * Sockets with inode 0 (TIME_WAIT, orphans) belong to no one and are not
@@ -324,8 +325,13 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     const candidates = members
       .filter((p) => uids.has(0) || uids.has(p.uid) || p.uid === 0)
       .sort((a, b) => lastFoundOf(b) - lastFoundOf(a) || holds(b) - holds(a) || b.startTicks - a.startTicks);
-    for (const p of candidates) {
-      if (fresh.has(p.pid)) continue;
+    // Processes whose fd table this scan already read come last: it was read
+    // before the netns's rows, so a socket made in between (a new nc that
+    // connected meanwhile) is not in it, and an inode searched without them
+    // would never be searched again.
+    const readBeforeRows = candidates.filter((p) => fresh.has(p.pid));
+    const others = candidates.filter((p) => !fresh.has(p.pid));
+    for (const p of [...others, ...readBeforeRows]) {
       if (!indexFds(p, false)) continue;
       let found = false;
       for (const i of inodes) {
