@@ -65,8 +65,9 @@ interface Scanned {
  *   process opened or accepted it since its fd table was read), the fd
  *   tables of the processes in that socket's netns and with its uid are
  *   re-read, those already holding sockets first (servers accept, clients
- *   reconnect) then the youngest, and last the new processes whose table
- *   this scan read before the rows, until every new inode has an owner. An
+ *   reconnect) then the youngest, and last the processes started in the
+ *   last seconds whose table this scan read before the rows, until every
+ *   new inode has an owner. An
  *   inode still without one (a socket whose owner exited, a kernel socket)
  *   is searched once, never again.
  * Sockets with inode 0 (TIME_WAIT, orphans) belong to no one and are not
@@ -85,6 +86,9 @@ export interface SocketTableConfig {
 }
 
 export const DEFAULT_TCP_FULL_READ_EVERY = 60;
+
+/** A process this young may have made a socket between its fd table read and its netns's rows (see searchOwners). */
+const JUST_STARTED_MS = 5_000;
 
 export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): SocketTable {
   const root = cfg.procRoot;
@@ -325,11 +329,14 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     const candidates = members
       .filter((p) => uids.has(0) || uids.has(p.uid) || p.uid === 0)
       .sort((a, b) => lastFoundOf(b) - lastFoundOf(a) || holds(b) - holds(a) || b.startTicks - a.startTicks);
-    // Processes whose fd table this scan already read come last: it was read
+    // Processes whose fd table this scan already read are skipped, except
+    // the ones that just started, which come last: their table was read
     // before the netns's rows, so a socket made in between (a new nc that
     // connected meanwhile) is not in it, and an inode searched without them
-    // would never be searched again.
-    const readBeforeRows = candidates.filter((p) => fresh.has(p.pid));
+    // would never be searched again. Not every process read this scan: in a
+    // cold scan that is all of them, for each socket no one visible holds.
+    const startedAfter = Date.now() - JUST_STARTED_MS;
+    const readBeforeRows = candidates.filter((p) => fresh.has(p.pid) && p.startTimeMs >= startedAfter);
     const others = candidates.filter((p) => !fresh.has(p.pid));
     for (const p of [...others, ...readBeforeRows]) {
       if (!indexFds(p, false)) continue;

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 // A new process's fd table is read before its netns's TCP rows; a socket it
@@ -28,7 +29,10 @@ beforeEach(() => {
 afterEach(() => rmSync(t.root, { recursive: true, force: true }));
 
 describe('socket owner search', () => {
-  it('re-reads a process first read this scan when nothing else holds the new socket', () => {
+  it('re-reads a process that just started, first read this scan, when nothing else holds the new socket', () => {
+    // Boot 70 s ago: pid 200 (started 7000 ticks after boot) started just now.
+    const stat = join(t.proc, 'stat');
+    writeFileSync(stat, readFileSync(stat, 'utf8').replace(/^btime \d+$/m, `btime ${Math.floor(Date.now() / 1000) - 70}`));
     const deps = testDeps();
     const procs = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096 });
     const socks = createSocketTable(deps, { procRoot: t.proc });
@@ -36,5 +40,17 @@ describe('socket owner search', () => {
     socks.scan(procs);
     expect(firstRead.has(200)).toBe(true);
     expect(socks.byInode(6001)?.pids).toEqual([200]);
+  });
+});
+
+describe('socket owner search in a cold scan', () => {
+  it('does not read again every process it has just read (they started long ago)', () => {
+    const deps = testDeps();
+    const procs = createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096 });
+    const socks = createSocketTable(deps, { procRoot: t.proc });
+    procs.scan();
+    socks.scan(procs);
+    // The fixture's boot is long past: pid 200 is old, so the hidden socket stays without owner.
+    expect(socks.byInode(6001)?.pids).toEqual([]);
   });
 });
