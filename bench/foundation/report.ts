@@ -116,6 +116,7 @@ function detailRows(r: Results): string {
     const k = `~${l.targetProcesses}`;
     out.push(`| ${k}: processes before / after the scan measurement | ${l.processesBefore} / ${l.processesAfter} |`);
     out.push(`| ${k}: first scan in a fresh Node process (JIT cold), CPU ms | ${ms(l.scan.firstScanCpuMs)} (${ratio(l.scan.firstScanCpuMs, l.baseline.totalMs).toFixed(2)}x ps + ss) |`);
+    out.push(`| ${k}: warm-up full scans on fresh tables (V8 still optimizing; not in the median), CPU ms each | ${l.scan.coldWarmupCpuMs.map(ms).join(', ')} |`);
     out.push(`| ${k}: cold scans on fresh tables, CPU ms each | ${l.scan.coldCpuMs.map(ms).join(', ')} |`);
     out.push(
       `| ${k}: cold scan wall ms, processes / sockets (median) | ${ms(median(l.scan.coldProcessesWallMs))} / ${ms(median(l.scan.coldSocketsWallMs))} |`,
@@ -193,8 +194,10 @@ ${detailRows(r)}
   socket table of every netns, as \`agent/pipeline.ts\` configures it) and times \`scan()\` (the sock_diag
   TCP dump of its own netns, then the synchronous scan, as the agent's schedule runs it) with
   \`process.cpuUsage()\` (user + sys of every thread; the kernel runs a netlink dump in the reader's context). The first scan in the fresh process is reported apart
-  (JIT cold); "cold" is the median of full scans on fresh tables after it, with no forced GC before them (a
-  forced full GC flushes the scan's optimized code, a recompilation the agent pays only in its first scan); "steady-state" the median of
+  (JIT cold), and so are the next ${r.settings['coldWarmups']} full scans on fresh tables, during which V8 is still optimizing the scan
+  code (each new scanner's closures are compiled again); "cold" is the median of the ${r.settings['coldRepeats']} full scans on fresh tables
+  after those, with no forced GC before them (a forced full GC flushes the scan's optimized code, a recompilation
+  the agent pays only in its first scan); "steady-state" the median of
   incremental scans on the last scanner, ${r.settings['steadyIntervalMs']} ms apart.
 - Baseline: \`${PS_COMMAND}\` plus \`${SS_TCP_COMMAND}\` (the issue's yardstick), each the median of
   ${r.settings['baselineRepeats']} runs of \`bash -c 'CMD >/dev/null; times'\`, whose second \`times\` line is the CPU of

@@ -34,7 +34,8 @@ export interface RunOptions {
 function settingsFor(quick: boolean) {
   return {
     containers: 50,
-    coldRepeats: quick ? 3 : 5,
+    coldWarmups: quick ? 2 : 4,
+    coldRepeats: quick ? 3 : 7,
     steadyScans: quick ? 10 : 20,
     steadyIntervalMs: 250,
     baselineRepeats: quick ? 3 : 7,
@@ -81,7 +82,7 @@ async function scanLevel(target: number, s: ReturnType<typeof settingsFor>, clea
   await fillTo(target, cleanup);
   const processesBefore = processCount();
   log(`~${target}: ${processesBefore} processes; scanner child`);
-  const scan = await measureScanCost({ coldRepeats: s.coldRepeats, steadyScans: s.steadyScans, steadyIntervalMs: s.steadyIntervalMs }, cleanup);
+  const scan = await measureScanCost({ coldWarmups: s.coldWarmups, coldRepeats: s.coldRepeats, steadyScans: s.steadyScans, steadyIntervalMs: s.steadyIntervalMs }, cleanup);
   log(`~${target}: baseline ps + ss`);
   const baseline = await measureBaseline(s.baselineRepeats);
   return { targetProcesses: target, processesBefore, processesAfter: processCount(), scan, baseline };

@@ -15,7 +15,14 @@ import { openSockDiag } from '../../collectors/netfs/sock-diag-socket.js';
 import { createHostScanner, type HostScanner } from '../../collectors/procfs/index.js';
 
 export interface ScanChildRequest {
-  /** Fresh scanners whose first (full) scan is timed, after the very first one. */
+  /**
+   * Fresh scanners whose first (full) scan is timed but not counted, after
+   * the very first one: V8 keeps optimizing the scan code over the first few
+   * full scans (each new scanner's closures are compiled again), and the
+   * medians should price the scan's work, not the compiler's.
+   */
+  readonly coldWarmups: number;
+  /** Fresh scanners whose first (full) scan is timed and counted, after the warm-ups. */
   readonly coldRepeats: number;
   /** Incremental scans timed on the last scanner. */
   readonly steadyScans: number;
@@ -26,6 +33,8 @@ export interface ScanChildRequest {
 export interface ScanChildReply {
   /** CPU ms of the first full scan in a fresh process (module code not yet optimized by the JIT). */
   readonly firstScanCpuMs: number;
+  /** CPU ms of the warm-up full scans (see coldWarmups). */
+  readonly coldWarmupCpuMs: readonly number[];
   /** CPU ms of each later full scan on fresh tables. */
   readonly coldCpuMs: readonly number[];
   /** CPU ms of each incremental scan. */
@@ -128,15 +137,17 @@ async function main(): Promise<void> {
   const steadyWalls = { p: [] as number[], s: [] as number[] };
   let scanner = makeScanner();
   const firstScanCpuMs = await timed(scanner, { p: [], s: [] });
+  const coldWarmupCpuMs: number[] = [];
   const coldCpuMs: number[] = [];
-  for (let i = 0; i < req.coldRepeats; i++) {
+  for (let i = 0; i < req.coldWarmups + req.coldRepeats; i++) {
     await scanner.stop(); // closes its netlink socket
     scanner = makeScanner();
     // No forced gc() here: a full GC flushes the optimized code of the scan
     // functions, so the timed scan would pay ~25 ms of recompilation that the
     // agent (which never forces a GC) pays once, in its first scan, reported
     // apart. The previous tables' garbage stays for the timed scan's own GCs.
-    coldCpuMs.push(await timed(scanner, coldWalls));
+    if (i < req.coldWarmups) coldWarmupCpuMs.push(await timed(scanner, { p: [], s: [] }));
+    else coldCpuMs.push(await timed(scanner, coldWalls));
   }
   const steadyCpuMs: number[] = [];
   for (let i = 0; i < req.steadyScans; i++) {
@@ -151,6 +162,7 @@ async function main(): Promise<void> {
   const mem = process.memoryUsage();
   const reply: ScanChildReply = {
     firstScanCpuMs,
+    coldWarmupCpuMs,
     coldCpuMs,
     steadyCpuMs,
     steadyProcessesWallMs: steadyWalls.p,

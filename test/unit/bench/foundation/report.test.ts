@@ -5,6 +5,7 @@ import type { ScanChildReply } from '../../../../bench/foundation/scan-child.js'
 function scan(cold: number, steady: number): ScanChildReply {
   return {
     firstScanCpuMs: cold * 1.2,
+    coldWarmupCpuMs: [cold * 1.1],
     coldCpuMs: [cold, cold, cold],
     steadyCpuMs: [steady, steady, steady],
     steadyProcessesWallMs: [1],
