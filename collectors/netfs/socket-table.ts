@@ -100,7 +100,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
   const lastFound = new Map<number, { startTicks: number; gen: number }>();
   // Per netns: the last TCP rows, the counters they were read at, and the
   // member they were read through (see readTcp: inode numbers are reused).
-  const tcpCache = new Map<number, { sig: string; gen: number; rows: readonly NetRow[]; via?: ProcessInfo }>();
+  const tcpCache = new Map<number, { sig: string; gen: number; rows: readonly NetRow[]; via?: { pid: number; startTicks: number } }>();
   const tcpFullReadEvery = Math.max(1, cfg.tcpFullReadEvery ?? DEFAULT_TCP_FULL_READ_EVERY);
   // Pids whose fd table was read during the current scan.
   const fresh = new Set<number>();
@@ -176,7 +176,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       // A vanished pid shows as a missing file: try the next member.
       if (sockstatInuse(sockstat, 'UDP') !== 0 && !readProto(p.pid, 'udp', rows)) continue;
       if (sockstatInuse(sockstat6, 'UDP6') !== 0) readProto(p.pid, 'udp6', rows);
-      const tcpRows = readTcp(netns, p, members, sockstat, sockstat6);
+      const tcpRows = readTcp(netns, p, sockstat, sockstat6);
       if (tcpRows === undefined) continue;
       for (const r of tcpRows) rows.push(r);
       return rows;
@@ -191,13 +191,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
    * forced re-read; otherwise net/tcp and net/tcp6. undefined when the pid
    * vanished.
    */
-  function readTcp(
-    netns: number,
-    member: ProcessInfo,
-    members: readonly ProcessInfo[],
-    sockstat: string | undefined,
-    sockstat6: string | undefined,
-  ): readonly NetRow[] | undefined {
+  function readTcp(netns: number, member: ProcessInfo, sockstat: string | undefined, sockstat6: string | undefined): readonly NetRow[] | undefined {
     const pid = member.pid;
     if (prefetched?.netns === netns) {
       tcpCache.set(netns, { sig: PREFETCHED, gen, rows: prefetched.rows });
@@ -217,10 +211,11 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     // The kernel gives a freed netns's inode number to the next netns (a pod
     // replaced within one scan interval gets its predecessor's), and a fresh
     // pod repeating the last one's connection even repeats its counters. The
-    // cached rows are only this netns's while the process they were read
-    // through is still one of its members: a live member keeps the netns
-    // alive, so its inode cannot have been handed on.
-    const sameNetns = prev?.via !== undefined && members.some((m) => m.pid === prev.via!.pid && m.startTicks === prev.via!.startTicks);
+    // cached rows are only this netns's while they are read through the same
+    // live member (it has just been checked to be in this netns): a live
+    // member keeps the netns alive, so its inode cannot have been handed on.
+    // Another member (the last one exited) costs one read more.
+    const sameNetns = prev?.via?.pid === pid && prev.via.startTicks === member.startTicks;
     if (prev && sameNetns && sig !== undefined && sig === prev.sig && !due) {
       prev.gen = gen;
       return prev.rows;
@@ -228,7 +223,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     const tcpRows: NetRow[] = [];
     if (inuse !== 0 && !readProto(pid, 'tcp', tcpRows)) return undefined;
     if (inuse6 !== 0) readProto(pid, 'tcp6', tcpRows);
-    tcpCache.set(netns, { sig: sig ?? '', gen, rows: tcpRows, via: member });
+    tcpCache.set(netns, { sig: sig ?? '', gen, rows: tcpRows, via: { pid, startTicks: member.startTicks } });
     return tcpRows;
   }
 
