@@ -11,6 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/setup/fast-check-seed.ts'],
           sequence: { groupOrder: 0 },
           testTimeout: 30_000,
         },

@@ -1,5 +1,5 @@
 import type { Expr, FieldExpr, Literal, Operand } from './ast.js';
-import { isBareSafe, quote } from './parser/scanner.js';
+import { isBareSafe, isFieldArgBareSafe, quote } from './parser/scanner.js';
 
 /**
  * Prints a condition tree back as canonical condition text: single spaces,
@@ -52,7 +52,7 @@ function chain(kind: 'and' | 'or', e: Expr): Expr[] {
 export function printField(f: FieldExpr): string {
   if (f.kind === 'transform') return `${f.fn}(${printField(f.arg)})`;
   if (f.arg === undefined) return f.name;
-  return `${f.name}[${/^[^\s\[\]"']+$/.test(f.arg) ? f.arg : quote(f.arg)}]`;
+  return `${f.name}[${isFieldArgBareSafe(f.arg) ? f.arg : quote(f.arg)}]`;
 }
 
 export function printOperand(o: Operand): string {

@@ -149,7 +149,16 @@ export function quote(value: string): string {
 
 /** True when `value` can be written bare and reads back as the same bare string. */
 export function isBareSafe(value: string): boolean {
+  return allChars(value, isBareChar);
+}
+
+/** True when a field argument can be printed bare and scans back unchanged. */
+export function isFieldArgBareSafe(value: string): boolean {
+  return allChars(value, isFieldArgBareChar);
+}
+
+function allChars(value: string, ok: (c: number) => boolean): boolean {
   if (value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) if (!isBareChar(value.charCodeAt(i))) return false;
+  for (let i = 0; i < value.length; i++) if (!ok(value.charCodeAt(i))) return false;
   return true;
 }

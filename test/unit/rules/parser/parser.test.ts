@@ -105,6 +105,19 @@ describe('parseCondition: fields, transformers, val()', () => {
     expect(e).toMatchObject({ kind: 'compare', left: { kind: 'field', ...field } });
   });
 
+  // Found by the property test: the printer chose bare vs quoted with a regex
+  // that let a backspace through bare, and the scanner ends a bare argument there.
+  it.each([
+    ['container.label["io.ku\\bernetes"] = x', 'io.ku\bernetes', 'container.label["io.ku\\bernetes"] = x'],
+    ['container.label["a\\fb"] = x', 'a\fb', 'container.label["a\\fb"] = x'],
+    ['container.label[a.b/c] = x', 'a.b/c', 'container.label[a.b/c] = x'],
+  ])('a field argument prints so that it scans back the same: %s', (input, arg, canonical) => {
+    const e = ok(input);
+    expect(e).toMatchObject({ kind: 'compare', left: { kind: 'field', arg } });
+    expect(printExpr(e)).toBe(canonical);
+    expect(printed(canonical)).toBe(canonical);
+  });
+
   it.each(['tolower', 'toupper', 'basename', 'b64', 'len'])('transformer %s', (fn) => {
     const e = ok(`${fn}(proc.name) = x`);
     expect(e).toMatchObject({ kind: 'compare', left: { kind: 'transform', fn, arg: { kind: 'field', name: 'proc.name' } } });
