@@ -108,4 +108,40 @@ describe.skipIf(integrationUnavailable())('rules hot reload (ConfigMap layout)',
     expect(t.alerts.map((a) => a.rule)).toEqual(['Rule A', 'Rule C']);
     expect(t.reported).toEqual([]);
   });
+
+  it('reloads a plain file edited in place, and stays still while its neighbours churn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-plain-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'custom.yaml');
+    writeFileSync(file, ruleYaml('Rule A', 'alpha'));
+    const registry = new Registry();
+    let loads = 0;
+    const watcher = createRulesWatcher(
+      { log: pino({ level: 'silent' }), registry, errors: { report: () => undefined } },
+      { paths: [file], debounceMs: 100 },
+      () => { loads++; },
+    );
+    cleanups.push(() => watcher.stop());
+    await watcher.start(new AbortController().signal);
+    expect(loads).toBe(1);
+
+    // Neighbours: a file rewritten over and over, a subdirectory filling with
+    // files, a YAML file that is not one of the rules paths. None can change
+    // what loads, so none may cause a reload attempt.
+    mkdirSync(join(dir, 'spool'));
+    const end = Date.now() + 2_500;
+    for (let i = 0; Date.now() < end; i++) {
+      writeFileSync(join(dir, 'busy.bin'), String(i));
+      writeFileSync(join(dir, 'spool', `f${i % 500}`), String(i));
+      if (i % 50 === 0) writeFileSync(join(dir, 'other.yaml'), ruleYaml('Other', 'x'));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await new Promise((r) => setTimeout(r, 500)); // past the debounce
+    expect(await metric(registry, 'vigil_rules_reloads_total')).toBe(0);
+
+    writeFileSync(file, ruleYaml('Rule B', 'beta'));
+    await until('the edited rules', () => loads === 2);
+    const applied = (await registry.getSingleMetric('vigil_rules_reloads_total')!.get()).values.find((v) => v.labels.outcome === 'applied');
+    expect(applied?.value).toBe(1);
+  });
 });
