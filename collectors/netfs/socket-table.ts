@@ -8,12 +8,15 @@ import { ProcError, isChurn } from '../shared/errors.js';
 import { readLink, readText } from '../shared/read.js';
 import { parseProcNet, type NetRow } from './parse-net.js';
 import { sockstatInuse, tcpSignature } from './tcp-gate.js';
+import { createUnobservedOpens, snmpTcpOpens } from './unobserved-opens.js';
 
 export interface SocketScan {
   readonly added: readonly SocketInfo[];
   readonly removed: readonly SocketInfo[];
   /** Known sockets whose state, peer or owning pids changed. */
   readonly changed: readonly SocketInfo[];
+  /** TCP connections opened since the last scan that no row showed (see unobserved-opens.ts). */
+  readonly unobservedOpens: number;
   readonly durationMs: number;
 }
 
@@ -48,14 +51,15 @@ interface Scanned {
  *
  * Per scan:
  * - per netns, through ONE live pid (a readlink of its ns/net first makes
- *   sure that pid has not moved to another netns): net/sockstat{,6}; then
+ *   sure that pid has not moved to another netns): net/sockstat{,6} and
+ *   net/snmp (the TCP counters: the gate below, and unobserved-opens.ts); then
  *   net/{udp,udp6} unless its `inuse` count is 0, and net/{tcp,tcp6} only
  *   when its `inuse` count is not 0 and either the netns's TCP counters moved
  *   or it is this netns's turn for a forced re-read (once every
  *   tcpFullReadEvery scans, staggered across namespaces): each net/tcp read
  *   walks the kernel's whole TCP hash table (see tcp-gate.ts for the numbers
- *   and what the gate misses). A netns without TCP sockets costs three small
- *   reads and a readlink per scan, its first scan included. The netns whose
+ *   and what the gate misses). A netns without sockets costs those three
+ *   small reads and a readlink per scan, its first scan included. The netns whose
  *   TCP rows the caller prefetched (the agent's own, over sock_diag) takes
  *   them instead of any TCP file.
  * - the fd table (readdir + readlink per fd) of each process not scanned
@@ -106,6 +110,8 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
   const fresh = new Set<number>();
   let prefetched: PrefetchedTcp | undefined;
   let gen = 0;
+  const unobservedOpens = createUnobservedOpens();
+  let unobserved = 0;
 
   function report(stage: string, err: unknown, path: string): void {
     deps.errors.report(COMPONENT, stage, new ProcError('VIGIL_ERR_NET_READ', `cannot read ${path}`, { cause: err }));
@@ -164,10 +170,12 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       const base = `${root}/${p.pid}/net`;
       let sockstat: string | undefined;
       let sockstat6: string | undefined;
+      let snmp: string | undefined;
       try {
         sockstat = readText(`${base}/sockstat`, 'single');
         if (sockstat === undefined) continue; // the pid is gone: try another member
         sockstat6 = readText(`${base}/sockstat6`, 'single'); // absent when IPv6 is off
+        snmp = readText(`${base}/snmp`, 'single');
       } catch {
         // Unreadable counters: no shortcut, every file is read below.
       }
@@ -176,9 +184,10 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       // A vanished pid shows as a missing file: try the next member.
       if (sockstatInuse(sockstat, 'UDP') !== 0 && !readProto(p.pid, 'udp', rows)) continue;
       if (sockstatInuse(sockstat6, 'UDP6') !== 0) readProto(p.pid, 'udp6', rows);
-      const tcpRows = readTcp(netns, p, sockstat, sockstat6);
+      const tcpRows = readTcp(netns, p, sockstat, sockstat6, snmp);
       if (tcpRows === undefined) continue;
       for (const r of tcpRows) rows.push(r);
+      unobserved += unobservedOpens.observe(netns, snmpTcpOpens(snmp), tcpRows);
       return rows;
     }
     return undefined;
@@ -191,7 +200,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
    * forced re-read; otherwise net/tcp and net/tcp6. undefined when the pid
    * vanished.
    */
-  function readTcp(netns: number, member: ProcessInfo, sockstat: string | undefined, sockstat6: string | undefined): readonly NetRow[] | undefined {
+  function readTcp(netns: number, member: ProcessInfo, sockstat: string | undefined, sockstat6: string | undefined, snmp: string | undefined): readonly NetRow[] | undefined {
     const pid = member.pid;
     if (prefetched?.netns === netns) {
       tcpCache.set(netns, { sig: PREFETCHED, gen, rows: prefetched.rows });
@@ -204,7 +213,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       return [];
     }
     const prev = tcpCache.get(netns);
-    const sig = tcpSignatureOf(pid, sockstat, sockstat6);
+    const sig = snmp === undefined || sockstat === undefined ? undefined : tcpSignature(snmp, sockstat, sockstat6);
     // Forced re-reads are staggered: netns N is due on the scans where
     // (scan + N) is a multiple of the period, so no scan pays for every netns.
     const due = (gen + (netns % tcpFullReadEvery)) % tcpFullReadEvery === 0;
@@ -227,20 +236,10 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     return tcpRows;
   }
 
-  function tcpSignatureOf(pid: number, sockstat: string | undefined, sockstat6: string | undefined): string | undefined {
-    if (sockstat === undefined) return undefined;
-    try {
-      const snmp = readText(`${root}/${pid}/net/snmp`, 'single');
-      if (snmp === undefined) return undefined;
-      return tcpSignature(snmp, sockstat, sockstat6);
-    } catch {
-      return undefined; // no shortcut: read the TCP files
-    }
-  }
-
   function scan(processes: ProcessTable): SocketScan {
     const t0 = performance.now();
     gen++;
+    unobserved = 0;
     const byNetns = new Map<number, ProcessInfo[]>();
     for (const p of processes.list()) {
       if (p.netns !== 0) {
@@ -280,6 +279,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       }
     }
     for (const [netns, t] of tcpCache) if (t.gen !== gen) tcpCache.delete(netns);
+    unobservedOpens.sweep();
     for (const [netns, inodes] of unowned) searchOwners(byNetns.get(netns) ?? [], inodes, current);
 
     const added: SocketInfo[] = [];
@@ -305,7 +305,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       owners.delete(inode);
       searched.delete(inode);
     }
-    return { added, removed, changed, durationMs: performance.now() - t0 };
+    return { added, removed, changed, unobservedOpens: unobserved, durationMs: performance.now() - t0 };
   }
 
   function searchOwners(members: readonly ProcessInfo[], inodes: Set<number>, current: Map<number, NetRow>): void {

@@ -1,4 +1,4 @@
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Component } from '../../agent/component.js';
 import type { CollectorDeps } from '../deps.js';
 import { createSocketTable, type PrefetchedTcp, type SocketScan, type SocketTable } from '../netfs/index.js';
@@ -106,6 +106,7 @@ export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): 
       const s = sockets.scan(processes, tcp);
       metrics.duration.observe({ table: 'processes' }, p.durationMs / 1000);
       metrics.duration.observe({ table: 'sockets' }, s.durationMs / 1000);
+      metrics.unobserved.inc(s.unobservedOpens);
       updateGauges();
       for (const l of listeners) {
         try {
@@ -195,5 +196,12 @@ function registerMetrics(registry: Registry) {
       labelNames: ['proto', 'state'],
       registers: [registry],
     });
-  return { duration, processes, sockets };
+  const unobserved =
+    existing<Counter>('vigil_tcp_connections_unobserved_total') ??
+    new Counter({
+      name: 'vigil_tcp_connections_unobserved_total',
+      help: 'TCP connections opened (connect or accept, per the netns counters) and gone between two socket scans: no row, no owner, no pod-connection edge.',
+      registers: [registry],
+    });
+  return { duration, processes, sockets, unobserved };
 }

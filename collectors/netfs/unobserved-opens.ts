@@ -1,0 +1,93 @@
+import type { NetRow } from './parse-net.js';
+
+/**
+ * TCP connections that no scan saw. The socket table reads each netns's TCP
+ * rows once per scan, so a connection opened and closed between two scans
+ * (a one-off curl, a port probe, a refused connect) leaves no row and no
+ * pod-connection edge. The kernel still counts it: every connect() adds one
+ * to the netns's Tcp ActiveOpens and every accepted connection one to
+ * PassiveOpens (net/snmp). Between two reads of a netns, the opens the
+ * counters gained minus the new connection sockets the rows show is how many
+ * went by unseen. Made visible as a metric, so that a blind spot is counted
+ * rather than silent.
+ *
+ * Approximate at the edges, never negative: an accepted connection still in
+ * its listener's accept queue has no inode yet and counts as unseen; a netns
+ * whose inode number the kernel handed to a new netns restarts from the new
+ * counters when they are lower, and otherwise undercounts by the old ones.
+ */
+export interface UnobservedOpens {
+  /**
+   * Records one read of a netns: its `opens` (ActiveOpens + PassiveOpens, or
+   * undefined when unreadable) and its TCP rows. Returns the connections
+   * that went by unseen since its previous read (0 on the first).
+   */
+  observe(netns: number, opens: number | undefined, rows: readonly NetRow[]): number;
+  /** Drops every netns not observed since the last call (they are gone). */
+  sweep(): void;
+}
+
+interface NetnsState {
+  opens: number;
+  connections: Set<number>;
+  seen: boolean;
+}
+
+/** A row that a connect() or an accept made: anything with an inode but a listener. */
+function isConnection(r: NetRow): boolean {
+  return r.proto.startsWith('tcp') && r.inode !== 0 && r.state !== 'LISTEN';
+}
+
+export function createUnobservedOpens(): UnobservedOpens {
+  const byNetns = new Map<number, NetnsState>();
+  return {
+    observe(netns, opens, rows) {
+      const prev = byNetns.get(netns);
+      if (opens === undefined) {
+        if (prev) prev.seen = true;
+        return 0;
+      }
+      if (prev && prev.opens === opens) {
+        // Nothing opened: the rows cannot hold a new connection (they may be
+        // the cached ones), so the known set stands as it is.
+        prev.seen = true;
+        return 0;
+      }
+      const connections = new Set<number>();
+      let fresh = 0;
+      for (const r of rows) {
+        if (!isConnection(r)) continue;
+        connections.add(r.inode);
+        if (prev && !prev.connections.has(r.inode)) fresh++;
+      }
+      byNetns.set(netns, { opens, connections, seen: true });
+      if (!prev || opens < prev.opens) return 0; // first read, or a new netns under a reused inode
+      return Math.max(0, opens - prev.opens - fresh);
+    },
+    sweep() {
+      for (const [netns, s] of byNetns) {
+        if (s.seen) s.seen = false;
+        else byNetns.delete(netns);
+      }
+    },
+  };
+}
+
+/** Tcp ActiveOpens + PassiveOpens from the text of net/snmp; undefined when absent. */
+export function snmpTcpOpens(snmp: string | undefined): number | undefined {
+  if (snmp === undefined) return undefined;
+  // Two lines start with "Tcp:": the names, then the values.
+  let names: string[] | undefined;
+  for (const line of snmp.split('\n')) {
+    if (!line.startsWith('Tcp:')) continue;
+    if (names === undefined) {
+      names = line.split(' ');
+      continue;
+    }
+    const values = line.split(' ');
+    const active = Number(values[names.indexOf('ActiveOpens')]);
+    const passive = Number(values[names.indexOf('PassiveOpens')]);
+    return Number.isSafeInteger(active) && Number.isSafeInteger(passive) ? active + passive : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { NetRow } from '../../../../collectors/netfs/parse-net.js';
+import { createUnobservedOpens, snmpTcpOpens } from '../../../../collectors/netfs/unobserved-opens.js';
+
+const row = (inode: number, state: NetRow['state'] = 'ESTABLISHED', proto: NetRow['proto'] = 'tcp'): NetRow => ({
+  proto, localAddr: '10.0.0.2', localPort: 40000 + inode, remoteAddr: '10.0.0.3', remotePort: 80, state, uid: 0, inode,
+});
+
+describe('snmpTcpOpens', () => {
+  const snmp = [
+    'Ip: Forwarding DefaultTTL',
+    'Ip: 1 64',
+    'Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab',
+    'Tcp: 1 200 120000 -1 17 4 2 0 3',
+    'Udp: InDatagrams',
+    'Udp: 5',
+  ].join('\n');
+
+  it('adds ActiveOpens and PassiveOpens', () => expect(snmpTcpOpens(snmp)).toBe(21));
+  it('is undefined for a missing file, a missing Tcp block or a missing column', () => {
+    expect(snmpTcpOpens(undefined)).toBeUndefined();
+    expect(snmpTcpOpens('Ip: a\nIp: 1\n')).toBeUndefined();
+    expect(snmpTcpOpens('Tcp: RtoAlgorithm ActiveOpens\nTcp: 1 5\n')).toBeUndefined();
+    expect(snmpTcpOpens('Tcp: ActiveOpens PassiveOpens\nTcp: x 5\n')).toBeUndefined();
+  });
+});
+
+describe('createUnobservedOpens', () => {
+  it('counts nothing on the first read of a netns', () => {
+    const u = createUnobservedOpens();
+    expect(u.observe(1, 100, [row(1)])).toBe(0);
+  });
+
+  it('counts the opens no new connection row accounts for', () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 100, [row(1), row(9, 'LISTEN')]);
+    // 5 opens: two new connections are in the rows, three came and went.
+    expect(u.observe(1, 105, [row(1), row(2), row(3, 'SYN_SENT'), row(9, 'LISTEN')])).toBe(3);
+    // Counters still: nothing, whatever the (possibly cached) rows.
+    expect(u.observe(1, 105, [row(1)])).toBe(0);
+  });
+
+  it('never counts below zero, nor listeners, inode-0 rows or UDP as connections', () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 10, []);
+    expect(u.observe(1, 11, [row(5), row(6), row(7)])).toBe(0); // an accept queue drained: more rows than opens
+    expect(u.observe(1, 14, [row(5), row(6), row(7), row(20, 'LISTEN'), row(0, 'TIME_WAIT'), row(21, 'ESTABLISHED', 'udp')])).toBe(3);
+  });
+
+  it('restarts from a reused netns inode whose counters went down', () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 500, [row(1)]);
+    expect(u.observe(1, 3, [row(2)])).toBe(0);
+    expect(u.observe(1, 6, [row(2)])).toBe(3);
+  });
+
+  it('keeps namespaces apart and forgets the ones a sweep did not see', () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 10, []);
+    u.observe(2, 50, []);
+    u.sweep();
+    expect(u.observe(1, 12, [])).toBe(2);
+    u.sweep(); // netns 2 was not observed since the last sweep: gone
+    expect(u.observe(2, 80, [])).toBe(0); // first read again
+  });
+
+  it('ignores a read whose counters could not be read', () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 10, []);
+    expect(u.observe(1, undefined, [])).toBe(0);
+    expect(u.observe(1, 12, [])).toBe(2);
+  });
+});
