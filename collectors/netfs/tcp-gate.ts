@@ -47,16 +47,21 @@ export function sockstatInuse(text: string | undefined, label: 'TCP' | 'UDP' | '
 const FIELDS = ['ActiveOpens', 'PassiveOpens', 'AttemptFails', 'EstabResets', 'CurrEstab'];
 
 function snmpTcp(snmp: string): string | undefined {
-  // Two lines start with "Tcp:": the names, then the values.
-  const lines = snmp.split('\n').filter((l) => l.startsWith('Tcp:'));
-  const names = lines[0]?.split(' ');
-  const values = lines[1]?.split(' ');
-  if (!names || !values) return undefined;
+  const tcp = snmpTcpColumns(snmp);
+  if (!tcp) return undefined;
   const out: string[] = [];
   for (const f of FIELDS) {
-    const v = values[names.indexOf(f)];
+    const v = tcp.values[tcp.names.indexOf(f)];
     if (v === undefined) return undefined;
     out.push(v);
   }
   return out.join(',');
+}
+
+/** The `Tcp:` block of net/snmp: two lines starting with "Tcp:", the names then the values. */
+export function snmpTcpColumns(snmp: string): { names: string[]; values: string[] } | undefined {
+  const lines = snmp.split('\n').filter((l) => l.startsWith('Tcp:'));
+  const names = lines[0]?.split(' ');
+  const values = lines[1]?.split(' ');
+  return names && values ? { names, values } : undefined;
 }

@@ -1,4 +1,5 @@
 import type { NetRow } from './parse-net.js';
+import { snmpTcpColumns } from './tcp-gate.js';
 
 /**
  * TCP connections that no scan saw. The socket table reads each netns's TCP
@@ -75,19 +76,9 @@ export function createUnobservedOpens(): UnobservedOpens {
 
 /** Tcp ActiveOpens + PassiveOpens from the text of net/snmp; undefined when absent. */
 export function snmpTcpOpens(snmp: string | undefined): number | undefined {
-  if (snmp === undefined) return undefined;
-  // Two lines start with "Tcp:": the names, then the values.
-  let names: string[] | undefined;
-  for (const line of snmp.split('\n')) {
-    if (!line.startsWith('Tcp:')) continue;
-    if (names === undefined) {
-      names = line.split(' ');
-      continue;
-    }
-    const values = line.split(' ');
-    const active = Number(values[names.indexOf('ActiveOpens')]);
-    const passive = Number(values[names.indexOf('PassiveOpens')]);
-    return Number.isSafeInteger(active) && Number.isSafeInteger(passive) ? active + passive : undefined;
-  }
-  return undefined;
+  const tcp = snmp === undefined ? undefined : snmpTcpColumns(snmp);
+  if (!tcp) return undefined;
+  const active = Number(tcp.values[tcp.names.indexOf('ActiveOpens')]);
+  const passive = Number(tcp.values[tcp.names.indexOf('PassiveOpens')]);
+  return Number.isSafeInteger(active) && Number.isSafeInteger(passive) ? active + passive : undefined;
 }
