@@ -7,8 +7,8 @@ import type { ProcessTable } from '../procfs/table.js';
 import { ProcError, isChurn } from '../shared/errors.js';
 import { readLink, readText } from '../shared/read.js';
 import { parseProcNet, type NetRow } from './parse-net.js';
-import { sockstatInuse, tcpSignature } from './tcp-gate.js';
-import { createUnobservedOpens, snmpTcpOpens } from './unobserved-opens.js';
+import { snmpTcpColumns, sockstatInuse, tcpSignatureOf, type SnmpTcp } from './tcp-gate.js';
+import { createUnobservedOpens, tcpOpens } from './unobserved-opens.js';
 
 export interface SocketScan {
   readonly added: readonly SocketInfo[];
@@ -170,12 +170,13 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       const base = `${root}/${p.pid}/net`;
       let sockstat: string | undefined;
       let sockstat6: string | undefined;
-      let snmp: string | undefined;
+      let snmpTcp: SnmpTcp | undefined;
       try {
         sockstat = readText(`${base}/sockstat`, 'single');
         if (sockstat === undefined) continue; // the pid is gone: try another member
         sockstat6 = readText(`${base}/sockstat6`, 'single'); // absent when IPv6 is off
-        snmp = readText(`${base}/snmp`, 'single');
+        const snmpText = readText(`${base}/snmp`, 'single');
+        snmpTcp = snmpText === undefined ? undefined : snmpTcpColumns(snmpText);
       } catch {
         // Unreadable counters: no shortcut, every file is read below.
       }
@@ -184,10 +185,10 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       // A vanished pid shows as a missing file: try the next member.
       if (sockstatInuse(sockstat, 'UDP') !== 0 && !readProto(p.pid, 'udp', rows)) continue;
       if (sockstatInuse(sockstat6, 'UDP6') !== 0) readProto(p.pid, 'udp6', rows);
-      const tcpRows = readTcp(netns, p, sockstat, sockstat6, snmp);
+      const tcpRows = readTcp(netns, p, sockstat, sockstat6, snmpTcp);
       if (tcpRows === undefined) continue;
       for (const r of tcpRows) rows.push(r);
-      unobserved += unobservedOpens.observe(netns, snmpTcpOpens(snmp), tcpRows);
+      unobserved += unobservedOpens.observe(netns, tcpOpens(snmpTcp), tcpRows);
       return rows;
     }
     return undefined;
@@ -200,7 +201,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
    * forced re-read; otherwise net/tcp and net/tcp6. undefined when the pid
    * vanished.
    */
-  function readTcp(netns: number, member: ProcessInfo, sockstat: string | undefined, sockstat6: string | undefined, snmp: string | undefined): readonly NetRow[] | undefined {
+  function readTcp(netns: number, member: ProcessInfo, sockstat: string | undefined, sockstat6: string | undefined, snmpTcp: SnmpTcp | undefined): readonly NetRow[] | undefined {
     const pid = member.pid;
     if (prefetched?.netns === netns) {
       tcpCache.set(netns, { sig: PREFETCHED, gen, rows: prefetched.rows });
@@ -213,7 +214,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       return [];
     }
     const prev = tcpCache.get(netns);
-    const sig = snmp === undefined || sockstat === undefined ? undefined : tcpSignature(snmp, sockstat, sockstat6);
+    const sig = sockstat === undefined ? undefined : tcpSignatureOf(snmpTcp, sockstat, sockstat6);
     // Forced re-reads are staggered: netns N is due on the scans where
     // (scan + N) is a multiple of the period, so no scan pays for every netns.
     const due = (gen + (netns % tcpFullReadEvery)) % tcpFullReadEvery === 0;

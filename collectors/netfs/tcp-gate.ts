@@ -17,7 +17,12 @@
  * every `fullReadEvery` scans, which bounds how stale those can be.
  */
 export function tcpSignature(snmp: string, sockstat: string, sockstat6: string | undefined): string | undefined {
-  const tcp = snmpTcp(snmp);
+  return tcpSignatureOf(snmpTcpColumns(snmp), sockstat, sockstat6);
+}
+
+/** tcpSignature from net/snmp's Tcp block already split (the socket table reads it once per netns). */
+export function tcpSignatureOf(snmpTcp: SnmpTcp | undefined, sockstat: string, sockstat6: string | undefined): string | undefined {
+  const tcp = snmpTcp && gateCounters(snmpTcp);
   if (!tcp) return undefined;
   const inuse = /^TCP: inuse (\d+)/m.exec(sockstat)?.[1];
   const inuse6 = sockstat6 === undefined ? '-' : /^TCP6: inuse (\d+)/m.exec(sockstat6)?.[1];
@@ -46,9 +51,7 @@ export function sockstatInuse(text: string | undefined, label: 'TCP' | 'UDP' | '
 
 const FIELDS = ['ActiveOpens', 'PassiveOpens', 'AttemptFails', 'EstabResets', 'CurrEstab'];
 
-function snmpTcp(snmp: string): string | undefined {
-  const tcp = snmpTcpColumns(snmp);
-  if (!tcp) return undefined;
+function gateCounters(tcp: SnmpTcp): string | undefined {
   const out: string[] = [];
   for (const f of FIELDS) {
     const v = tcp.values[tcp.names.indexOf(f)];
@@ -58,8 +61,14 @@ function snmpTcp(snmp: string): string | undefined {
   return out.join(',');
 }
 
-/** The `Tcp:` block of net/snmp: two lines starting with "Tcp:", the names then the values. */
-export function snmpTcpColumns(snmp: string): { names: string[]; values: string[] } | undefined {
+/** The `Tcp:` block of net/snmp: column names and their values. */
+export interface SnmpTcp {
+  readonly names: readonly string[];
+  readonly values: readonly string[];
+}
+
+/** Splits net/snmp's two lines starting with "Tcp:", the names then the values. */
+export function snmpTcpColumns(snmp: string): SnmpTcp | undefined {
   const lines = snmp.split('\n').filter((l) => l.startsWith('Tcp:'));
   const names = lines[0]?.split(' ');
   const values = lines[1]?.split(' ');

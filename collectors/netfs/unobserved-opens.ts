@@ -1,5 +1,5 @@
 import type { NetRow } from './parse-net.js';
-import { snmpTcpColumns } from './tcp-gate.js';
+import { snmpTcpColumns, type SnmpTcp } from './tcp-gate.js';
 
 /**
  * TCP connections that no scan saw. The socket table reads each netns's TCP
@@ -76,7 +76,11 @@ export function createUnobservedOpens(): UnobservedOpens {
 
 /** Tcp ActiveOpens + PassiveOpens from the text of net/snmp; undefined when absent. */
 export function snmpTcpOpens(snmp: string | undefined): number | undefined {
-  const tcp = snmp === undefined ? undefined : snmpTcpColumns(snmp);
+  return tcpOpens(snmp === undefined ? undefined : snmpTcpColumns(snmp));
+}
+
+/** snmpTcpOpens from net/snmp's Tcp block already split. */
+export function tcpOpens(tcp: SnmpTcp | undefined): number | undefined {
   if (!tcp) return undefined;
   const active = Number(tcp.values[tcp.names.indexOf('ActiveOpens')]);
   const passive = Number(tcp.values[tcp.names.indexOf('PassiveOpens')]);
