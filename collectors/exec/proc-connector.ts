@@ -9,6 +9,7 @@
  *   struct proc_event { u32 what; u32 cpu; u64 timestamp_ns (aligned 8); union }  16 + union
  */
 import { endianness } from 'node:os';
+import { NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLMSG_OVERRUN, nlmsgAlign } from '../shared/nlmsg.js';
 
 export const NETLINK_CONNECTOR = 11;
 export const CN_IDX_PROC = 1;
@@ -16,12 +17,7 @@ export const CN_VAL_PROC = 1;
 export const PROC_CN_MCAST_LISTEN = 1;
 export const PROC_CN_MCAST_IGNORE = 2;
 
-const NLMSG_HDRLEN = 16;
 const CN_MSG_LEN = 20;
-const NLMSG_NOOP = 1;
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
-const NLMSG_OVERRUN = 4;
 
 export const PROC_EVENT_NONE = 0x0;
 export const PROC_EVENT_FORK = 0x1;
@@ -114,8 +110,7 @@ export function parseDatagram(buf: Buffer): ParsedDatagram {
       else if (r === 'ignored') ignored++;
       else events.push(r);
     }
-    // NLMSG_ALIGN: messages start on 4-byte boundaries.
-    off += (len + 3) & ~3;
+    off += nlmsgAlign(len);
   }
   // Trailing bytes too short for a header (the loop did not break): truncated.
   if (off < buf.length && off + NLMSG_HDRLEN > buf.length) malformed++;

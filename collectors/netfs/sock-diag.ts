@@ -1,4 +1,5 @@
 import type { SocketProto } from '../model.js';
+import { NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, nlmsgAlign } from '../shared/nlmsg.js';
 import { formatIpv6, TCP_STATES, type NetRow } from './parse-net.js';
 
 /**
@@ -19,11 +20,8 @@ export const AF_INET = 2;
 export const AF_INET6 = 10;
 const IPPROTO_TCP = 6;
 
-const NLMSG_HDRLEN = 16;
 const NLM_F_REQUEST = 0x1;
 const NLM_F_DUMP = 0x300; // NLM_F_ROOT | NLM_F_MATCH
-const NLMSG_ERROR = 2;
-const NLMSG_DONE = 3;
 
 /** sizeof(struct inet_diag_req_v2): family, protocol, ext, pad, states, inet_diag_sockid (48). */
 const REQ_LEN = 56;
@@ -88,7 +86,7 @@ export function parseDumpChunk(buf: Buffer, seq: number): DumpChunk {
         else malformed++;
       }
     }
-    o += (len + 3) & ~3; // NLMSG_ALIGN
+    o += nlmsgAlign(len);
   }
   return { rows, done: false, malformed };
 }
