@@ -14,6 +14,7 @@ COPY package.json package-lock.json ./
 # copied, and native modules ship prebuilds (netlink) or are optional.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
+COPY core ./core
 COPY agent ./agent
 COPY collectors ./collectors
 COPY rules ./rules

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ErrorReporter } from '../collectors/deps.js';
-import type { Component } from './component.js';
+import type { ErrorReporter } from '../core/deps.js';
+import type { Component } from '../core/component.js';
 import type { Readiness } from './readiness.js';
 
 export interface ComponentSet {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ErrorReporter } from '../collectors/deps.js';
+import type { ErrorReporter } from '../core/deps.js';
 
 export interface ProcessHandlersOptions {
   readonly log: Logger;

@@ -2,7 +2,7 @@ import { readFileSync, renameSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { CollectorDeps } from '../../collectors/deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { baselineProblem, type BaselineEdge, type BaselineFile } from './baseline-file.js';
 import { BaselineLoadError, BaselineWriteError } from './errors.js';
 import { edgeKey, type Identity } from './identity.js';

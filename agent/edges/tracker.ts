@@ -1,6 +1,6 @@
-import type { CollectorDeps } from '../../collectors/deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import type { EdgeFields, VigilEvent } from '../../rules/event.js';
-import type { Component } from '../component.js';
+import type { Component } from '../../core/component.js';
 import { createBaseline, type Baseline } from './baseline.js';
 import { cidrContains, parseCidr, type Cidr } from './cidr.js';
 import { addressIdentity, edgeKey, HOST, ownIdentity, type Identity } from './identity.js';

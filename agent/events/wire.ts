@@ -1,5 +1,5 @@
 import type { ContainerInfo, ProcessInfo, SocketInfo } from '../../collectors/model.js';
-import type { ErrorReporter } from '../../collectors/deps.js';
+import type { ErrorReporter } from '../../core/deps.js';
 import type { VigilEvent } from '../../rules/event.js';
 import type { NodeSample } from '../../collectors/node/index.js';
 import type { EventContext } from './context.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import type { ErrorReporter } from '../../collectors/deps.js';
+import type { ErrorReporter } from '../../core/deps.js';
 import type { Readiness } from '../readiness.js';
 
 export interface HandlerDeps {

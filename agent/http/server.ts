@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CollectorDeps } from '../../collectors/deps.js';
-import type { Component } from '../component.js';
+import type { CollectorDeps } from '../../core/deps.js';
+import type { Component } from '../../core/component.js';
 import { ListenError } from '../errors.js';
 import type { Readiness } from '../readiness.js';
 import { formatAddr, type HostPort } from '../config/values.js';

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { CollectorDeps } from '../../collectors/deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { createJsonOutput } from './json.js';
 import { createNoneOutput } from './none.js';
 import type { AlertOutput } from './output.js';

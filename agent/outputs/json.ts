@@ -1,4 +1,4 @@
-import type { CollectorDeps } from '../../collectors/deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { falcoJsonLine } from './alert.js';
 import { createStreamOutput, type AlertOutput, type StreamOutputConfig } from './output.js';
 

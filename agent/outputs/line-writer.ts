@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { ErrorReporter } from '../../collectors/deps.js';
+import type { ErrorReporter } from '../../core/deps.js';
 import type { OutputMetrics } from './metrics.js';
 
 export type DropReason = 'queue_full' | 'write_error' | 'shutdown';

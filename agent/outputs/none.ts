@@ -1,4 +1,4 @@
-import type { CollectorDeps } from '../../collectors/deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import type { AlertOutput } from './output.js';
 
 /** `--output none`: alerts are still counted by the engine; nothing is printed. */

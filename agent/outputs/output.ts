@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { CollectorDeps } from '../../collectors/deps.js';
-import type { Component } from '../component.js';
+import type { CollectorDeps } from '../../core/deps.js';
+import type { Component } from '../../core/component.js';
 import type { Alert } from './alert.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
 import { outputMetrics } from './metrics.js';

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { CollectorDeps, ErrorReporter } from '../../collectors/deps.js';
+import type { CollectorDeps, ErrorReporter } from '../../core/deps.js';
 import { openSockDiag } from '../../collectors/netfs/sock-diag-socket.js';
 import { createHostScanner, type HostScanner } from '../../collectors/procfs/index.js';
 

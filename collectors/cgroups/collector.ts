@@ -1,8 +1,8 @@
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Gauge } from 'prom-client';
-import type { Component } from '../../agent/component.js';
-import type { CollectorDeps } from '../deps.js';
+import type { Component } from '../../core/component.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import type { ContainerInfo } from '../model.js';
 import { createDockerRuntime, DOCKER_RUNTIME_DEFAULTS, type RuntimeContainerDetails } from '../runtime/index.js';
 import { isChurn } from './errors.js';

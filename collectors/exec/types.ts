@@ -1,4 +1,4 @@
-import type { Component } from '../../agent/component.js';
+import type { Component } from '../../core/component.js';
 import type { ProcessInfo } from '../model.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { ProcessInfo } from '../model.js';
-import type { CollectorDeps } from '../deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { createProcessReader } from '../procfs/reader.js';
 import { mergeEarly, readEarly } from './early-read.js';
 import { ExecError } from './errors.js';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { CollectorDeps } from '../deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import type { ProcessInfo, SocketInfo, SocketProto } from '../model.js';
 import { socketInodesOf } from '../procfs/fds.js';
 import { parseNsLink } from '../procfs/parse-links.js';

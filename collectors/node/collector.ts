@@ -3,8 +3,8 @@
  * sampleIntervalMs (never overlapping, never rejecting, unref'd timer),
  * keeps the latest sample for rules, and serves node_* metrics.
  */
-import type { Component } from '../../agent/component.js';
-import type { CollectorDeps } from '../deps.js';
+import type { Component } from '../../core/component.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { statelessRegExp, type NodeCollectorConfig } from './config.js';
 import { NodeCollectorError } from './errors.js';
 import { FilesystemScanner, type StatfsFn } from './filesystems.js';

@@ -1,4 +1,4 @@
-import type { ErrorReporter } from '../deps.js';
+import type { ErrorReporter } from '../../core/deps.js';
 import { parseNsLink, parseStat } from '../procfs/index.js';
 import { readLink, readText } from '../shared/index.js';
 import { normalizeIp, parseFibTrieLocal, parseIfInet6 } from './parse.js';

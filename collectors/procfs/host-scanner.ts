@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Component } from '../../agent/component.js';
-import type { CollectorDeps } from '../deps.js';
+import type { Component } from '../../core/component.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { createSocketTable, type PrefetchedTcp, type SocketScan, type SocketTable } from '../netfs/index.js';
 import { openSockDiag, type SockDiag } from '../netfs/sock-diag-socket.js';
 import { createProcessTable, type ProcessScan, type ProcessTable, type ProcessTableConfig } from './table.js';

@@ -1,6 +1,6 @@
 import { statSync, statfsSync } from 'node:fs';
 import { containerFromProcCgroup } from '../cgroups/parse-path.js';
-import type { ErrorReporter } from '../deps.js';
+import type { ErrorReporter } from '../../core/deps.js';
 import type { FdTarget, ProcessInfo } from '../model.js';
 import { ProcError, isChurn } from '../shared/errors.js';
 import { readBytes, readIntoScratch, readLink, readText, scratchBuffer } from '../shared/read.js';

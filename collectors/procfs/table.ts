@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { CollectorDeps } from '../deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import type { ProcessInfo } from '../model.js';
 import { ProcError } from '../shared/errors.js';
 import { sameFdTarget } from './parse-links.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Gauge } from 'prom-client';
-import type { CollectorDeps } from '../deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { createDockerApi, type ContainerJson } from './docker-api.js';
 import { RuntimeError, isConnectionError } from './errors.js';
 

@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CollectorDeps } from '../../collectors/deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { type ContainerCollector, createContainerCollector } from '../../collectors/cgroups/index.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEdgeTracker, identityOfContainerInfo, runBaselineCli, type EdgeTracker } from '../../agent/edges/index.js';
 import { wireEvents } from '../../agent/events/index.js';
 import { createContainerCollector, type ContainerCollector } from '../../collectors/cgroups/index.js';
-import type { CollectorDeps } from '../../collectors/deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { createPodAddressBook, type NetnsPid } from '../../collectors/podnet/index.js';
 import { createHostScanner, type HostScanner } from '../../collectors/procfs/index.js';
 import type { EdgeFields, VigilEvent } from '../../rules/event.js';

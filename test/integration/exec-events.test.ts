@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createExecWatcher, type ExecEvent, type ExecWatcher } from '../../collectors/exec/index.js';
-import type { CollectorDeps } from '../../collectors/deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
 
 const unavailable = integrationUnavailable();

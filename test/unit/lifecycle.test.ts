@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Component } from '../../agent/component.js';
+import type { Component } from '../../core/component.js';
 import { loadConfig } from '../../agent/config/index.js';
 import { createHttpServer } from '../../agent/http/index.js';
 import { createJsonOutput, createNoneOutput, createPrettyOutput } from '../../agent/outputs/index.js';

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { CollectorDeps } from '../../collectors/deps.js';
+import type { CollectorDeps } from '../../core/deps.js';
 
 export interface TestDeps extends CollectorDeps {
   /** Every error a component reported, in order. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { createErrorReporter } from '../../../agent/error-reporter.js';
+import { createErrorReporter } from '../../../core/error-reporter.js';
 import { memoryLogger, metricValue } from './helpers.js';
 
 describe('ErrorReporter', () => {

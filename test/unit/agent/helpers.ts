@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { CollectorDeps, ErrorReporter } from '../../../collectors/deps.js';
+import type { CollectorDeps, ErrorReporter } from '../../../core/deps.js';
 import type { Alert } from '../../../rules/alert.js';
 
 /** A logger that keeps its records in memory. */

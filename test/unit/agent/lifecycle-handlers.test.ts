@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createComponentSet } from '../../../agent/components.js';
-import type { Component } from '../../../agent/component.js';
+import type { Component } from '../../../core/component.js';
 import { installProcessHandlers } from '../../../agent/lifecycle.js';
 import { createReadiness } from '../../../agent/readiness.js';
 import { memoryLogger, recordingErrors } from './helpers.js';

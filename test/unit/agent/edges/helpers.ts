@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import type { CollectorDeps } from '../../../../collectors/deps.js';
+import type { CollectorDeps } from '../../../../core/deps.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 
 export function testDeps(): CollectorDeps & { reported: string[]; registry: Registry } {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { ErrorReporter } from '../collectors/deps.js';
+import type { ErrorReporter } from './deps.js';
 
 /**
  * The ErrorReporter every component receives: each failure is counted in
