@@ -4,7 +4,8 @@ import { cidrContains, parseCidr, parseIp } from '../fields/index.js';
 import type { BoundField, Cidr, FieldType, FieldValue, IpValue } from '../fields/index.js';
 import { CODES, CompileError } from './errors.js';
 import { compileFieldExpr } from './field-expr.js';
-import { compileGlob, compilePmatch, compileRegex, escapeRegExp } from './patterns.js';
+import { compileGlob, compilePmatch, escapeRegExp } from './patterns.js';
+import { compileLinearRegex, type LinearRegex } from './regex.js';
 
 export type Pred = (e: VigilEvent) => boolean;
 type Test = (x: FieldValue) => boolean;
@@ -123,9 +124,9 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
         case 'bstartswith': { const b = bytesOf(one); return (x) => Buffer.from(x as string, 'utf8').toString('latin1').startsWith(b); }
         case 'glob': case 'iglob': { const re = compileGlob(v, op === 'iglob'); return (x) => re.test(x as string); }
         case 'regex': {
-          let re: RegExp;
-          try { re = compileRegex(v); } catch (err) {
-            throw new CompileError(CODES.badRegex, `bad regex "${v}": ${(err as Error).message}`, one.span);
+          let re: LinearRegex;
+          try { re = compileLinearRegex(v); } catch (err) {
+            throw new CompileError(CODES.badRegex, `regex "${v}" is not supported (RE2 syntax, matched in linear time): ${(err as Error).message}`, one.span);
           }
           return (x) => re.test(x as string);
         }
