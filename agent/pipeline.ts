@@ -20,7 +20,9 @@ import { wireEvents } from './events/index.js';
 import { createHttpServer } from './http/index.js';
 import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js';
 import { packageVersion } from './package-root.js';
+import { outputHealthBoard } from './outputs/health.js';
 import { createReadiness, type Readiness } from './readiness.js';
+import { execSourceCheck, fdHeadroomCheck, outputsCheck, procAccessCheck, rulesLoadedCheck, runtimeCheck } from './readiness-checks.js';
 
 export interface AgentOptions {
   readonly log: Logger;
@@ -167,9 +169,11 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.
   const engine = createRuleEngine({ registry, hostname }, (alert) => output.emit(alert));
-  const rules = createRulesWatcher(deps, { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching }, ({ ruleSet }) =>
-    engine.swap(ruleSet),
-  );
+  let enabledRules: number | undefined;
+  const rules = createRulesWatcher(deps, { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching }, ({ ruleSet }) => {
+    engine.swap(ruleSet);
+    enabledRules = ruleSet.rules.length;
+  });
   let eventNumber = 0;
   const onEvent = (e: VigilEvent): void => {
     try {
@@ -197,6 +201,16 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       unwire = undefined;
     },
   };
+
+  // What /readyz checks beyond "every component started": see readiness-checks.ts.
+  const board = outputHealthBoard(registry);
+  if (output.health) board.add(config.output, () => output.health!());
+  readiness.check('exec_source', execSourceCheck(exec, () => !readiness.status().pending.some((p) => p.name === exec.name)));
+  readiness.check('proc_access', procAccessCheck({ procRoot: config.hostProc }));
+  readiness.check('rules_loaded', rulesLoadedCheck(() => enabledRules));
+  readiness.check('outputs', outputsCheck(board));
+  readiness.check('fd_headroom', fdHeadroomCheck());
+  readiness.check('runtime', runtimeCheck(registry, { docker: config.dockerSocket }));
 
   const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
   const components: Component[] = [output, rules, edges, events, containers, scanner, exec, node, http];

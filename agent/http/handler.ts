@@ -27,8 +27,8 @@ export function createHttpHandler(deps: HandlerDeps): (req: IncomingMessage, res
         : { status: 200, type: 'text/plain; charset=utf-8', body: 'ok\n' };
     },
     '/readyz': async () => {
-      const s = deps.readiness.status();
-      return s.ready ? json(200, { status: 'ready' }) : json(503, { status: 'not ready', pending: s.pending });
+      const r = await deps.readiness.evaluate();
+      return json(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks });
     },
   };
 
