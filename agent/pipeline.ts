@@ -212,7 +212,25 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   readiness.check('fd_headroom', fdHeadroomCheck());
   readiness.check('runtime', runtimeCheck(registry, { docker: config.dockerSocket }));
 
-  const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
+  const http = createHttpServer(sub('http'), {
+    addr: config.metricsAddr,
+    readiness,
+    metricsMinIntervalMs: config.metricsMinIntervalMs,
+    limits: {
+      maxConnections: config.httpMaxConnections,
+      maxPipelined: config.httpMaxPipelined,
+      maxRequestsPerConnection: config.httpMaxRequestsPerConnection,
+      maxBufferedBytes: config.httpMaxBufferedBytes,
+      maxHeaderBytes: config.httpMaxHeaderBytes,
+      headersTimeoutMs: config.httpHeadersTimeoutMs,
+      requestTimeoutMs: config.httpRequestTimeoutMs,
+      keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+    },
+    tls:
+      config.metricsTlsCertFile !== undefined && config.metricsTlsKeyFile !== undefined
+        ? { certFile: config.metricsTlsCertFile, keyFile: config.metricsTlsKeyFile, clientCaFile: config.metricsTlsClientCaFile }
+        : undefined,
+  });
   const components: Component[] = [output, rules, edges, events, containers, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;

@@ -57,6 +57,66 @@ export const OPTIONS = [
     help: 'HTTP listener for /metrics, /healthz, /readyz. Port 0 picks a free port (logged).',
   },
   {
+    key: 'metricsTlsCertFile', kind: { type: 'path' }, defaultText: '(none: plain HTTP)', optional: true,
+    env: 'VIGIL_METRICS_TLS_CERT_FILE', flag: 'metrics-tls-cert-file', arg: 'FILE',
+    help: 'PEM certificate (chain) for serving /metrics, /healthz, /readyz over HTTPS; needs metricsTlsKeyFile.',
+  },
+  {
+    key: 'metricsTlsKeyFile', kind: { type: 'path' }, defaultText: '(none)', optional: true,
+    env: 'VIGIL_METRICS_TLS_KEY_FILE', flag: 'metrics-tls-key-file', arg: 'FILE',
+    help: 'PEM private key of metricsTlsCertFile.',
+  },
+  {
+    key: 'metricsTlsClientCaFile', kind: { type: 'path' }, defaultText: '(none: no client certificates)', optional: true,
+    env: 'VIGIL_METRICS_TLS_CLIENT_CA_FILE', flag: 'metrics-tls-client-ca-file', arg: 'FILE',
+    help: 'PEM CA bundle: with HTTPS on, only clients presenting a certificate signed by it are served.',
+  },
+  {
+    key: 'httpMaxConnections', kind: { type: 'int', min: 1, max: 10_000 }, defaultText: '32', default: () => 32,
+    env: 'VIGIL_HTTP_MAX_CONNECTIONS', flag: 'http-max-connections', arg: 'N',
+    help: 'Open connections the HTTP listener accepts; further ones are closed at once and counted in vigil_http_rejected_total.',
+  },
+  {
+    key: 'httpMaxPipelined', kind: { type: 'int', min: 1, max: 1_000 }, defaultText: '4', default: () => 4,
+    env: 'VIGIL_HTTP_MAX_PIPELINED', flag: 'http-max-pipelined', arg: 'N',
+    help: 'Requests one connection may have waiting for their answers; a client that pipelines more is disconnected.',
+  },
+  {
+    key: 'httpMaxRequestsPerConnection', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '1000', default: () => 1000,
+    env: 'VIGIL_HTTP_MAX_REQUESTS_PER_CONNECTION', flag: 'http-max-requests-per-connection', arg: 'N',
+    help: 'Requests served on one keep-alive connection before it is closed.',
+  },
+  {
+    key: 'httpMaxBufferedBytes', kind: { type: 'int', min: 65_536, max: 1_073_741_824 }, defaultText: '33554432', default: () => 32 * 1024 * 1024,
+    env: 'VIGIL_HTTP_MAX_BUFFERED_BYTES', flag: 'http-max-buffered-bytes', arg: 'N',
+    help: 'Answer bytes all clients together may leave unread in the agent; a new request past it closes its connection.',
+  },
+  {
+    key: 'httpMaxHeaderBytes', kind: { type: 'int', min: 1024, max: 1_048_576 }, defaultText: '8192', default: () => 8192,
+    env: 'VIGIL_HTTP_MAX_HEADER_BYTES', flag: 'http-max-header-bytes', arg: 'N',
+    help: 'Largest request head (request line and headers); larger ones get 431.',
+  },
+  {
+    key: 'httpHeadersTimeoutMs', kind: { type: 'int', min: 100, max: 600_000 }, defaultText: '5000', default: () => 5000,
+    env: 'VIGIL_HTTP_HEADERS_TIMEOUT_MS', flag: 'http-headers-timeout-ms', arg: 'N',
+    help: 'Time a connection has to send a complete request head (also from connect, so idle connections are closed).',
+  },
+  {
+    key: 'httpRequestTimeoutMs', kind: { type: 'int', min: 100, max: 600_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_HTTP_REQUEST_TIMEOUT_MS', flag: 'http-request-timeout-ms', arg: 'N',
+    help: 'Time a whole request may take to arrive; must be above httpHeadersTimeoutMs.',
+  },
+  {
+    key: 'httpKeepAliveTimeoutMs', kind: { type: 'int', min: 100, max: 600_000 }, defaultText: '5000', default: () => 5000,
+    env: 'VIGIL_HTTP_KEEP_ALIVE_TIMEOUT_MS', flag: 'http-keep-alive-timeout-ms', arg: 'N',
+    help: 'How long an idle keep-alive connection stays open between requests.',
+  },
+  {
+    key: 'metricsMinIntervalMs', kind: { type: 'int', min: 0, max: 600_000 }, defaultText: '1000', default: () => 1000,
+    env: 'VIGIL_METRICS_MIN_INTERVAL_MS', flag: 'metrics-min-interval-ms', arg: 'N',
+    help: '/metrics is rendered at most once per this interval; scrapes within it, and concurrent ones, share one rendering.',
+  },
+  {
     key: 'grpcAddr', kind: { type: 'addr' }, defaultText: '0.0.0.0:9868', default: () => ({ host: '0.0.0.0', port: 9868 }),
     env: 'VIGIL_GRPC_ADDR', flag: 'grpc-addr', arg: 'HOST:PORT',
     help: 'gRPC event stream address. Validated but not served yet (the gRPC server is not part of this release).',

@@ -21,9 +21,16 @@ export interface RawAgent {
   stop(): Promise<number | null>;
 }
 
-export async function spawnRawAgent(args: readonly string[], opts: { stdout?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv; port?: number } = {}): Promise<RawAgent> {
+export async function spawnRawAgent(
+  args: readonly string[],
+  opts: { stdout?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv; port?: number; /** RLIMIT_NOFILE (soft and hard) for the agent. */ nofile?: number } = {},
+): Promise<RawAgent> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, [MAIN, 'agent', '--metrics-addr', `127.0.0.1:${port}`, ...args], {
+  const argv = [MAIN, 'agent', '--metrics-addr', `127.0.0.1:${port}`, ...args];
+  const [cmd, cmdArgs] = opts.nofile === undefined
+    ? [process.execPath, argv]
+    : ['sh', ['-c', `ulimit -n ${opts.nofile} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const child = spawn(cmd, cmdArgs, {
     env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
   });
