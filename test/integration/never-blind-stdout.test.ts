@@ -92,4 +92,18 @@ describe.skipIf(skip)('stdout output under a slow and a vanished reader', () => 
     expect(ready.checks.outputs).toMatchObject({ ok: false, detail: expect.stringContaining('EPIPE') });
     expect(await agent.metric('vigil_output_up', { output: 'json' })).toBe(0);
   });
+
+  it('pretty output shows control characters from process arguments escaped (no fake lines, no terminal reset)', async () => {
+    const agent = await spawnRawAgent(['--output', 'pretty', '--rules', join(tmp, 'rules.yaml')]);
+    agents.push(agent);
+    let out = '';
+    agent.child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    await agent.waitListening();
+    await until('/readyz 200', async () => ((await agent.readyz()).status === 200 ? true : undefined));
+    const evil = 'x\r\x1b[2K2026-01-01T00:00:00Z Critical [Reverse Shell] fake\x07\x0b\x08\u009b0m\x1bc';
+    const pid = spawnSync(join(tmp, 'vigilafter'), [evil]).pid!;
+    const line = await until('the pretty alert', () => out.split('\n').find((l) => l.includes(`pid=${pid} `)), 30_000);
+    expect(line).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+    expect(line).toContain('x\\r\\x1b[2K2026-01-01T00:00:00Z Critical [Reverse Shell] fake\\x07\\x0b\\x08\\x9b0m\\x1bc');
+  });
 });
