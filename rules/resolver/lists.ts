@@ -1,6 +1,7 @@
 import type { Literal, Span } from '../ast.js';
 import { RulesIssueCode } from '../errors.js';
 import type { IssueSink } from '../loader/issues.js';
+import { DEFAULT_RULE_INPUT_LIMITS } from '../loader/limits.js';
 import { itemLabel } from '../loader/issues.js';
 import type { Collection, ListDef } from '../loader/model.js';
 import { literalFromItem } from '../parser/item.js';
@@ -43,9 +44,15 @@ export class ListExpander {
           out.push(lit);
           continue;
         }
-        out.push(...this.items(lit.value));
+        for (const x of this.items(lit.value)) out.push(x);
       } else {
         out.push(lit);
+      }
+      if (out.length > DEFAULT_RULE_INPUT_LIMITS.maxListExpansion) {
+        // Lists of lists grow geometrically; stop before memory does.
+        this.sink.error(RulesIssueCode.TOO_LARGE, `list '${name}' expands to over ${DEFAULT_RULE_INPUT_LIMITS.maxListExpansion} items`, it.loc, itemLabel('list', name));
+        out.length = DEFAULT_RULE_INPUT_LIMITS.maxListExpansion;
+        break;
       }
     }
     this.visiting.delete(name);

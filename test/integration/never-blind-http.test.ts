@@ -38,7 +38,7 @@ describe.skipIf(skip)('bounded HTTP listener', () => {
   beforeAll(() => {
     execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'pipe' });
     tmp = mkdtempSync(join(tmpdir(), 'vigil-i7-http-'));
-    copyFileSync('/bin/true', join(tmp, 'vigilhttpmark'));
+    copyFileSync('/bin/sh', join(tmp, 'vigilhttpmark')); // run as -c 'sleep 0.5': lives long enough to be read
     chmodSync(join(tmp, 'vigilhttpmark'), 0o755);
     writeFileSync(join(tmp, 'rules.yaml'), [
       '- rule: HTTP test marker',
@@ -108,7 +108,7 @@ describe.skipIf(skip)('bounded HTTP listener', () => {
     }
     expect(attempts).toBe(25_000);
     const fds = readdirSync(`/proc/${agent.child.pid}/fd`).length;
-    const pid = spawnSync(join(tmp, 'vigilhttpmark')).pid!;
+    const pid = spawnSync(join(tmp, 'vigilhttpmark'), ['-c', 'sleep 0.5']).pid!;
     await until('the marker alert', () => (out.includes(`vigilhttpmark ran (pid=${pid})`) ? true : undefined), 30_000);
     for (const s of held) s.destroy();
     console.log(`[http] agent fds with 5,000 idle connections held: ${fds}`);

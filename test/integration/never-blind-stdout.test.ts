@@ -22,8 +22,9 @@ describe.skipIf(skip)('stdout output under a slow and a vanished reader', () => 
   beforeAll(() => {
     execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'pipe' });
     tmp = mkdtempSync(join(tmpdir(), 'vigil-i7-stdout-'));
+    // vigilafter is a shell run as `-c 'sleep 0.3'`: it lives long enough to be read on a busy machine.
     for (const name of ['vigilflood', 'vigilafter']) {
-      copyFileSync('/bin/true', join(tmp, name));
+      copyFileSync(name === 'vigilflood' ? '/bin/true' : '/bin/sh', join(tmp, name));
       chmodSync(join(tmp, name), 0o755);
     }
     writeFileSync(join(tmp, 'rules.yaml'), ['vigilflood', 'vigilafter'].map((n) => [
@@ -66,7 +67,7 @@ describe.skipIf(skip)('stdout output under a slow and a vanished reader', () => 
     stdout.resume();
     await until('the backlog drained', async () => ((await agent.metric('vigil_output_queue_depth', { output: 'json' })) === 0 ? true : undefined));
     const pids: number[] = [];
-    for (let i = 0; i < 20; i++) pids.push(spawnSync(join(tmp, 'vigilafter'), [String(i)]).pid!);
+    for (let i = 0; i < 20; i++) pids.push(spawnSync(join(tmp, 'vigilafter'), ['-c', 'sleep 0.3', String(i)]).pid!);
     await until('the 20 alerts raised after the reader resumed', () => {
       const seen = pids.filter((p) => out.includes(`vigilafter ran (pid=${p} `));
       return seen.length === 20 ? true : undefined;
@@ -84,7 +85,7 @@ describe.skipIf(skip)('stdout output under a slow and a vanished reader', () => 
     await agent.waitListening();
     await until('/readyz 200', async () => ((await agent.readyz()).status === 200 ? true : undefined));
     agent.child.stdout!.destroy(); // the reader closes its end
-    spawnSync(join(tmp, 'vigilafter'), ['x']);
+    spawnSync(join(tmp, 'vigilafter'), ['-c', 'sleep 0.3']);
     const ready = await until('/readyz 503', async () => {
       const r = await agent.readyz();
       return r.status === 503 ? r.body : undefined;
@@ -101,7 +102,7 @@ describe.skipIf(skip)('stdout output under a slow and a vanished reader', () => 
     await agent.waitListening();
     await until('/readyz 200', async () => ((await agent.readyz()).status === 200 ? true : undefined));
     const evil = 'x\r\x1b[2K2026-01-01T00:00:00Z Critical [Reverse Shell] fake\x07\x0b\x08\u009b0m\x1bc';
-    const pid = spawnSync(join(tmp, 'vigilafter'), [evil]).pid!;
+    const pid = spawnSync(join(tmp, 'vigilafter'), ['-c', 'sleep 0.3', evil]).pid!;
     const line = await until('the pretty alert', () => out.split('\n').find((l) => l.includes(`pid=${pid} `)), 30_000);
     expect(line).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
     expect(line).toContain('x\\r\\x1b[2K2026-01-01T00:00:00Z Critical [Reverse Shell] fake\\x07\\x0b\\x08\\x9b0m\\x1bc');
