@@ -23,13 +23,23 @@ export interface RawAgent {
 
 export async function spawnRawAgent(
   args: readonly string[],
-  opts: { stdout?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv; port?: number; /** RLIMIT_NOFILE (soft and hard) for the agent. */ nofile?: number } = {},
+  opts: {
+    stdout?: 'pipe' | 'ignore';
+    env?: NodeJS.ProcessEnv;
+    port?: number;
+    /** RLIMIT_NOFILE (soft and hard) for the agent. */
+    nofile?: number;
+    /** Run as this user, without capabilities (setpriv). */
+    user?: string;
+  } = {},
 ): Promise<RawAgent> {
   const port = opts.port ?? (await freePort());
   const argv = [MAIN, 'agent', '--metrics-addr', `127.0.0.1:${port}`, ...args];
-  const [cmd, cmdArgs] = opts.nofile === undefined
+  const prefix = opts.user === undefined ? [] : ['setpriv', `--reuid=${opts.user}`, `--regid=${opts.user}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
+  const shell = `${opts.nofile === undefined ? '' : `ulimit -n ${opts.nofile} && `}exec "$@"`;
+  const [cmd, cmdArgs] = opts.nofile === undefined && opts.user === undefined
     ? [process.execPath, argv]
-    : ['sh', ['-c', `ulimit -n ${opts.nofile} && exec "$0" "$@"`, process.execPath, ...argv]];
+    : ['sh', ['-c', shell, 'sh', ...prefix, process.execPath, ...argv]];
   const child = spawn(cmd, cmdArgs, {
     env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],
