@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Gauge, Registry } from 'prom-client';
 import type { OutputHealthBoard } from './outputs/health.js';
@@ -69,18 +69,27 @@ export function parseNofile(limits: string): number {
 /**
  * Whether the agent can read other users' processes (their fds are what
  * stdio and socket ownership come from): without CAP_SYS_PTRACE/root, or
- * under hidepid, it sees only its own. Tries one process of another uid;
- * the answer is kept for `cacheMs`.
+ * under hidepid, it sees only its own. Tries one process of another uid.
+ * The answer does not change often and the probe reads /proc, which is
+ * slow on a busy node: after the first probe, /readyz gets the last answer
+ * at once and a new probe starts in the background when it is older than
+ * `cacheMs`.
  */
 export function procAccessCheck(opts: { readonly procRoot: string; readonly uid?: number; readonly cacheMs?: number }): ReadinessCheck {
   const uid = opts.uid ?? process.getuid?.() ?? 0;
   const cacheMs = opts.cacheMs ?? 30_000;
-  let cached: { at: number; result: CheckResult } | undefined;
+  let last: { at: number; result: CheckResult } | undefined;
+  let probing: Promise<CheckResult> | undefined;
+  const probe = (): Promise<CheckResult> =>
+    (probing ??= probeProcAccess(opts.procRoot, uid).then((result) => {
+      last = { at: Date.now(), result };
+      probing = undefined;
+      return result;
+    }));
   return async () => {
-    if (cached && Date.now() - cached.at < cacheMs) return cached.result;
-    const result = await probeProcAccess(opts.procRoot, uid);
-    cached = { at: Date.now(), result };
-    return result;
+    if (!last) return probe();
+    if (Date.now() - last.at >= cacheMs) void probe();
+    return last.result;
   };
 }
 
@@ -96,9 +105,8 @@ async function probeProcAccess(procRoot: string, uid: number): Promise<CheckResu
   for (const pid of pids.slice(0, MAX_PROBED)) {
     let owner: number;
     try {
-      const m = /^Uid:\s+(\d+)/m.exec(await readFile(join(procRoot, pid, 'status'), 'utf8'));
-      if (!m) continue;
-      owner = Number(m[1]);
+      // The owner of /proc/<pid> is the process's effective uid: one stat, no read.
+      owner = (await stat(join(procRoot, pid))).uid;
     } catch {
       continue; // exited: churn
     }

@@ -79,13 +79,14 @@ await sleep(3000);
 
 // Exec churn: ~50 execs/s of a marker that lives 50 ms.
 const churn = spawn('sh', ['-c', `while :; do ${mark} -c 'sleep 0.05' x$$ & sleep 0.02; done`], { stdio: 'ignore', detached: true });
-// Slow stdout reader: asleep 15 s, then reads for 5 s (a 20 s cycle).
+// Slow stdout reader: asleep 45 s, then reads for 15 s (a 60 s cycle), so
+// the pipe, the stream buffer and the queue of 200 fill and alerts are dropped (counted).
 let cycle = 0;
 const reader = setInterval(() => {
   cycle = (cycle + 1) % 4;
   if (cycle === 0) agent.stdout.resume();
   else agent.stdout.pause();
-}, 5000);
+}, 15_000);
 // Scrapes: 4 concurrent every second (/metrics) plus /readyz.
 let scrapes = 0;
 let scrapeErrors = 0;
@@ -169,7 +170,7 @@ const summary = [
 ].join('\n');
 console.log(summary);
 if (write) {
-  writeFileSync(join(here, 'RESULTS.md'), `# Soak results\n\nRecorded by \`bench/soak/run.ts\` on ${new Date().toISOString()} (2 cores, shared with other work: load averages were high). Exec churn ~50 execs/s of a marker rule, 4 concurrent /metrics scrapes and one /readyz per second, a rules reload every 20 s, and a stdout reader that sleeps 15 s and then reads for 5 s (queue of 200 alerts), all at once. Baseline: the same agent's first sample (RSS must not grow without bound; every alert raised is printed or counted).\n\n| | |\n|---|---|\n${summary}\n\n## Over time\n\n| t (s) | RSS (MB) | CPU (% of a core) | alerts raised | read | dropped (counted) | queue depth | reloads applied |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n${rows.map((r) => `| ${r.t} | ${r.rssMb.toFixed(1)} | ${r.cpuPct.toFixed(1)} | ${r.raised} | ${r.received} | ${r.dropped} | ${r.depth} | ${r.reloads} |`).join('\n')}\n`);
+  writeFileSync(join(here, 'RESULTS.md'), `# Soak results\n\nRecorded by \`bench/soak/run.ts\` on ${new Date().toISOString()} (2 cores, shared with other work: load averages were high). Exec churn ~50 execs/s of a marker rule, 4 concurrent /metrics scrapes and one /readyz per second, a rules reload every 20 s, and a stdout reader that sleeps 45 s and then reads for 15 s (queue of 200 alerts), all at once. Baseline: the same agent's first sample (RSS must not grow without bound; every alert raised is printed or counted).\n\n| | |\n|---|---|\n${summary}\n\n## Over time\n\n| t (s) | RSS (MB) | CPU (% of a core) | alerts raised | read | dropped (counted) | queue depth | reloads applied |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n${rows.map((r) => `| ${r.t} | ${r.rssMb.toFixed(1)} | ${r.cpuPct.toFixed(1)} | ${r.raised} | ${r.received} | ${r.dropped} | ${r.depth} | ${r.reloads} |`).join('\n')}\n`);
   console.log(`wrote ${join(here, 'RESULTS.md')}`);
 }
 process.exit(unaccounted === 0 ? 0 : 1);
