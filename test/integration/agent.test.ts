@@ -72,7 +72,11 @@ describe.skipIf(skip)('vigil agent (built CLI)', () => {
       const body = (await r.json()) as unknown;
       return r.status === 200 ? body : undefined;
     });
-    expect(ready).toEqual({ status: 'ready' });
+    expect(ready).toMatchObject({ status: 'ready' });
+    // Ready means able to detect: every check is in the detail, each ok.
+    const checks = (ready as { checks: Record<string, { ok: boolean; detail: string }> }).checks;
+    expect(Object.keys(checks).sort()).toEqual(['exec_source', 'fd_headroom', 'outputs', 'proc_access', 'rules_loaded', 'runtime', 'started']);
+    for (const c of Object.values(checks)) expect(c).toMatchObject({ ok: true, detail: expect.any(String) });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
