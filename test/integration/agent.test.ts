@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrationUnavailable } from './docker-env.js';
+import { until } from './harness/raw-agent.js';
 
 const repo = join(import.meta.dirname, '../..');
 const main = join(repo, 'dist/agent/main.js');
@@ -37,15 +38,6 @@ function spawnAgent(args: string[], env: Record<string, string> = {}): Running {
   return { child, stderr: () => err, stdout: () => out, exited };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(skip)('vigil agent (built CLI)', () => {
   let agent: Running | undefined;
