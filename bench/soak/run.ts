@@ -58,6 +58,12 @@ const agent = spawn(process.execPath, [MAIN, 'agent', '--output', 'json', '--rul
 });
 let stderrTail = '';
 agent.stderr.setEncoding('utf8').on('data', (c: string) => (stderrTail = (stderrTail + c).slice(-20_000)));
+agent.once('exit', (code, signal) => {
+  if (finished) return;
+  console.error(`agent exited during the soak: code ${code} signal ${signal}\n${stderrTail}`);
+  process.exit(2);
+});
+let finished = false;
 let received = 0;
 let partial = '';
 agent.stdout.setEncoding('utf8').on('data', (c: string) => {
@@ -148,6 +154,7 @@ const ready = await get(port, '/readyz');
 const reloadsApplied = metric(m, 'vigil_rules_reloads_total', { outcome: 'applied' });
 const execLost = metric(m, 'vigil_exec_events_lost_total');
 const rejected = ['max_connections', 'pipelining', 'buffered_bytes'].map((r) => metric(m, 'vigil_http_rejected_total', { reason: r })).reduce((a, b) => a + b, 0);
+finished = true;
 agent.kill('SIGTERM');
 await new Promise((r) => agent.once('exit', r));
 rmSync(tmp, { recursive: true, force: true });

@@ -7,9 +7,8 @@ import type { CollectorDeps } from '../../core/deps.js';
 import { compileRuleSet } from '../compiler/index.js';
 import type { RuleMatching, RuleSet } from '../compiler/index.js';
 import { counter, gauge } from '../engine/metrics.js';
-import { fieldExists } from '../fields/index.js';
-import { loadRulePaths } from '../loader/index.js';
 import type { Issue, LoadResult } from '../types.js';
+import { loadRulePathsOffThread } from './load-off-thread.js';
 import { identities } from './path-identity.js';
 import { planRulesWatch } from './watch-plan.js';
 
@@ -67,7 +66,8 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
   async function loadOnce(first: boolean): Promise<void> {
     let load: LoadResult;
     try {
-      load = await loadRulePaths(cfg.paths, { fieldExists });
+      // Off the event loop: parsing a large rule set must not stall detection.
+      load = await loadRulePathsOffThread(cfg.paths);
     } catch (err) {
       // The loader is not supposed to throw; if it does, it is a failed load.
       loadErrors.inc();
