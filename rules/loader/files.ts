@@ -20,15 +20,19 @@ export async function readRulePaths(paths: readonly string[], limits: RuleInputL
   const files: RuleText[] = [];
   const errors: Issue[] = [];
   let total = 0;
+  let items = 0;
   /** Reads one regular file within the limits, or records why not. */
   const readOne = async (fp: string, size: number): Promise<void> => {
     const over = checkFileSize(fp, size, total, limits);
     if (over) return void errors.push(over);
     const text = await readFile(fp, 'utf8');
     // The file may have grown between stat and read.
-    const grown = checkFileSize(fp, Buffer.byteLength(text), total, limits) ?? checkItemCount(fp, text, limits);
+    const grown = checkFileSize(fp, Buffer.byteLength(text), total, limits);
     if (grown) return void errors.push(grown);
+    const counted = checkItemCount(fp, text, limits, items);
+    if (counted.issue) return void errors.push(counted.issue);
     total += Buffer.byteLength(text);
+    items += counted.items;
     files.push({ path: fp, text });
   };
   const fail = (path: string, e: unknown): void => {

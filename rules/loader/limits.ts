@@ -15,14 +15,17 @@ export interface RuleInputLimits {
   readonly maxTotalBytes: number;
   /** Top-level items (list, macro, rule...) in one file, counted before the YAML parse. */
   readonly maxItemsPerFile: number;
+  /** Top-level items of all files of one load together (compiling is on the main thread: this bounds it). */
+  readonly maxItemsTotal: number;
   /** Literals one list may expand to (lists of lists grow geometrically). */
   readonly maxListExpansion: number;
 }
 
 export const DEFAULT_RULE_INPUT_LIMITS: RuleInputLimits = {
-  maxFileBytes: 2 * 1024 * 1024,
-  maxTotalBytes: 8 * 1024 * 1024,
-  maxItemsPerFile: 10_000,
+  maxFileBytes: 1024 * 1024,
+  maxTotalBytes: 4 * 1024 * 1024,
+  maxItemsPerFile: 5_000,
+  maxItemsTotal: 5_000,
   maxListExpansion: 100_000,
 };
 
@@ -39,17 +42,20 @@ export function checkFileSize(file: string, bytes: number, readSoFar: number, l:
 
 /**
  * Counts top-level block-sequence items (`- ` at column 0) without parsing;
- * a flow-style file (`[...]`) is bounded by its size alone.
+ * a flow-style file (`[...]`) is bounded by its size alone. `itemsSoFar`
+ * is what earlier files of the same load held.
  */
-export function checkItemCount(file: string, text: string, l: RuleInputLimits): Issue | undefined {
+export function checkItemCount(file: string, text: string, l: RuleInputLimits, itemsSoFar = 0): { readonly items: number; readonly issue?: Issue } {
   let n = 0;
   let at = 0;
   for (;;) {
     if (text.startsWith('-', at) && (text[at + 1] === ' ' || text[at + 1] === '\n' || text[at + 1] === '\r' || at + 1 === text.length)) {
-      if (++n > l.maxItemsPerFile) return tooLarge(file, `rule file has over ${l.maxItemsPerFile} top-level items: not loaded`);
+      n++;
+      if (n > l.maxItemsPerFile) return { items: n, issue: tooLarge(file, `rule file has over ${l.maxItemsPerFile} top-level items: not loaded`) };
+      if (itemsSoFar + n > l.maxItemsTotal) return { items: n, issue: tooLarge(file, `rule files add up to over ${l.maxItemsTotal} top-level items: not loaded`) };
     }
     const nl = text.indexOf('\n', at);
-    if (nl < 0) return undefined;
+    if (nl < 0) return { items: n };
     at = nl + 1;
   }
 }

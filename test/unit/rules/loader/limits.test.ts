@@ -8,7 +8,7 @@ import { checkItemCount, DEFAULT_RULE_INPUT_LIMITS } from '../../../../rules/loa
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-limits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const limits = { ...DEFAULT_RULE_INPUT_LIMITS, maxFileBytes: 1000, maxTotalBytes: 1500, maxItemsPerFile: 3 };
+const limits = { ...DEFAULT_RULE_INPUT_LIMITS, maxFileBytes: 1000, maxTotalBytes: 1500, maxItemsPerFile: 3, maxItemsTotal: 5 };
 
 describe('rule input limits', () => {
   it('rejects a file over the size limit without reading it, and files over the total', async () => {
@@ -24,9 +24,10 @@ describe('rule input limits', () => {
   });
 
   it('counts top-level items before parsing', () => {
-    expect(checkItemCount('f', '- a: 1\n- b: 2\n-\n  c: 3\n', limits)).toBeUndefined();
-    expect(checkItemCount('f', '- a\n- b\n- c\n- d\n', limits)?.message).toBe('rule file has over 3 top-level items: not loaded');
-    expect(checkItemCount('f', '  - nested\n  - nested\n  - nested\n  - nested\n', limits)).toBeUndefined();
+    expect(checkItemCount('f', '- a: 1\n- b: 2\n-\n  c: 3\n', limits)).toEqual({ items: 3 });
+    expect(checkItemCount('f', '- a\n- b\n- c\n- d\n', limits).issue?.message).toBe('rule file has over 3 top-level items: not loaded');
+    expect(checkItemCount('f', '  - nested\n  - nested\n  - nested\n  - nested\n', limits)).toEqual({ items: 0 });
+    expect(checkItemCount('f', '- a\n- b\n', limits, 4).issue?.message).toBe('rule files add up to over 5 top-level items: not loaded');
   });
 
   it('stops a list that expands geometrically', () => {
