@@ -12,7 +12,7 @@ import { loadConfig } from '../../../agent/config/index.js';
 import { MANIFEST_SOURCES } from '../../../agent/deploy/manifest-sources.js';
 import { prometheusRuleYaml } from '../../../agent/deploy/prometheus-rule.js';
 import { rulesConfigMapYaml } from '../../../agent/deploy/rules-configmap.js';
-import { kustomizeUnavailable, MANIFESTS, REPO, renderDir, renderWith, type K8sObject } from './render.js';
+import { kustomizeUnavailable, MANIFESTS, REPO, renderDir, renderWith, type K8sObject } from '../../helpers/kustomize.js';
 
 /** The offline schema of every kind the manifests hold (kubernetes-models: the API's OpenAPI schemas). */
 const MODELS: Record<string, new (o: any) => { validate(): void }> = {

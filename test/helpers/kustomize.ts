@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-export const REPO = join(import.meta.dirname, '../../..');
+export const REPO = join(import.meta.dirname, '../..');
 export const MANIFESTS = join(REPO, 'manifests');
 
 export interface K8sObject {
