@@ -5,7 +5,7 @@
 # from a local stand-in (test/images/build-node-base.sh). Behind a TLS-
 # intercepting proxy, put the CA bundle npm needs at npm-ca.pem in the build
 # context (gitignored; test/images/build-agent-image.sh does it): only the
-# dependency stage reads it, the runtime image never holds it.
+# dependency and build stages read it; the runtime image never holds it.
 # Written for the classic builder as well as BuildKit (no RUN --mount, no
 # `# syntax=` line): Debian 12's docker.io has no buildx.
 ARG BASE_IMAGE=node:20.20.2-bookworm-slim
