@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { integrationUnavailable } from './docker-env.js';
 import { startAgent, type AgentHandle, type JsonAlert } from './harness/agent.js';
@@ -90,6 +91,20 @@ describe.skipIf(unavailable)('capabilities: each granted one is needed', () => {
   it('without DAC_READ_SEARCH: a reverse shell of another user goes unseen (its 0500 fd directory is closed to root)', async () => {
     agent = await startAgent(['--scan-interval-ms', '1000'], {}, { prefix: asRootWith(['net_admin', 'sys_ptrace']) });
     await seesOnlyRootShell(agent, 'no-dac');
+  });
+
+  it('outside the host PID namespace (why hostPID): the proc connector answers no one, exec events fall back to polling', async () => {
+    // The host's /proc stays visible (as the hostPath mount would keep it); only the PID namespace differs.
+    agent = await startAgent(['--scan-interval-ms', '1000'], {}, { prefix: ['unshare', '--pid', '--fork', '--', ...asRootWith(GRANTED)] });
+    try {
+      expect(await execMode(agent)).toBe('poll');
+    } finally {
+      // unshare's parent ignores SIGTERM and waits: stop the agent (its child) directly.
+      const pid = agent.pid!;
+      for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+        process.kill(Number(child), 'SIGTERM');
+      }
+    }
   });
 
   it('as uid 65534 with the three as ambient capabilities: netlink and the non-root reverse shell alert', async () => {

@@ -9,6 +9,8 @@ export type JsonAlert = Alert & { readonly receivedMs: number };
 export interface AgentHandle {
   readonly alerts: JsonAlert[];
   readonly metricsUrl: string;
+  /** The spawned process: the agent, or the prefix command that runs it. */
+  readonly pid: number | undefined;
   stderr(): string;
   /** Resolves with the first alert (already received or arriving) that matches. */
   waitForAlert(match: (a: JsonAlert) => boolean, timeoutMs: number): Promise<JsonAlert>;
@@ -74,6 +76,7 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
   const handle: AgentHandle = {
     alerts,
     metricsUrl,
+    pid: child.pid,
     stderr: () => stderr,
     waitForAlert(match, timeoutMs) {
       return new Promise((resolve, reject) => {
