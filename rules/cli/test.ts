@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { compileRuleSet } from '../compiler/index.js';
 import type { RuleMatching } from '../compiler/index.js';
 import { createRuleEngine } from '../engine/index.js';
-import type { EventType, VigilEvent } from '../event.js';
+import { EVENT_TYPES, type EventType, type VigilEvent } from '../event.js';
 import { fieldExists } from '../fields/index.js';
 import { loadRulePaths } from '../loader/index.js';
 import type { Issue } from '../types.js';
@@ -16,7 +16,7 @@ export interface CliIO {
 }
 
 const USAGE = 'usage: vigil rules test RULES... --events EVENTS.jsonl [--rule-matching first|all] [--hostname NAME]';
-const TYPES: ReadonlySet<string> = new Set<EventType>(['execve', 'procexit', 'connect', 'accept', 'listen', 'dup', 'container', 'metric']);
+const TYPES: ReadonlySet<string> = new Set<EventType>(EVENT_TYPES);
 
 const fmt = (i: Issue): string => `${i.file}:${i.line}:${i.col}: ${i.message}${i.item ? ` (${i.item})` : ''}`;
 

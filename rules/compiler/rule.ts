@@ -88,13 +88,14 @@ function eqConstraints(expr: Expr): EqConstraint[] {
   return out;
 }
 
-function issue(rule: ResolvedRule, code: string, message: string): Issue {
-  return { code, message, file: rule.location.file, line: rule.location.line, col: rule.location.col, item: `rule "${rule.name}"` };
+function issue(rule: ResolvedRule, code: string, message: string, at?: Location): Issue {
+  const l = at ?? rule.location;
+  return { code, message, file: l.file, line: l.line, col: l.col, item: `rule "${rule.name}"` };
 }
 
 function describeSpan(rule: ResolvedRule, err: CompileError): string {
   if (err.span === undefined) return err.message;
-  const text = rule.expandedText || rule.conditionText;
+  const text = rule.conditionText;
   const snippet = text.slice(err.span.start, err.span.end);
   return snippet ? `${err.message} (at "${snippet.length > 60 ? snippet.slice(0, 57) + '...' : snippet}")` : err.message;
 }
@@ -121,7 +122,11 @@ export type PreparedRule =
   | { readonly ok: false; readonly issue: Issue };
 
 function failure(rule: ResolvedRule, err: unknown): { ok: false; issue: Issue } {
-  if (err instanceof CompileError) return { ok: false, issue: issue(rule, err.code, describeSpan(rule, err)) };
+  // Spans of the expanded condition point into the rule's own condition text (a macro's nodes at its reference).
+  if (err instanceof CompileError) {
+    const at = err.span !== undefined && rule.locate !== undefined ? rule.locate(err.span.start) : undefined;
+    return { ok: false, issue: issue(rule, err.code, describeSpan(rule, err), at) };
+  }
   return { ok: false, issue: issue(rule, 'VIGIL_RULES_COMPILE', `cannot compile: ${(err as Error).message}`) };
 }
 

@@ -1,7 +1,7 @@
 import type { VigilEvent } from '../event.js';
 import { buildIndex, generateCandidates, generateRun } from './dispatch.js';
 import type { RunFn } from './dispatch.js';
-import type { Issue, LoadResult } from '../types.js';
+import type { Issue, LoadResult, RuleState } from '../types.js';
 import type { EvalCache } from './codegen.js';
 import { planMemo } from './codegen.js';
 import { prepareRule } from './rule.js';
@@ -9,17 +9,20 @@ import type { CompiledRule } from './rule.js';
 
 export type RuleMatching = 'first' | 'all';
 
+/** A loaded rule's state, or `dropped`: its condition or output did not compile (the run keeps the others only under --rules-on-error skip). */
+export type RuleSetState = RuleState | 'dropped';
+
 export interface RuleSetSummary {
   readonly name: string;
   readonly source: string;
-  readonly state: 'active' | 'disabled';
+  readonly state: RuleSetState;
 }
 
 /** An immutable, compiled set of rules: the engine swaps it whole on reload. */
 export interface RuleSet {
   /** Active rules in file order. */
   readonly rules: readonly CompiledRule[];
-  /** Every rule with its state (disabled: `enabled: false`, a missing field, or a compile error). */
+  /** Every loaded rule with its state (dropped: a compile error). */
   readonly summary: readonly RuleSetSummary[];
   readonly ruleMatching: RuleMatching;
   readonly files: LoadResult['files'];
@@ -51,7 +54,7 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
   load.rules.forEach((r, i) => {
     const source = r.source || 'syscall';
     const p = prepared[i];
-    if (p === undefined) { summary.push({ name: r.name, source, state: 'disabled' }); return; }
+    if (p === undefined) { summary.push({ name: r.name, source, state: r.state ?? 'disabled_by_file' }); return; }
     const res = p.ok ? p.finish(plan) : p;
     if (res.ok) {
       rules.push(res.rule);
@@ -59,7 +62,7 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
       summary.push({ name: r.name, source, state: 'active' });
     } else {
       issues.push(res.issue);
-      summary.push({ name: r.name, source, state: 'disabled' });
+      summary.push({ name: r.name, source, state: 'dropped' });
     }
   });
   // A rule folded to false (an empty allowlist it must match) is active but never visited.
