@@ -35,7 +35,7 @@ export const RulesIssueCode = {
   UNDEFINED_LIST: 'VIGIL_RULES_UNDEFINED_LIST',
   /** Macros that reference each other in a loop. */
   MACRO_CYCLE: 'VIGIL_RULES_MACRO_CYCLE',
-  /** Lists that reference each other in a loop. */
+  /** Lists that reference each other in a loop. No longer reported: with Falco's ordering a list sees only earlier lists. */
   LIST_CYCLE: 'VIGIL_RULES_LIST_CYCLE',
   /** A condition grows too large or too deep after macro expansion. */
   TOO_COMPLEX: 'VIGIL_RULES_TOO_COMPLEX',

@@ -18,3 +18,5 @@ export type { Issue, LoadResult, Priority, ResolvedRule } from './types.js';
 export { runRulesFields } from './cli/fields.js';
 export { runRulesTest } from './cli/test.js';
 export type { CliIO } from './cli/test.js';
+export { buildRules } from './build.js';
+export type { BuildOptions, BuiltRules } from './build.js';

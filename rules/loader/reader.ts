@@ -384,6 +384,7 @@ function overrideRule(r: MapReader, name: string, ov: Overrides, into: Collected
 }
 
 function outputPiece(r: MapReader): TextPiece {
+  if (!r.has('output')) missing(r, 'output');
   const piece = r.piece('output');
   if (piece.text.trim() === '') throw new ItemProblem(RulesIssueCode.MISSING_KEY, "'output' is empty", r.locOf('output'));
   return piece;

@@ -18,7 +18,11 @@ import { ListExpander } from './lists.js';
 
 export interface ResolveOptions {
   readonly catalog: RuleCatalog;
-  /** A real catalog was given (warnings that need one, such as a value that looks like a field, are on). */
+  /**
+   * A real catalog was given: Falco's own warnings (unused items, no evt.type
+   * restriction, a value that looks like a field) are on. The loader alone
+   * (tests, tools) keeps to errors and the warnings it always gave.
+   */
   readonly strict: boolean;
   /** Sources this sensor evaluates; a rule for another source loads disabled. */
   readonly sources: ReadonlySet<string>;
@@ -42,6 +46,7 @@ export function resolveRules(c: Collected, sink: IssueSink, opts: ResolveOptions
     const r = resolveRule(def, c, conds, lists, sink, opts, reported);
     if (r) out.push(r);
   }
+  if (!opts.strict) return out;
   for (const m of conds.unusedMacros()) sink.warn(RulesIssueCode.UNUSED_MACRO, `macro '${m.name}' is not referred to by any rule or macro`, m.loc, itemLabel('macro', m.name));
   for (const l of lists.unused()) sink.warn(RulesIssueCode.UNUSED_LIST, `list '${l.name}' is not referred to by any rule, macro or list`, l.loc, itemLabel('list', l.name));
   return out;
@@ -134,7 +139,7 @@ function resolveRule(
 
   let state: RuleState = def.enabled ? 'active' : 'disabled_by_file';
   const types = def.source === 'syscall' || def.source === 'metrics' ? evtTypesOf(condition) : null;
-  if (def.source === 'syscall' && types === null && def.warnEvttypes) {
+  if (opts.strict && def.source === 'syscall' && types === null && def.warnEvttypes) {
     sink.warn(RulesIssueCode.NO_EVTTYPE, `rule "${def.name}" has no evt.type restriction: it is evaluated for every event`, def.loc, label);
   }
   if (state === 'active' && missing.size > 0) {
