@@ -36,14 +36,14 @@ export async function buildRules(paths: readonly string[], opts: BuildOptions = 
   });
   const { ruleSet, issues, warnings } = compileRuleSet(load, opts.ruleMatching ? { ruleMatching: opts.ruleMatching } : undefined);
   const errors = [...load.errors, ...issues];
-  const loaded = new Set(load.rules.map((r) => r.name));
-  const dropped = unique(errors.map((e) => e.item ?? e.file));
-  const compileDropped = ruleSet.summary.filter((s) => s.state === 'dropped').map((s) => s.name);
-  const droppedRules = unique([
-    ...errors.flatMap((e) => (e.item?.startsWith('rule "') ? [e.item.slice(6, -1)] : [])).filter((n) => !loaded.has(n)),
-    ...compileDropped,
-  ]);
-  return { load, ruleSet, errors, warnings: [...load.warnings, ...warnings], counts: countRules(load.rules.filter((r) => !compileDropped.includes(r.name))), dropped, droppedRules };
+  const droppedRules = ruleSet.summary.filter((s) => s.state === 'dropped').map((s) => s.name);
+  const gone = new Set(droppedRules);
+  return {
+    load, ruleSet, errors, warnings: [...load.warnings, ...warnings],
+    counts: countRules(load.rules.filter((r) => !gone.has(r.name))),
+    dropped: unique(errors.map((e) => e.item ?? e.file)),
+    droppedRules,
+  };
 }
 
 function unique(xs: readonly string[]): string[] {

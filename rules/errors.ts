@@ -1,3 +1,5 @@
+import { VigilError } from '../core/errors.js';
+
 /**
  * Stable issue codes of the rule front end (parser, loader, resolver).
  * Rule loading never throws (DESIGN §5): every problem becomes an Issue
@@ -86,6 +88,13 @@ export const RulesIssueCode = {
 } as const;
 
 export type RulesIssueCode = (typeof RulesIssueCode)[keyof typeof RulesIssueCode];
+
+/** Rules the agent may not run: the files have errors and the policy is --rules-on-error fail. */
+export class RulesRefusedError extends VigilError<'VIGIL_ERR_RULES_REFUSED'> {
+  constructor(message: string) {
+    super('VIGIL_ERR_RULES_REFUSED', message);
+  }
+}
 
 /**
  * Thrown only by the CLI layer for usage errors; the loader itself never
