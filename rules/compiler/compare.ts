@@ -171,13 +171,6 @@ function fieldTest(op: CompareOp, type: FieldType, span: Span): (x: FieldValue, 
 }
 
 function checkOp(op: CompareOp, lhs: BoundField, span: Span): void {
-  // libsinsp: "IP filter only supports '=' and '!=' operators" (and `in`); ports take the numeric ones too.
-  if (lhs.twoEnded && lhs.type !== 'number' && !(op === '=' || op === '==' || op === '!=' || op === 'in')) {
-    throw new CompileError(CODES.badOperator, `operator ${op} is not valid for a two-ended address field (only =, != and in)`, span);
-  }
-  if (lhs.twoEnded && lhs.type === 'number' && (op === 'intersects')) {
-    throw new CompileError(CODES.badOperator, 'operator intersects is not valid for a two-ended port field (libsinsp: unsupported port comparison operator)', span);
-  }
   if (!OPS[lhs.type].has(op)) {
     throw new CompileError(CODES.badOperator, `operator ${op} is not valid for a ${lhs.type} field`, span);
   }

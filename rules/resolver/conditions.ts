@@ -73,7 +73,7 @@ export class ConditionResolver {
   ) {
     for (const def of macroDefs.values()) {
       const text = joinedText(def.cond);
-      const parsed = parseCondition(text);
+      const parsed = parseCondition(lists.protect(text));
       for (const i of parsed.issues) {
         sink.error(i.code, i.message, locateInPieces(def.cond, i.offset), itemLabel('macro', def.name));
       }
@@ -205,6 +205,13 @@ export class ConditionResolver {
       return;
     }
     unknown.push({ code: RulesIssueCode.UNKNOWN_FIELD, message: unknownFieldMessage(r.name, this.catalog.suggestField(r.name)), loc: at(r.span) });
+  }
+
+  /** The value checks of every comparison in an already expanded tree (an exception's), all reported at `at`. */
+  checkTree(e: Expr, unknown: Problem[], notes: Problem[], at: (s: Span) => Location): void {
+    if (e.kind === 'and' || e.kind === 'or') { this.checkTree(e.left, unknown, notes, at); this.checkTree(e.right, unknown, notes, at); }
+    else if (e.kind === 'not') this.checkTree(e.expr, unknown, notes, at);
+    else if (e.kind === 'compare') this.checkValues(e, unknown, notes, at);
   }
 
   /** evt.type values libsinsp does not know; values that look like a field or a transformer; `<NA>` on ka.* fields. */

@@ -3,6 +3,9 @@ import type { Collection, ListDef } from '../loader/model.js';
 import { literalFromItem } from '../parser/item.js';
 
 const NO_SPAN: Span = { start: 0, end: 0 };
+// Falco's resolve_list delimiters; SPACE stands for a space inside a protected list name.
+const DELIMS = ' \t\n\r(),=';
+const SPACE = '\u001f';
 
 /**
  * Expands list names the way Falco's rule_loader_compiler does:
@@ -20,10 +23,38 @@ export class ListExpander {
   private readonly compiled = new Map<string, { readonly values: readonly string[]; readonly refs: readonly string[] }>();
   private readonly used = new Set<string>();
 
-  constructor(private readonly lists: Collection<ListDef>) {}
+  /** Lists whose names hold spaces (`test list`), which Falco substitutes as text before parsing. */
+  private readonly spaced: readonly string[];
+
+  constructor(private readonly lists: Collection<ListDef>) {
+    this.spaced = [...lists.values()].map((d) => d.name).filter((n) => n.includes(' ')).sort((a, b) => b.length - a.length);
+  }
 
   has(name: string): boolean {
-    return this.lists.has(name);
+    return this.get(name) !== undefined;
+  }
+
+  private get(name: string): ListDef | undefined {
+    return this.lists.get(name.includes(SPACE) ? name.replaceAll(SPACE, ' ') : name);
+  }
+
+  /**
+   * A condition with every spaced list name, standing between delimiters as
+   * Falco's resolve_list requires, made one bare word of the same length (so
+   * offsets still point into the original text).
+   */
+  protect(text: string): string {
+    for (const name of this.spaced) {
+      let from = 0;
+      for (let i = text.indexOf(name, from); i >= 0; i = text.indexOf(name, from)) {
+        const end = i + name.length;
+        if ((i === 0 || DELIMS.includes(text[i - 1]!)) && (end >= text.length || DELIMS.includes(text[end]!))) {
+          text = text.slice(0, i) + name.replaceAll(' ', SPACE) + text.slice(end);
+        }
+        from = end;
+      }
+    }
+    return text;
   }
 
   /** A list's items after compile_list_infos, as written (quotes included), and the lists it took items from. */
@@ -55,7 +86,7 @@ export class ListExpander {
       let next: ListDef | undefined;
       for (const it of cur) {
         if (it.quoted) continue;
-        const def = this.lists.get(it.value);
+        const def = this.get(it.value);
         if (def && def.index > after && (!next || def.index < next.index)) next = def;
       }
       if (!next) return cur;
@@ -63,7 +94,7 @@ export class ListExpander {
       this.used.add(def.name);
       const sub = this.items(def);
       if (uses) for (const n of [def.name, ...sub.refs]) uses.add(`list:${n}`);
-      cur = cur.flatMap((it) => (!it.quoted && it.value === def.name ? sub.values.map((x) => literalFromItem(x, it.span.end > 0 ? it.span : NO_SPAN)) : [it]));
+      cur = cur.flatMap((it) => (!it.quoted && this.get(it.value) === def ? sub.values.map((x) => literalFromItem(x, it.span.end > 0 ? it.span : NO_SPAN)) : [it]));
       after = def.index;
     }
   }

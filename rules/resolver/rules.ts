@@ -63,7 +63,7 @@ function resolveRule(
     sink.error(RulesIssueCode.DROPPED, `rule "${def.name}" dropped: the item at ${where(brokenSelf)} that redefines, tunes or toggles it failed to load, and the rule does not run without it`, def.loc, label);
     return undefined;
   }
-  const parsed = parseCondition(text);
+  const parsed = parseCondition(lists.protect(text));
   if (!parsed.expr) {
     for (const i of parsed.issues) sink.error(i.code, i.message, locate(i.offset), label);
     return undefined;
@@ -98,6 +98,7 @@ function resolveRule(
       failed = true;
       continue;
     }
+    conds.checkTree(e, unknown, notes, () => ex.loc);
     condition = { kind: 'and', left: condition, right: { kind: 'not', expr: e, span: whole }, span: whole };
   }
   if (failed) return undefined;
@@ -139,7 +140,7 @@ function resolveRule(
 
   let state: RuleState = def.enabled ? 'active' : 'disabled_by_file';
   const types = def.source === 'syscall' || def.source === 'metrics' ? evtTypesOf(condition) : null;
-  if (opts.strict && def.source === 'syscall' && types === null && def.warnEvttypes) {
+  if (opts.strict && def.source === 'syscall' && types === null && def.warnEvttypes && !neverTrue(condition)) {
     sink.warn(RulesIssueCode.NO_EVTTYPE, `rule "${def.name}" has no evt.type restriction: it is evaluated for every event`, def.loc, label);
   }
   if (state === 'active' && missing.size > 0) {
@@ -187,6 +188,13 @@ function checkOutput(def: RuleDef, catalog: RuleCatalog, unknown: Problem[], not
     if (catalog.fieldKind(r.name, r.arg) !== 'unknown') continue;
     unknown.push({ code: RulesIssueCode.UNKNOWN_OUTPUT_FIELD, message: `output: ${unknownFieldMessage(r.name, catalog.suggestField(r.name))}`, loc });
   }
+}
+
+/** A top-level `evt.num = 0` conjunct (Falco's never_true idiom): libsinsp finds no event type, so no warning. */
+function neverTrue(e: Expr): boolean {
+  if (e.kind === 'and') return neverTrue(e.left) || neverTrue(e.right);
+  return e.kind === 'compare' && e.left.kind === 'field' && e.left.name === 'evt.num' && (e.op === '=' || e.op === '==')
+    && e.right.kind === 'literal' && Number(e.right.value) === 0;
 }
 
 function where(l: Location): string {
