@@ -17,8 +17,8 @@ export interface ReadinessStatus {
   readonly ready: boolean;
   /** Checks not done yet, with the reason when one failed. */
   readonly pending: readonly { readonly name: string; readonly reason?: string }[];
-  /** Check name → detail, for checks that have one. */
-  readonly details: Readonly<Record<string, string>>;
+  /** Check name → detail, for checks that have one (absent when none has). */
+  readonly details?: Readonly<Record<string, string>>;
 }
 
 export function createReadiness(): Readiness {
@@ -40,7 +40,7 @@ export function createReadiness(): Readiness {
     },
     status() {
       const pending = [...checks].filter(([, c]) => !c.done).map(([name, c]) => (c.reason ? { name, reason: c.reason } : { name }));
-      return { ready: pending.length === 0, pending, details: Object.fromEntries(details) };
+      return { ready: pending.length === 0, pending, ...(details.size > 0 ? { details: Object.fromEntries(details) } : {}) };
     },
   };
 }

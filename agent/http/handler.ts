@@ -28,7 +28,7 @@ export function createHttpHandler(deps: HandlerDeps): (req: IncomingMessage, res
     },
     '/readyz': async () => {
       const s = deps.readiness.status();
-      const details = Object.keys(s.details).length > 0 ? { details: s.details } : {};
+      const details = s.details ? { details: s.details } : {};
       return s.ready ? json(200, { status: 'ready', ...details }) : json(503, { status: 'not ready', pending: s.pending, ...details });
     },
   };
