@@ -57,8 +57,17 @@ export function readRulesFile(file: SourceFile, into: Collected, sink: IssueSink
       }
     }
   }
-  // Like Falco, a file that is not well-formed YAML contributes nothing.
-  if (broken) return;
+  // Like Falco, a file that is not well-formed YAML contributes nothing. What
+  // it names (best effort, line by line) counts as broken, so a rule it meant
+  // to tune is dropped rather than run untuned.
+  if (broken) {
+    for (const m of file.text.matchAll(/^\s*-\s*(rule|macro|list):\s*(.+?)\s*$/gm)) {
+      const name = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
+      const key = `${m[1]}:${name}`;
+      if (!into.broken.has(key)) into.broken.set(key, locate(file, m.index ?? 0));
+    }
+    return;
+  }
   for (const doc of docs) {
     const contents = deref(doc, doc.contents);
     if (isEmptyNode(contents)) continue;

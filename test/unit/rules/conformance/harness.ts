@@ -19,6 +19,8 @@ export interface Case {
   readonly upstream: Upstream;
   /** A whole rules file, or a condition wrapped in one rule named `r` (see ruleFor). */
   readonly yaml: string;
+  /** Further files loaded after `yaml`, in order (a tuning file). */
+  readonly more?: readonly string[];
   readonly verdict: 'load' | 'fail';
   /** Codes that must be among the errors (fail) . */
   readonly errors?: readonly string[];
@@ -49,7 +51,8 @@ export function ruleFor(condition: string, extra = '', name = 'r'): string {
 
 /** Loads and compiles like the agent (sensor catalog), then feeds events to a real engine. */
 export function run(c: Case): { outcome: Outcome; fired: (e: VigilEvent) => string[] } {
-  const load = loadRuleTexts([{ path: 'case.yaml', text: c.yaml }], { catalog: sensorCatalog });
+  const files = [c.yaml, ...(c.more ?? [])].map((text, i) => ({ path: i === 0 ? 'case.yaml' : `more-${i}.yaml`, text }));
+  const load = loadRuleTexts(files, { catalog: sensorCatalog });
   const { ruleSet, issues, warnings } = compileRuleSet(load, { ruleMatching: 'all' });
   const outcome: Outcome = { errors: [...load.errors, ...issues], warnings: [...load.warnings, ...warnings], rules: load.rules };
   const alerts: Alert[] = [];

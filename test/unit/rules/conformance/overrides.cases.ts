@@ -161,3 +161,13 @@ export const overrideCases: Case[] = [
     events: [{ event: execve('sh', { ancestors: [{ pid: 2, name: 'sshd' }] }), match: false }, { event: execve('sh', { ancestors: [{ pid: 2, name: 'bash' }] }), match: true }],
   },
 ];
+
+overrideCases.push({
+  name: 'a tuning file that is not YAML drops the rules it names rather than run them untuned',
+  upstream: LOADER('rule_incorrect_override_type'),
+  yaml: base,
+  more: ['- rule: r\n  exceptions: [\n  override: {exceptions: append}\n'],
+  verdict: 'fail',
+  errors: [C.YAML, C.DROPPED],
+  check: (o) => { if (o.rules.length !== 0) throw new Error('the untuned rule must not load'); },
+});
