@@ -14,6 +14,13 @@ import { warningCases } from './warnings.cases.js';
  * engine gives it (load or fail, warnings, which events match), written from
  * the behaviour the cited upstream test documents (falcosecurity/falco
  * unit_tests/engine, falcosecurity/libs userspace/libsinsp/test).
+ *
+ * Issue 13's bullets: 1 fields (fields.cases), 2 event types and states
+ * (evttypes.cases), 3 full compile with positions (compile.cases), 4 operator
+ * semantics, ordering, override keys, warnings (net, ordering, overrides,
+ * warnings, operators .cases), 5 a failed tuning item never leaves its rule
+ * untuned (overrides.cases "drops"; the fail|skip policy itself:
+ * test/unit/rules/reload/on-error.test.ts, test/unit/agent/cli/rules-on-error.test.ts).
  */
 const SUITES: Record<string, readonly Case[]> = {
   'fields: provided, Falco-only, unknown': fieldCases,
