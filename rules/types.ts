@@ -61,6 +61,12 @@ export interface ResolvedRule {
   readonly location: Location;
   /** Maps an offset of `conditionText` (spans of `condition` point there) to the file. */
   readonly locate?: (offset: number) => Location;
+  /**
+   * Disabled by the file, yet every field it uses is provided: the compiler
+   * checks it anyway (Falco compiles every rule), so an error in a rule that
+   * a later file enables does not wait until then.
+   */
+  readonly checkCompile?: boolean;
   /** Falco's capture / capture_duration (ms): accepted and recorded; vigil takes no captures. */
   readonly capture?: boolean;
   readonly captureDurationMs?: number;

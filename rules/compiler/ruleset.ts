@@ -54,7 +54,12 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
   load.rules.forEach((r, i) => {
     const source = r.source || 'syscall';
     const p = prepared[i];
-    if (p === undefined) { summary.push({ name: r.name, source, state: r.state ?? 'disabled_by_file' }); return; }
+    if (p === undefined) {
+      const check = r.checkCompile ? prepareRule(r) : undefined;
+      if (check && !check.ok) issues.push(check.issue);
+      summary.push({ name: r.name, source, state: check && !check.ok ? 'dropped' : r.state ?? 'disabled_by_file' });
+      return;
+    }
     const res = p.ok ? p.finish(plan) : p;
     if (res.ok) {
       rules.push(res.rule);

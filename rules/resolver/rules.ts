@@ -154,7 +154,8 @@ function resolveRule(
     sink.warn(RulesIssueCode.NEVER_FIRES, `rule "${def.name}" loaded disabled: it matches only event types this sensor never emits (${names}; vigil emits ${[...emitted].join(', ')})`, def.loc, label);
     state = 'disabled_never_fires';
   }
-  return rule(def, condition, text, state, locate, throttle);
+  const r = rule(def, condition, text, state, locate, throttle);
+  return state === 'disabled_by_file' && missing.size === 0 ? { ...r, checkCompile: true } : r;
 }
 
 function rule(def: RuleDef, condition: Expr, text: string, state: RuleState, locate: (offset: number) => Location, throttle?: ResolvedRule['throttle']): ResolvedRule {

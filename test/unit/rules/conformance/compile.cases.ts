@@ -119,3 +119,11 @@ export const compileCases: Case[] = [
     events: [{ event: execve('sh', { exepath: '/bin/sh' }), match: true }, { event: execve('sh'), match: false }],
   },
 ];
+
+compileCases.push({
+  name: 'a type error in a rule disabled by the file still fails (Falco compiles every rule)',
+  upstream: LOADER('rule_not_enabled'),
+  yaml: ruleFor('evt.type = execve and proc.pid contains 1', '  enabled: false\n'),
+  verdict: 'fail',
+  errors: [BAD_OP],
+});
