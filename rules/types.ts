@@ -76,6 +76,8 @@ export interface LoadResult {
   readonly rules: readonly ResolvedRule[];
   readonly errors: readonly Issue[];
   readonly warnings: readonly Issue[];
+  /** Rules defined in the files that failed to load (errors, or a failed tuning item), with their source. */
+  readonly refused?: readonly { readonly name: string; readonly source: string }[];
   /** sha256 of every file read, in load order. */
   readonly files: readonly { readonly path: string; readonly sha256: string }[];
 }

@@ -71,9 +71,7 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
     }
   });
   // Rules the loader refused (errors, or a failed tuning item) run nowhere: count them as dropped too.
-  const loaded = new Set(load.rules.map((r) => r.name));
-  const refused = new Set(load.errors.flatMap((e) => (e.item?.startsWith('rule "') ? [e.item.slice(6, -1)] : [])));
-  for (const name of refused) if (!loaded.has(name)) summary.push({ name, source: 'unknown', state: 'dropped' });
+  for (const r of load.refused ?? []) summary.push({ name: r.name, source: r.source, state: 'dropped' });
   // A rule folded to false (an empty allowlist it must match) is active but never visited.
   const index = buildIndex(rules.filter((r) => !r.never));
   const candidatesFor = generateCandidates(index);

@@ -81,8 +81,13 @@ export function loadRuleTexts(files: readonly RuleText[], opts: LoadOptions = {}
     const first = files[0]?.path ?? '<none>';
     sink.error(RulesIssueCode.SCHEMA, `internal error while resolving: ${(e as Error)?.message ?? String(e)}`, { file: first, line: 1, col: 1 });
   }
+  const loaded = new Set(rules.map((r) => r.name));
+  const refused = [...new Set(sink.errors.flatMap((e) => (e.item?.startsWith('rule "') ? [e.item.slice(6, -1)] : [])))]
+    .filter((n) => !loaded.has(n) && collected.rules.has(n))
+    .map((name) => ({ name, source: collected.rules.get(name)!.source }));
   const result: RulesLoadResult = {
     rules,
+    refused,
     errors: sink.errors,
     warnings: sink.warnings,
     files: hashes,
