@@ -26,7 +26,8 @@ export class ListExpander {
   /** Lists whose names hold spaces (`test list`), which Falco substitutes as text before parsing. */
   private readonly spaced: readonly string[];
 
-  constructor(private readonly lists: Collection<ListDef>) {
+  /** `broken`: names of lists whose definition failed; a condition naming one depends on it (so the rule is dropped, not run with the name as a literal). */
+  constructor(private readonly lists: Collection<ListDef>, private readonly broken: ReadonlySet<string> = new Set()) {
     this.spaced = [...lists.values()].map((d) => d.name).filter((n) => n.includes(' ')).sort((a, b) => b.length - a.length);
   }
 
@@ -80,6 +81,7 @@ export class ListExpander {
 
   /** Expands the list names among the items of a condition's list; `uses` collects `list:NAME` of every list involved. */
   expandItems(items: readonly Literal[], uses?: Set<string>): Literal[] {
+    if (uses && this.broken.size > 0) for (const it of items) if (!it.quoted && this.broken.has(it.value)) uses.add(`list:${it.value}`);
     let cur: Literal[] = [...items];
     let after = -1;
     for (;;) {

@@ -36,7 +36,7 @@ export interface ResolveOptions {
  * disabled, with a warning and their state.
  */
 export function resolveRules(c: Collected, sink: IssueSink, opts: ResolveOptions): ResolvedRule[] {
-  const lists = new ListExpander(c.lists);
+  const lists = new ListExpander(c.lists, new Set([...c.broken.keys()].flatMap((k) => (k.startsWith('list:') ? [k.slice(5)] : []))));
   lists.checkAll();
   const conds = new ConditionResolver(c.macros, lists, opts.catalog, sink, opts.strict);
   conds.checkAllMacros();

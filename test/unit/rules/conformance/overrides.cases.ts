@@ -171,3 +171,12 @@ overrideCases.push({
   errors: [C.YAML, C.DROPPED],
   check: (o) => { if (o.rules.length !== 0) throw new Error('the untuned rule must not load'); },
 });
+
+overrideCases.push({
+  name: 'a list whose definition failed drops the rules naming it (not compared as a literal)',
+  upstream: LOADER('list_override_append_wrong_key'),
+  yaml: `- list: allowed\n  itmes: [a]\n${ruleFor('evt.type = execve and not proc.name in (allowed)')}`,
+  verdict: 'fail',
+  errors: [C.MISSING_KEY, C.DROPPED],
+  check: (o) => { if (o.rules.length !== 0) throw new Error('the untuned rule must not load'); },
+});
