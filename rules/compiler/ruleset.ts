@@ -56,7 +56,7 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
     const p = prepared[i];
     if (p === undefined) {
       const check = r.checkCompile ? prepareRule(r) : undefined;
-      if (check && !check.ok) issues.push(check.issue);
+      if (check && !check.ok) issues.push(check.issue, ...check.more);
       summary.push({ name: r.name, source, state: check && !check.ok ? 'dropped' : r.state ?? 'disabled_by_file' });
       return;
     }
@@ -66,7 +66,7 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
       warnings.push(...res.warnings);
       summary.push({ name: r.name, source, state: 'active' });
     } else {
-      issues.push(res.issue);
+      issues.push(res.issue, ...res.more);
       summary.push({ name: r.name, source, state: 'dropped' });
     }
   });

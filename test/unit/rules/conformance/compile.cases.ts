@@ -127,3 +127,14 @@ compileCases.push({
   verdict: 'fail',
   errors: [BAD_OP],
 });
+
+compileCases.push({
+  name: 'every failing comparison of a rule is reported, each at its position',
+  upstream: LIBS(COMPILER, 'operators_field_types_compatibility'),
+  yaml: ruleFor('evt.type = execve and proc.pid contains 1 and proc.name = x and proc.ppid = abc'),
+  verdict: 'fail',
+  check: (o) => {
+    const at = o.errors.map((e) => `${e.code}@${e.line}:${e.col}`);
+    if (JSON.stringify(at) !== JSON.stringify([`${BAD_OP}@3:37`, `${BAD_VALUE}@3:91`])) throw new Error(JSON.stringify(at));
+  },
+});
