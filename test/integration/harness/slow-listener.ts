@@ -1,15 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
- * An attacker's listener one network round trip away: the first SYN of each
- * client is left unanswered (the accept queue is held full by a dummy
- * connection), so the client connects on its retransmission a second later.
+ * An attacker's listener one network round trip away: the accept queue is
+ * held full by a dummy connection until `release()` plus a hold time, so a
+ * client that connects meanwhile has its first SYN left unanswered and
+ * connects on its retransmission a second later.
  * A netcat that execs a shell right after connecting then lives that
  * second, as it does against a remote peer; against a plain loopback-near
  * listener it lives a millisecond, shorter than any /proc read can follow.
  */
 export interface SlowListener {
   readonly port: number;
+  /** Frees the queue `holdSeconds` from now: call it right after starting the client. */
+  release(): void;
   /** Resolves when a client (not the dummy) connected. */
   connected(timeoutMs: number): Promise<void>;
   close(): void;
@@ -21,6 +24,7 @@ srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind((sys.argv[1], 0)); srv.listen(0)
 print(srv.getsockname()[1], flush=True)
 dummy = socket.create_connection(srv.getsockname())
+sys.stdin.readline()
 time.sleep(float(sys.argv[2]))
 held = [dummy, srv.accept()[0]]
 conn, _ = srv.accept()
@@ -29,8 +33,8 @@ held.append(conn)
 time.sleep(600)
 `;
 
-export async function slowListen(host: string, holdSeconds = 1.5): Promise<SlowListener> {
-  const child: ChildProcess = spawn('python3', ['-c', SCRIPT, host, String(holdSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function slowListen(host: string, holdSeconds = 0.5): Promise<SlowListener> {
+  const child: ChildProcess = spawn('python3', ['-c', SCRIPT, host, String(holdSeconds)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const waiters: Array<() => void> = [];
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -50,6 +54,9 @@ export async function slowListen(host: string, holdSeconds = 1.5): Promise<SlowL
   });
   return {
     port,
+    release() {
+      child.stdin!.write('go\n');
+    },
     connected(timeoutMs) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no connection to slow listener port ${port} within ${timeoutMs} ms`)), timeoutMs);
