@@ -57,7 +57,6 @@ export function findStdioLinks(p: ProcessInfo, lookups: StdioLookups, searchRela
       if (index !== undefined) push(ptys, index, fd);
     }
   }
-  if (searchRelays && unix.size > 0) keepUnixSockets(p, lookups.procRoot, unix);
   if (searchRelays && (pipes.size > 0 || ptys.size > 0 || unix.size > 0)) links.push(...relayLinks(p, lookups, pipes, ptys, unix));
   return links.sort((a, b) => a.fd - b.fd);
 }
@@ -69,13 +68,14 @@ function push<K>(map: Map<K, Array<0 | 1 | 2>>, key: K, fd: 0 | 1 | 2): void {
 }
 
 /**
- * Keeps only the stdio sockets that are Unix sockets of the process's netns
- * (from /proc/<pid>/net/unix): a netlink or packet socket on stdio is no
- * relay, and its inode neighbours mean nothing.
+ * Whether the stdio socket is a Unix socket of the process's netns (from
+ * /proc/<pid>/net/unix, read only once a relay holds its neighbour): a
+ * netlink or packet socket on stdio is no relay, and its inode neighbours
+ * mean nothing.
  */
-function keepUnixSockets(p: ProcessInfo, procRoot: string, unix: Map<number, Array<0 | 1 | 2>>): void {
-  const inodes = readUnixInodes(procRoot, p.pid);
-  for (const inode of [...unix.keys()]) if (!inodes?.has(inode)) unix.delete(inode);
+function isUnixSocket(p: ProcessInfo, procRoot: string, inode: number, cache: { inodes?: ReadonlySet<number> | null }): boolean {
+  if (cache.inodes === undefined) cache.inodes = readUnixInodes(procRoot, p.pid) ?? null;
+  return cache.inodes?.has(inode) ?? false;
 }
 
 /**
@@ -116,10 +116,16 @@ function relayLinks(
     candidates.set(ancestor, undefined);
     ancestor = lookups.process(ancestor)?.ppid ?? 0;
   }
-  for (const socket of lookups.socketsInNetns(p.netns)) {
-    if (!hasPeer(socket)) continue;
-    for (const owner of socket.pids) if (owner !== p.pid && !candidates.get(owner)) candidates.set(owner, socket);
+  // A socketpair's other end is held by whoever forked the process (socat
+  // EXEC, a relay script): only pipes and ptys send the search through the
+  // netns's socket owners. A host shell logging to journald must not cost 64 fd tables.
+  if (pipes.size > 0 || ptys.size > 0) {
+    for (const socket of lookups.socketsInNetns(p.netns)) {
+      if (!hasPeer(socket)) continue;
+      for (const owner of socket.pids) if (owner !== p.pid && !candidates.get(owner)) candidates.set(owner, socket);
+    }
   }
+  const unixCache: { inodes?: ReadonlySet<number> | null } = {};
 
   let opened = 0;
   for (const [pid, knownSocket] of candidates) {
@@ -154,6 +160,7 @@ function relayLinks(
     // A stream socketpair carries both ways: every stdio fd on it is linked.
     for (const [inode, stdioFds] of unix) {
       if (!socketpairPeers(inode).some((peer) => fds.sockets.has(peer))) continue;
+      if (!isUnixSocket(p, lookups.procRoot, inode, unixCache)) continue;
       for (const fd of stdioFds) {
         if (!linked.has(fd)) {
           linked.add(fd);
