@@ -148,25 +148,18 @@ function relayLinks(
         }
       }
     }
-    for (const [index, stdioFds] of ptys) {
-      if (!fds.ptyMasters.has(index)) continue;
+    const linkAll = (stdioFds: readonly (0 | 1 | 2)[]): void => {
       for (const fd of stdioFds) {
         if (!linked.has(fd)) {
           linked.add(fd);
           links.push({ fd, socket, relay });
         }
       }
-    }
+    };
+    for (const [index, stdioFds] of ptys) if (fds.ptyMasters.has(index)) linkAll(stdioFds);
     // A stream socketpair carries both ways: every stdio fd on it is linked.
     for (const [inode, stdioFds] of unix) {
-      if (!socketpairPeers(inode).some((peer) => fds.sockets.has(peer))) continue;
-      if (!isUnixSocket(p, lookups.procRoot, inode, unixCache)) continue;
-      for (const fd of stdioFds) {
-        if (!linked.has(fd)) {
-          linked.add(fd);
-          links.push({ fd, socket, relay });
-        }
-      }
+      if (socketpairPeers(inode).some((peer) => fds.sockets.has(peer)) && isUnixSocket(p, lookups.procRoot, inode, unixCache)) linkAll(stdioFds);
     }
     if (linked.size === wanted) break;
   }
