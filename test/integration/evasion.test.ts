@@ -73,10 +73,12 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
 
   it('a renamed copy of a plain program with its stdio on a socket stays quiet (look-alike)', async () => {
     const l = await attacker();
-    // bash wires the socket, then execs a copy of busybox run as `sleep`: stdio on the socket, but no shell.
+    // ncat hands the socket to a copy of busybox run as `sleep` (a link to the copy): stdio on the
+    // socket, a copied binary, but no shell. (Not bash's `>& /dev/tcp` then exec: bash itself
+    // holds the socket on its stdio for a moment, which is a shell's output on the network.)
     const pod = runPod({
       namespace: 'evasion', pod: 'renamed-tool', container: 'app', image: TOOLS,
-      command: ['bash', '-c', `cp /bin/busybox /tmp/kworker && exec -a sleep /tmp/kworker 20 >& /dev/tcp/${gateway}/${l.port} 0>&1`],
+      command: ['sh', '-c', `cp /bin/busybox /tmp/kworker && ln -s /tmp/kworker /tmp/sleep && exec ncat ${gateway} ${l.port} -e '/tmp/sleep 20'`],
     });
     await l.waitForConnection(15_000);
     await expectNone(pod, ['Reverse Shell', 'Bind Shell'], 4_000);
