@@ -29,6 +29,8 @@ export interface Readiness {
   /** Adds a live check; returns the function that removes it. */
   check(name: string, fn: ReadinessCheck): () => void;
   /** Start marks only (cheap, synchronous): what the CLI logs after start. */
+  /** Text shown with a start mark whatever its state (e.g. the rules a skip-mode start dropped); '' clears it. */
+  detail(name: string, text: string): void;
   status(): ReadinessStatus;
   /** Start marks and every live check, as /readyz answers. */
   evaluate(): Promise<ReadinessReport>;
@@ -38,11 +40,15 @@ export interface ReadinessStatus {
   readonly ready: boolean;
   /** Components not started yet, with the reason when one failed. */
   readonly pending: readonly { readonly name: string; readonly reason?: string }[];
+  /** Check name → detail, for checks that have one (absent when none has). */
+  readonly details?: Readonly<Record<string, string>>;
 }
 
 export interface ReadinessReport {
   readonly ready: boolean;
   readonly checks: Readonly<Record<string, CheckResult>>;
+  /** Start mark name → detail text (`detail()`), when any has one. */
+  readonly details?: Readonly<Record<string, string>>;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -51,9 +57,11 @@ export function createReadiness(): Readiness {
   const marks = new Map<string, { done: boolean; reason?: string }>();
   const checks = new Map<string, ReadinessCheck>();
 
+  const details = new Map<string, string>();
+  const detailsField = (): { details?: Record<string, string> } => (details.size > 0 ? { details: Object.fromEntries(details) } : {});
   const status = (): ReadinessStatus => {
     const pending = [...marks].filter(([, c]) => !c.done).map(([name, c]) => (c.reason ? { name, reason: c.reason } : { name }));
-    return { ready: pending.length === 0, pending };
+    return { ready: pending.length === 0, pending, ...detailsField() };
   };
 
   return {
@@ -65,6 +73,10 @@ export function createReadiness(): Readiness {
     },
     fail(name, reason) {
       marks.set(name, { done: false, reason });
+    },
+    detail(name, text) {
+      if (text === '') details.delete(name);
+      else details.set(name, text);
     },
     check(name, fn) {
       checks.set(name, fn);
@@ -81,7 +93,7 @@ export function createReadiness(): Readiness {
       const results = await Promise.all([...checks].map(async ([name, fn]) => [name, await runCheck(fn)] as const));
       const all: Record<string, CheckResult> = { started };
       for (const [name, r] of results) all[name] = r;
-      return { ready: Object.values(all).every((c) => c.ok), checks: all };
+      return { ready: Object.values(all).every((c) => c.ok), checks: all, ...detailsField() };
     },
   };
 }

@@ -33,7 +33,8 @@ export function createHttpHandler(deps: HandlerDeps): (req: IncomingMessage, res
     },
     '/readyz': async () => {
       const r = await deps.readiness.evaluate();
-      return json(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks });
+      const details = r.details ? { details: r.details } : {};
+      return json(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks, ...details });
     },
   };
 

@@ -17,8 +17,6 @@ export interface RuleInputLimits {
   readonly maxItemsPerFile: number;
   /** Top-level items of all files of one load together (compiling is on the main thread: this bounds it). */
   readonly maxItemsTotal: number;
-  /** Literals one list may expand to (lists of lists grow geometrically). */
-  readonly maxListExpansion: number;
 }
 
 export const DEFAULT_RULE_INPUT_LIMITS: RuleInputLimits = {
@@ -26,7 +24,6 @@ export const DEFAULT_RULE_INPUT_LIMITS: RuleInputLimits = {
   maxTotalBytes: 4 * 1024 * 1024,
   maxItemsPerFile: 5_000,
   maxItemsTotal: 5_000,
-  maxListExpansion: 100_000,
 };
 
 export function tooLarge(file: string, message: string): Issue {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { fieldExists } from '../fields/index.js';
+import { sensorCatalog } from '../fields/index.js';
 import { loadRulePaths, type RulesLoadResult } from '../loader/index.js';
 
 export interface OffThreadLimits {
@@ -23,7 +23,7 @@ export const DEFAULT_OFF_THREAD_LIMITS: OffThreadLimits = { timeoutMs: 30_000, m
  */
 export async function loadRulePathsOffThread(paths: readonly string[], limits: OffThreadLimits = DEFAULT_OFF_THREAD_LIMITS): Promise<RulesLoadResult> {
   const url = new URL('./load-worker.js', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return loadRulePaths(paths, { fieldExists });
+  if (!existsSync(fileURLToPath(url))) return loadRulePaths(paths, { catalog: sensorCatalog });
   return new Promise<RulesLoadResult>((resolve, reject) => {
     const worker = new Worker(url, { workerData: { paths: [...paths] }, resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb } });
     let settled = false;

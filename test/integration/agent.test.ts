@@ -64,7 +64,7 @@ describe.skipIf(skip)('vigil agent (built CLI)', () => {
       const body = (await r.json()) as unknown;
       return r.status === 200 ? body : undefined;
     });
-    expect(ready).toMatchObject({ status: 'ready' });
+    expect(ready).toMatchObject({ status: 'ready', details: { 'rules-watcher': expect.stringMatching(/^\d+ rules active, 0 disabled for missing fields, 0 disabled as never firing, 0 disabled by file$/) } });
     // Ready means able to detect: every check is in the detail, each ok.
     const checks = (ready as { checks: Record<string, { ok: boolean; detail: string }> }).checks;
     expect(Object.keys(checks).sort()).toEqual(['exec_source', 'fd_headroom', 'outputs', 'proc_access', 'rules_loaded', 'runtime', 'started']);
