@@ -8,8 +8,6 @@ export interface BuildOptions {
   readonly catalog?: RuleCatalog;
   readonly engineVersion?: string;
   readonly ruleMatching?: RuleMatching;
-  /** Reads and loads the files instead of loadRulePaths with the sensor's catalog (the agent's runs in a worker: rules/reload/load-off-thread.ts). */
-  readonly loader?: (paths: readonly string[]) => Promise<RulesLoadResult>;
 }
 
 /** Rule files loaded and compiled: what the agent would run, and every problem found on the way. */
@@ -32,12 +30,10 @@ export interface BuiltRules {
  * and `vigil rules validate`, so validation passes exactly what the agent runs.
  */
 export async function buildRules(paths: readonly string[], opts: BuildOptions = {}): Promise<BuiltRules> {
-  const load = opts.loader
-    ? await opts.loader(paths)
-    : await loadRulePaths(paths, {
-        catalog: opts.catalog ?? sensorCatalog,
-        ...(opts.engineVersion ? { engineVersion: opts.engineVersion } : {}),
-      });
+  const load = await loadRulePaths(paths, {
+    catalog: opts.catalog ?? sensorCatalog,
+    ...(opts.engineVersion ? { engineVersion: opts.engineVersion } : {}),
+  });
   const { ruleSet, issues, warnings } = compileRuleSet(load, opts.ruleMatching ? { ruleMatching: opts.ruleMatching } : undefined);
   const errors = [...load.errors, ...issues];
   const droppedRules = ruleSet.summary.filter((s) => s.state === 'dropped').map((s) => s.name);

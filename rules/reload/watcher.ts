@@ -10,7 +10,6 @@ import { counter, gauge } from '../engine/metrics.js';
 import { RulesRefusedError } from '../errors.js';
 import { summarize } from '../loader/index.js';
 import type { Issue, LoadResult } from '../types.js';
-import { loadRulePathsOffThread } from './load-off-thread.js';
 import { identities } from './path-identity.js';
 import { planRulesWatch } from './watch-plan.js';
 
@@ -85,8 +84,7 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
   async function loadOnce(first: boolean): Promise<void> {
     let built: BuiltRules;
     try {
-      // Read and parsed off the event loop: a large rule set must not stall detection.
-      built = await buildRules(cfg.paths, { ...(cfg.ruleMatching ? { ruleMatching: cfg.ruleMatching } : {}), loader: loadRulePathsOffThread });
+      built = await buildRules(cfg.paths, cfg.ruleMatching ? { ruleMatching: cfg.ruleMatching } : {});
     } catch (err) {
       // The loader is not supposed to throw; if it does, it is a failed load.
       loadErrors.inc();
