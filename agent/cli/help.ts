@@ -22,7 +22,7 @@ file (camelCase keys). Precedence: flag > env > file > default. A bad value
 stops the agent with exit code 2 and a message naming the key.
 
 HTTP: GET /metrics (Prometheus), /healthz, /readyz on --metrics-addr.
-The gRPC event stream (--grpc-addr) is validated but not served yet.
+The gRPC event stream (--grpc-addr) serves vigil.v1.EventService; \`vigil tail\` reads it.
 
 Options:
 ${flagHelp()}
