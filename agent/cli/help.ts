@@ -7,6 +7,8 @@ Usage:
   vigil rules validate FILE...           check rule files; exit 1 with file:line:col messages
   vigil rules test RULES... --events F   print the alerts the events in F (JSON lines) raise
   vigil rules fields                     list the fields rule conditions can use
+  vigil tail [--addr HOST:PORT] [--json] [filters]
+                                         stream an agent's events and alerts (vigil tail --help)
   vigil baseline export [--format networkpolicy|json] [--baseline FILE] [--out FILE]
                                          write the learned pod connections as NetworkPolicy YAML
   vigil --help | --version
