@@ -45,7 +45,7 @@ export function subscribe(
   request: SubscribeRequestObject,
   onEnvelope: (env: WireEnvelope) => void,
   opts: ClientOptions = {},
-): SubscribeHandle & { client: grpc.Client } {
+): SubscribeHandle & { client: grpc.Client; call: grpc.ClientReadableStream<Buffer> } {
   const options: grpc.ChannelOptions = opts.serverName ? { 'grpc.ssl_target_name_override': opts.serverName, 'grpc.default_authority': opts.serverName } : {};
   const client = new grpc.Client(addr, opts.credentials ?? grpc.credentials.createInsecure(), options);
   const msg = SubscribeRequestType.fromObject(request);
@@ -71,6 +71,7 @@ export function subscribe(
   });
   return {
     client,
+    call,
     done,
     cancel() {
       cancelled = true;

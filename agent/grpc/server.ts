@@ -53,6 +53,7 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
   let stopping: Promise<void> | undefined;
   let nextId = 0;
   const closers = new Set<() => void>();
+  let stopTls: (() => void) | undefined;
 
   const subscribe: grpc.handleServerStreamingCall<SubscribeRequest, Buffer> = (call) => {
     const hub = cfg.hub;
@@ -114,6 +115,9 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
     address: () => bound,
     async start() {
       if (server) return;
+      // Certificates first: a bad file fails the start before anything listens.
+      const tls = cfg.tls ? await serverCredentials(cfg.tls, () => deps.log.info('gRPC TLS certificate reloaded')) : undefined;
+      stopTls = tls?.stop;
       const s = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1 });
       server = s;
       s.addService(
@@ -134,12 +138,13 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
       const definitions = protoLoader.loadSync([SERVICE_PROTO, HEALTH_PROTO], { includeDirs: [PROTO_DIR, dirname(HEALTH_PROTO)] });
       new ReflectionService(definitions).addToServer(s);
 
-      const creds = cfg.tls ? serverCredentials(cfg.tls) : grpc.ServerCredentials.createInsecure();
+      const creds = tls?.credentials ?? grpc.ServerCredentials.createInsecure();
       const target = cfg.addr.host.includes(':') ? `[${cfg.addr.host}]:${cfg.addr.port}` : `${cfg.addr.host}:${cfg.addr.port}`;
       const port = await new Promise<number>((resolve, reject) =>
         s.bindAsync(target, creds, (err, p) => (err ? reject(new ListenError(formatAddr(cfg.addr), err)) : resolve(p))),
       ).catch((err: unknown) => {
         server = undefined;
+        stopTls?.();
         throw err;
       });
       bound = { host: cfg.addr.host, port };
@@ -166,6 +171,7 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
             resolve();
           });
         });
+        stopTls?.();
       })();
       return stopping;
     },

@@ -21,14 +21,22 @@ export class GrpcTlsError extends VigilError<'VIGIL_ERR_GRPC_TLS'> {
 
 const DEFAULT_REFRESH_MS = 5_000;
 
+/** Server credentials and the way to stop watching their files. */
+export interface GrpcTls {
+  readonly credentials: grpc.ServerCredentials;
+  /** Stops polling the files (the server's own listeners go when it shuts down). */
+  stop(): void;
+}
+
 /**
  * Server credentials from PEM files that grpc-js's FileWatcherCertificateProvider
  * re-reads every `refreshIntervalMs`, so a rotated certificate (cert-manager,
  * a re-mounted Secret) is served to new connections without a restart. The
- * files are checked once here so a wrong path or key fails at start, not at
- * the first handshake.
+ * files are checked here so a wrong path or key fails at start, and the
+ * providers' first (asynchronous) read is awaited: grpc-js drops connections
+ * that arrive before it, which would make the first seconds of a start flaky.
  */
-export function serverCredentials(cfg: GrpcTlsConfig): grpc.ServerCredentials {
+export async function serverCredentials(cfg: GrpcTlsConfig, onReload?: () => void): Promise<GrpcTls> {
   try {
     createSecureContext({
       cert: readFileSync(cfg.certFile),
@@ -41,8 +49,27 @@ export function serverCredentials(cfg: GrpcTlsConfig): grpc.ServerCredentials {
   const refreshIntervalMs = cfg.refreshIntervalMs ?? DEFAULT_REFRESH_MS;
   const identity = new grpc.experimental.FileWatcherCertificateProvider({ certificateFile: cfg.certFile, privateKeyFile: cfg.keyFile, refreshIntervalMs });
   const ca = cfg.clientCaFile ? new grpc.experimental.FileWatcherCertificateProvider({ caCertificateFile: cfg.clientCaFile, refreshIntervalMs }) : null;
-  // grpc-js 1.14 names this function's parameters (ca, identity) but hands
-  // them to the constructor as (identity, ca): identity goes first.
-  // The providers poll only while a server uses them: shutting the server down stops them.
-  return grpc.experimental.createCertificateProviderServerCredentials(identity, ca, ca !== null);
+
+  let lastCert: Buffer | undefined;
+  let identityLoaded!: () => void;
+  let caLoaded!: () => void;
+  const loaded = Promise.all([new Promise<void>((r) => (identityLoaded = r)), ca ? new Promise<void>((r) => (caLoaded = r)) : undefined]);
+  const identityListener = (u: grpc.experimental.IdentityCertificateUpdate | null): void => {
+    if (u && lastCert && !u.certificate.equals(lastCert)) onReload?.();
+    if (u) lastCert = u.certificate;
+    identityLoaded();
+  };
+  const caListener = (): void => caLoaded();
+  identity.addIdentityCertificateListener(identityListener);
+  ca?.addCaCertificateListener(caListener);
+  await loaded;
+  return {
+    // grpc-js 1.14 names this function's parameters (ca, identity) but hands
+    // them to the constructor as (identity, ca): identity goes first.
+    credentials: grpc.experimental.createCertificateProviderServerCredentials(identity, ca, ca !== null),
+    stop() {
+      identity.removeIdentityCertificateListener(identityListener);
+      ca?.removeCaCertificateListener(caListener);
+    },
+  };
 }

@@ -9,6 +9,8 @@ export type JsonAlert = Alert & { readonly receivedMs: number };
 export interface AgentHandle {
   readonly alerts: JsonAlert[];
   readonly metricsUrl: string;
+  /** The agent's gRPC event stream, `127.0.0.1:<port>`. */
+  readonly grpcAddr: string;
   stderr(): string;
   /** Resolves with the first alert (already received or arriving) that matches. */
   waitForAlert(match: (a: JsonAlert) => boolean, timeoutMs: number): Promise<JsonAlert>;
@@ -36,9 +38,11 @@ export async function freePort(): Promise<number> {
  */
 export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<AgentHandle> {
   const port = await freePort();
+  const grpcAt = args.indexOf('--grpc-addr');
+  const grpcAddr = grpcAt >= 0 ? args[grpcAt + 1]! : `127.0.0.1:${await freePort()}`;
   const child: ChildProcess = spawn(
     process.execPath,
-    [MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`, ...args],
+    [MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`, ...(grpcAt >= 0 ? [] : ['--grpc-addr', grpcAddr]), ...args],
     { env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const alerts: JsonAlert[] = [];
@@ -69,6 +73,7 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
   const handle: AgentHandle = {
     alerts,
     metricsUrl,
+    grpcAddr,
     stderr: () => stderr,
     waitForAlert(match, timeoutMs) {
       return new Promise((resolve, reject) => {
