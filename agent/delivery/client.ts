@@ -28,6 +28,8 @@ export interface SubscribeHandle {
   cancel(): void;
   /** Resolves when the stream ends: null after a clean end or a cancel, the error otherwise. */
   readonly done: Promise<grpc.ServiceError | null>;
+  /** Resolves once the agent has registered the subscription (it sends its headers then); never rejects. */
+  readonly subscribed: Promise<void>;
 }
 
 export interface ClientOptions {
@@ -56,6 +58,7 @@ export function subscribe(
     {},
   );
   let cancelled = false;
+  const subscribed = new Promise<void>((resolve) => call.once('metadata', () => resolve()));
   const done = new Promise<grpc.ServiceError | null>((resolve) => {
     call.on('data', (b: Buffer) => {
       for (const env of decodeBatch(b)) onEnvelope(env as WireEnvelope);
@@ -73,6 +76,7 @@ export function subscribe(
     client,
     call,
     done,
+    subscribed,
     cancel() {
       cancelled = true;
       call.cancel();

@@ -54,7 +54,9 @@ const NS_PER_MS = 1_000_000n;
 
 /** An envelope whose `fields` are computed only when a consumer reads them. */
 class HubEnvelope implements Envelope {
-  private cachedFields?: Readonly<Record<string, string | number | boolean | null>>;
+  private cachedFields?: Readonly<Record<string, string | number | boolean | null>> = undefined;
+  /** Its protobuf bytes, set by the first encodeEnvelope (wire.ts) and shared by every subscriber. */
+  wire: Uint8Array | undefined = undefined;
   constructor(
     readonly node: string,
     readonly bootId: string,

@@ -4,6 +4,7 @@ import type { Alert } from '../../rules/alert.js';
 import type { ContainerFields, K8sFields, ProcFields, VigilEvent } from '../../rules/event.js';
 import { packageRoot } from '../package-root.js';
 import type { Envelope, EnvelopeKind } from './envelope.js';
+import { encodeAlertOrLoss, priorityNumber } from './alert-encoder.js';
 
 /**
  * proto/vigil/v1 loaded with protobufjs when this module is first imported
@@ -22,14 +23,9 @@ root.resolveAll();
 export const EnvelopeType = root.lookupType('vigil.v1.Envelope');
 export const SubscribeRequestType = root.lookupType('vigil.v1.SubscribeRequest');
 export const SubscribeResponseType = root.lookupType('vigil.v1.SubscribeResponse');
-const PriorityEnum = root.lookupEnum('vigil.v1.Priority');
 const KindEnum = root.lookupEnum('vigil.v1.Kind');
 
-/** Priority enum value of a Falco priority text (case-insensitive; `Info` is Informational). */
-export function priorityValue(text: string): number {
-  const up = text.toUpperCase();
-  return PriorityEnum.values[`PRIORITY_${up === 'INFO' ? 'INFORMATIONAL' : up}`] ?? 0;
-}
+export { priorityNumber as priorityValue } from './alert-encoder.js';
 
 /** Kind enum value <-> in-process kind. */
 export function kindValue(kind: EnvelopeKind): number {
@@ -141,7 +137,7 @@ function alert(a: Alert): Obj {
   return {
     time: a.time,
     rule: a.rule,
-    priority: priorityValue(a.priority),
+    priority: priorityNumber(a.priority),
     priorityText: a.priority,
     output: a.output,
     outputFields: fields,
@@ -203,16 +199,21 @@ export function toWireObject(env: Envelope): Obj {
   return m;
 }
 
-// Encoded once per envelope, however many subscribers send it.
-const encoded = new WeakMap<Envelope, Uint8Array>();
+/**
+ * Envelopes that keep their own bytes (the hub's do: a `wire` slot). A
+ * WeakMap did the same job but cost the collector dearly: ephemeron tables
+ * with one entry per envelope in flight showed as a third of delivery's CPU.
+ */
+interface WireMemo {
+  wire?: Uint8Array;
+}
 
-/** The envelope's protobuf bytes (memoized). */
+/** The envelope's protobuf bytes (encoded once per envelope, however many subscribers send it): alerts and loss notices by the direct encoder, events by protobufjs. */
 export function encodeEnvelope(env: Envelope): Uint8Array {
-  let b = encoded.get(env);
-  if (b === undefined) {
-    b = EnvelopeType.encode(toWireObject(env)).finish();
-    encoded.set(env, b);
-  }
+  const memo = env as Envelope & WireMemo;
+  if (memo.wire !== undefined) return memo.wire;
+  const b = encodeAlertOrLoss(env) ?? EnvelopeType.encode(toWireObject(env)).finish();
+  if ('wire' in memo) memo.wire = b;
   return b;
 }
 
@@ -222,9 +223,31 @@ export function encodeEnvelope(env: Envelope): Uint8Array {
  * and length, so nothing is encoded twice.
  */
 export function encodeBatch(envs: readonly Envelope[]): Buffer {
-  const w = protobuf.Writer.create();
-  for (const env of envs) w.uint32(10).bytes(encodeEnvelope(env));
-  return Buffer.from(w.finish());
+  const parts: Uint8Array[] = new Array(envs.length);
+  let size = 0;
+  for (let i = 0; i < envs.length; i++) {
+    const b = encodeEnvelope(envs[i]!);
+    parts[i] = b;
+    size += 1 + varintSize(b.length) + b.length;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let p = 0;
+  for (const b of parts) {
+    out[p++] = 0x0a; // field 1, length-delimited
+    let n = b.length;
+    while (n >= 0x80) {
+      out[p++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    out[p++] = n;
+    out.set(b, p);
+    p += b.length;
+  }
+  return out;
+}
+
+function varintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
 /** Decoded envelopes as plain objects: 64-bit numbers as strings, enums by name, oneof names in `payload`. */

