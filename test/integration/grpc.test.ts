@@ -175,6 +175,9 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     // From the first envelope on, every sequence exactly once, in order, and no loss notice.
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
     expect(second.losses()).toEqual([]);
+    // Every kind the pipeline produced in that time is in the one numbered stream.
+    const kinds = new Set([...first.got, ...second.got].map((e) => e.payload));
+    for (const k of ['exec', 'stdio', 'alert']) expect(kinds).toContain(k);
     expect(new Set([...first.got, ...second.got].map((e) => e.eventId)).size).toBe(seqs.length);
   });
 
