@@ -24,6 +24,16 @@ function capture() {
   return { out, err, text: () => stdout, errText: () => stderr };
 }
 
+/** A real gRPC server on loopback over a fresh hub. */
+async function serve(): Promise<{ hub: ReturnType<typeof createHub>; addr: string }> {
+  const deps = testDeps();
+  const hub = createHub(deps, { node: 'n', ringSize: 100, bootId: 'b' });
+  const server = createGrpcServer(deps, { addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: 100 });
+  running.push(server);
+  await server.start(new AbortController().signal);
+  return { hub, addr: `127.0.0.1:${server.address()!.port}` };
+}
+
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
 }
@@ -60,16 +70,12 @@ describe('vigil tail formatting', () => {
 
 describe('vigil tail', () => {
   it('streams JSON lines off a TTY, hostile values intact and escaped, and exits 0 on Ctrl-C', async () => {
-    const deps = testDeps();
-    const hub = createHub(deps, { node: 'n', ringSize: 100, bootId: 'b' });
-    const server = createGrpcServer(deps, { addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: 100 });
-    running.push(server);
-    await server.start(new AbortController().signal);
+    const { hub, addr } = await serve();
     hub.publishEvent({ type: 'execve', source: 'syscall', timeMs: 1, proc: { pid: 1, name: 'bash', args: ['-c', HOSTILE] } });
     hub.publishAlert({ time: '2023-11-14T22:13:20.1Z', rule: HOSTILE, priority: 'Critical', output: HOSTILE, output_fields: { 'proc.cmdline': HOSTILE }, hostname: 'n', source: 'syscall', tags: [] });
     const io = capture();
     const signals = new EventEmitter();
-    const done = runTail(['--addr', `127.0.0.1:${server.address()!.port}`, '--since', '0', '--kind', 'alert'], { stdout: io.out, stderr: io.err, isTTY: false, signals: signals as never });
+    const done = runTail(['--addr', addr, '--since', '0', '--kind', 'alert'], { stdout: io.out, stderr: io.err, isTTY: false, signals: signals as never });
     await until(() => io.text().split('\n').length >= 2);
     signals.emit('SIGINT');
     expect(await done).toBe(0);
@@ -81,16 +87,12 @@ describe('vigil tail', () => {
   });
 
   it('aligned colour lines on a TTY', async () => {
-    const deps = testDeps();
-    const hub = createHub(deps, { node: 'n', ringSize: 100, bootId: 'b' });
-    const server = createGrpcServer(deps, { addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: 100 });
-    running.push(server);
-    await server.start(new AbortController().signal);
+    const { hub, addr } = await serve();
     hub.publishEvent({ type: 'execve', source: 'syscall', timeMs: 1, proc: { pid: 1, name: 'bash' }, k8s: { ns: 'shop', podName: 'web' } });
     hub.publishEvent({ type: 'execve', source: 'syscall', timeMs: 1, proc: { pid: 22222, name: 'nc' } });
     const io = capture();
     const signals = new EventEmitter();
-    const done = runTail(['--addr', `127.0.0.1:${server.address()!.port}`, '--since', '0'], { stdout: io.out, stderr: io.err, isTTY: true, signals: signals as never });
+    const done = runTail(['--addr', addr, '--since', '0'], { stdout: io.out, stderr: io.err, isTTY: true, signals: signals as never });
     await until(() => io.text().split('\n').length >= 3);
     signals.emit('SIGINT');
     expect(await done).toBe(0);
@@ -106,13 +108,9 @@ describe('vigil tail', () => {
     const io = capture();
     expect(await runTail(['--kind', 'nope'], { stdout: io.out, stderr: io.err, isTTY: false })).toBe(2);
     expect(await runTail(['--min-priority', 'loud'], { stdout: io.out, stderr: io.err, isTTY: false })).toBe(2);
-    const deps = testDeps();
-    const hub = createHub(deps, { node: 'n', ringSize: 10, bootId: 'b' });
-    const server = createGrpcServer(deps, { addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: 10 });
-    running.push(server);
-    await server.start(new AbortController().signal);
+    const { addr } = await serve();
     const io2 = capture();
-    expect(await runTail(['--addr', `127.0.0.1:${server.address()!.port}`, '--condition', 'proc.name ='], { stdout: io2.out, stderr: io2.err, isTTY: false, signals: new EventEmitter() as never })).toBe(1);
+    expect(await runTail(['--addr', addr, '--condition', 'proc.name ='], { stdout: io2.out, stderr: io2.err, isTTY: false, signals: new EventEmitter() as never })).toBe(1);
     expect(io2.errText()).toContain('condition');
   });
 });
