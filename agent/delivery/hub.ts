@@ -143,12 +143,24 @@ export function createHub(deps: HubDeps, cfg: HubConfig): Hub {
   };
 }
 
-/** Falco's alert time has nanoseconds; keep them when the text carries them. */
+// Alerts come in bursts within one second: its parse is kept for the next alert.
+let lastSecond = '';
+let lastSecondNs = 0n;
+
+/** Falco's alert time (`YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`) to ns since the epoch, keeping the nanoseconds the text carries. */
 function alertTimeNs(time: string, fallbackMs: number): bigint {
-  const m = /^(.*T\d{2}:\d{2}:\d{2})\.(\d{1,9})Z$/.exec(time);
-  if (m) {
-    const secMs = Date.parse(`${m[1]}Z`);
-    if (Number.isFinite(secMs)) return BigInt(secMs) * NS_PER_MS + BigInt(m[2]!.padEnd(9, '0'));
+  const dot = time.length === 30 && time.charCodeAt(19) === 46 /* . */ && time.charCodeAt(29) === 90 /* Z */;
+  if (dot) {
+    const second = time.slice(0, 19);
+    if (second !== lastSecond) {
+      const ms = Date.parse(`${second}Z`);
+      if (Number.isFinite(ms)) {
+        lastSecond = second;
+        lastSecondNs = BigInt(ms) * NS_PER_MS;
+      }
+    }
+    const frac = Number(time.slice(20, 29));
+    if (second === lastSecond && Number.isInteger(frac) && frac >= 0) return lastSecondNs + BigInt(frac);
   }
   return BigInt(Math.trunc(Number.isFinite(fallbackMs) ? fallbackMs : Date.now())) * NS_PER_MS;
 }

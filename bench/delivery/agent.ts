@@ -44,7 +44,7 @@ async function run(count: number, fast: number): Promise<Record<string, number>>
   let i = 0;
   while (published < count) {
     const sent = (await metricValue('vigil_grpc_sent_total')) - sent0;
-    const n = Math.min(CHUNK, count - published, Math.max(0, window - (published - sent / fast)));
+    const n = Math.floor(Math.min(CHUNK, count - published, Math.max(0, window - (published - sent / fast))));
     for (let k = 0; k < n; k++) {
       const a = alerts[i++ % alerts.length]!;
       hub.publishAlert(a.alert, a.event);
