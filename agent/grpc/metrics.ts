@@ -6,8 +6,19 @@ export interface GrpcMetrics {
   readonly dropped: Counter<'reason'>;
 }
 
-/** The gRPC server's metrics (names shared with the brief: vigil_grpc_*). */
+const byRegistry = new WeakMap<Registry, GrpcMetrics>();
+
+/** The gRPC server's metrics (vigil_grpc_*), one set per registry (prom-client refuses duplicate names). */
 export function grpcMetrics(registry: Registry): GrpcMetrics {
+  let m = byRegistry.get(registry);
+  if (m === undefined) {
+    m = make(registry);
+    byRegistry.set(registry, m);
+  }
+  return m;
+}
+
+function make(registry: Registry): GrpcMetrics {
   return {
     subscribers: new Gauge({ name: 'vigil_grpc_subscribers', help: 'Subscribers connected to the gRPC event stream.', registers: [registry] }),
     sent: new Counter({ name: 'vigil_grpc_sent_total', help: 'Envelopes written to gRPC subscribers (each subscriber counts).', registers: [registry] }),

@@ -48,3 +48,34 @@ describe('gRPC Subscribe', () => {
     });
   });
 });
+
+describe('gRPC server lifecycle', () => {
+  it('stop is safe before start and idempotent; a taken port fails the start with VIGIL_ERR_LISTEN', async () => {
+    const deps = testDeps();
+    const hub = createHub(deps, { node: 'n', ringSize: 10 });
+    const never = createGrpcServer(deps, { addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: 10 });
+    await never.stop();
+    await never.stop();
+    const { addr } = await serve();
+    const port = Number(addr.split(':')[1]);
+    const clash = createGrpcServer(deps, { addr: { host: '127.0.0.1', port }, hub, maxQueue: 10 });
+    await expect(clash.start(new AbortController().signal)).rejects.toMatchObject({ code: 'VIGIL_ERR_LISTEN' });
+    await clash.stop();
+  });
+
+  it('ends open streams on stop, and the subscriber count goes back to 0', async () => {
+    const { addr, deps } = await serve();
+    const h = subscribe(addr, {}, () => undefined);
+    await h.subscribed;
+    expect(await deps.registry.getSingleMetric('vigil_grpc_subscribers')!.get()).toMatchObject({ values: [{ value: 1 }] });
+    await running.pop()!.stop();
+    expect(await h.done).toBeNull();
+    expect(await deps.registry.getSingleMetric('vigil_grpc_subscribers')!.get()).toMatchObject({ values: [{ value: 0 }] });
+  });
+
+  it('refuses a filter that does not compile with INVALID_ARGUMENT naming it', async () => {
+    const { addr } = await serve();
+    const h = subscribe(addr, { podNameRegex: '(' }, () => undefined);
+    expect(await h.done).toMatchObject({ code: 3, details: expect.stringContaining('pod_name_regex') });
+  });
+});
