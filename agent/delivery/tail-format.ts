@@ -104,6 +104,11 @@ const COLOURS: Readonly<Record<string, string>> = {
 const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';
 
+const paint = (priority: string, text: string): string => {
+  const colour = COLOURS[priority];
+  return colour === undefined ? text : `${colour}${text}${RESET}`;
+};
+
 /** Fixed widths keep lines aligned; a longer value is cut with an ellipsis (the JSON form keeps everything). */
 const WIDTH = { priority: 13, what: 28, where: 40, process: 48 } as const;
 
@@ -123,7 +128,7 @@ export function tailLine(env: WireEnvelope, colour: boolean): string {
     connection: escapeField(c.connection),
   };
   const line = colour
-    ? `${DIM}${c.time}${RESET} ${COLOURS[c.priority] ?? ''}${f.priority}${RESET} ${f.what} ${f.where} ${f.process} ${f.connection}`
+    ? `${DIM}${c.time}${RESET} ${paint(c.priority, f.priority)} ${f.what} ${f.where} ${f.process} ${f.connection}`
     : `${c.time} ${f.priority} ${f.what} ${f.where} ${f.process} ${f.connection}`;
   return line.trimEnd();
 }

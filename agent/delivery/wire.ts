@@ -25,12 +25,7 @@ export const SubscribeRequestType = root.lookupType('vigil.v1.SubscribeRequest')
 export const SubscribeResponseType = root.lookupType('vigil.v1.SubscribeResponse');
 const KindEnum = root.lookupEnum('vigil.v1.Kind');
 
-export { priorityNumber as priorityValue } from './alert-encoder.js';
-
-/** Kind enum value <-> in-process kind. */
-export function kindValue(kind: EnvelopeKind): number {
-  return KindEnum.values[`KIND_${kind.toUpperCase()}`] ?? 0;
-}
+/** The in-process kind of a Kind enum value (undefined for KIND_UNSPECIFIED and unknown values). */
 export function kindOfValue(value: number): EnvelopeKind | undefined {
   const name = KindEnum.valuesById[value];
   return name && name !== 'KIND_UNSPECIFIED' ? (name.slice(5).toLowerCase() as EnvelopeKind) : undefined;

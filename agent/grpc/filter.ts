@@ -1,7 +1,8 @@
 import { RE2JS } from 're2js';
 import { compileCondition, parseCondition, type VigilEvent } from '../../rules/index.js';
 import type { Envelope, EnvelopeKind } from '../delivery/envelope.js';
-import { kindOfValue, priorityValue } from '../delivery/wire.js';
+import { kindOfValue } from '../delivery/wire.js';
+import { priorityNumber } from '../delivery/alert-encoder.js';
 import { VigilError } from '../../core/errors.js';
 
 /** A subscription filter the client got wrong: answered with INVALID_ARGUMENT, naming the filter. */
@@ -40,7 +41,7 @@ export function compileFilter(f: SubscribeFilters): (env: Envelope) => boolean {
   }
   if (kinds.size > 0) tests.push((env) => kinds.has(env.kind));
   const minPriority = f.minPriority ?? 0;
-  if (minPriority > 0) tests.push((env) => env.kind !== 'alert' || priorityValue(env.alert?.priority ?? '') >= minPriority);
+  if (minPriority > 0) tests.push((env) => env.kind !== 'alert' || priorityNumber(env.alert?.priority ?? '') >= minPriority);
   const rules = new Set(f.rules ?? []);
   if (rules.size > 0) tests.push((env) => env.kind !== 'alert' || rules.has(env.alert?.rule ?? ''));
   const namespaces = new Set(f.namespaces ?? []);
