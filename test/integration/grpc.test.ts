@@ -102,7 +102,9 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
   });
   afterAll(async () => {
     removeAllPods();
-    expect(await agent?.stop()).toBe(0);
+    const code = await agent?.stop();
+    if (code !== 0) console.log(`[grpc] agent exited with ${code}; stderr tail:\n${agent?.stderr().slice(-6000)}`);
+    expect(code).toBe(0);
   });
 
   async function reverseShell(namespace: string, pod: string): Promise<Pod> {
