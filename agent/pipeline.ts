@@ -23,6 +23,7 @@ import { createHub, type Hub } from './delivery/hub.js';
 import { createGrpcServer } from './grpc/server.js';
 import { packageVersion } from './package-root.js';
 import { createReadiness, type Readiness } from './readiness.js';
+import { refuseBrokenRules, rulesReadinessDetail } from './rules-policy.js';
 
 export interface AgentOptions {
   readonly log: Logger;
@@ -178,9 +179,11 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     output.emit(alert);
     hub.publishAlert(alert, event);
   });
-  const rules = createRulesWatcher(deps, { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching }, ({ ruleSet }) =>
-    engine.swap(ruleSet),
-  );
+  const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
+  const rules = createRulesWatcher(deps, rulesConfig, (loaded) => {
+    engine.swap(loaded.ruleSet);
+    readiness.detail(rules.name, rulesReadinessDetail(loaded));
+  });
   let eventNumber = 0;
   const onEvent = (e: VigilEvent): void => {
     try {
@@ -232,7 +235,8 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     metricsAddress: () => http.address(),
     grpcAddress: () => grpc.address(),
     start() {
-      starting ??= set.startAll();
+      // --rules-on-error fail: refuse before any component starts (rejects with RulesRefusedError).
+      starting ??= refuseBrokenRules(rulesConfig, sub('rules')).then(() => set.startAll());
       return starting;
     },
     stop(timeoutMs = 1500) {
