@@ -10,6 +10,7 @@ import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collector
 import { createHostScanner } from '../collectors/procfs/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
 import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, identityOfContainerInfo } from './edges/index.js';
+import { PeerNameHold } from './edges/peer-hold.js';
 import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
 import type { Component } from '../core/component.js';
 import { createComponentSet } from './components.js';
@@ -161,14 +162,17 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       },
     },
   );
-  scanner.onScan(({ processes }) => {
-    if (processes.added.length === 0 && processes.removed.length === 0) return;
+  // Every scan, not only when the scan added or removed processes: a pod's
+  // first processes usually arrive through the exec watcher (already in the
+  // table, so not `added`), and its netns must be known before the first
+  // connection event names its address. Namespaces already read are kept.
+  scanner.onScan(() => {
     const onePerNetns = new Map<number, { netns: number; pid: number; containerId?: string }>();
     for (const p of scanner.processes.list()) {
       if (!p.partial && p.netns !== 0 && !onePerNetns.has(p.netns)) onePerNetns.set(p.netns, { netns: p.netns, pid: p.pid, containerId: p.containerId });
     }
-    addresses.refresh(onePerNetns.values());
-    edges.invalidate();
+    const { read, dropped } = addresses.refresh(onePerNetns.values());
+    if (read > 0 || dropped > 0) edges.invalidate();
   });
 
   // Collectors → events → engine → output: the engine never sees an output,
@@ -185,7 +189,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     readiness.detail(rules.name, rulesReadinessDetail(loaded));
   });
   let eventNumber = 0;
-  const onEvent = (e: VigilEvent): void => {
+  const toEngine = (e: VigilEvent): void => {
     try {
       const event = { ...edges.annotate(e), num: ++eventNumber };
       // The event's envelope first, so it is numbered before the alerts it raises.
@@ -196,6 +200,24 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       errors.report('rules', 'process', err);
     }
   };
+  // A connection whose peer is a local pod the runtime has not named yet
+  // waits for that name, so both ends carry the same workload identity.
+  const described = (id: string): boolean => {
+    const c = containers.get(id);
+    return c !== undefined && (c.name !== undefined || c.k8s !== undefined);
+  };
+  const peerHold = new PeerNameHold(toEngine, EVENT_WIRING.enrichmentWaitMs, (e) => {
+    const fd = e.fd;
+    const ip = (fd?.direction ? fd.direction === 'out' : e.type === 'connect') ? fd?.sip : fd?.cip;
+    if (ip === undefined) return undefined;
+    const owner = addresses.owner(ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip);
+    if (!owner || owner.host || owner.containerIds.length === 0 || owner.containerIds.some(described)) return undefined;
+    return owner.containerIds[0];
+  });
+  containers.onChange(({ kind, container }) => {
+    if (kind === 'removed' || described(container.id)) peerHold.described(container.id);
+  });
+  const onEvent = (e: VigilEvent): void => peerHold.push(e);
 
   // The event layer subscribes before the collectors start, so it sees their first scans.
   let unwire: (() => void) | undefined;
@@ -212,6 +234,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     async stop() {
       unwire?.();
       unwire = undefined;
+      peerHold.close();
     },
   };
 

@@ -1,4 +1,4 @@
-import type { ProcessInfo } from '../../collectors/model.js';
+import type { ProcessInfo, SocketInfo } from '../../collectors/model.js';
 import { findStdioLinks, type StdioLink } from '../../collectors/stdio/index.js';
 import type { VigilEvent } from '../../rules/event.js';
 import { baseEvent, type EventContext } from './context.js';
@@ -11,8 +11,9 @@ import { directionOf, socketFd, type ListeningIndex } from './socket-events.js';
  */
 const RELAY_SEARCHED = /^(?:(?:ba|da|z|k|c|tc|fi|a|mk|y|rbash)?sh|busybox|python\d*(?:\.\d+)?|perl\d*|ruby\d*|php\d*|node|nodejs|lua\d*(?:\.\d+)?|irb|tclsh\d*|expect|awk|gawk|mawk|nawk|socat|nc|ncat|netcat|telnet)$/;
 
-export function searchesRelays(comm: string): boolean {
-  return RELAY_SEARCHED.test(comm);
+/** By name, or by executable identity: a renamed shell and busybox's `sh` applet are searched too. */
+export function searchesRelays(p: Pick<ProcessInfo, 'comm' | 'exeClass'>): boolean {
+  return RELAY_SEARCHED.test(p.comm) || p.exeClass !== undefined;
 }
 
 /**
@@ -40,6 +41,24 @@ export class DupMemory {
   }
 }
 
+/** Linux's default ip_local_port_range: where a connecting side's port comes from. */
+const EPHEMERAL_LOW = 32768;
+const EPHEMERAL_HIGH = 60999;
+const isEphemeral = (port: number): boolean => port >= EPHEMERAL_LOW && port <= EPHEMERAL_HIGH;
+
+/**
+ * Whether the stdio socket was accepted (a bind shell) or connected (a
+ * reverse shell). A listener the table shows decides; but `nc -l -e sh` and
+ * `socat TCP-LISTEN:p` without fork close their listener once they accept,
+ * often before any scan saw it, so an accepted socket is also told by its
+ * ports: a fixed local port facing an ephemeral remote one. Both ports
+ * ephemeral stays `out` (a reverse shell, the more common reading).
+ */
+export function stdioSocketDirection(s: SocketInfo, listening: ListeningIndex): 'in' | 'out' {
+  if (directionOf(s, listening) === 'in') return 'in';
+  return !isEphemeral(s.localPort) && isEphemeral(s.remotePort) ? 'in' : 'out';
+}
+
 /**
  * A relayed shell only serves a peer if it can also read what the peer
  * sends: its stdin is a socket, pipe or terminal. A script whose output is
@@ -65,7 +84,7 @@ export function dupEvents(
   listening: ListeningIndex,
   memory: DupMemory,
 ): VigilEvent[] {
-  const links = findStdioLinks(p, ctx, searchesRelays(p.comm));
+  const links = findStdioLinks(p, ctx, searchesRelays(p));
   if (links.length === 0) return [];
   const bySocket = new Map<number, StdioLink[]>();
   for (const link of links) {
@@ -81,7 +100,7 @@ export function dupEvents(
     if (!memory.firstTime(p, inode)) continue;
     const event = baseEvent(ctx, 'dup', p);
     event.rawres = chosen.fd;
-    const fd = socketFd(chosen.socket, directionOf(chosen.socket, listening), chosen.fd);
+    const fd = socketFd(chosen.socket, stdioSocketDirection(chosen.socket, listening), chosen.fd);
     event.fd = chosen.relay ? { ...fd, relayPid: chosen.relay.pid, relayName: chosen.relay.name } : fd;
     events.push(event);
   }

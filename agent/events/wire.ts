@@ -6,6 +6,7 @@ import type { EventContext } from './context.js';
 import { MetricEventBuilder } from './metric-events.js';
 import { containerEvent, isEnriched, lifecycleOnFirstSight } from './container-events.js';
 import { EnrichmentHold } from './enrichment-hold.js';
+import { sameImage } from '../../collectors/exec/index.js';
 import { DupMemory, dupEvents, searchesRelays } from './dup-events.js';
 import { execveEvent, processKey, procexitEvent, stdioMayReachNetwork } from './process-events.js';
 import { listeningIndex, socketEvents, type ListeningIndex } from './socket-events.js';
@@ -47,20 +48,6 @@ export interface EventSources {
   readonly containers?: ContainersLike;
   readonly exec?: ExecWatcherLike;
   readonly node?: NodeSamplesLike;
-}
-
-interface ProcessImage {
-  readonly comm: string;
-  readonly exe: string;
-}
-
-function imageOf(p: ProcessInfo): ProcessImage {
-  return { comm: p.comm, exe: p.exe };
-}
-
-/** A partial read may lack the exe: then the name alone decides. */
-function sameImage(a: ProcessImage, b: ProcessImage): boolean {
-  return a.comm === b.comm && (a.exe === b.exe || a.exe === '' || b.exe === '');
 }
 
 /** At most this often a fresh shell may ask for a scan out of schedule (p99 detection target: 500 ms). */
@@ -112,7 +99,7 @@ export function wireEvents(
   let listening: ListeningIndex = new Map();
   const memory = new DupMemory();
   /** Per live process (pid + start), the program image its last execve event was for. */
-  const emittedExec = new Map<string, ProcessImage>();
+  const emittedExec = new Map<string, ProcessInfo>();
   /** Fresh shells whose socket may not be in the table yet: re-checked on the next scans. */
   const pending = new Map<string, { pid: number; until: number }>();
 
@@ -153,17 +140,16 @@ export function wireEvents(
   const onProcessSeen = (p: ProcessInfo, fromExec: boolean): void => {
     noteNetnsContainer(p);
     const key = processKey(p);
-    const image = imageOf(p);
     const last = emittedExec.get(key);
     // An exec in place (runc init -> the exec'd shell, nc -e -> sh) keeps pid
     // and start time: a new program image is a new execve, as in Falco.
-    if (!last || !sameImage(last, image)) {
-      emittedExec.set(key, image);
+    if (!last || !sameImage(last, p)) {
+      emittedExec.set(key, p);
       if (fromExec || !baselineScan || last) emit(execveEvent(p, ctx));
     }
     if (!stdioMayReachNetwork(p)) return;
     const found = checkStdio(p);
-    if (!found && fromExec && searchesRelays(p.comm)) {
+    if (!found && fromExec && searchesRelays(p)) {
       pending.set(key, { pid: p.pid, until: Date.now() + cfg.pendingInspectionMs });
       requestScan();
     }

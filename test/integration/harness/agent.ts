@@ -11,6 +11,8 @@ export interface AgentHandle {
   readonly metricsUrl: string;
   /** The agent's gRPC event stream, `127.0.0.1:<port>`. */
   readonly grpcAddr: string;
+  /** The spawned process: the agent, or the prefix command that runs it. */
+  readonly pid: number | undefined;
   stderr(): string;
   /** Resolves with the first alert (already received or arriving) that matches. */
   waitForAlert(match: (a: JsonAlert) => boolean, timeoutMs: number): Promise<JsonAlert>;
@@ -32,19 +34,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface StartOptions {
+  /** A command the agent runs under, e.g. setpriv with a reduced capability set. */
+  readonly prefix?: readonly string[];
+}
+
 /**
  * Runs the built agent (`npm test` builds first) as a real child process
  * with JSON alerts on stdout, and waits until /readyz says it is ready.
  */
-export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<AgentHandle> {
+export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv = {}, opts: StartOptions = {}): Promise<AgentHandle> {
   const port = await freePort();
   const grpcAt = args.indexOf('--grpc-addr');
   const grpcAddr = grpcAt >= 0 ? args[grpcAt + 1]! : `127.0.0.1:${await freePort()}`;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`, ...(grpcAt >= 0 ? [] : ['--grpc-addr', grpcAddr]), ...args],
-    { env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const argv = [
+    process.execPath, MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`,
+    ...(grpcAt >= 0 ? [] : ['--grpc-addr', grpcAddr]), ...args,
+  ];
+  const [cmd, ...rest] = [...(opts.prefix ?? []), ...argv];
+  const child: ChildProcess = spawn(cmd!, rest, {
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const alerts: JsonAlert[] = [];
   const waiters = new Set<() => void>();
   let stderr = '';
@@ -74,6 +84,7 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
     alerts,
     metricsUrl,
     grpcAddr,
+    pid: child.pid,
     stderr: () => stderr,
     waitForAlert(match, timeoutMs) {
       return new Promise((resolve, reject) => {
