@@ -18,14 +18,22 @@ export interface ContainerInfo {
   readonly name?: string;
   readonly image?: string;
   readonly imageId?: string;
+  /** `sha256:…` when the runtime gave one. */
+  readonly imageDigest?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly privileged?: boolean;
-  /** From the kubelet's labels (io.kubernetes.*). */
+  /** From the CRI runtime's sandbox, or from the kubelet's labels (io.kubernetes.*) on Docker. */
   readonly k8s?: {
     readonly namespace: string;
     readonly pod: string;
     readonly podUid?: string;
     readonly container: string;
+    /** The pod's own labels and annotations (CRI sandbox); absent on Docker. */
+    readonly podLabels?: Readonly<Record<string, string>>;
+    readonly podAnnotations?: Readonly<Record<string, string>>;
+    /** Primary first; empty for host-network pods. */
+    readonly podIps?: readonly string[];
+    readonly hostNetwork?: boolean;
   };
   /** Seconds since the epoch (cAdvisor's container_start_time_seconds). */
   readonly startTimeSec?: number;
