@@ -34,6 +34,8 @@ export interface ContainerInfo {
     /** Primary first; empty for host-network pods. */
     readonly podIps?: readonly string[];
     readonly hostNetwork?: boolean;
+    /** The sandbox's CNI result as the runtime recorded it (containerd's verbose status). */
+    readonly cniJson?: string;
   };
   /** Seconds since the epoch (cAdvisor's container_start_time_seconds). */
   readonly startTimeSec?: number;

@@ -365,6 +365,7 @@ function k8sOfPod(p: NonNullable<RuntimeContainerDetails['pod']>, info: Containe
     podAnnotations: p.annotations,
     podIps: p.ips,
     hostNetwork: p.hostNetwork,
+    ...(p.cniJson ? { cniJson: p.cniJson } : {}),
   };
 }
 

@@ -14,6 +14,8 @@ export interface RuntimePodDetails {
   /** Primary first; empty on host-network pods. */
   readonly ips: readonly string[];
   readonly hostNetwork: boolean;
+  /** The CNI result the runtime recorded (containerd's verbose status), as JSON text. */
+  readonly cniJson?: string;
 }
 
 export interface RuntimeContainerDetails {

@@ -46,7 +46,8 @@ export function createCriClient(socketPath: string, timeoutMs: number): CriClien
     call,
     version: () => call<VersionResponse>('Version', { version: 'v1' }),
     listPodSandbox: async () => (await call<{ items: PodSandbox[] }>('ListPodSandbox', {})).items,
-    podSandboxStatus: (id) => call('PodSandboxStatus', { pod_sandbox_id: id, verbose: false }),
+    // verbose: containerd gives the CNI result (k8s.pod.cni.json).
+    podSandboxStatus: (id) => call('PodSandboxStatus', { pod_sandbox_id: id, verbose: true }),
     listContainers: async (filter) => (await call<{ containers: Container[] }>('ListContainers', filter ? { filter } : {})).containers,
     // verbose: containerd and CRI-O put the OCI spec (privileged, pid) in info.
     containerStatus: (id) => call('ContainerStatus', { container_id: id, verbose: true }),

@@ -8,7 +8,7 @@ export function nsToSec(ns: string | number | undefined): number | undefined {
   return Number.isFinite(n) && n > 0 ? n / 1e9 : undefined;
 }
 
-export function podDetails(s: PodSandboxStatus): RuntimePodDetails | undefined {
+export function podDetails(s: PodSandboxStatus, info?: StringMap): RuntimePodDetails | undefined {
   const m = s.metadata;
   if (!m || !m.name || !m.namespace) return undefined;
   const ips: string[] = [];
@@ -23,7 +23,20 @@ export function podDetails(s: PodSandboxStatus): RuntimePodDetails | undefined {
     annotations: copy(s.annotations),
     ips,
     hostNetwork: s.linux?.namespaces?.options?.network === 'NODE',
+    ...cniOf(info),
   };
+}
+
+/** containerd's verbose sandbox info carries the CNI plugin's result; kept as the JSON text Falco prints. */
+function cniOf(info: StringMap | undefined): { cniJson?: string } {
+  const raw = info?.info;
+  if (!raw) return {};
+  try {
+    const cni = (JSON.parse(raw) as { cniResult?: unknown }).cniResult;
+    return cni !== undefined && cni !== null ? { cniJson: JSON.stringify(cni) } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** What containerd and CRI-O put in the verbose `info` JSON that the messages lack. */

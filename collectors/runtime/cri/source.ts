@@ -109,7 +109,7 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
     if (known?.pod) return known.pod;
     try {
       const res = await c.podSandboxStatus(id);
-      const pod = res.status ? podDetails(res.status) : undefined;
+      const pod = res.status ? podDetails(res.status, res.info) : undefined;
       sandboxes.set(id, { createdAt: res.status?.created_at ?? '0', ...(pod ? { pod } : {}) });
       return pod;
     } catch (err) {
