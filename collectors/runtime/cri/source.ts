@@ -76,19 +76,23 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
     }
   };
 
+  /** Logged once per outage, including one that lasts from the start. */
+  let saidDown = false;
   const setUp = (next: boolean, err?: unknown): void => {
     runtimeUp.set({ runtime: runtimeName }, next ? 1 : 0);
     sourceUp.set({ source: 'cri' }, next ? 1 : 0);
-    if (next === up) return;
+    if (next === up && (next || saidDown)) return;
     up = next;
     if (next) {
       delay = cfg.retryMinMs;
+      saidDown = false;
       deps.log.info({ socket: cfg.socketPath, runtime: runtimeName, version: runtimeVersion }, 'CRI runtime reachable; pods and containers named from it');
       notify(upListeners, undefined);
     } else {
       cancelEvents?.();
       cancelEvents = undefined;
       eventMode = 'poll';
+      saidDown = true;
       deps.log.warn({ socket: cfg.socketPath, runtime: runtimeName, err: (err as Error | undefined)?.message },
         'CRI runtime unreachable; containers are still found from cgroups, without pod names; reconnecting');
     }
@@ -187,6 +191,8 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
       if (!client) client = createCriClient(cfg.socketPath, cfg.requestTimeoutMs);
       if (!up) {
         const v = await client.version();
+        // The series is labelled with the runtime's own name once it gave one.
+        if ((v.runtime_name || 'cri') !== runtimeName) runtimeUp.remove({ runtime: runtimeName });
         runtimeName = v.runtime_name || 'cri';
         runtimeVersion = v.runtime_version;
         await relist(client);
