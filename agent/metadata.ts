@@ -43,7 +43,8 @@ export function createKubeComponent(deps: CollectorDeps, cfg: { mode: 'auto' | '
     peer: (ip) => inner?.peer(ip),
     describe: () => inner?.describe() ?? `kubernetes API: not used (${reason})`,
     async start(signal) {
-      const choice = await loadKubeApi(cfg.mode, cfg.kubeconfig);
+      // The kubelet's service env, not a vigil setting: it says where the API is from inside a pod.
+      const choice = await loadKubeApi(cfg.mode, cfg.kubeconfig, { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT });
       if (stopped) return;
       if (choice.reason) reason = choice.reason;
       inner = createKubeMetadata(deps, {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
 /**
@@ -51,7 +52,8 @@ export const RESOURCES: Record<string, string> = {
   '/apis/batch/v1/jobs': 'Job',
 };
 
-export async function startFakeApiServer(): Promise<FakeApiServer> {
+/** `tls`: serve HTTPS with this key and certificate (the in-cluster client speaks only HTTPS). */
+export async function startFakeApiServer(opts: { tls?: { key: string; cert: string } } = {}): Promise<FakeApiServer> {
   const token = 'vigil-test-token';
   const resources = new Map<string, Resource>(Object.entries(RESOURCES).map(([p, kind]) => [p, { kind, objects: new Map(), log: [], watchers: new Set() }]));
   const sockets = new Set<Socket>();
@@ -110,14 +112,14 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     }));
   };
 
-  const server: Server = createServer(handle);
+  const server: Server = opts.tls ? createTlsServer(opts.tls, handle) : createServer(handle);
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
   const record = (path: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObjectJson): void => {
     const r = resources.get(path)!;

@@ -1,4 +1,5 @@
-export { loadKubeApi, SERVICE_ACCOUNT_TOKEN, type KubeApiChoice } from './config.js';
+export { loadKubeApi, type InClusterEnv, type KubeApiChoice } from './config.js';
+export { inClusterGetter, SERVICE_ACCOUNT_DIR } from './in-cluster.js';
 export { KubeError, type KubeErrorCode } from './errors.js';
 export { kubeGetter, type KubeGet } from './http.js';
 export { createListWatch, type ListWatch, type ListWatchConfig, type ListWatchHandlers } from './list-watch.js';

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -173,8 +174,32 @@ describe('Kubernetes API watch (local list/watch server)', () => {
     expect(kube.peer('10.1.3.1')?.workload).toEqual({ kind: 'Deployment', name: 'frontend' });
   });
 
+  it('reaches the API in-cluster over HTTPS with the service account\'s token and CA, without client-node', async () => {
+    const tls = join(dir, 'tls');
+    mkdirSync(tls);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=kubernetes',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(tls, 'key.pem'), '-out', join(tls, 'cert.pem')], { stdio: 'ignore' });
+    const secure = await startFakeApiServer({ tls: { key: readFileSync(join(tls, 'key.pem'), 'utf8'), cert: readFileSync(join(tls, 'cert.pem'), 'utf8') } });
+    try {
+      const sa = join(dir, 'serviceaccount');
+      mkdirSync(sa);
+      writeFileSync(join(sa, 'token'), `${secure.token}\n`);
+      writeFileSync(join(sa, 'ca.crt'), readFileSync(join(tls, 'cert.pem')));
+      const p = podJson({ name: 'in-cluster', namespace: 'ns', node: NODE, ip: '10.1.9.1' });
+      secure.upsert(PODS, p);
+      const choice = await loadKubeApi('auto', undefined, { host: '127.0.0.1', port: new URL(secure.url).port }, sa);
+      expect(choice.api?.via).toBe('in-cluster service account');
+      kube = createKubeMetadata(deps, { ...KUBE_WATCH_DEFAULTS, api: choice.api!, nodeName: NODE, maxPods: 10 });
+      await kube.start(abort.signal);
+      await eventually(() => kube.pod(p.metadata.uid), 'pod over HTTPS');
+      await kube.stop();
+    } finally {
+      await secure.close();
+    }
+  });
+
   it('runs without an API and says why', async () => {
-    const none = await loadKubeApi('auto', undefined, join(dir, 'no-token'));
+    const none = await loadKubeApi('auto', undefined, {}, join(dir, 'no-sa'));
     expect(none.reason).toContain('no kubeconfig given and no service-account token');
     kube = createKubeMetadata(deps, { ...KUBE_WATCH_DEFAULTS, unavailableReason: none.reason, nodeName: NODE, maxPods: 10 });
     await kube.start(abort.signal);

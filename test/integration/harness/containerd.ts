@@ -47,6 +47,8 @@ export interface CriPod {
   readonly sandboxId: string;
   readonly containerId: string;
   readonly uid: string;
+  /** Date.now() just before StartContainer (bench/metadata measures from it). */
+  readonly startedAtMs?: number;
 }
 
 export interface Containerd {
@@ -150,9 +152,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
           linux: { security_context: { namespace_options: hostNamespaces } },
         },
       });
+      const startedAtMs = Date.now();
       await cri.call('StartContainer', { container_id: containerId });
       pods.delete(pod);
-      const started = { sandboxId, containerId, uid };
+      const started = { sandboxId, containerId, uid, startedAtMs };
       pods.add(started);
       return started;
     },
