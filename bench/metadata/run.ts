@@ -213,6 +213,8 @@ async function main(): Promise<void> {
     '',
     '## CPU per 100 pod updates (watch events on this node\'s pods, seen by the node watch and the cluster index)',
     '',
+    'The generated pods carry no managedFields and a short status, so real pod objects (and the baseline) are larger than these; the child\'s RSS includes the tsx loader and client-node (the bench reaches the server through a kubeconfig).',
+    '',
     '| Pods in the cluster | median | p90 | rounds |',
     '|---|---|---|---|',
     ...index.map((r) => `| ${r.pods.toLocaleString('en')} | ${(median(r.cpuUsPer100) / 1000).toFixed(1)} ms | ${(pct(r.cpuUsPer100, 90) / 1000).toFixed(1)} ms | ${r.cpuUsPer100.length} |`),
