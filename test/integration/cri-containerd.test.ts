@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ownedJson, podJson, startFakeApiServer } from '../../bench/metadata/fake-apiserver.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { containerdUnavailable, startContainerd, type Containerd } from './harness/containerd.js';
 import { startAgent, type AgentHandle, type JsonAlert } from './harness/agent.js';
@@ -40,8 +42,8 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
     await containerd?.stop();
   });
 
-  const agentArgs = (criSocket: string, extra: string[] = []): string[] => [
-    '--cri-socket', criSocket, '--docker-socket', 'none', '--kube-api', 'off',
+  const agentArgs = (criSocket: string, extra: string[] = [], kube: string[] = ['--kube-api', 'off']): string[] => [
+    '--cri-socket', criSocket, '--docker-socket', 'none', ...kube,
     '--rules', LIBRARY, '--rules', PROBE, '--scan-interval-ms', '1000', ...extra,
   ];
 
@@ -90,6 +92,34 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
     expect(readyz.checks?.metadata?.detail).toContain(`cri: containerd`);
     expect(readyz.checks?.metadata?.detail).toContain('kubernetes API: not used (kubeApi is off)');
     await containerd.removePod(pod);
+  });
+
+  it('takes the workload from the API\'s owner chain (Deployment -> ReplicaSet -> Pod) for rules written for k8smeta', async () => {
+    // No API server can run here: a local list/watch server describes the same pod (same uid) as the API would.
+    const api = await startFakeApiServer();
+    try {
+      const uid = randomUUID();
+      const kubeconfig = join(containerd.dir, 'kubeconfig');
+      writeFileSync(kubeconfig, api.kubeconfig());
+      api.upsert('/apis/apps/v1/replicasets', ownedJson('ReplicaSet', { name: 'shop-frontend-7f9c', namespace: NS, owner: { kind: 'Deployment', name: 'storefront' } }));
+      const apiPod = podJson({ name: 'shop-frontend-7f9c-q8z2m', namespace: NS, uid, node: 'vigil-test-node', labels: { app: 'shop', 'pod-template-hash': '7f9c' }, owner: { kind: 'ReplicaSet', name: 'shop-frontend-7f9c' } });
+      api.upsert('/api/v1/pods', apiPod);
+      const agent = await startAgent(agentArgs(containerd.socket, [], ['--kubeconfig', kubeconfig, '--node-name', 'vigil-test-node']));
+      agents.push(agent);
+      const listener = await listen('127.0.0.1');
+      listeners.push(listener);
+      const pod = await containerd.runPod({ namespace: NS, pod: 'shop-frontend-7f9c-q8z2m', uid, container: 'web', labels: { app: 'shop', 'pod-template-hash': '7f9c' }, command: reverseShell(listener.port) });
+      await listener.waitForConnection(30_000);
+      const probe = await agent.waitForAlert(probeFor('shop-frontend-7f9c-q8z2m'), 30_000);
+      // A guess from the name would say Deployment/shop-frontend; the owner chain says storefront.
+      expect(probe.output).toContain('workload=Deployment/storefront source=api deployment=storefront rs=shop-frontend-7f9c');
+      const metrics = await agent.metrics();
+      expect(metrics).toMatch(/^vigil_metadata_source_up\{source="kubernetes"\} 1$/m);
+      expect(metrics).toMatch(/^vigil_kube_pods\{scope="node"\} 1$/m);
+      await containerd.removePod(pod);
+    } finally {
+      await api.close();
+    }
   });
 
   it('holds a process that starts before its pod is known, and names it when the runtime answers', async () => {

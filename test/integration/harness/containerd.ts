@@ -41,6 +41,8 @@ export interface CriPodSpec {
   readonly command: readonly string[];
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
+  /** The pod's uid (random when absent), e.g. to describe the same pod in a test API server. */
+  readonly uid?: string;
 }
 
 export interface CriPod {
@@ -127,7 +129,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
     socket,
     cri,
     async runPod(spec) {
-      const uid = randomUUID();
+      const uid = spec.uid ?? randomUUID();
       const hostNamespaces = { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' };
       const sandboxConfig = {
         metadata: { name: spec.pod, uid, namespace: spec.namespace, attempt: 0 },
