@@ -156,7 +156,7 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
       return;
     }
     t.enrichment = 'done';
-    t.info = withDetails(t.info, found.details, found.source === cri ? criRuntimeKind(cri.describe()) : 'docker');
+    t.info = withDetails(t.info, found.details, found.source === cri ? runtimeKindOf(cri.runtimeName) : 'docker');
     t.labels = labelsOf(t.info);
     t.netShared = found.details.networkMode?.startsWith('container:') === true;
     emit('updated', t.info);
@@ -378,12 +378,9 @@ function k8sOfLabels(l: Readonly<Record<string, string>>, info: ContainerInfo): 
   return { namespace, pod, container: l['io.kubernetes.container.name'] ?? '', ...(podUid ? { podUid } : {}) };
 }
 
-/** `containerd 1.6.20 at …` → the RuntimeKind of ContainerInfo. */
-function criRuntimeKind(description: string): ContainerInfo['runtime'] {
-  if (description.startsWith('containerd')) return 'containerd';
-  if (description.startsWith('cri-o')) return 'cri-o';
-  if (description.startsWith('docker')) return 'docker';
-  return 'unknown';
+/** The CRI Version's runtime_name as the RuntimeKind of ContainerInfo (cri-dockerd says `docker`). */
+function runtimeKindOf(name: string): ContainerInfo['runtime'] {
+  return name === 'containerd' || name === 'cri-o' || name === 'docker' ? name : 'unknown';
 }
 
 function labelsOf(info: ContainerInfo): ContainerLabels {

@@ -26,6 +26,8 @@ export const CRI_RUNTIME_DEFAULTS: Omit<CriRuntimeConfig, 'socketPath'> = Object
 export interface CriRuntime extends MetadataSource {
   /** `stream` while GetContainerEvents delivers, `poll` otherwise. */
   readonly eventMode: 'stream' | 'poll';
+  /** The runtime's own name from Version (`containerd`, `cri-o`, `docker` for cri-dockerd); `cri` before it answered. */
+  readonly runtimeName: string;
   /** The pods the runtime runs on this node. */
   pods(): readonly RuntimePodDetails[];
 }
@@ -60,6 +62,8 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
   let runtimeVersion = '';
   let eventMode: 'stream' | 'poll' = 'poll';
   let eventsUnsupported = false;
+  /** Event streams that broke in a row without delivering anything. */
+  let streamFailures = 0;
   let cancelEvents: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let delay = cfg.retryMinMs;
@@ -165,6 +169,7 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
     eventMode = 'stream';
     cancelEvents = c.containerEvents(
       (e) => {
+        streamFailures = 0;
         try {
           onEvent(e);
         } catch (err) {
@@ -180,8 +185,13 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
           deps.log.info({ runtime: runtimeName, pollMs: cfg.pollIntervalMs }, 'CRI runtime has no GetContainerEvents; new containers are looked up when their cgroup appears, and relisted by polling');
           return;
         }
-        // Stream broke while the runtime answers: the next tick decides whether it is down.
-        arm(0);
+        // Stream broke while the runtime answers: the next tick decides whether it
+        // is down. One that keeps breaking without an event is given up: polling.
+        if (++streamFailures >= 3) {
+          eventsUnsupported = true;
+          deps.log.warn({ runtime: runtimeName, err: err?.message }, 'CRI event stream keeps failing; polling instead');
+        }
+        arm(cfg.retryMinMs);
       },
     );
   };
@@ -238,6 +248,9 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
     },
     get eventMode() {
       return eventMode;
+    },
+    get runtimeName() {
+      return runtimeName;
     },
     describe: () => `${runtimeName}${runtimeVersion ? ' ' + runtimeVersion : ''} at ${cfg.socketPath} (${up ? `up, ${eventMode === 'stream' ? 'event stream' : 'polling'}` : 'down'})`,
     async start() {
