@@ -126,7 +126,7 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
     // The agent talks to containerd through a relay that is not there yet:
     // the container and its reverse shell start while vigil cannot name them.
     const relay = join(containerd.dir, 'relay.sock');
-    const agent = await startAgent(agentArgs(relay, ['--metadata-hold-ms', '60000']), { VIGIL_LOG_LEVEL: 'info' });
+    const agent = await startAgent(agentArgs(relay, ['--metadata-hold-ms', '60000', '--cri-poll-interval-ms', '500']), { VIGIL_LOG_LEVEL: 'info' });
     agents.push(agent);
     const listener = await listen('127.0.0.1');
     listeners.push(listener);
@@ -138,7 +138,8 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
     expect(bare).toEqual([]);
     expect(existsSync(relay)).toBe(false);
 
-    const socat = spawn('socat', [`UNIX-LISTEN:${relay},fork`, `UNIX-CONNECT:${containerd.socket}`], { stdio: 'ignore' });
+    // Its own process group: killing it must also end the forked relays of open connections.
+    const socat = spawn('socat', [`UNIX-LISTEN:${relay},fork`, `UNIX-CONNECT:${containerd.socket}`], { stdio: 'ignore', detached: true });
     children.push(socat);
     const probe = await agent.waitForAlert(probeFor('late-1'), 60_000);
     expect(probe.output).toContain(`ns=${NS} pod=late-1 uid=${pod.uid}`);
@@ -149,6 +150,23 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
     expect(Number(/^vigil_metadata_hold_total\{outcome="enriched"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     expect(agent.stderr()).toContain('CRI runtime unreachable');
     expect(agent.stderr()).toContain('CRI runtime reachable');
+
+    // The runtime goes away (the relay dies): a metric and a log line, then it comes back.
+    const upIs = async (v: 0 | 1): Promise<void> => {
+      const deadline = Date.now() + 60_000;
+      while (!new RegExp(`^vigil_metadata_source_up\\{source="cri"\\} ${v}$`, 'm').test(await agent.metrics())) {
+        if (Date.now() > deadline) throw new Error(`vigil_metadata_source_up{source="cri"} never became ${v}:\n${agent.stderr().slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const exited = new Promise((r) => socat.once('exit', r));
+    process.kill(-socat.pid!, 'SIGKILL');
+    await exited;
+    await upIs(0);
+    expect(agent.stderr().split('CRI runtime unreachable').length - 1).toBe(2);
+    children.push(spawn('socat', [`UNIX-LISTEN:${relay},fork,unlink-early`, `UNIX-CONNECT:${containerd.socket}`], { stdio: 'ignore' }));
+    await upIs(1);
+    expect(await agent.metrics()).toMatch(/^vigil_runtime_up\{runtime="containerd"\} 1$/m);
     await containerd.removePod(pod);
   });
 });
