@@ -1,7 +1,7 @@
 import type { CollectorDeps } from '../../../core/deps.js';
 import type { InspectResult, MetadataSource, RuntimePodDetails } from '../details.js';
 import { metadataSourceUpGauge, runtimeUpGauge } from '../metrics.js';
-import { createCriClient, type CriClient } from './client.js';
+import type { CriClient } from './client.js';
 import { containerDetails, podDetails, sandboxDetails } from './convert.js';
 import { CriError, isCriDown, isNotFound, isUnimplemented } from './errors.js';
 import type { Container, ContainerEvent } from './types.js';
@@ -198,7 +198,8 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
 
   const connectOrPoll = async (): Promise<void> => {
     try {
-      if (!client) client = createCriClient(cfg.socketPath, cfg.requestTimeoutMs);
+      // grpc-js and the proto loader (~13 MB of RSS) load only on nodes that have a CRI runtime.
+      if (!client) client = (await import('./client.js')).createCriClient(cfg.socketPath, cfg.requestTimeoutMs);
       if (!up) {
         const v = await client.version();
         // The series is labelled with the runtime's own name once it gave one.
