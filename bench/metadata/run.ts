@@ -14,8 +14,7 @@
  * the vigil-test/busybox image; it starts its own containerd in a temp dir
  * and removes every pod and container it made.
  */
-import { execFileSync } from 'node:child_process';
-import { fork } from 'node:child_process';
+import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +129,14 @@ async function measureIndex(n: number, rounds: number): Promise<IndexResult> {
   }
 }
 
+/** Heap and RSS a library adds when imported alone into a fresh Node (median of 3 processes). */
+function moduleCost(spec: string): { heapBytes: number; rssBytes: number } {
+  const script = `const gc=()=>{for(let i=0;i<3;i++)global.gc()};gc();const a=process.memoryUsage();` +
+    `import(${JSON.stringify(spec)}).then(()=>{gc();const b=process.memoryUsage();console.log(JSON.stringify({heapBytes:b.heapUsed-a.heapUsed,rssBytes:b.rss-a.rss}))})`;
+  const runs = [0, 1, 2].map(() => JSON.parse(spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..') }).stdout) as { heapBytes: number; rssBytes: number });
+  return { heapBytes: median(runs.map((r) => r.heapBytes)), rssBytes: median(runs.map((r) => r.rssBytes)) };
+}
+
 interface Latency { path: string; ms: number[] }
 
 async function firstNamed(agent: AgentHandle, pod: string, t0: number): Promise<number> {
@@ -199,6 +206,7 @@ async function main(): Promise<void> {
     log(`pod index at ${n} pods`);
     index.push(await measureIndex(n, rounds));
   }
+  const modules = ['@grpc/grpc-js', '@grpc/proto-loader', '@kubernetes/client-node'].map((m) => ({ m, ...moduleCost(m) }));
   const latency = skipLatency ? [] : await measureLatency(quick ? 3 : 10);
   const lines = [
     '# bench/metadata results',
@@ -218,6 +226,14 @@ async function main(): Promise<void> {
     '| Pods in the cluster | median | p90 | rounds |',
     '|---|---|---|---|',
     ...index.map((r) => `| ${r.pods.toLocaleString('en')} | ${(median(r.cpuUsPer100) / 1000).toFixed(1)} ms | ${(pct(r.cpuUsPer100, 90) / 1000).toFixed(1)} ms | ${r.cpuUsPer100.length} |`),
+    '',
+    '## What the client libraries cost when loaded (each alone, fresh Node, median of 3)',
+    '',
+    'Why grpc-js loads only on nodes with a CRI runtime, and client-node only for kubeconfig files (in-cluster access is a token and a CA).',
+    '',
+    '| Module | heap | RSS |',
+    '|---|---|---|',
+    ...modules.map((x) => `| \`${x.m}\` | ${mb(x.heapBytes)} MB | ${mb(x.rssBytes)} MB |`),
     '',
     '## Attribution latency: container start to the first event that names its pod',
     '',

@@ -10,9 +10,9 @@ export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccoun
  * The in-cluster API client, without @kubernetes/client-node: the service
  * account's token (re-read at most once a minute: the kubelet rotates it)
  * and CA, and the KUBERNETES_SERVICE_HOST/PORT the kubelet sets. Loading
- * client-node costs ~28 MB of heap and ~70 MB of RSS (bench/metadata), most
- * of an agent's budget, for what these few lines do; it stays the loader of
- * kubeconfig files (exec plugins, OIDC, client certificates).
+ * client-node costs a large share of an agent's memory budget
+ * (bench/metadata/RESULTS.md) for what these few lines do; it stays the
+ * loader of kubeconfig files (exec plugins, OIDC, client certificates).
  */
 export function inClusterGetter(host: string, port: string, dir = SERVICE_ACCOUNT_DIR): { server: string; get: KubeGet } {
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;

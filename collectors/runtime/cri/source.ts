@@ -198,7 +198,7 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
 
   const connectOrPoll = async (): Promise<void> => {
     try {
-      // grpc-js and the proto loader (~13 MB of RSS) load only on nodes that have a CRI runtime.
+      // grpc-js and the proto loader load only on nodes that have a CRI runtime (their cost: bench/metadata/RESULTS.md).
       if (!client) client = (await import('./client.js')).createCriClient(cfg.socketPath, cfg.requestTimeoutMs);
       if (!up) {
         const v = await client.version();
