@@ -77,7 +77,8 @@ export function holdCounter(deps: CollectorDeps): (outcome: HoldOutcome, events:
 
 /**
  * Logs, once every source had its first try, which metadata sources the
- * agent found, and adds the `metadata` detail to /readyz. Never blocks
+ * agent found, and adds the `metadata` detail to /readyz (`details.metadata`,
+ * current on every request). Never blocks
  * readiness: the agent names what it can with what it has, and says so.
  */
 export function createMetadataReport(
@@ -86,21 +87,20 @@ export function createMetadataReport(
   kube: KubeComponent,
   readiness: Readiness,
 ): Component {
-  const summary = (): { ok: boolean; detail: string } => {
+  const summary = (): { named: boolean; detail: string } => {
     const runtimes = sources();
     const parts = runtimes.map((s) => `${s.source}: ${s.describe()}`);
     if (!runtimes.some((s) => s.source === 'cri')) parts.push('cri: none found (criSocket)');
     if (!runtimes.some((s) => s.source === 'docker')) parts.push('docker: off');
     parts.push(kube.describe());
-    const named = runtimes.some((s) => s.up);
-    return { ok: named, detail: parts.join('; ') };
+    return { named: runtimes.some((s) => s.up), detail: parts.join('; ') };
   };
   return {
     name: 'metadata',
     async start() {
-      readiness.detail('metadata', summary);
+      readiness.detail('metadata', () => summary().detail);
       const s = summary();
-      deps.log.info({ sources: s.detail }, s.ok ? 'metadata sources' : 'no container runtime reachable: containers keep their ids, pods are unnamed');
+      deps.log.info({ sources: s.detail }, s.named ? 'metadata sources' : 'no container runtime reachable: containers keep their ids, pods are unnamed');
     },
     async stop() {},
   };

@@ -9,11 +9,11 @@ export interface Readiness {
   /** Marks a check as failed with a reason (still not ready, but says why). */
   fail(name: string, reason: string): void;
   /**
-   * An informational check: reported in /readyz under `checks` on every
-   * request, never holding readiness back (e.g. the metadata sources: the
-   * agent runs without the API, and says so here).
+   * Text shown with a check whatever its state (e.g. the rules a skip-mode
+   * start dropped); '' clears it. A function is asked on every request, for
+   * state that changes (the metadata sources going up and down).
    */
-  detail(name: string, check: () => { ok: boolean; detail: string }): void;
+  detail(name: string, text: string | (() => string)): void;
   status(): ReadinessStatus;
 }
 
@@ -21,13 +21,13 @@ export interface ReadinessStatus {
   readonly ready: boolean;
   /** Checks not done yet, with the reason when one failed. */
   readonly pending: readonly { readonly name: string; readonly reason?: string }[];
-  /** The informational checks, by name (absent while there are none). */
-  readonly checks?: Readonly<Record<string, { readonly ok: boolean; readonly detail: string }>>;
+  /** Check name → detail, for checks that have one (absent when none has). */
+  readonly details?: Readonly<Record<string, string>>;
 }
 
 export function createReadiness(): Readiness {
   const checks = new Map<string, { done: boolean; reason?: string }>();
-  const details = new Map<string, () => { ok: boolean; detail: string }>();
+  const details = new Map<string, string | (() => string)>();
   return {
     add(name) {
       checks.set(name, { done: false });
@@ -38,20 +38,21 @@ export function createReadiness(): Readiness {
     fail(name, reason) {
       checks.set(name, { done: false, reason });
     },
-    detail(name, check) {
-      details.set(name, check);
+    detail(name, text) {
+      if (text === '') details.delete(name);
+      else details.set(name, text);
     },
     status() {
       const pending = [...checks].filter(([, c]) => !c.done).map(([name, c]) => (c.reason ? { name, reason: c.reason } : { name }));
-      const out: Record<string, { ok: boolean; detail: string }> = {};
-      for (const [name, check] of details) {
+      const now = (d: string | (() => string)): string => {
+        if (typeof d === 'string') return d;
         try {
-          out[name] = check();
+          return d();
         } catch (err) {
-          out[name] = { ok: false, detail: `check failed: ${(err as Error).message}` };
+          return `detail failed: ${(err as Error).message}`;
         }
-      }
-      return details.size > 0 ? { ready: pending.length === 0, pending, checks: out } : { ready: pending.length === 0, pending };
+      };
+      return { ready: pending.length === 0, pending, ...(details.size > 0 ? { details: Object.fromEntries([...details].map(([k, d]) => [k, now(d)])) } : {}) };
     },
   };
 }

@@ -58,7 +58,7 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
   void eventsTotal;
   const alertsTotal = counter(deps.registry, 'vigil_alerts_total', 'Alerts raised, by rule and priority.', ['rule', 'priority']);
   const suppressedTotal = counter(deps.registry, 'vigil_alerts_suppressed_total', 'Alerts suppressed by a rule throttle, by rule.', ['rule']);
-  const rulesLoaded = gauge(deps.registry, 'vigil_rules_loaded', 'Rules in the running rule set, by source and state.', ['source', 'state']);
+  const rulesLoaded = gauge(deps.registry, 'vigil_rules_loaded', 'Rules of the running rule set by source and state (active, disabled_missing_fields, disabled_never_fires, disabled_by_file, dropped).', ['source', 'state']);
 
   let ruleSet: RuleSet = emptyRuleSet();
   // An object field, not a `let`: past 2^30 a number in a closure variable is
