@@ -61,7 +61,7 @@ describe('rules written for the k8smeta plugin', () => {
 `;
     const r = loadRuleTexts([{ path: 'k8smeta.yaml', text }], { fieldExists });
     expect(r.errors).toEqual([]);
-    expect(summarize(r)).toBe('1 rules active, 1 disabled');
+    expect(summarize(r)).toBe('1 rules active, 1 disabled for missing fields, 0 disabled as never firing, 0 disabled by file');
     expect(r.rules.find((x) => x.name === 'Shell in a Deployment')?.enabled).not.toBe(false);
     expect(JSON.stringify(r.warnings)).toContain('k8smeta.svc.name');
   });
