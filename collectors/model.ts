@@ -6,6 +6,18 @@
 
 export type RuntimeKind = 'docker' | 'containerd' | 'cri-o' | 'podman' | 'unknown';
 
+/** What the runtime's sandbox and the API both say about a pod. */
+export interface PodBasics {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Primary first; empty (runtime) or the node's (API) for host-network pods. */
+  readonly ips: readonly string[];
+  readonly hostNetwork: boolean;
+}
+
 /** A container found from its cgroup, enriched from the runtime when reachable. */
 export interface ContainerInfo {
   /** Full container id as it appears in the cgroup path (usually 64 hex). */

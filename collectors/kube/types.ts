@@ -1,3 +1,5 @@
+import type { PodBasics } from '../model.js';
+
 /** The parts of Kubernetes objects (as the API serves them in JSON) that vigil reads. */
 export interface OwnerReference {
   readonly apiVersion?: string;
@@ -46,14 +48,7 @@ export interface WorkloadRef {
 }
 
 /** A pod of this node, as vigil keeps it (not the whole object). */
-export interface PodMeta {
-  readonly uid: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-  readonly ips: readonly string[];
-  readonly hostNetwork: boolean;
+export interface PodMeta extends PodBasics {
   /** The controller owner as the pod names it (ReplicaSet, Job, StatefulSet, DaemonSet...). */
   readonly owner?: { readonly kind: string; readonly name: string };
   /** The owner resolved to the workload (ReplicaSet -> Deployment, Job -> CronJob). */

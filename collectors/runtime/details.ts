@@ -1,19 +1,13 @@
+import type { PodBasics } from '../model.js';
+
 /**
  * What a runtime (Docker engine or CRI) knows about one container that its
  * cgroup does not. One shape for both, so the container collector merges
  * either the same way.
  */
-export interface RuntimePodDetails {
+export interface RuntimePodDetails extends PodBasics {
   /** The CRI sandbox id (the pause container's id). */
   readonly sandboxId?: string;
-  readonly name: string;
-  readonly namespace: string;
-  readonly uid: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-  /** Primary first; empty on host-network pods. */
-  readonly ips: readonly string[];
-  readonly hostNetwork: boolean;
   /** The CNI result the runtime recorded (containerd's verbose status), as JSON text. */
   readonly cniJson?: string;
 }
