@@ -9,7 +9,7 @@ import { createExecWatcher } from '../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
 import { createHostScanner } from '../collectors/procfs/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
-import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, identityOfContainerInfo } from './edges/index.js';
+import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, identityOfContainerInfo, peerIdentity } from './edges/index.js';
 import { PeerNameHold } from './edges/peer-hold.js';
 import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
 import type { Component } from '../core/component.js';
@@ -23,6 +23,7 @@ import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js
 import { createHub, type Hub } from './delivery/hub.js';
 import { createGrpcServer } from './grpc/server.js';
 import { packageVersion } from './package-root.js';
+import { createKubeComponent, createMetadataReport, holdCounter, resolveSockets } from './metadata.js';
 import { createReadiness, type Readiness } from './readiness.js';
 import { refuseBrokenRules, rulesReadinessDetail } from './rules-policy.js';
 
@@ -67,7 +68,7 @@ const EVENT_LOOP_SAMPLE_MS = 100;
 const NETLINK_STAT_VERIFY_MS = 30_000;
 
 /** The fixed times of the event layer; not user settings (yet). */
-const EVENT_WIRING = { pendingInspectionMs: 3_000, enrichmentWaitMs: 2_000 } as const;
+const EVENT_WIRING = { pendingInspectionMs: 3_000 } as const;
 
 /**
  * Builds the agent from its config: deps, outputs, collectors, the event
@@ -119,12 +120,26 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     // against lost events, so it can be rare. Polling must catch exec in place.
     statVerifyMs: () => (exec.mode === 'netlink' ? NETLINK_STAT_VERIFY_MS : 4 * config.scanIntervalMs),
   });
+  // Metadata: the CRI runtime and/or the Docker engine name containers and
+  // pods; the API watch adds owners, labels and the cluster's pod IPs.
+  const sockets = resolveSockets(config);
   const containers = createContainerCollector(sub('containers'), {
     cgroupRoot: config.hostCgroup,
     procRoot: config.hostProc,
-    dockerSocket: config.dockerSocket,
+    ...(sockets.docker ? { dockerSocket: sockets.docker } : {}),
+    ...(sockets.cri ? { criSocket: sockets.cri } : {}),
+    criPollIntervalMs: config.criPollIntervalMs,
     resyncIntervalMs: config.containerResyncIntervalMs,
   });
+  const kube = createKubeComponent(sub('kubernetes'), {
+    mode: config.kubeApi,
+    ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
+    nodeName: config.nodeName ?? hostname,
+    maxPods: config.kubeMaxPods,
+  });
+  const pods = (uid: string) => kube.pod(uid);
+  const metadataReport = createMetadataReport(sub('metadata'), () => containers.sources, kube, readiness);
+  const onHold = holdCounter(deps);
   const node = createNodeCollector(sub('node'), {
     ...DEFAULT_NODE_COLLECTOR_CONFIG,
     procRoot: config.hostProc,
@@ -158,7 +173,11 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       containerIdentity: (id) => {
         const c = containers.get(id);
         // Not yet described by the runtime: no name to give it (the tracker retries later).
-        return c && (c.name !== undefined || c.k8s !== undefined) ? identityOfContainerInfo(c) : undefined;
+        return c && (c.name !== undefined || c.k8s !== undefined) ? identityOfContainerInfo(c, pods) : undefined;
+      },
+      peerIdentity: (ip) => {
+        const p = kube.peer(ip);
+        return p ? peerIdentity(p) : undefined;
       },
     },
   );
@@ -201,12 +220,13 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     }
   };
   // A connection whose peer is a local pod the runtime has not named yet
-  // waits for that name, so both ends carry the same workload identity.
+  // waits for that name (as long as any event waits for its metadata), so
+  // both ends carry the same workload identity.
   const described = (id: string): boolean => {
     const c = containers.get(id);
     return c !== undefined && (c.name !== undefined || c.k8s !== undefined);
   };
-  const peerHold = new PeerNameHold(toEngine, EVENT_WIRING.enrichmentWaitMs, (e) => {
+  const peerHold = new PeerNameHold(toEngine, config.metadataHoldMs, (e) => {
     const fd = e.fd;
     const ip = (fd?.direction ? fd.direction === 'out' : e.type === 'connect') ? fd?.sip : fd?.cip;
     if (ip === undefined) return undefined;
@@ -228,6 +248,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
         hostname,
         procRoot: config.hostProc,
         fsPredictWindowMs: config.fsPredictWindowMs,
+        enrichmentWaitMs: config.metadataHoldMs,
+        pods,
+        onHold,
         ...EVENT_WIRING,
       });
     },
@@ -245,7 +268,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
   });
   const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
-  const components: Component[] = [output, grpc, rules, edges, events, containers, scanner, exec, node, http];
+  const components: Component[] = [output, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
