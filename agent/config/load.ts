@@ -73,6 +73,13 @@ export function loadConfig(sources: ConfigSources): AgentConfig {
     issues.push({ path: 'grpcAddr', message: `must not use the same port as metricsAddr (${m.port})` });
   }
 
+  if ((out.grpcTlsCert === undefined) !== (out.grpcTlsKey === undefined)) {
+    issues.push({ path: out.grpcTlsCert === undefined ? 'grpcTlsCert' : 'grpcTlsKey', message: 'grpcTlsCert and grpcTlsKey go together' });
+  }
+  if (out.grpcTlsClientCa !== undefined && out.grpcTlsCert === undefined) {
+    issues.push({ path: 'grpcTlsClientCa', message: 'client certificates need TLS: set grpcTlsCert and grpcTlsKey too' });
+  }
+
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze(out) as AgentConfig;
 }

@@ -59,7 +59,31 @@ export const OPTIONS = [
   {
     key: 'grpcAddr', kind: { type: 'addr' }, defaultText: '0.0.0.0:9868', default: () => ({ host: '0.0.0.0', port: 9868 }),
     env: 'VIGIL_GRPC_ADDR', flag: 'grpc-addr', arg: 'HOST:PORT',
-    help: 'gRPC event stream address. Validated but not served yet (the gRPC server is not part of this release).',
+    help: 'gRPC event stream (vigil.v1.EventService/Subscribe, health, reflection). Port 0 picks a free port (logged).',
+  },
+  {
+    key: 'grpcRingSize', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_GRPC_RING_SIZE', flag: 'grpc-ring-size', arg: 'N',
+    help: 'Recent envelopes kept in memory for subscribers resuming with since_sequence.',
+  },
+  {
+    key: 'grpcSubscriberQueue', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_GRPC_SUBSCRIBER_QUEUE', flag: 'grpc-subscriber-queue', arg: 'N',
+    help: 'Envelopes queued per slow subscriber; beyond that they are dropped, counted and announced to it by a loss notice.',
+  },
+  {
+    key: 'grpcTlsCert', kind: { type: 'path' }, defaultText: '(none: plaintext)', optional: true,
+    env: 'VIGIL_GRPC_TLS_CERT', flag: 'grpc-tls-cert', arg: 'FILE',
+    help: 'PEM certificate chain for TLS on the gRPC port (with grpcTlsKey); re-read when it changes.',
+  },
+  {
+    key: 'grpcTlsKey', kind: { type: 'path' }, defaultText: '(none)', optional: true,
+    env: 'VIGIL_GRPC_TLS_KEY', flag: 'grpc-tls-key', arg: 'FILE', help: 'PEM private key of grpcTlsCert; re-read when it changes.',
+  },
+  {
+    key: 'grpcTlsClientCa', kind: { type: 'path' }, defaultText: '(none: no client certificates)', optional: true,
+    env: 'VIGIL_GRPC_TLS_CLIENT_CA', flag: 'grpc-tls-client-ca', arg: 'FILE',
+    help: 'PEM CA bundle: with it, subscribers must present a certificate it signed (mTLS); re-read when it changes.',
   },
   {
     key: 'hostProc', kind: { type: 'path' }, defaultText: '/proc', default: () => '/proc',
