@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -16,6 +17,8 @@ import { createComponentSet } from './components.js';
 import type { AgentConfig } from './config/schema.js';
 import type { HostPort } from './config/values.js';
 import { createErrorReporter } from '../core/error-reporter.js';
+import { createPushOutputs } from './delivery/push-outputs.js';
+import { createAlertFanout } from './delivery/push-wiring.js';
 import { wireEvents } from './events/index.js';
 import { createHttpServer } from './http/index.js';
 import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js';
@@ -98,6 +101,17 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     color: opts.color ?? false,
   });
 
+  // Push outputs (outputs: in the config), each spooled on disk. Until the
+  // delivery hub is merged, alerts reach them through createAlertFanout.
+  const bootId = randomUUID();
+  const pushOutputs = createPushOutputs(sub('push-output'), config.outputs, {
+    spoolDir: config.spoolDir,
+    maxQueue: config.outputMaxQueue,
+    node: hostname,
+    bootId,
+  });
+  const pushAlert = createAlertFanout({ node: hostname, bootId }, pushOutputs);
+
   const passwdPath = join(config.hostEtc, 'passwd');
   const scanner = createHostScanner(sub('host-scanner'), {
     procRoot: config.hostProc,
@@ -166,7 +180,10 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
 
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.
-  const engine = createRuleEngine({ registry, hostname }, (alert) => output.emit(alert));
+  const engine = createRuleEngine({ registry, hostname }, (alert) => {
+    output.emit(alert);
+    pushAlert(alert);
+  });
   const rules = createRulesWatcher(deps, { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching }, ({ ruleSet }) =>
     engine.swap(ruleSet),
   );
@@ -199,7 +216,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   };
 
   const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
-  const components: Component[] = [output, rules, edges, events, containers, scanner, exec, node, http];
+  const components: Component[] = [output, ...pushOutputs, rules, edges, events, containers, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
