@@ -1,15 +1,13 @@
 import type { Alert } from '../../../rules/alert.js';
 import { outputText } from '../../outputs/alert.js';
 import { severityOf } from '../priority.js';
+import { scrub } from './scrub.js';
 
 /**
  * ArcSight CEF (Common Event Format, rev. 25): `CEF:0|Vendor|Product|
  * Version|SignatureID|Name|Severity|Extension`. The header escapes `\` and
  * `|`; the extension escapes `\` and `=` and writes CR/LF as `\r`/`\n`, as
- * the spec says. Neither may hold any other control character (an ESC would
- * reach an analyst's terminal, a NUL cuts C parsers short): those become
- * U+FFFD. A lone surrogate (bytes that were not UTF-8) is U+FFFD once
- * encoded, so the whole record is valid UTF-8.
+ * the spec says; every other unsafe character becomes U+FFFD (scrub.ts).
  */
 export function cefHeaderEscape(s: string): string {
   return scrub(s.replace(/[\r\n]+/g, ' ')).replace(/[\\|]/g, (c) => `\\${c}`);
@@ -19,11 +17,6 @@ export function cefExtensionEscape(s: string): string {
   return scrub(s.replace(/[\\=\r\n]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\${c}`)));
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-function scrub(s: string): string {
-  return s.replace(CONTROL, '\ufffd');
-}
 
 /** Falco's priorities on CEF's 0-10 scale (10 most severe). */
 const CEF_SEVERITY = [10, 10, 9, 8, 6, 4, 3, 1];

@@ -5,8 +5,9 @@ import type { Envelope } from '../envelope.js';
  * lines file and the NATS message body. `timeNs` becomes a decimal string
  * (JSON numbers lose nanoseconds) and `time` is added as RFC 3339 for people.
  * JSON.stringify escapes quotes, backslashes and every control character,
- * and writes a lone surrogate (bytes that were not UTF-8) as `\udXXX`, so no
- * value can end a line or a string early.
+ * and writes a lone surrogate (bytes that were not UTF-8) as `\udXXX`; U+2028
+ * and U+2029, which it leaves raw, are escaped here (line breaks to Python's
+ * splitlines), so no value can end a line or a string early.
  */
 export function envelopeJson(e: Envelope): string {
   return JSON.stringify({
@@ -20,7 +21,7 @@ export function envelopeJson(e: Envelope): string {
     ...(e.alert ? { alert: e.alert } : {}),
     ...(e.loss ? { loss: e.loss } : {}),
     ...(e.fields ? { fields: e.fields } : {}),
-  });
+  }).replace(/[\u2028\u2029]/g, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029'));
 }
 
 /** The inverse of envelopeJson (the spool reads its own records back). */

@@ -1,4 +1,5 @@
 import { severityOf } from '../priority.js';
+import { scrub } from './scrub.js';
 
 /** RFC 5424 facility numbers by name (the ones a SIEM deployment picks from). */
 export const FACILITIES = {
@@ -25,7 +26,8 @@ export interface SyslogMessage {
  * One RFC 5424 message, framed by octet counting (RFC 6587 §3.4.1):
  * `<len> <PRI>1 TIME HOST APP PROCID MSGID [SD] MSG`. Header fields are
  * PRINTUSASCII without spaces (anything else becomes `_`, an empty one `-`);
- * SD-PARAM values escape `"`, `\` and `]` (RFC 5424 §6.3.3). The length
+ * SD-PARAM values escape `"`, `\` and `]` (RFC 5424 §6.3.3) and carry no
+ * unsafe character (scrub.ts). MSG is the caller's, already safe. The length
  * counts UTF-8 bytes, so a newline in MSG cannot start a forged message.
  */
 export function syslogFrame(m: SyslogMessage): Buffer {
@@ -46,8 +48,6 @@ function sdName(s: string): string {
   return s.replace(/[^\x21-\x7e]|[= \]"]/g, '_').slice(0, 32) || '_';
 }
 
-// eslint-disable-next-line no-control-regex
-const SD_CONTROL = /[\x00-\x1f\x7f]/g;
 function sdValue(s: string): string {
-  return s.replace(/["\\\]]/g, (c) => `\\${c}`).replace(SD_CONTROL, '\ufffd');
+  return scrub(s).replace(/["\\\]]/g, (c) => `\\${c}`);
 }
