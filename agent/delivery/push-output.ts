@@ -102,18 +102,18 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
       kind: 'loss',
       loss: { firstSequence: e.firstSequence, lastSequence: e.lastSequence, count: e.count, reason: `spool_full: output ${output} evicted its oldest records` },
     };
-    return { sequence: 0, payload: Buffer.from(envelopeJson(env)) };
+    return { first: e.firstSequence, last: e.lastSequence, count: e.count, gap: true, payload: Buffer.from(envelopeJson(env)) };
   }
 
   /** Moves queued envelopes to the spool, then lets the sender know. */
   function flush(): void {
     if (writing || !opened) return;
     writing = (async () => {
-      while (queue.length > 0) {
+      while (queue.length > 0 || evicted.length > 0) {
         const batch = queue;
         queue = [];
         try {
-          await spool.append(batch);
+          if (batch.length > 0) await spool.append(batch);
           spoolBroken = undefined;
         } catch (err) {
           deps.errors.report(component, 'spool', err);
@@ -122,9 +122,11 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
         }
         while (evicted.length > 0) {
           const e = evicted.shift()!;
-          metrics.evicted.inc({ output }, e.count);
-          metrics.dropped.inc({ output, reason: 'spool_full' }, e.count);
-          // The notice goes in after the survivors: it may itself evict, and then announces that too.
+          if (!e.again) {
+            metrics.evicted.inc({ output }, e.count);
+            metrics.dropped.inc({ output, reason: 'spool_full' }, e.count);
+          }
+          // The notice goes in after the survivors. Should it be evicted in turn, the next notice covers its gap too.
           await spool.append([lossEnvelope(e)]).catch((err: unknown) => deps.errors.report(component, 'spool', err));
         }
         setDepth();
@@ -132,7 +134,7 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
       }
     })().finally(() => {
       writing = undefined;
-      if (queue.length > 0) flush();
+      if (queue.length > 0 || evicted.length > 0) flush();
     });
   }
 
@@ -163,6 +165,7 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
         metrics.sent.inc({ output }, batch.length - rejected);
         if (rejected > 0) metrics.dropped.inc({ output, reason: 'rejected' }, rejected);
         metrics.lastSuccess.set({ output }, Date.now() / 1000);
+        flush(); // evictions that waited for this attempt
         health = spoolBroken ? { ok: false, detail: `spool write failing: ${spoolBroken}` } : { ok: true, detail: `delivering; ${spool.pending} pending` };
         backoffMs = MIN_BACKOFF_MS;
         retrying = false;
@@ -172,6 +175,8 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
         deps.errors.report(component, 'send', err);
         health = { ok: false, detail: `receiver failing (${(err as Error).message}); ${spool.pending} spooled, next try in ${backoffMs} ms` };
         retrying = true;
+        await spool.release().catch((e: unknown) => deps.errors.report(component, 'spool', e));
+        flush();
         await pause(backoffMs + Math.floor(Math.random() * backoffMs * 0.2));
         backoffMs = Math.min(cfg.maxBackoffMs, backoffMs * 2);
       }
@@ -194,7 +199,7 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
           metrics.dropped.inc({ output, reason: 'queue_full' });
           return;
         }
-        queue.push({ sequence: e.sequence, payload: Buffer.from(envelopeJson(e)) });
+        queue.push({ first: e.sequence, last: e.sequence, count: 1, gap: false, payload: Buffer.from(envelopeJson(e)) });
         if (queue.length === 1) setImmediate(flush);
       } catch (err) {
         // One unserialisable envelope must not stop the next.

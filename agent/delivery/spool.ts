@@ -4,11 +4,14 @@ import { crc32 } from 'node:zlib';
 
 /**
  * A durable FIFO of records on disk, one per push output: segment files of
- * `[u32 length][u32 crc32][f64 sequence][payload]` records (little-endian,
- * the crc over sequence and payload) and a cursor
+ * `[u32 length][u32 crc32][f64 first][f64 last][u32 count|gap bit][payload]`
+ * records (little-endian, the crc over everything after it) and a cursor
  * file naming the first record not yet delivered. Appends go to the last
  * segment; a segment wholly behind the cursor is deleted; beyond `maxBytes`
  * the oldest segments are evicted whole and the records lost are reported.
+ * Records being sent (peeked, not yet acked or released) are never evicted:
+ * eviction waits for the attempt to end, so no envelope is both delivered
+ * and announced lost, and the cap can be passed by what arrives meanwhile.
  * A torn or corrupt tail (SIGKILL mid-write) is cut off at open, never fatal.
  * The format and its decisions: docs/delivery-outputs.md.
  */
@@ -21,6 +24,8 @@ export interface Spool {
   peek(max: number): Promise<readonly PeekedRecord[]>;
   /** Marks everything up to and including `ticket` delivered; persists the cursor. */
   ack(ticket: number): Promise<void>;
+  /** The records last peeked were not delivered (they stay, first in line). */
+  release(): Promise<void>;
   /** Records appended and not yet acknowledged. */
   readonly pending: number;
   /** Bytes of every segment file on disk. */
@@ -28,9 +33,16 @@ export interface Spool {
   close(): Promise<void>;
 }
 
+/**
+ * A record and the envelope sequences it stands for: an envelope stands for
+ * itself (first = last = its sequence, count 1); a loss notice (`gap`) for
+ * the envelopes it announces, so evicting a notice announces its gap again.
+ */
 export interface SpoolRecord {
-  /** The envelope's sequence, to report which envelopes an eviction lost. */
-  readonly sequence: number;
+  readonly first: number;
+  readonly last: number;
+  readonly count: number;
+  readonly gap: boolean;
   readonly payload: Buffer;
 }
 
@@ -46,11 +58,18 @@ export interface SpoolRecovery {
   readonly tornBytes: number;
 }
 
-/** Records that left the spool undelivered: oldest-first eviction past maxBytes. */
+/**
+ * Envelopes that left the spool undelivered (oldest-first eviction past
+ * maxBytes): `count` of them, within first..last, and every envelope of
+ * this spool in that range. One per run of consecutive records, one per
+ * evicted notice, so ranges never overlap.
+ */
 export interface Eviction {
   readonly count: number;
   readonly firstSequence: number;
   readonly lastSequence: number;
+  /** An evicted loss notice: these envelopes were counted lost when first evicted. */
+  readonly again: boolean;
 }
 
 export interface SpoolOptions {
@@ -61,10 +80,14 @@ export interface SpoolOptions {
   readonly onEvict: (e: Eviction) => void;
 }
 
-const HEADER = 16;
+const HEADER = 28;
 const CRC_FROM = 8;
 const CURSOR = 'cursor.json';
 const SEGMENT_RE = /^(\d{16})\.seg$/;
+const GAP_BIT = 0x8000_0000;
+const COUNT_MASK = 0x7fff_ffff;
+
+type Cover = Omit<SpoolRecord, 'payload'>;
 
 interface Segment {
   readonly id: number;
@@ -73,7 +96,7 @@ interface Segment {
   /** Per record: its ticket is `firstTicket + index`. */
   readonly offsets: number[];
   readonly lengths: number[];
-  readonly sequences: number[];
+  readonly covers: Cover[];
   readonly firstTicket: number;
 }
 
@@ -88,6 +111,8 @@ export function createSpool(opts: SpoolOptions): Spool {
   const handles = new Map<number, FileHandle>();
   /** Highest segment id ever used here (files or cursor), so a new id is never one a cursor already passed. */
   let lastId = 0;
+  /** A peeked batch is out for delivery; eviction waits for its ack or release. */
+  let inFlight = false;
   /** Every operation runs alone: an eviction must not delete a segment a peek is reading. */
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -124,7 +149,7 @@ export function createSpool(opts: SpoolOptions): Spool {
 
   async function newSegment(): Promise<Segment> {
     const id = ++lastId;
-    const s: Segment = { id, path: segName(id), size: 0, offsets: [], lengths: [], sequences: [], firstTicket: nextTicket };
+    const s: Segment = { id, path: segName(id), size: 0, offsets: [], lengths: [], covers: [], firstTicket: nextTicket };
     await active?.close().catch(() => undefined);
     active = await open(s.path, 'a');
     activeId = id;
@@ -143,13 +168,19 @@ export function createSpool(opts: SpoolOptions): Spool {
   }
 
   async function evictBeyondCap(): Promise<void> {
+    if (inFlight) return;
     while (totalBytes > opts.maxBytes && segments.length > 1) {
       const s = segments.shift()!;
       const from = Math.max(cursor, s.firstTicket) - s.firstTicket;
-      const lost = s.sequences.slice(from);
-      if (lost.length > 0) {
-        opts.onEvict({ count: lost.length, firstSequence: Math.min(...lost), lastSequence: Math.max(...lost) });
+      let run: Eviction | undefined;
+      for (const c of s.covers.slice(from)) {
+        if (c.gap) {
+          if (run) opts.onEvict(run);
+          run = undefined;
+          opts.onEvict({ count: c.count, firstSequence: c.first, lastSequence: c.last, again: true });
+        } else run = run ? { ...run, count: run.count + c.count, lastSequence: c.last } : { count: c.count, firstSequence: c.first, lastSequence: c.last, again: false };
       }
+      if (run) opts.onEvict(run);
       cursor = Math.max(cursor, endTicket(s));
       await dropSegment(s);
     }
@@ -195,7 +226,7 @@ export function createSpool(opts: SpoolOptions): Spool {
           continue;
         }
         const buf = await readFile(path);
-        const s: Segment = { id, path, size: 0, offsets: [], lengths: [], sequences: [], firstTicket: nextTicket };
+        const s: Segment = { id, path, size: 0, offsets: [], lengths: [], covers: [], firstTicket: nextTicket };
         let off = 0;
         while (off + HEADER <= buf.length) {
           const len = buf.readUInt32LE(off);
@@ -204,7 +235,8 @@ export function createSpool(opts: SpoolOptions): Spool {
           if (cursor < 0 && (id > at.segment || off >= at.offset)) cursor = nextTicket;
           s.offsets.push(off);
           s.lengths.push(len);
-          s.sequences.push(buf.readDoubleLE(off + CRC_FROM));
+          const packed = buf.readUInt32LE(off + CRC_FROM + 16);
+          s.covers.push({ first: buf.readDoubleLE(off + CRC_FROM), last: buf.readDoubleLE(off + CRC_FROM + 8), count: packed & COUNT_MASK, gap: packed > COUNT_MASK });
           nextTicket++;
           off += HEADER + len;
         }
@@ -235,12 +267,14 @@ export function createSpool(opts: SpoolOptions): Spool {
           const r = records[i++]!;
           const header = Buffer.allocUnsafe(HEADER);
           header.writeUInt32LE(r.payload.length, 0);
-          header.writeDoubleLE(r.sequence, CRC_FROM);
+          header.writeDoubleLE(r.first, CRC_FROM);
+          header.writeDoubleLE(r.last, CRC_FROM + 8);
+          header.writeUInt32LE(((r.count & COUNT_MASK) | (r.gap ? GAP_BIT : 0)) >>> 0, CRC_FROM + 16);
           header.writeUInt32LE(crc32(r.payload, crc32(header.subarray(CRC_FROM))), 4);
           parts.push(header, r.payload);
           s.offsets.push(s.size + added);
           s.lengths.push(r.payload.length);
-          s.sequences.push(r.sequence);
+          s.covers.push({ first: r.first, last: r.last, count: r.count, gap: r.gap });
           added += HEADER + r.payload.length;
         }
         const chunk = Buffer.concat(parts, added);
@@ -277,14 +311,23 @@ export function createSpool(opts: SpoolOptions): Spool {
         }
         t = s.firstTicket + to;
       }
+      inFlight = out.length > 0;
       return out;
     }),
 
     ack: (ticket) => serial(async () => {
-      if (ticket < cursor) return; // already acknowledged, or evicted while it was being sent
-      cursor = Math.min(ticket + 1, nextTicket);
-      await trimDelivered();
-      await persistCursor();
+      inFlight = false;
+      if (ticket >= cursor) {
+        cursor = Math.min(ticket + 1, nextTicket);
+        await trimDelivered();
+        await persistCursor();
+      }
+      await evictBeyondCap();
+    }),
+
+    release: () => serial(async () => {
+      inFlight = false;
+      await evictBeyondCap();
     }),
 
     close: () => serial(async () => {

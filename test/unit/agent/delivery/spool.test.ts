@@ -14,7 +14,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const rec = (n: number, size = 10) => ({ sequence: n, payload: Buffer.from(`${n}:`.padEnd(size, 'x')) });
+const rec = (n: number, size = 10) => ({ first: n, last: n, count: 1, gap: false, payload: Buffer.from(`${n}:`.padEnd(size, 'x')) });
 const text = (rs: readonly { payload: Buffer }[]) => rs.map((r) => r.payload.toString().split(':')[0]);
 
 function spool(dir: string, maxBytes = 1 << 20, segmentBytes = 4096, evictions: Eviction[] = []) {
@@ -84,10 +84,10 @@ describe('spool', () => {
 
   it('evicts the oldest segments past maxBytes and says which sequences it lost', async () => {
     const evictions: Eviction[] = [];
-    const s = spool(tempDir(), 300, 100, evictions);
+    const s = spool(tempDir(), 500, 100, evictions);
     await s.open();
-    for (let i = 1; i <= 30; i++) await s.append([rec(i, 20)]); // 36 bytes a record on disk
-    expect(s.bytes).toBeLessThanOrEqual(300);
+    for (let i = 1; i <= 30; i++) await s.append([rec(i, 20)]); // 48 bytes a record on disk
+    expect(s.bytes).toBeLessThanOrEqual(500);
     const kept = text(await s.peek(100)).map(Number);
     const lost = evictions.reduce((n, e) => n + e.count, 0);
     expect(lost + kept.length).toBe(30);
@@ -104,17 +104,35 @@ describe('spool', () => {
     await s.close();
   });
 
-  it('a record being sent when its segment is evicted acknowledges nothing twice', async () => {
+  it('never evicts a record being sent: eviction waits for its ack or release', async () => {
     const evictions: Eviction[] = [];
-    const s = spool(tempDir(), 200, 80, evictions);
+    const s = spool(tempDir(), 300, 100, evictions);
     await s.open();
     await s.append([rec(1, 20), rec(2, 20)]);
     const inFlight = await s.peek(1);
     for (let i = 3; i <= 20; i++) await s.append([rec(i, 20)]);
+    expect(evictions).toEqual([]);
     await s.ack(inFlight[0]!.ticket);
+    const lost = evictions.reduce((n, e) => n + e.count, 0);
+    expect(evictions[0]!.firstSequence).toBe(2); // 1 was delivered, so never announced
     const rest = text(await s.peek(100)).map(Number);
     expect(rest.at(-1)).toBe(20);
-    expect(evictions.reduce((n, e) => n + e.count, 0) + rest.length).toBe(20);
+    expect(1 + lost + rest.length).toBe(20);
+    await s.release();
+    expect(s.bytes).toBeLessThanOrEqual(300);
+    await s.close();
+  });
+
+  it('a record standing for a gap passes its whole gap on when it is evicted', async () => {
+    const evictions: Eviction[] = [];
+    const s = spool(tempDir(), 300, 90, evictions);
+    await s.open();
+    await s.append([rec(41, 20), { first: 1, last: 40, count: 25, gap: true, payload: Buffer.from('notice'.padEnd(20)) }]);
+    for (let i = 42; i <= 60; i++) await s.append([rec(i, 20)]);
+    expect(evictions.slice(0, 2)).toEqual([
+      { count: 1, firstSequence: 41, lastSequence: 41, again: false },
+      { count: 25, firstSequence: 1, lastSequence: 40, again: true },
+    ]);
     await s.close();
   });
 
