@@ -6,6 +6,7 @@ import type { Envelope } from '../envelope.js';
 import { alertToCef } from '../formats/cef.js';
 import { falcoAlertOf } from '../formats/falco-alert.js';
 import { syslogFrame } from '../formats/syslog.js';
+import type { PushSink } from '../push-output.js';
 import { tlsOptions } from './tls-files.js';
 
 /** One alert (or loss notice) as an octet-counted RFC 5424 message carrying CEF. */
@@ -28,7 +29,7 @@ export function syslogCefFrame(e: Envelope, cfg: Pick<SyslogOutputConfig, 'facil
  * stayed up for `confirmMs`: a receiver that dies with records in its
  * socket buffer closes the connection, and the batch is sent again.
  */
-export function createSyslogSink(cfg: SyslogOutputConfig): import('../push-output.js').PushSink {
+export function createSyslogSink(cfg: SyslogOutputConfig): PushSink {
   let socket: Socket | undefined;
   let lastError: Error | undefined;
 
@@ -59,16 +60,24 @@ export function createSyslogSink(cfg: SyslogOutputConfig): import('../push-outpu
 
   return {
     async send(batch) {
-      socket ??= await open();
+      if (!socket) {
+        lastError = undefined;
+        socket = await open();
+      }
       const s = socket;
-      const closed = new Promise<never>((_, reject) => s.once('close', () => reject(lastError ?? new Error(`${cfg.host}:${cfg.port} closed the connection`))));
+      let onClose: (() => void) | undefined;
+      const closed = new Promise<never>((_, reject) => {
+        onClose = () => reject(lastError ?? new Error(`${cfg.host}:${cfg.port} closed the connection`));
+        s.once('close', onClose);
+      });
       closed.catch(() => undefined);
-      const data = Buffer.concat(batch.map((e) => syslogCefFrame(e, cfg)));
-      await Promise.race([
-        new Promise<void>((resolve, reject) => s.write(data, (err) => (err ? reject(err) : resolve()))),
-        closed,
-      ]);
-      await Promise.race([new Promise((r) => setTimeout(r, cfg.confirmMs)), closed]);
+      try {
+        const data = Buffer.concat(batch.map((e) => syslogCefFrame(e, cfg)));
+        await Promise.race([new Promise<void>((resolve, reject) => s.write(data, (err) => (err ? reject(err) : resolve()))), closed]);
+        await Promise.race([new Promise((r) => setTimeout(r, cfg.confirmMs)), closed]);
+      } finally {
+        s.off('close', onClose!);
+      }
       if (s.destroyed) throw lastError ?? new Error(`${cfg.host}:${cfg.port} closed the connection`);
       return { rejected: 0 };
     },
