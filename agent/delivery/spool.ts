@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { SpoolError } from './errors.js';
 
 /**
  * A durable FIFO of records on disk, one per push output: segment files of
@@ -302,7 +303,7 @@ export function createSpool(opts: SpoolOptions): Spool {
         let got = 0;
         while (got < buf.length) {
           const { bytesRead } = await h.read(buf, got, buf.length - got, start + got);
-          if (bytesRead === 0) throw new Error(`spool segment ${s.path} is shorter than its index`);
+          if (bytesRead === 0) throw new SpoolError(`spool segment ${s.path} is shorter than its index`);
           got += bytesRead;
         }
         for (let k = from; k < to; k++) {

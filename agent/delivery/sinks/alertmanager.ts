@@ -3,7 +3,8 @@ import { outputText } from '../../outputs/alert.js';
 import type { Envelope } from '../envelope.js';
 import { falcoAlertOf } from '../formats/falco-alert.js';
 import type { PushSink } from '../push-output.js';
-import { createHttpPoster, PermanentHttpError } from './http-post.js';
+import { OutputRejectedError } from '../errors.js';
+import { createHttpPoster } from './http-post.js';
 
 /**
  * Alertmanager's v2 API (POST /api/v2/alerts). Labels identify the alert
@@ -41,7 +42,7 @@ export function createAlertmanagerSink(cfg: AlertmanagerOutputConfig): PushSink 
         await poster.post(JSON.stringify(batch.map((e) => alertmanagerAlert(e, cfg.resolveAfterMs))));
         return { rejected: 0 };
       } catch (err) {
-        if (err instanceof PermanentHttpError) return { rejected: batch.length };
+        if (err instanceof OutputRejectedError) return { rejected: batch.length };
         throw err;
       }
     },

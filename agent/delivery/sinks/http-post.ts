@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { TlsFiles } from '../../config/outputs.js';
+import { OutputRejectedError, OutputSendError } from '../errors.js';
 import { tlsOptions } from './tls-files.js';
 
 export interface HttpTarget {
@@ -10,14 +11,11 @@ export interface HttpTarget {
   readonly timeoutMs: number;
 }
 
-/** Thrown for an answer that will not change on retry (4xx other than 408 and 429). */
-export class PermanentHttpError extends Error {}
-
 /**
  * POSTs JSON bodies to one URL over a keep-alive connection (https with the
  * configured CA and client certificate: mTLS). Resolves on 2xx; a 4xx other
- * than 408/429 is a PermanentHttpError; anything else (refused, reset,
- * timeout, 5xx) throws an Error worth retrying.
+ * than 408/429 will not change on retry (OutputRejectedError); anything else
+ * (refused, reset, timeout, 5xx) is worth retrying.
  */
 export function createHttpPoster(target: HttpTarget): { post(body: string, extraHeaders?: Record<string, string>): Promise<void>; close(): void } {
   const url = new URL(target.url);
@@ -40,13 +38,13 @@ export function createHttpPoster(target: HttpTarget): { post(body: string, extra
             res.on('end', () => {
               const s = res.statusCode ?? 0;
               if (s >= 200 && s < 300) resolve();
-              else if (s >= 400 && s < 500 && s !== 408 && s !== 429) reject(new PermanentHttpError(`${url.origin}${url.pathname} answered ${s}`));
-              else reject(new Error(`${url.origin}${url.pathname} answered ${s}`));
+              else if (s >= 400 && s < 500 && s !== 408 && s !== 429) reject(new OutputRejectedError(`${url.origin}${url.pathname} answered ${s}`));
+              else reject(new OutputSendError(`${url.origin}${url.pathname} answered ${s}`));
             });
             res.on('error', reject);
           },
         );
-        req.on('timeout', () => req.destroy(new Error(`no answer from ${url.origin} within ${target.timeoutMs} ms`)));
+        req.on('timeout', () => req.destroy(new OutputSendError(`no answer from ${url.origin} within ${target.timeoutMs} ms`)));
         req.on('error', (err) => {
           // A failed connection may leave a bad TLS session or socket: start over, re-reading the files.
           agent?.destroy();

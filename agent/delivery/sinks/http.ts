@@ -1,12 +1,14 @@
 import type { HttpOutputConfig } from '../../config/outputs.js';
 import { falcoAlertOf } from '../formats/falco-alert.js';
 import type { PushSink } from '../push-output.js';
-import { createHttpPoster, PermanentHttpError } from './http-post.js';
+import { OutputRejectedError } from '../errors.js';
+import { createHttpPoster } from './http-post.js';
 
 /**
  * Falco's alert JSON, one POST per alert, as Falco's http_output sends it,
  * so a Falcosidekick (or anything that takes Falco's webhook) reads it
- * unchanged. The event id travels as `uuid` and in X-Vigil-Event-Id.
+ * unchanged. The event id travels as `uuid`, as output field
+ * `vigil.event_id` and in the X-Vigil-Event-Id header.
  */
 export function createHttpSink(cfg: HttpOutputConfig): PushSink {
   const poster = createHttpPoster(cfg);
@@ -17,7 +19,7 @@ export function createHttpSink(cfg: HttpOutputConfig): PushSink {
         try {
           await poster.post(JSON.stringify(falcoAlertOf(e)), { 'x-vigil-event-id': e.eventId });
         } catch (err) {
-          if (!(err instanceof PermanentHttpError)) throw err;
+          if (!(err instanceof OutputRejectedError)) throw err;
           rejected++;
         }
       }

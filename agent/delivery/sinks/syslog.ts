@@ -3,6 +3,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { SyslogOutputConfig } from '../../config/outputs.js';
 import { packageVersion } from '../../package-root.js';
 import type { Envelope } from '../envelope.js';
+import { OutputSendError } from '../errors.js';
 import { alertToCef } from '../formats/cef.js';
 import { falcoAlertOf } from '../formats/falco-alert.js';
 import { syslogFrame } from '../formats/syslog.js';
@@ -38,7 +39,7 @@ export function createSyslogSink(cfg: SyslogOutputConfig): PushSink {
       const s = cfg.tls
         ? tlsConnect({ host: cfg.host, port: cfg.port, ...tlsOptions(cfg.tls) })
         : netConnect({ host: cfg.host, port: cfg.port });
-      const timer = setTimeout(() => s.destroy(new Error(`no connection to ${cfg.host}:${cfg.port} within ${cfg.timeoutMs} ms`)), cfg.timeoutMs);
+      const timer = setTimeout(() => s.destroy(new OutputSendError(`no connection to ${cfg.host}:${cfg.port} within ${cfg.timeoutMs} ms`)), cfg.timeoutMs);
       s.once(cfg.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         s.setKeepAlive(true, 10_000);
@@ -67,7 +68,7 @@ export function createSyslogSink(cfg: SyslogOutputConfig): PushSink {
       const s = socket;
       let onClose: (() => void) | undefined;
       const closed = new Promise<never>((_, reject) => {
-        onClose = () => reject(lastError ?? new Error(`${cfg.host}:${cfg.port} closed the connection`));
+        onClose = () => reject(lastError ?? new OutputSendError(`${cfg.host}:${cfg.port} closed the connection`));
         s.once('close', onClose);
       });
       closed.catch(() => undefined);
@@ -78,7 +79,7 @@ export function createSyslogSink(cfg: SyslogOutputConfig): PushSink {
       } finally {
         s.off('close', onClose!);
       }
-      if (s.destroyed) throw lastError ?? new Error(`${cfg.host}:${cfg.port} closed the connection`);
+      if (s.destroyed) throw lastError ?? new OutputSendError(`${cfg.host}:${cfg.port} closed the connection`);
       return { rejected: 0 };
     },
     async close() {

@@ -73,6 +73,7 @@ describe('hostile strings cannot forge a field, record or line', () => {
       const back = JSON.parse(body) as ReturnType<typeof falcoAlertOf>;
       expect(back.output_fields['proc.name']).toBe(value);
       expect(back.uuid).toBe(e.eventId);
+      expect(back.output_fields['vigil.event_id']).toBe(e.eventId); // what survives Falcosidekick
     });
 
     it(`syslog RFC 5424 + CEF: ${label}`, () => {
