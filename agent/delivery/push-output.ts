@@ -7,7 +7,7 @@ import type { Envelope, EnvelopeSink } from './envelope.js';
 import { compileFilter } from './filter.js';
 import { envelopeJson, parseEnvelopeJson } from './formats/envelope-json.js';
 import { pushMetrics } from './push-metrics.js';
-import { createSpool, type Eviction, type SpoolRecord } from './spool.js';
+import { createSpool, type Eviction, type PeekedRecord, type SpoolRecord } from './spool.js';
 
 /**
  * The receiving end of one push output: a file, an HTTP endpoint, a syslog
@@ -138,6 +138,33 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
     });
   }
 
+  /** The batch's envelopes; a record that does not parse (which the crc makes a bug, not bad luck) is counted and skipped. */
+  function readable(batch: readonly PeekedRecord[]): Envelope[] {
+    const out: Envelope[] = [];
+    for (const r of batch) {
+      try {
+        out.push(parseEnvelopeJson(r.payload.toString('utf8')));
+      } catch (err) {
+        deps.errors.report(component, 'spool', err);
+        metrics.dropped.inc({ output, reason: 'format_error' });
+      }
+    }
+    return out;
+  }
+
+  /** The send loop, restarted after anything it did not expect: an output never dies for good. */
+  async function sendForever(): Promise<void> {
+    while (!stopped) {
+      try {
+        await sendLoop();
+      } catch (err) {
+        deps.errors.report(component, 'send', err);
+        health = { ok: false, detail: `send loop failed (${(err as Error).message}); restarting` };
+        await pause(cfg.maxBackoffMs);
+      }
+    }
+  }
+
   async function sendLoop(): Promise<void> {
     let backoffMs = MIN_BACKOFF_MS;
     let retrying = false;
@@ -156,13 +183,13 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
         await pause(60_000);
         continue;
       }
-      const envelopes = batch.map((r) => parseEnvelopeJson(r.payload.toString('utf8')));
-      if (retrying) metrics.retried.inc({ output }, batch.length);
+      const envelopes = readable(batch);
+      if (retrying) metrics.retried.inc({ output }, envelopes.length);
       try {
         sink ??= makeSink();
-        const { rejected } = await sink.send(envelopes);
+        const { rejected } = envelopes.length > 0 ? await sink.send(envelopes) : { rejected: 0 };
         await spool.ack(batch[batch.length - 1]!.ticket);
-        metrics.sent.inc({ output }, batch.length - rejected);
+        metrics.sent.inc({ output }, envelopes.length - rejected);
         if (rejected > 0) metrics.dropped.inc({ output, reason: 'rejected' }, rejected);
         metrics.lastSuccess.set({ output }, Date.now() / 1000);
         flush(); // evictions that waited for this attempt
@@ -171,7 +198,7 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
         retrying = false;
       } catch (err) {
         if (stopped) break;
-        metrics.failed.inc({ output }, batch.length);
+        metrics.failed.inc({ output }, envelopes.length);
         deps.errors.report(component, 'send', err);
         health = { ok: false, detail: `receiver failing (${(err as Error).message}); ${spool.pending} spooled, next try in ${backoffMs} ms` };
         retrying = true;
@@ -217,7 +244,7 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
       health = { ok: true, detail: r.records > 0 ? `replaying ${r.records} spooled` : 'started' };
       setDepth();
       flush();
-      sending = sendLoop();
+      sending = sendForever();
     },
 
     async stop() {
