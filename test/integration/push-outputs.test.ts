@@ -105,7 +105,7 @@ outputs:
   - { name: file, type: file, path: ${eventsFile} }
   - { name: https, type: http, url: "https://127.0.0.1:${https.port}/", headers: { X-Test: yes }, tls: ${clientTls}, maxBackoffMs: 1000 }
   - { name: syslog-tcp, type: syslog, host: 127.0.0.1, port: ${tcp.port}, maxBackoffMs: 1000 }
-  - { name: syslog-tls, type: syslog, host: 127.0.0.1, port: ${tls.port}, tls: { caFile: ${certs.ca} }, maxBackoffMs: 1000 }
+  - { name: syslog-tls, type: syslog, host: 127.0.0.1, port: ${tls.port}, tls: ${clientTls}, maxBackoffMs: 1000 }
   - { name: alertmanager, type: alertmanager, url: "http://127.0.0.1:${am.port}", maxBackoffMs: 1000 }
   - { name: nats, type: nats, servers: ["nats://127.0.0.1:${nats.port}"], timeoutMs: 2000, maxBackoffMs: 1000 }
   - { name: https-small, type: http, url: "https://127.0.0.1:${small.port}/", tls: ${clientTls}, maxBackoffMs: 1000, spool: { maxBytes: 65536 } }
@@ -247,7 +247,8 @@ outputs:
     let printed: { rule: string; time: string; receivedMs: number }[] = [];
     try {
       await generators('crash', 'before-kill', false);
-      await waitFor(() => agent.alerts.length >= 5, 'five alerts before the kill', 60_000);
+      // Mid-stream: the pods keep raising alerts; the kill comes once three are at least a second old (surely spooled).
+      await waitFor(() => agent.alerts.filter((a) => Date.now() - a.receivedMs > 1_000).length >= 3, 'alerts before the kill', 60_000);
       const killedAt = Date.now();
       await agent.kill();
       printed = agent.alerts.filter((a) => a.receivedMs < killedAt - 500);
@@ -258,7 +259,7 @@ outputs:
       const key = (a: { rule: string; time: string }) => `${a.rule}|${a.time}`;
       const received = () => new Set(receiver.bodies.map((b) => key(JSON.parse(b) as { rule: string; time: string })));
       await waitFor(() => printed.every((a) => received().has(key(a))), 'the spool replayed after the SIGKILL', 60_000);
-      expect(printed.length).toBeGreaterThanOrEqual(4);
+      expect(printed.length).toBeGreaterThanOrEqual(3);
     } finally {
       removeAllPods();
       await agent.stop();

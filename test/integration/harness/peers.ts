@@ -103,7 +103,11 @@ async function processPeer(name: string, cmd: string, args: (port: number) => st
   return peer;
 }
 
-/** rsyslogd in the foreground with one imtcp input (TLS with gtls when `certs` is given) writing every message's raw text, one per line, to `file`. */
+/**
+ * rsyslogd in the foreground with one imtcp input writing every message's
+ * raw text, one per line, to `file`. With `certs`: TLS (gtls) that requires
+ * a client certificate from the CA (mTLS).
+ */
 export async function startRsyslog(dir: string, certs?: Certs): Promise<Peer & { readonly file: string }> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'received.log');
@@ -118,7 +122,7 @@ export async function startRsyslog(dir: string, certs?: Certs): Promise<Peer & {
           [
             `global(workDirectory="${dir}"${certs ? ` DefaultNetstreamDriverCAFile="${certs.ca}" DefaultNetstreamDriverCertFile="${certs.serverCert}" DefaultNetstreamDriverKeyFile="${certs.serverKey}"` : ''})`,
             certs
-              ? 'module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")'
+              ? 'module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="x509/certvalid")'
               : 'module(load="imtcp")',
             `input(type="imtcp" address="127.0.0.1" port="${port}")`,
             'template(name="raw" type="string" string="%rawmsg%\\n")',
