@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCef, parse5424 } from '../unit/agent/delivery/cef-parse.js';
+import { asCefExtension, parseCef, parse5424 } from '../unit/agent/delivery/cef-parse.js';
 import { integrationUnavailable } from './docker-env.js';
 import { startAgent, type AgentHandle } from './harness/agent.js';
 import { makeCerts, startAlertmanager, startHttpsReceiver, startNats, startRsyslog, waitFor, type Certs, type Peer } from './harness/peers.js';
@@ -39,10 +39,6 @@ async function closingListener(host: string): Promise<{ port: number; server: Se
 }
 
 const readLines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : []);
-
-/** Every character the text formats may not carry raw becomes U+FFFD; CEF extensions write CR/LF as escapes. */
-const unsafe = /[\x00-\x1f\x7f-\x9f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const asCefExtension = (s: string) => s.replace(/\r/g, '\ue000').replace(/\n/g, '\ue001').replace(unsafe, '\ufffd').replace(/\ue000/g, '\r').replace(/\ue001/g, '\n');
 
 describe.skipIf(unavailable)('push outputs against real receivers', () => {
   let dir: string;

@@ -111,3 +111,16 @@ export function parse5424(line: string): SyslogParsed {
   if (line[i + 1] !== ' ') throw new Error('expected a space before MSG');
   return { pri: Number(m[1]), header: m.slice(2, 7), sd, msg: line.slice(i + 2) };
 }
+
+/**
+ * What vigil's text formats make of a value, written from the docs: every
+ * C0/C1 control, DEL, U+2028/9 and lone surrogate is U+FFFD, except CR/LF,
+ * which a CEF extension writes as escapes (and so reads back as CR/LF).
+ */
+export function asCefExtension(s: string): string {
+  return scrubbed(s.replace(/\r/g, '\ue000').replace(/\n/g, '\ue001')).replace(/\ue000/g, '\r').replace(/\ue001/g, '\n');
+}
+
+export function scrubbed(s: string): string {
+  return [...s].map((c) => (/^[\x00-\x1f\x7f-\x9f\u2028\u2029]$/.test(c) || /^[\ud800-\udfff]$/.test(c) ? '\ufffd' : c)).join('');
+}

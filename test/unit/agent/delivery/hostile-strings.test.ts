@@ -10,7 +10,7 @@ import { alertmanagerAlert } from '../../../../agent/delivery/sinks/alertmanager
 import { createFileSink } from '../../../../agent/delivery/sinks/file.js';
 import { natsSubject } from '../../../../agent/delivery/sinks/nats.js';
 import { syslogCefFrame } from '../../../../agent/delivery/sinks/syslog.js';
-import { parseCef, parseFrames } from './cef-parse.js';
+import { asCefExtension, parseCef, parseFrames, scrubbed } from './cef-parse.js';
 
 /** Every value an attacker controls through a process name or command line. */
 export const HOSTILE = [
@@ -45,10 +45,6 @@ function envelope(value: string, i: number): Envelope {
   };
 }
 
-/** What a text format makes of a value: every control, separator and lone surrogate is U+FFFD (checked on its own below). */
-const scrubbed = (s: string) => [...s].map((c) => (/^[\x00-\x1f\x7f-\x9f\u2028\u2029]$/.test(c) || /^[\ud800-\udfff]$/.test(c) ? '\ufffd' : c)).join('');
-/** CEF writes CR/LF in an extension as `\r`/`\n` (they read back as such) and a run of them in the header as one space. */
-const inExtension = (s: string) => scrubbed(s.replace(/\r/g, '\ue000').replace(/\n/g, '\ue001')).replace(/\ue000/g, '\r').replace(/\ue001/g, '\n');
 const inHeader = (s: string) => scrubbed(s.replace(/[\r\n]+/g, ' '));
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-hostile-'));
@@ -88,8 +84,8 @@ describe('hostile strings cannot forge a field, record or line', () => {
       expect(Object.keys(cef.ext).sort()).toEqual(
         ['rt', 'dvchost', 'externalId', 'cat', 'msg', 'sproc', 'spid', 'cs1Label', 'cs1', 'cs2Label', 'cs2', 'cs4Label', 'cs4', 'cs6Label', 'cs6'].sort(),
       );
-      expect(cef.ext.sproc).toBe(inExtension(value));
-      expect(cef.ext.cs4).toBe(inExtension(`sh -c ${value}`));
+      expect(cef.ext.sproc).toBe(asCefExtension(value));
+      expect(cef.ext.cs4).toBe(asCefExtension(`sh -c ${value}`));
       expect(cef.ext.externalId).toBe(e.eventId);
       expect(cef.ext.spid).toBe('42');
     });
