@@ -45,6 +45,7 @@ function envelope(value: string, i: number): Envelope {
   };
 }
 
+/** A CEF header turns a run of CR/LF into one space, then scrubs like the rest. */
 const inHeader = (s: string) => scrubbed(s.replace(/[\r\n]+/g, ' '));
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-hostile-'));
