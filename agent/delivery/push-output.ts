@@ -4,7 +4,7 @@ import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import type { OutputCommon } from '../config/outputs.js';
 import type { Envelope, EnvelopeSink } from './envelope.js';
-import { compileFilter } from './filter.js';
+import { compileOutputFilter } from './output-filter.js';
 import { envelopeJson, parseEnvelopeJson } from './formats/envelope-json.js';
 import { pushMetrics } from './push-metrics.js';
 import { createSpool, type Eviction, type PeekedRecord, type SpoolRecord } from './spool.js';
@@ -55,7 +55,7 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
   const output = cfg.name;
   const component = `output.${output}`;
   const metrics = pushMetrics(deps.registry);
-  const accepts = compileFilter(cfg.filter);
+  const accepts = compileOutputFilter(cfg.filter);
   const spool = createSpool({
     dir: join(opts.spoolDir, output),
     maxBytes: cfg.spoolMaxBytes,

@@ -6,7 +6,7 @@ import { severityOf } from './priority.js';
  * Whether a push output takes this envelope. Loss notices always pass: a
  * receiver that filters out the gap cannot know it has one.
  */
-export function compileFilter(f: OutputFilter): (e: Envelope) => boolean {
+export function compileOutputFilter(f: OutputFilter): (e: Envelope) => boolean {
   const kinds = new Set(f.kinds);
   const maxSeverity = severityOf(f.minPriority);
   const rules = f.rules.length > 0 ? new Set(f.rules) : undefined;
