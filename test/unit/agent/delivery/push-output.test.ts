@@ -42,9 +42,9 @@ function receiver() {
   return { got, state, sink };
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -76,7 +76,8 @@ describe('push output', () => {
     const attempts = r.state.attempts;
     await until(() => r.state.attempts >= attempts + 2, 'a retry');
     r.state.down = false;
-    await until(() => r.got.length === 30, 'everything after the outage');
+    // The receiver has a batch a moment before the output counts it: wait for the count.
+    await until(async () => r.got.length === 30 && (await metric(deps, 'vigil_output_sent_total')) === 30, 'everything after the outage');
     expect(r.got.map((e) => e.eventId)).toEqual(Array.from({ length: 30 }, (_, i) => `e${i + 1}`));
     expect(out.health().ok).toBe(true);
     expect(await metric(deps, 'vigil_output_sent_total')).toBe(30);
@@ -134,7 +135,8 @@ describe('push output', () => {
     await until(() => r.state.attempts > 0, 'an attempt');
     await new Promise((res) => setTimeout(res, 100));
     r.state.down = false;
-    await until(() => r.got.some((e) => e.sequence === 400), 'the newest alert');
+    // Notices go in behind the survivors: wait until the spool is empty, not just for the newest alert.
+    await until(async () => r.got.some((e) => e.sequence === 400) && (await metric(deps, 'vigil_output_queue_depth')) === 0 && out.health().detail.startsWith('idle'), 'the spool to drain');
     const alerts = r.got.filter((e) => e.kind === 'alert').map((e) => e.sequence);
     const notices = r.got.filter((e) => e.kind === 'loss').map((e) => e.loss!);
     expect(notices.length).toBeGreaterThan(0);
