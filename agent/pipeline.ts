@@ -17,6 +17,7 @@ import { createComponentSet } from './components.js';
 import type { AgentConfig } from './config/schema.js';
 import type { HostPort } from './config/values.js';
 import { createErrorReporter } from '../core/error-reporter.js';
+import { createPushOutputs } from './delivery/push-outputs.js';
 import { wireEvents } from './events/index.js';
 import { createHttpServer } from './http/index.js';
 import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js';
@@ -198,6 +199,14 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // only this callback; the output counts its own drops.
   // Every event and alert also becomes an envelope (gRPC subscribers, push outputs).
   const hub = createHub(deps, { node: hostname, ringSize: config.grpcRingSize });
+  // Push outputs (outputs: in the config), each spooled on disk, take what the hub publishes.
+  const pushOutputs = createPushOutputs(sub('push-output'), config.outputs, {
+    spoolDir: config.spoolDir,
+    maxQueue: config.outputMaxQueue,
+    node: hub.node,
+    bootId: hub.bootId,
+  });
+  for (const o of pushOutputs) hub.addSink(o);
   const engine = createRuleEngine({ registry, hostname }, (alert, event) => {
     output.emit(alert);
     hub.publishAlert(alert, event);
@@ -268,7 +277,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
   });
   const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
-  const components: Component[] = [output, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];
+  const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;

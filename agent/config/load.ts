@@ -57,7 +57,8 @@ export function loadConfig(sources: ConfigSources): AgentConfig {
       if (!cand) continue;
       const r = parseValue(spec.kind, cand.raw);
       if (!r.ok) {
-        issues.push({ path: spec.key, message: r.message, origin: cand.origin });
+        if (r.issues) for (const i of r.issues) issues.push({ path: `${spec.key}${i.path}`, message: i.message, origin: cand.origin });
+        else issues.push({ path: spec.key, message: r.message, origin: cand.origin });
       } else if (!have) {
         chosen = r.value;
         have = true;

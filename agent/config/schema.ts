@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import type { OutputConfig } from './outputs.js';
 import type { HostPort, Kind } from './values.js';
 
 /**
@@ -50,6 +51,16 @@ export const OPTIONS = [
     key: 'outputMaxQueue', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
     env: 'VIGIL_OUTPUT_MAX_QUEUE', flag: 'output-max-queue', arg: 'N',
     help: 'Alerts buffered while stdout is slow; beyond that they are dropped and counted in vigil_output_dropped_total.',
+  },
+  {
+    key: 'outputs', kind: { type: 'outputs' }, defaultText: '(none)', default: () => [],
+    env: 'VIGIL_OUTPUTS', flag: 'outputs', arg: 'YAML',
+    help: 'Push outputs (file, http, syslog, alertmanager, nats), each with its own filter and on-disk spool: a YAML list, best kept in the config file. See README, Push outputs.',
+  },
+  {
+    key: 'spoolDir', kind: { type: 'path' }, defaultText: '/var/lib/vigil/spool', default: () => '/var/lib/vigil/spool',
+    env: 'VIGIL_SPOOL_DIR', flag: 'spool-dir', arg: 'DIR',
+    help: 'Where each push output keeps its spool (<dir>/<output name>/): events not yet delivered survive a restart.',
   },
   {
     key: 'metricsAddr', kind: { type: 'addr' }, defaultText: '0.0.0.0:9867', default: () => ({ host: '0.0.0.0', port: 9867 }),
@@ -217,6 +228,7 @@ type ValueOf<O> = O extends { kind: { type: 'int' } } ? number
   : O extends { kind: { type: 'enum'; values: readonly (infer V)[] } } ? V
   : O extends { kind: { type: 'addr' } } ? HostPort
   : O extends { kind: { type: 'list' } } ? readonly string[]
+  : O extends { kind: { type: 'outputs' } } ? readonly OutputConfig[]
   : O extends { inFile: false } ? string | undefined
   : O extends { optional: true } ? string | undefined
   : string;

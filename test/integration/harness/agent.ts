@@ -19,6 +19,8 @@ export interface AgentHandle {
   metrics(): Promise<string>;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL and wait: no shutdown code runs (a crash, an OOM kill). */
+  kill(): Promise<void>;
 }
 
 const MAIN = join(import.meta.dirname, '..', '..', '..', 'dist', 'agent', 'main.js');
@@ -114,6 +116,10 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 
