@@ -9,7 +9,7 @@ import { createExecWatcher } from '../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
 import { createHostScanner } from '../collectors/procfs/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
-import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, identityOfContainerInfo } from './edges/index.js';
+import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, identityOfContainerInfo, peerIdentity } from './edges/index.js';
 import { PeerNameHold } from './edges/peer-hold.js';
 import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
 import type { Component } from '../core/component.js';
@@ -17,11 +17,15 @@ import { createComponentSet } from './components.js';
 import type { AgentConfig } from './config/schema.js';
 import type { HostPort } from './config/values.js';
 import { createErrorReporter } from '../core/error-reporter.js';
+import { createPushOutputs } from './delivery/push-outputs.js';
 import { wireEvents } from './events/index.js';
 import { createHttpServer } from './http/index.js';
 import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js';
+import { createHub, type Hub } from './delivery/hub.js';
+import { createGrpcServer } from './grpc/server.js';
 import { packageVersion } from './package-root.js';
 import { outputHealthBoard } from './outputs/health.js';
+import { createKubeComponent, createMetadataReport, holdCounter, resolveSockets } from './metadata.js';
 import { createReadiness, type Readiness } from './readiness.js';
 import { execSourceCheck, fdHeadroomCheck, outputsCheck, procAccessCheck, rulesLoadedCheck, runtimeCheck } from './readiness-checks.js';
 import { refuseBrokenRules, rulesReadinessDetail } from './rules-policy.js';
@@ -41,12 +45,16 @@ export interface Agent {
   readonly registry: Registry;
   readonly readiness: Readiness;
   readonly deps: CollectorDeps;
+  /** Every event and alert as envelopes: push outputs add their sinks here. */
+  readonly hub: Hub;
   /** Resolves once every component was started (or failed, or was given up on as slow). */
   start(): Promise<void>;
   /** Stops every component in reverse order within `timeoutMs`. Idempotent. */
   stop(timeoutMs?: number): Promise<void>;
   /** Where /metrics is served, once started (the port resolved when 0 was asked). */
   metricsAddress(): HostPort | undefined;
+  /** Where the gRPC event stream is served, once started. */
+  grpcAddress(): HostPort | undefined;
 }
 
 const LINT_FAILING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -63,7 +71,7 @@ const EVENT_LOOP_SAMPLE_MS = 100;
 const NETLINK_STAT_VERIFY_MS = 30_000;
 
 /** The fixed times of the event layer; not user settings (yet). */
-const EVENT_WIRING = { pendingInspectionMs: 3_000, enrichmentWaitMs: 2_000 } as const;
+const EVENT_WIRING = { pendingInspectionMs: 3_000 } as const;
 
 /**
  * Builds the agent from its config: deps, outputs, collectors, the event
@@ -115,12 +123,26 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     // against lost events, so it can be rare. Polling must catch exec in place.
     statVerifyMs: () => (exec.mode === 'netlink' ? NETLINK_STAT_VERIFY_MS : 4 * config.scanIntervalMs),
   });
+  // Metadata: the CRI runtime and/or the Docker engine name containers and
+  // pods; the API watch adds owners, labels and the cluster's pod IPs.
+  const sockets = resolveSockets(config);
   const containers = createContainerCollector(sub('containers'), {
     cgroupRoot: config.hostCgroup,
     procRoot: config.hostProc,
-    dockerSocket: config.dockerSocket,
+    ...(sockets.docker ? { dockerSocket: sockets.docker } : {}),
+    ...(sockets.cri ? { criSocket: sockets.cri } : {}),
+    criPollIntervalMs: config.criPollIntervalMs,
     resyncIntervalMs: config.containerResyncIntervalMs,
   });
+  const kube = createKubeComponent(sub('kubernetes'), {
+    mode: config.kubeApi,
+    ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
+    nodeName: config.nodeName ?? hostname,
+    maxPods: config.kubeMaxPods,
+  });
+  const pods = (uid: string) => kube.pod(uid);
+  const metadataReport = createMetadataReport(sub('metadata'), () => containers.sources, kube, readiness);
+  const onHold = holdCounter(deps);
   const node = createNodeCollector(sub('node'), {
     ...DEFAULT_NODE_COLLECTOR_CONFIG,
     procRoot: config.hostProc,
@@ -154,7 +176,11 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       containerIdentity: (id) => {
         const c = containers.get(id);
         // Not yet described by the runtime: no name to give it (the tracker retries later).
-        return c && (c.name !== undefined || c.k8s !== undefined) ? identityOfContainerInfo(c) : undefined;
+        return c && (c.name !== undefined || c.k8s !== undefined) ? identityOfContainerInfo(c, pods) : undefined;
+      },
+      peerIdentity: (ip) => {
+        const p = kube.peer(ip);
+        return p ? peerIdentity(p) : undefined;
       },
     },
   );
@@ -173,8 +199,21 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
 
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.
-  const engine = createRuleEngine({ registry, hostname }, (alert) => output.emit(alert));
   let enabledRules: number | undefined;
+  // Every event and alert also becomes an envelope (gRPC subscribers, push outputs).
+  const hub = createHub(deps, { node: hostname, ringSize: config.grpcRingSize });
+  // Push outputs (outputs: in the config), each spooled on disk, take what the hub publishes.
+  const pushOutputs = createPushOutputs(sub('push-output'), config.outputs, {
+    spoolDir: config.spoolDir,
+    maxQueue: config.outputMaxQueue,
+    node: hub.node,
+    bootId: hub.bootId,
+  });
+  for (const o of pushOutputs) hub.addSink(o);
+  const engine = createRuleEngine({ registry, hostname }, (alert, event) => {
+    output.emit(alert);
+    hub.publishAlert(alert, event);
+  });
   const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
   const rules = createRulesWatcher(deps, rulesConfig, (loaded) => {
     engine.swap(loaded.ruleSet);
@@ -184,19 +223,23 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   let eventNumber = 0;
   const toEngine = (e: VigilEvent): void => {
     try {
-      engine.process({ ...edges.annotate(e), num: ++eventNumber });
+      const event = { ...edges.annotate(e), num: ++eventNumber };
+      // The event's envelope first, so it is numbered before the alerts it raises.
+      hub.publishEvent(event);
+      engine.process(event);
     } catch (err) {
       // One bad event must not stop the next one.
       errors.report('rules', 'process', err);
     }
   };
   // A connection whose peer is a local pod the runtime has not named yet
-  // waits for that name, so both ends carry the same workload identity.
+  // waits for that name (as long as any event waits for its metadata), so
+  // both ends carry the same workload identity.
   const described = (id: string): boolean => {
     const c = containers.get(id);
     return c !== undefined && (c.name !== undefined || c.k8s !== undefined);
   };
-  const peerHold = new PeerNameHold(toEngine, EVENT_WIRING.enrichmentWaitMs, (e) => {
+  const peerHold = new PeerNameHold(toEngine, config.metadataHoldMs, (e) => {
     const fd = e.fd;
     const ip = (fd?.direction ? fd.direction === 'out' : e.type === 'connect') ? fd?.sip : fd?.cip;
     if (ip === undefined) return undefined;
@@ -218,6 +261,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
         hostname,
         procRoot: config.hostProc,
         fsPredictWindowMs: config.fsPredictWindowMs,
+        enrichmentWaitMs: config.metadataHoldMs,
+        pods,
+        onHold,
         ...EVENT_WIRING,
       });
     },
@@ -231,6 +277,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // What /readyz checks beyond "every component started": see readiness-checks.ts.
   const board = outputHealthBoard(registry);
   if (output.health) board.add(config.output, () => output.health!());
+  for (const o of pushOutputs) board.add(o.name.replace(/^output\./, ''), () => o.health());
   readiness.check('exec_source', execSourceCheck(exec, () => !readiness.status().pending.some((p) => p.name === exec.name)));
   readiness.check('proc_access', procAccessCheck({ procRoot: config.hostProc }));
   readiness.check('rules_loaded', rulesLoadedCheck(() => enabledRules));
@@ -257,7 +304,13 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
         ? { certFile: config.metricsTlsCertFile, keyFile: config.metricsTlsKeyFile, clientCaFile: config.metricsTlsClientCaFile }
         : undefined,
   });
-  const components: Component[] = [output, rules, edges, events, containers, scanner, exec, node, http];
+  const grpc = createGrpcServer(sub('grpc'), {
+    addr: config.grpcAddr,
+    hub,
+    maxQueue: config.grpcSubscriberQueue,
+    tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
+  });
+  const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
@@ -266,7 +319,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     registry,
     readiness,
     deps,
+    hub,
     metricsAddress: () => http.address(),
+    grpcAddress: () => grpc.address(),
     start() {
       // --rules-on-error fail: refuse before any component starts (rejects with RulesRefusedError).
       starting ??= refuseBrokenRules(rulesConfig, sub('rules')).then(() => set.startAll());

@@ -28,9 +28,13 @@ export interface Readiness {
   fail(name: string, reason: string): void;
   /** Adds a live check; returns the function that removes it. */
   check(name: string, fn: ReadinessCheck): () => void;
+  /**
+   * Text shown with a check whatever its state (e.g. the rules a skip-mode
+   * start dropped); '' clears it. A function is asked on every request, for
+   * state that changes (the metadata sources going up and down).
+   */
+  detail(name: string, text: string | (() => string)): void;
   /** Start marks only (cheap, synchronous): what the CLI logs after start. */
-  /** Text shown with a start mark whatever its state (e.g. the rules a skip-mode start dropped); '' clears it. */
-  detail(name: string, text: string): void;
   status(): ReadinessStatus;
   /** Start marks and every live check, as /readyz answers. */
   evaluate(): Promise<ReadinessReport>;
@@ -56,9 +60,17 @@ const CHECK_TIMEOUT_MS = 2_000;
 export function createReadiness(): Readiness {
   const marks = new Map<string, { done: boolean; reason?: string }>();
   const checks = new Map<string, ReadinessCheck>();
-
-  const details = new Map<string, string>();
-  const detailsField = (): { details?: Record<string, string> } => (details.size > 0 ? { details: Object.fromEntries(details) } : {});
+  const details = new Map<string, string | (() => string)>();
+  const now = (d: string | (() => string)): string => {
+    if (typeof d === 'string') return d;
+    try {
+      return d();
+    } catch (err) {
+      return `detail failed: ${(err as Error).message}`;
+    }
+  };
+  const detailsField = (): { details?: Record<string, string> } =>
+    details.size > 0 ? { details: Object.fromEntries([...details].map(([k, d]) => [k, now(d)])) } : {};
   const status = (): ReadinessStatus => {
     const pending = [...marks].filter(([, c]) => !c.done).map(([name, c]) => (c.reason ? { name, reason: c.reason } : { name }));
     return { ready: pending.length === 0, pending, ...detailsField() };

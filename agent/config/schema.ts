@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import type { OutputConfig } from './outputs.js';
 import type { HostPort, Kind } from './values.js';
 
 /**
@@ -50,6 +51,16 @@ export const OPTIONS = [
     key: 'outputMaxQueue', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
     env: 'VIGIL_OUTPUT_MAX_QUEUE', flag: 'output-max-queue', arg: 'N',
     help: 'Alerts buffered while stdout is slow; beyond that they are dropped and counted in vigil_output_dropped_total.',
+  },
+  {
+    key: 'outputs', kind: { type: 'outputs' }, defaultText: '(none)', default: () => [],
+    env: 'VIGIL_OUTPUTS', flag: 'outputs', arg: 'YAML',
+    help: 'Push outputs (file, http, syslog, alertmanager, nats), each with its own filter and on-disk spool: a YAML list, best kept in the config file. See README, Push outputs.',
+  },
+  {
+    key: 'spoolDir', kind: { type: 'path' }, defaultText: '/var/lib/vigil/spool', default: () => '/var/lib/vigil/spool',
+    env: 'VIGIL_SPOOL_DIR', flag: 'spool-dir', arg: 'DIR',
+    help: 'Where each push output keeps its spool (<dir>/<output name>/): events not yet delivered survive a restart.',
   },
   {
     key: 'metricsAddr', kind: { type: 'addr' }, defaultText: '0.0.0.0:9867', default: () => ({ host: '0.0.0.0', port: 9867 }),
@@ -119,7 +130,31 @@ export const OPTIONS = [
   {
     key: 'grpcAddr', kind: { type: 'addr' }, defaultText: '0.0.0.0:9868', default: () => ({ host: '0.0.0.0', port: 9868 }),
     env: 'VIGIL_GRPC_ADDR', flag: 'grpc-addr', arg: 'HOST:PORT',
-    help: 'gRPC event stream address. Validated but not served yet (the gRPC server is not part of this release).',
+    help: 'gRPC event stream (vigil.v1.EventService/Subscribe, health, reflection). Port 0 picks a free port (logged).',
+  },
+  {
+    key: 'grpcRingSize', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_GRPC_RING_SIZE', flag: 'grpc-ring-size', arg: 'N',
+    help: 'Recent envelopes kept in memory for subscribers resuming with since_sequence.',
+  },
+  {
+    key: 'grpcSubscriberQueue', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_GRPC_SUBSCRIBER_QUEUE', flag: 'grpc-subscriber-queue', arg: 'N',
+    help: 'Envelopes queued per slow subscriber; beyond that they are dropped, counted and announced to it by a loss notice.',
+  },
+  {
+    key: 'grpcTlsCert', kind: { type: 'path' }, defaultText: '(none: plaintext)', optional: true,
+    env: 'VIGIL_GRPC_TLS_CERT', flag: 'grpc-tls-cert', arg: 'FILE',
+    help: 'PEM certificate chain for TLS on the gRPC port (with grpcTlsKey); re-read when it changes.',
+  },
+  {
+    key: 'grpcTlsKey', kind: { type: 'path' }, defaultText: '(none)', optional: true,
+    env: 'VIGIL_GRPC_TLS_KEY', flag: 'grpc-tls-key', arg: 'FILE', help: 'PEM private key of grpcTlsCert; re-read when it changes.',
+  },
+  {
+    key: 'grpcTlsClientCa', kind: { type: 'path' }, defaultText: '(none: no client certificates)', optional: true,
+    env: 'VIGIL_GRPC_TLS_CLIENT_CA', flag: 'grpc-tls-client-ca', arg: 'FILE',
+    help: 'PEM CA bundle: with it, subscribers must present a certificate it signed (mTLS); re-read when it changes.',
   },
   {
     key: 'hostProc', kind: { type: 'path' }, defaultText: '/proc', default: () => '/proc',
@@ -139,7 +174,42 @@ export const OPTIONS = [
   },
   {
     key: 'dockerSocket', kind: { type: 'path' }, defaultText: '/var/run/docker.sock', default: () => '/var/run/docker.sock',
-    env: 'VIGIL_DOCKER_SOCKET', flag: 'docker-socket', arg: 'PATH', help: 'Docker API socket used to name containers (optional: without it containers keep their ids).',
+    env: 'VIGIL_DOCKER_SOCKET', flag: 'docker-socket', arg: 'PATH',
+    help: 'Docker API socket used to name Docker containers on plain Docker hosts (optional: a missing socket is retried); `none` turns it off.',
+  },
+  {
+    key: 'criSocket', kind: { type: 'path' }, defaultText: 'auto', default: () => 'auto',
+    env: 'VIGIL_CRI_SOCKET', flag: 'cri-socket', arg: 'PATH|auto|none',
+    help: 'CRI runtime socket that names pods and containers (containerd, CRI-O, k3s, cri-dockerd). `auto`: the first of the usual paths under hostRoot that is a socket; `none`: off.',
+  },
+  {
+    key: 'criPollIntervalMs', kind: { type: 'int', min: 500, max: 3_600_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_CRI_POLL_INTERVAL_MS', flag: 'cri-poll-interval-ms', arg: 'N',
+    help: 'Full relist of the CRI runtime\'s pods and containers (new containers are looked up as their cgroup appears, or from the runtime\'s event stream).',
+  },
+  {
+    key: 'kubeApi', kind: { type: 'enum', values: ['auto', 'off'] }, defaultText: 'auto', default: () => 'auto',
+    env: 'VIGIL_KUBE_API', flag: 'kube-api', arg: 'auto|off',
+    help: 'Watch the Kubernetes API for pod owners and the cluster-wide pod-IP index: `auto` uses `kubeconfig` when set, else the in-cluster service account, else runs without.',
+  },
+  {
+    key: 'kubeconfig', kind: { type: 'path' }, defaultText: '(none: in-cluster)', optional: true,
+    env: 'VIGIL_KUBECONFIG', flag: 'kubeconfig', arg: 'FILE', help: 'kubeconfig file for the API watch (outside a cluster).',
+  },
+  {
+    key: 'nodeName', kind: { type: 'string' }, defaultText: '(the hostname)', optional: true,
+    env: 'VIGIL_NODE_NAME', flag: 'node-name', arg: 'NAME',
+    help: 'This node\'s name in the API (spec.nodeName of its pods); set it from the downward API (spec.nodeName) in the DaemonSet.',
+  },
+  {
+    key: 'kubeMaxPods', kind: { type: 'int', min: 100, max: 1_000_000 }, defaultText: '50000', default: () => 50_000,
+    env: 'VIGIL_KUBE_MAX_PODS', flag: 'kube-max-pods', arg: 'N',
+    help: 'Largest cluster-wide pod-IP index; pods beyond it are left out and counted in vigil_kube_index_dropped_total.',
+  },
+  {
+    key: 'metadataHoldMs', kind: { type: 'int', min: 0, max: 60_000 }, defaultText: '2000', default: () => 2_000,
+    env: 'VIGIL_METADATA_HOLD_MS', flag: 'metadata-hold-ms', arg: 'N',
+    help: 'How long events of a container the runtime has not named yet are held for its metadata; then they go out as they are (vigil_metadata_hold_total{outcome="gave_up"}).',
   },
   {
     key: 'scanIntervalMs', kind: { type: 'int', min: 100, max: 3_600_000 }, defaultText: '2000', default: () => 2000,
@@ -218,6 +288,7 @@ type ValueOf<O> = O extends { kind: { type: 'int' } } ? number
   : O extends { kind: { type: 'enum'; values: readonly (infer V)[] } } ? V
   : O extends { kind: { type: 'addr' } } ? HostPort
   : O extends { kind: { type: 'list' } } ? readonly string[]
+  : O extends { kind: { type: 'outputs' } } ? readonly OutputConfig[]
   : O extends { inFile: false } ? string | undefined
   : O extends { optional: true } ? string | undefined
   : string;

@@ -5,7 +5,8 @@ import type { NodeSample } from '../../collectors/node/index.js';
 import type { EventContext } from './context.js';
 import { MetricEventBuilder } from './metric-events.js';
 import { containerEvent, isEnriched, lifecycleOnFirstSight } from './container-events.js';
-import { EnrichmentHold } from './enrichment-hold.js';
+import { EnrichmentHold, type HoldOutcome } from './enrichment-hold.js';
+import type { PodLookup } from './enrich.js';
 import { sameImage } from '../../collectors/exec/index.js';
 import { DupMemory, dupEvents, searchesRelays } from './dup-events.js';
 import { execveEvent, processKey, procexitEvent, stdioMayReachNetwork } from './process-events.js';
@@ -62,6 +63,10 @@ export interface EventWiringConfig {
   readonly enrichmentWaitMs: number;
   /** The window of the filesystem fill-rate fit behind fs.predict_full_seconds. */
   readonly fsPredictWindowMs: number;
+  /** This node's pods from the Kubernetes API, when there is one. */
+  readonly pods?: PodLookup;
+  /** Counts events that waited for metadata, by outcome. */
+  readonly onHold?: (outcome: HoldOutcome, events: number) => void;
 }
 
 /**
@@ -76,7 +81,7 @@ export function wireEvents(
   cfg: EventWiringConfig,
 ): () => void {
   const { scanner, containers, exec } = sources;
-  const hold = new EnrichmentHold(sink, cfg.enrichmentWaitMs);
+  const hold = new EnrichmentHold(sink, cfg.enrichmentWaitMs, cfg.pods, cfg.onHold);
   const emit = containers ? (e: VigilEvent): void => hold.push(e) : sink;
   /**
    * The container each network namespace belongs to (the first container
@@ -112,6 +117,7 @@ export function wireEvents(
     containerOfNetns: (netns) => netnsContainer.get(netns),
     socketByInode: (inode) => scanner.sockets.byInode(inode),
     socketsInNetns: (netns) => socketsByNetns.get(netns) ?? [],
+    ...(cfg.pods ? { pod: cfg.pods } : {}),
   };
 
   const guard = <A extends unknown[]>(stage: string, fn: (...args: A) => void) => (...args: A): void => {

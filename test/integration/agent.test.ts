@@ -25,7 +25,8 @@ interface Running {
 function spawnAgent(args: string[], env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, [main, 'agent', ...args], {
     cwd: repo,
-    env: { ...process.env, VIGIL_LOG_LEVEL: 'info', ...env },
+    // Port 0: the default gRPC port may be taken by another agent on this machine.
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'info', VIGIL_GRPC_ADDR: '127.0.0.1:0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -64,7 +65,14 @@ describe.skipIf(skip)('vigil agent (built CLI)', () => {
       const body = (await r.json()) as unknown;
       return r.status === 200 ? body : undefined;
     });
-    expect(ready).toMatchObject({ status: 'ready', details: { 'rules-watcher': expect.stringMatching(/^\d+ rules active, 0 disabled for missing fields, 0 disabled as never firing, 0 disabled by file$/) } });
+    expect(ready).toMatchObject({
+      status: 'ready',
+      details: {
+        'rules-watcher': expect.stringMatching(/^\d+ rules active, 0 disabled for missing fields, 0 disabled as never firing, 0 disabled by file$/),
+        // Which metadata sources the agent found: informational, never holding readiness back.
+        metadata: expect.stringContaining('kubernetes API: not used'),
+      },
+    });
     // Ready means able to detect: every check is in the detail, each ok.
     const checks = (ready as { checks: Record<string, { ok: boolean; detail: string }> }).checks;
     expect(Object.keys(checks).sort()).toEqual(['exec_source', 'fd_headroom', 'outputs', 'proc_access', 'rules_loaded', 'runtime', 'started']);
