@@ -34,7 +34,8 @@ export async function spawnRawAgent(
   } = {},
 ): Promise<RawAgent> {
   const port = opts.port ?? (await freePort());
-  const argv = [MAIN, 'agent', '--metrics-addr', `127.0.0.1:${port}`, ...args];
+  // gRPC on a free port: several agents run at once here, and 9868 may be taken.
+  const argv = [MAIN, 'agent', '--metrics-addr', `127.0.0.1:${port}`, '--grpc-addr', '127.0.0.1:0', ...args];
   const prefix = opts.user === undefined ? [] : ['setpriv', `--reuid=${opts.user}`, `--regid=${opts.user}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
   const shell = `${opts.nofile === undefined ? '' : `ulimit -n ${opts.nofile} && `}exec "$@"`;
   const [cmd, cmdArgs] = opts.nofile === undefined && opts.user === undefined
