@@ -7,7 +7,7 @@ import { createContainerCollector } from '../collectors/cgroups/index.js';
 import type { CollectorDeps } from '../core/deps.js';
 import { createExecWatcher } from '../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
-import { createHostScanner } from '../collectors/procfs/index.js';
+import { createHostScanner } from '../collectors/scan/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
 import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, identityOfContainerInfo } from './edges/index.js';
 import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { compileRuleSet, createRuleEngine } from '../../rules/index.js';
 import { fieldExists } from '../../rules/fields/index.js';
-import { loadRuleTexts } from '../../rules/loader/index.js';
+import { loadRuleTexts } from '../../rules/load.js';
 import { makeEvents } from './events.js';
 import { generatedRulesYaml } from './generate.js';
 

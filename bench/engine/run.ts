@@ -22,7 +22,7 @@ import { Registry } from 'prom-client';
 import { compileRuleSet, createRuleEngine } from '../../rules/index.js';
 import type { VigilEvent } from '../../rules/event.js';
 import { fieldExists } from '../../rules/fields/index.js';
-import { loadRuleTexts } from '../../rules/loader/index.js';
+import { loadRuleTexts } from '../../rules/load.js';
 import type { LoadResult } from '../../rules/types.js';
 import { cel, CEL_RULE_COUNT } from './cel.js';
 import { CEL_LIBRARY_RULE_COUNT, celLibrary } from './cel-library.js';

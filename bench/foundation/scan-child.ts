@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { CollectorDeps, ErrorReporter } from '../../core/deps.js';
 import { openSockDiag } from '../../collectors/netfs/sock-diag-socket.js';
-import { createHostScanner, type HostScanner } from '../../collectors/procfs/index.js';
+import { createHostScanner, type HostScanner } from '../../collectors/scan/index.js';
 
 export interface ScanChildRequest {
   /**

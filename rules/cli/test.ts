@@ -6,7 +6,7 @@ import type { RuleMatching } from '../compiler/index.js';
 import { createRuleEngine } from '../engine/index.js';
 import type { EventType, VigilEvent } from '../event.js';
 import { fieldExists } from '../fields/index.js';
-import { loadRulePaths } from '../loader/index.js';
+import { loadRulePaths } from '../load.js';
 import type { Issue } from '../types.js';
 
 /** Where a CLI subcommand writes; main.ts passes process streams, tests collect strings. */

@@ -1,4 +1,4 @@
-import { formatIssue, loadRulePaths, summarize, type LoadOptions } from '../loader/index.js';
+import { formatIssue, loadRulePaths, summarize, type LoadOptions } from '../load.js';
 
 type FieldPredicate = NonNullable<LoadOptions['fieldExists']>;
 

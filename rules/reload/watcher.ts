@@ -8,7 +8,7 @@ import { compileRuleSet } from '../compiler/index.js';
 import type { RuleMatching, RuleSet } from '../compiler/index.js';
 import { counter, gauge } from '../engine/metrics.js';
 import { fieldExists } from '../fields/index.js';
-import { loadRulePaths } from '../loader/index.js';
+import { loadRulePaths } from '../load.js';
 import type { Issue, LoadResult } from '../types.js';
 import { planRulesWatch } from './watch-plan.js';
 

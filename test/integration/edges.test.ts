@@ -12,7 +12,7 @@ import { wireEvents } from '../../agent/events/index.js';
 import { createContainerCollector, type ContainerCollector } from '../../collectors/cgroups/index.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import { createPodAddressBook, type NetnsPid } from '../../collectors/podnet/index.js';
-import { createHostScanner, type HostScanner } from '../../collectors/procfs/index.js';
+import { createHostScanner, type HostScanner } from '../../collectors/scan/index.js';
 import type { EdgeFields, VigilEvent } from '../../rules/event.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
 

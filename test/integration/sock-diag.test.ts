@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProcNet, type NetRow } from '../../collectors/netfs/index.js';
 import { openSockDiag, type SockDiag } from '../../collectors/netfs/sock-diag-socket.js';
-import { createHostScanner } from '../../collectors/procfs/index.js';
+import { createHostScanner } from '../../collectors/scan/index.js';
 
 // Loopback only, no container: runs wherever there is a Linux kernel with inet_diag.
 

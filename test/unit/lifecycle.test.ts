@@ -20,7 +20,7 @@ import { createReadiness } from '../../agent/readiness.js';
 import { createContainerCollector } from '../../collectors/cgroups/index.js';
 import { createExecWatcher } from '../../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../../collectors/node/index.js';
-import { createHostScanner } from '../../collectors/procfs/index.js';
+import { createHostScanner } from '../../collectors/scan/index.js';
 import { createRulesWatcher } from '../../rules/index.js';
 import { memoryLogger, testDeps } from './agent/helpers.js';
 

@@ -7,7 +7,7 @@ import { compileRuleSet } from '../../../../rules/compiler/index.js';
 import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import { fieldExists } from '../../../../rules/fields/index.js';
-import { loadRuleTexts } from '../../../../rules/loader/index.js';
+import { loadRuleTexts } from '../../../../rules/load.js';
 
 const FALCO = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'corpora', 'falco', 'falco_rules.yaml');
 const missing = existsSync(FALCO) ? undefined : `${FALCO} is absent (../shared is only beside the repo in CI and sessions)`;

@@ -7,7 +7,7 @@ import { compileRuleSet } from '../../../../rules/compiler/index.js';
 import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import { fieldExists } from '../../../../rules/fields/index.js';
-import { loadRuleTexts } from '../../../../rules/loader/index.js';
+import { loadRuleTexts } from '../../../../rules/load.js';
 
 const dir = join(import.meta.dirname, '..', '..', '..', '..', 'rules', 'library');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));

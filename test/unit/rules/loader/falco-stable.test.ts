@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RulesIssueCode } from '../../../../rules/errors.js';
-import { loadRuleTexts, summarize } from '../../../../rules/loader/index.js';
+import { loadRuleTexts, summarize } from '../../../../rules/load.js';
 import { parseCondition } from '../../../../rules/parser/index.js';
 import { printExpr } from '../../../../rules/print.js';
 

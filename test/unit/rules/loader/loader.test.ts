@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RulesIssueCode } from '../../../../rules/errors.js';
-import { loadRulePaths, loadRuleTexts, summarize, type RulesLoadResult } from '../../../../rules/loader/index.js';
+import { loadRulePaths, loadRuleTexts, summarize, type RulesLoadResult } from '../../../../rules/load.js';
 import type { ResolvedRule } from '../../../../rules/types.js';
 
 const FIX = fileURLToPath(new URL('../../../fixtures/rules/', import.meta.url));

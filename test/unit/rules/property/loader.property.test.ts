@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadRuleTexts } from '../../../../rules/loader/index.js';
+import { loadRuleTexts } from '../../../../rules/load.js';
 import type { Issue } from '../../../../rules/types.js';
 import { falcoText, mutated, seedSnippets, token } from './inputs.js';
 

@@ -3,7 +3,7 @@ import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import { createSocketTable, type PrefetchedTcp, type SocketScan, type SocketTable } from '../netfs/index.js';
 import { openSockDiag, type SockDiag } from '../netfs/sock-diag-socket.js';
-import { createProcessTable, type ProcessScan, type ProcessTable, type ProcessTableConfig } from './table.js';
+import { createProcessTable, type ProcessScan, type ProcessTable, type ProcessTableConfig } from '../procfs/table.js';
 
 export interface HostScanResult {
   readonly processes: ProcessScan;

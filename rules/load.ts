@@ -1,12 +1,12 @@
-import { RulesIssueCode } from '../errors.js';
-import { resolveRules } from '../resolver/rules.js';
-import type { LoadResult } from '../types.js';
-import { readRulePaths, sha256, type RuleText } from './files.js';
-import { IssueSink } from './issues.js';
-import { emptyCollected, type PluginRequirement } from './model.js';
-import { readRulesFile } from './reader.js';
-import { locate, makeSourceFile } from './source.js';
-import { parseEngineVersion } from './values.js';
+import { RulesIssueCode } from './errors.js';
+import { resolveRules } from './resolver/rules.js';
+import type { LoadResult } from './types.js';
+import { readRulePaths, sha256, type RuleText } from './loader/files.js';
+import { IssueSink } from './loader/issues.js';
+import { emptyCollected, type PluginRequirement } from './loader/model.js';
+import { readRulesFile } from './loader/reader.js';
+import { locate, makeSourceFile } from './loader/source.js';
+import { parseEngineVersion } from './loader/values.js';
 
 /**
  * The rule engine version vigil claims: Falco's engine version whose
