@@ -9,7 +9,8 @@ import { createExecWatcher } from '../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
 import { createHostScanner } from '../collectors/scan/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
-import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, identityOfContainerInfo } from './edges/index.js';
+import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS } from './edges/index.js';
+import { podConnectionLookups, refreshPodAddressesOnScan } from './edges/pod-wiring.js';
 import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
 import type { Component } from '../core/component.js';
 import { createComponentSet } from './components.js';
@@ -145,24 +146,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       maxEdges: config.maxEdges,
       persistIntervalMs: DEFAULT_PERSIST_INTERVAL_MS,
     },
-    {
-      addressOwner: (ip) => addresses.owner(ip),
-      containerIdentity: (id) => {
-        const c = containers.get(id);
-        // Not yet described by the runtime: no name to give it (the tracker retries later).
-        return c && (c.name !== undefined || c.k8s !== undefined) ? identityOfContainerInfo(c) : undefined;
-      },
-    },
+    podConnectionLookups(containers, addresses),
   );
-  scanner.onScan(({ processes }) => {
-    if (processes.added.length === 0 && processes.removed.length === 0) return;
-    const onePerNetns = new Map<number, { netns: number; pid: number; containerId?: string }>();
-    for (const p of scanner.processes.list()) {
-      if (!p.partial && p.netns !== 0 && !onePerNetns.has(p.netns)) onePerNetns.set(p.netns, { netns: p.netns, pid: p.pid, containerId: p.containerId });
-    }
-    addresses.refresh(onePerNetns.values());
-    edges.invalidate();
-  });
+  refreshPodAddressesOnScan(scanner, addresses, () => edges.invalidate());
 
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.

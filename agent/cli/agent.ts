@@ -17,7 +17,7 @@ export const EXIT_CONFIG = 2;
  * agent cannot start; a running agent exits from its signal handler.
  */
 export async function runAgentCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number | undefined> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     const args = parseAgentArgs(argv);
     if (args.help) {
@@ -34,7 +34,7 @@ export async function runAgentCommand(argv: readonly string[], env: NodeJS.Proce
   }
 
   const log = createLogger(config.logLevel);
-  let agent;
+  let agent: ReturnType<typeof createAgent>;
   try {
     agent = createAgent(config, { log, color: process.stdout.isTTY === true });
   } catch (err) {

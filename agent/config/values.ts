@@ -37,7 +37,7 @@ export function parseValue(kind: Kind, raw: unknown): Parsed<unknown> {
     case 'path':
       return parseText(kind.type, raw);
     case 'int':
-      return parseInt(kind.min, kind.max, raw);
+      return parseIntIn(kind.min, kind.max, raw);
     case 'enum':
       return typeof raw === 'string' && kind.values.includes(raw)
         ? ok(raw)
@@ -55,7 +55,7 @@ function parseText(type: 'string' | 'path', raw: unknown): Parsed<string> {
   return ok(raw);
 }
 
-function parseInt(min: number, max: number, raw: unknown): Parsed<number> {
+function parseIntIn(min: number, max: number, raw: unknown): Parsed<number> {
   // Flags and env arrive as strings; YAML may give a number. Either way only plain decimal integers pass.
   const text = typeof raw === 'number' ? String(raw) : raw;
   if (typeof text === 'string' && /^-?\d+$/.test(text.trim())) {

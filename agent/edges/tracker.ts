@@ -111,8 +111,10 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
     const id = e.container?.id;
     // A bare `{ id }` container (not enriched yet) is not cached: it gets its pod name later.
     if (id === undefined || (!e.k8s && e.container?.name === undefined)) return ownIdentity(e);
-    let ident = own.get(id);
-    if (!ident) remember(own, id, (ident = ownIdentity(e)));
+    const known = own.get(id);
+    if (known) return known;
+    const ident = ownIdentity(e);
+    remember(own, id, ident);
     return ident;
   }
 

@@ -3,6 +3,7 @@ import { findStdioLinks, type StdioLink } from '../../collectors/stdio/index.js'
 import type { VigilEvent } from '../../rules/event.js';
 import { baseEvent, type EventContext } from './context.js';
 import { directionOf, socketFd, type ListeningIndex } from './socket-events.js';
+import { getOrInsert } from '../../core/collections.js';
 
 /**
  * Programs whose stdio is worth following through pipes and ptys: a reverse
@@ -27,8 +28,7 @@ export class DupMemory {
 
   firstTime(p: ProcessInfo, socketInode: number): boolean {
     const key = `${p.pid}:${p.startTicks}`;
-    let pairs = this.seen.get(key);
-    if (!pairs) this.seen.set(key, (pairs = new Set()));
+    const pairs = getOrInsert(this.seen, key, () => new Set());
     const pair = `${p.comm}\0${p.exe}\0${p.args[0] ?? ''}\0${socketInode}`;
     if (pairs.has(pair)) return false;
     pairs.add(pair);

@@ -2,6 +2,7 @@ import type { SocketInfo } from '../../collectors/model.js';
 import type { FdFields, VigilEvent } from '../../rules/event.js';
 import { hasPeer } from '../../collectors/stdio/index.js';
 import { baseEvent, type EventContext } from './context.js';
+import { getOrInsert } from '../../core/collections.js';
 
 /** Ports listening per network namespace: how an established socket's direction is told. */
 export type ListeningIndex = Map<number, Set<number>>;
@@ -10,8 +11,7 @@ export function listeningIndex(sockets: Iterable<SocketInfo>): ListeningIndex {
   const index: ListeningIndex = new Map();
   for (const s of sockets) {
     if (s.state !== 'LISTEN') continue;
-    let ports = index.get(s.netns);
-    if (!ports) index.set(s.netns, (ports = new Set()));
+    const ports = getOrInsert(index, s.netns, () => new Set());
     ports.add(s.localPort);
   }
   return index;

@@ -68,9 +68,18 @@ export function createLineWriter(opts: {
       return queue.length;
     },
     write(line) {
-      if (broken) return drop('write_error'), false;
-      if (closed) return drop('shutdown'), false;
-      if (queue.length >= maxQueue) return drop('queue_full'), false;
+      if (broken) {
+        drop('write_error');
+        return false;
+      }
+      if (closed) {
+        drop('shutdown');
+        return false;
+      }
+      if (queue.length >= maxQueue) {
+        drop('queue_full');
+        return false;
+      }
       queue.push(`${line}\n`);
       pump();
       return true;

@@ -26,7 +26,7 @@ const inContainer = (e: VigilEvent): boolean => e.container !== undefined;
 const repoIn = (e: VigilEvent, s: ReadonlySet<string>): boolean => { const r = e.container?.imageRepository; return r !== undefined && s.has(r); };
 const shellOrInterpreter = (n: string): boolean => shells.has(n) || interpreters.has(n)
   || n.startsWith('python') || n.startsWith('perl') || n.startsWith('php') || n.startsWith('lua');
-const cmdline = (p: NonNullable<VigilEvent['proc']>): string => (p.args && p.args.length > 0 ? p.name + ' ' + p.args.join(' ') : p.name);
+const cmdline = (p: NonNullable<VigilEvent['proc']>): string => (p.args && p.args.length > 0 ? `${p.name} ${p.args.join(' ')}` : p.name);
 const allowedEdge = (e: VigilEvent): boolean => e.edge !== undefined && (allowedEdges.has(e.edge.key) || allowedEdgeDestinations.has(e.edge.dst));
 
 const dup: P[] = [

@@ -15,7 +15,7 @@ const web = new Set(['nginx', 'httpd', 'apache2', 'node', 'java', 'php-fpm', 'gu
 const miners = new Set(['xmrig', 'minerd', 'cpuminer', 'ccminer']);
 const nets = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((s) => parseCidr(s)!);
 const inContainer = (e: VigilEvent): boolean => e.container !== undefined;
-const cmdline = (e: VigilEvent): string => { const p = e.proc!; return p.args && p.args.length > 0 ? p.name + ' ' + p.args.join(' ') : p.name; };
+const cmdline = (e: VigilEvent): string => { const p = e.proc!; return p.args && p.args.length > 0 ? `${p.name} ${p.args.join(' ')}` : p.name; };
 
 const exec: P[] = [
   (e) => inContainer(e) && e.proc !== undefined && shells.has(e.proc.name) && e.proc.tty !== undefined && e.proc.tty !== 0,

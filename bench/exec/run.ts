@@ -244,5 +244,5 @@ for (const mode of modes) {
   results.push(await runMode(mode, count, rate));
 }
 const md = markdown(results, count, rate);
-writeFileSync(outPath, md + '\n');
+writeFileSync(outPath, `${md}\n`);
 console.log(md);

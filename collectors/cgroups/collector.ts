@@ -104,7 +104,7 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
 
   const enrich = async (id: string): Promise<void> => {
     const t = tracked.get(id);
-    if (!t || t.enrichment !== 'pending') return;
+    if (t?.enrichment !== 'pending') return;
     const res = await runtime.inspect(id);
     const now = tracked.get(id);
     if (now !== t) return; // removed (or replaced) meanwhile
@@ -203,7 +203,8 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
         seenSec: nowMs / 1000,
       });
     }
-    const mine = (cache = { at: nowMs, samples: out });
+    const mine = { at: nowMs, samples: out };
+    cache = mine;
     setImmediate(() => {
       if (cache === mine) cache = undefined;
     });

@@ -9,6 +9,7 @@ import { readLink, readText } from '../shared/read.js';
 import { parseProcNet, type NetRow } from './parse-net.js';
 import { snmpTcpColumns, sockstatInuse, tcpSignatureOf, type SnmpTcp } from './tcp-gate.js';
 import { createUnobservedOpens, tcpOpens } from './unobserved-opens.js';
+import { getOrInsert } from '../../core/collections.js';
 
 export interface SocketScan {
   readonly added: readonly SocketInfo[];
@@ -33,7 +34,6 @@ export interface SocketTable {
   byInode(inode: number): SocketInfo | undefined;
 }
 
-const PROTOS: readonly SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 const COMPONENT = 'netfs';
 /** Signature of a netns known to hold no TCP socket. */
 const EMPTY = 'empty';
@@ -137,8 +137,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       return false;
     }
     for (const i of inodes) {
-      let set = owners.get(i);
-      if (!set) owners.set(i, (set = new Set()));
+      const set = getOrInsert(owners, i, () => new Set());
       set.add(p.pid);
     }
     scanned.set(p.pid, { startTicks: p.startTicks, inodes, gen });
@@ -244,8 +243,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     const byNetns = new Map<number, ProcessInfo[]>();
     for (const p of processes.list()) {
       if (p.netns !== 0) {
-        let members = byNetns.get(p.netns);
-        if (!members) byNetns.set(p.netns, (members = []));
+        const members = getOrInsert(byNetns, p.netns, () => []);
         members.push(p);
       }
       const s = scanned.get(p.pid);
@@ -273,8 +271,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
         if (r.inode === 0) continue;
         current.set(r.inode, { ...r, netns });
         if (!sockets.has(r.inode) && !(owners.get(r.inode)?.size) && !searched.has(r.inode)) {
-          let set = unowned.get(netns);
-          if (!set) unowned.set(netns, (set = new Set()));
+          const set = getOrInsert(unowned, netns, () => new Set());
           set.add(r.inode);
         }
       }

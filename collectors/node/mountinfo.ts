@@ -66,7 +66,7 @@ export function stripRootPrefix(mountpoint: string, hostRoot: string): string {
   const root = hostRoot.replace(/\/+$/, '');
   if (root === '') return mountpoint;
   if (mountpoint === root) return '/';
-  if (mountpoint.startsWith(root + '/')) return mountpoint.slice(root.length);
+  if (mountpoint.startsWith(`${root}/`)) return mountpoint.slice(root.length);
   return mountpoint;
 }
 

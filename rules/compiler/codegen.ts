@@ -70,13 +70,13 @@ function cost(n: Node): number {
 
 function visit(n: Node, counts: Map<string, number>): void {
   if (n.k === 'const') return;
-  if (cost(n) >= MEMO_MIN_COST) counts.set('x:' + n.key, (counts.get('x:' + n.key) ?? 0) + 1);
+  if (cost(n) >= MEMO_MIN_COST) counts.set(`x:${n.key}`, (counts.get(`x:${n.key}`) ?? 0) + 1);
   if (n.k === 'not') { visit(n.x, counts); return; }
   if (n.k !== 'leaf') { for (const x of n.xs) visit(x, counts); return; }
   const { fe, b } = leafField(n);
   const fk = printField(fe);
-  if (b.derived) counts.set('f:' + fk, (counts.get('f:' + fk) ?? 0) + 1);
-  if (isIpLeaf(n, b)) counts.set('ip:' + fk, (counts.get('ip:' + fk) ?? 0) + 1);
+  if (b.derived) counts.set(`f:${fk}`, (counts.get(`f:${fk}`) ?? 0) + 1);
+  if (isIpLeaf(n, b)) counts.set(`ip:${fk}`, (counts.get(`ip:${fk}`) ?? 0) + 1);
 }
 
 /**
@@ -115,8 +115,8 @@ class Gen {
   usesMemo = false;
   constructor(readonly plan: MemoPlan) {}
 
-  c(v: unknown): string { return 'k' + (this.consts.push(v) - 1); }
-  tmp(): string { return 't' + this.temps++; }
+  c(v: unknown): string { return `k${this.consts.push(v) - 1}`; }
+  tmp(): string { return `t${this.temps++}`; }
 
   memo(key: string, code: string): string {
     const slot = this.plan.slots.get(key);
@@ -129,14 +129,14 @@ class Gen {
   node(n: Node): string {
     switch (n.k) {
       case 'const': return n.v ? 'true' : 'false';
-      case 'not': return this.memo('x:' + n.key, '!' + this.node(n.x));
-      case 'and': case 'or': return this.memo('x:' + n.key, '(' + n.xs.map((x) => this.node(x)).join(n.k === 'and' ? ' && ' : ' || ') + ')');
-      case 'leaf': return this.memo('x:' + n.key, this.leaf(n));
+      case 'not': return this.memo(`x:${n.key}`, `!${this.node(n.x)}`);
+      case 'and': case 'or': return this.memo(`x:${n.key}`, `(${n.xs.map((x) => this.node(x)).join(n.k === 'and' ? ' && ' : ' || ')})`);
+      case 'leaf': return this.memo(`x:${n.key}`, this.leaf(n));
     }
   }
 
   field(fe: FieldExpr, b: BoundField): string {
-    return this.memo('f:' + printField(fe), `${this.c(b.get)}(e)`);
+    return this.memo(`f:${printField(fe)}`, `${this.c(b.get)}(e)`);
   }
 
   str(v: string): string { return JSON.stringify(v); }
@@ -145,7 +145,7 @@ class Gen {
   /** `x` tested against each literal with ===, or a Set for long lists. */
   oneOf(x: string, vals: readonly (string | number | boolean)[], lit: (v: never) => string): string {
     if (vals.length === 1) return `(${x} === ${lit(vals[0] as never)})`;
-    if (vals.length <= MAX_CHAIN) { const t = this.tmp(); return '((' + t + ' = ' + x + ') === ' + vals.map((v) => lit(v as never)).join(` || ${t} === `) + ')'; }
+    if (vals.length <= MAX_CHAIN) { const t = this.tmp(); return `((${t} = ${x}) === ${vals.map((v) => lit(v as never)).join(` || ${t} === `)})`; }
     return `${this.c(new Set(vals))}.has(${x})`;
   }
 
@@ -201,7 +201,7 @@ class Gen {
         if (!isIpLeaf(n, b)) return fallback;
         // Literals were validated by the reference closure (n.pred).
         const test = this.c(ipMatcher(lits.map((l) => parseCidr(l.value)!)));
-        const ip = this.memo('ip:' + printField(fe), `${this.c(ipOf)}(${this.field(fe, b)})`);
+        const ip = this.memo(`ip:${printField(fe)}`, `${this.c(ipOf)}(${this.field(fe, b)})`);
         const t = this.tmp();
         return op === '!=' ? `((${t} = ${ip}) !== undefined && !${test}(${t}))` : `((${t} = ${ip}) !== undefined && ${test}(${t}))`;
       }
@@ -230,9 +230,9 @@ export function generatePred(root: Node, plan: MemoPlan): Pred {
 function build(g: Gen, signature: string, statements: string): unknown {
   const lines: string[] = [`return function ${signature} {`];
   if (g.usesMemo) lines.push('  if (C.ev !== e) { C.ev = e; C.ep++; }', '  const ep = C.ep;');
-  if (g.temps > 0) lines.push('  let ' + Array.from({ length: g.temps }, (_, i) => 't' + i).join(', ') + ';');
+  if (g.temps > 0) lines.push(`  let ${Array.from({ length: g.temps }, (_, i) => `t${i}`).join(', ')};`);
   lines.push(statements, '};');
-  const names = g.consts.map((_, i) => 'k' + i);
+  const names = g.consts.map((_, i) => `k${i}`);
   const make = new Function('C', 'S', 'V', ...names, lines.join('\n')) as (...args: unknown[]) => unknown;
   return make(g.plan.cache, g.plan.cache.S, g.plan.cache.V, ...g.consts);
 }

@@ -221,9 +221,9 @@ export function compileCompare(op: CompareOp, left: Parameters<typeof compileFie
     const v = lits[0]!.value;
     switch (op) {
       case '!=': return (e) => { const x = get(e); return x !== undefined && x !== v; };
-      case 'contains': return (e) => { const x = get(e) as string | undefined; return x !== undefined && x.includes(v); };
-      case 'startswith': return (e) => { const x = get(e) as string | undefined; return x !== undefined && x.startsWith(v); };
-      case 'endswith': return (e) => { const x = get(e) as string | undefined; return x !== undefined && x.endsWith(v); };
+      case 'contains': return (e) => { const x = get(e) as string | undefined; return x?.includes(v) === true; };
+      case 'startswith': return (e) => { const x = get(e) as string | undefined; return x?.startsWith(v) === true; };
+      case 'endswith': return (e) => { const x = get(e) as string | undefined; return x?.endsWith(v) === true; };
       default: break;
     }
   }

@@ -76,7 +76,7 @@ function combine(kind: 'and' | 'or', parts: readonly Node[]): Node {
   }
   if (kept.length === 0) return absorbing ? FALSE_NODE : TRUE_NODE;
   if (kept.length === 1) return kept[0]!;
-  return { k: kind, xs: kept, key: '(' + kept.map((n) => n.key).join(` ${kind} `) + ')' };
+  return { k: kind, xs: kept, key: `(${kept.map((n) => n.key).join(` ${kind} `)})` };
 }
 
 /**
@@ -96,7 +96,7 @@ export function lower(e: Expr): Node {
       const x = lower(e.expr);
       if (x.k === 'const') return x.v ? FALSE_NODE : TRUE_NODE;
       if (x.k === 'not') return x.x;
-      return { k: 'not', x, key: 'not ' + x.key };
+      return { k: 'not', x, key: `not ${x.key}` };
     }
     case 'compare':
     case 'exists':

@@ -25,7 +25,7 @@ export function globToRegExpSource(glob: string): string {
       let body = glob.slice(i + 1, close);
       let neg = false;
       if (body.startsWith('!') || body.startsWith('^')) { neg = true; body = body.slice(1); }
-      out += '[' + (neg ? '^' : '') + body.replace(/[\\\]^]/g, '\\$&') + ']';
+      out += `[${neg ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
       i = close;
     } else out += escapeRegExp(c);
   }
@@ -33,12 +33,12 @@ export function globToRegExpSource(glob: string): string {
 }
 
 export function compileGlob(glob: string, ignoreCase: boolean): RegExp {
-  return new RegExp('^' + globToRegExpSource(glob) + '$', ignoreCase ? 'i' : '');
+  return new RegExp(`^${globToRegExpSource(glob)}$`, ignoreCase ? 'i' : '');
 }
 
 /** Falco's regex is RE2 anchored at both ends; JS syntax differs in named groups only. */
 export function compileRegex(src: string): RegExp {
-  return new RegExp('^(?:' + src.replace(/\(\?P</g, '(?<') + ')$');
+  return new RegExp(`^(?:${src.replace(/\(\?P</g, '(?<')})$`);
 }
 
 const hasGlob = (s: string): boolean => /[*?[]/.test(s);
@@ -55,7 +55,7 @@ export function compilePmatch(prefixes: readonly string[]): (path: string) => bo
   for (let p of prefixes) {
     while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
     if (p === '/') root = true;
-    else if (hasGlob(p)) globs.push(new RegExp('^' + p.split('/').map(globToRegExpSourceNoSlash).join('/') + '(?:/|$)'));
+    else if (hasGlob(p)) globs.push(new RegExp(`^${p.split('/').map(globToRegExpSourceNoSlash).join('/')}(?:/|$)`));
     else exact.add(p);
   }
   return (path) => {

@@ -77,7 +77,7 @@ function eqConstraints(expr: Expr): EqConstraint[] {
       const nets = lits.map((l) => parseCidr(l.value));
       if (nets.some((n) => n === undefined || n.bits !== (n.v6 ? 128 : 32))) continue;
       const get = b.get;
-      out.push({ key: 'ip:' + key, get: (e) => ipOf(get(e)) as string | number | undefined, values: nets.map((n) => n!.net as string | number) });
+      out.push({ key: `ip:${key}`, get: (e) => ipOf(get(e)) as string | number | undefined, values: nets.map((n) => n!.net as string | number) });
       continue;
     }
     if (b.type !== 'string' && b.type !== 'number') continue;
@@ -96,10 +96,10 @@ function describeSpan(rule: ResolvedRule, err: CompileError): string {
   if (err.span === undefined) return err.message;
   const text = rule.expandedText || rule.conditionText;
   const snippet = text.slice(err.span.start, err.span.end);
-  return snippet ? `${err.message} (at "${snippet.length > 60 ? snippet.slice(0, 57) + '...' : snippet}")` : err.message;
+  return snippet ? `${err.message} (at "${snippet.length > 60 ? `${snippet.slice(0, 57)}...` : snippet}")` : err.message;
 }
 
-function compileThrottleKey(rule: ResolvedRule, names: readonly string[]): (e: VigilEvent) => string {
+function compileThrottleKey(names: readonly string[]): (e: VigilEvent) => string {
   const getters: Getter[] = names.map((n) => {
     const m = /^([^[\]]+)(?:\[(.*)\])?$/.exec(n);
     const b = m === null ? `bad throttle key ${n}` : bindField(m[1]!, m[2]);
@@ -132,7 +132,7 @@ export function prepareRule(rule: ResolvedRule): PreparedRule {
     const node = lowerCondition(rule.condition, evtTypes !== null);
     const output = compileOutput(rule.output);
     const warnings = output.unknown.map((k) => issue(rule, CODES.outputField, `output field %${k} is not provided by vigil; it prints <NA>`));
-    const throttle = rule.throttle ? { periodMs: rule.throttle.periodMs, key: compileThrottleKey(rule, rule.throttle.key) } : undefined;
+    const throttle = rule.throttle ? { periodMs: rule.throttle.periodMs, key: compileThrottleKey(rule.throttle.key) } : undefined;
     const eq = eqConstraints(rule.condition);
     const finish = (plan: MemoPlan): RuleCompileResult => {
       try {

@@ -27,8 +27,8 @@ function forKey(e: VigilEvent): string {
   const m = e.metric;
   let k: string = m?.subject ?? e.type;
   const labels = m?.labels;
-  if (labels !== undefined) for (const name of Object.keys(labels).sort()) k += '|' + name + '=' + labels[name];
-  if (e.container !== undefined) k += '|container=' + e.container.id;
+  if (labels !== undefined) for (const name of Object.keys(labels).sort()) k += `|${name}=${labels[name]}`;
+  if (e.container !== undefined) k += `|container=${e.container.id}`;
   return k;
 }
 
@@ -69,7 +69,7 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
     rulesLoaded.reset();
     const counts = new Map<string, number>();
     for (const r of rs.summary) {
-      const k = r.source + '\u0000' + r.state;
+      const k = `${r.source}\u0000${r.state}`;
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     for (const [k, n] of counts) {

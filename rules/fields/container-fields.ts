@@ -22,7 +22,7 @@ const shortIdOf = (e: VigilEvent): string => {
  */
 function shortIdIs(v: string): (e: VigilEvent) => boolean {
   if (v === 'host') return (e) => e.container === undefined || e.container.id === 'host';
-  if (v.length === 12) return (e) => { const c = e.container; return c !== undefined && c.id.startsWith(v); };
+  if (v.length === 12) return (e) => { const c = e.container; return c?.id.startsWith(v) === true; };
   if (v.length > 12) return () => false;
   return (e) => e.container?.id === v;
 }

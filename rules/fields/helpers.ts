@@ -52,7 +52,7 @@ export function joinArgs(args: readonly string[] | undefined): string {
 
 /** Falco's cmdline: name, then the args, space separated. */
 export function cmdline(name: string, args: readonly string[] | undefined): string {
-  return args === undefined || args.length === 0 ? name : name + ' ' + args.join(' ');
+  return args === undefined || args.length === 0 ? name : `${name} ${args.join(' ')}`;
 }
 
 function pad(n: number, w: number): string {
@@ -72,5 +72,5 @@ export function rfc3339Nano(timeMs: number): string {
   const ms = Math.floor(timeMs);
   const iso = new Date(ms).toISOString(); // 2024-01-02T03:04:05.678Z
   const ns = (ms % 1000) * 1e6 + Math.round((timeMs - ms) * 1e6);
-  return iso.slice(0, 19) + '.' + pad(Math.min(ns, 999_999_999), 9) + 'Z';
+  return `${iso.slice(0, 19)}.${pad(Math.min(ns, 999_999_999), 9)}Z`;
 }

@@ -1,8 +1,7 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
 import { RulesIssueCode } from '../errors.js';
-import type { Location } from '../types.js';
 import { mergeExceptions, readExceptions, validateException } from './exceptions.js';
-import { IssueSink, ItemProblem, itemLabel } from './issues.js';
+import { type IssueSink, ItemProblem, itemLabel } from './issues.js';
 import type { Collected, Located, RuleDef, ThrottleDef } from './model.js';
 import { locate, nodeLocation, type SourceFile, type TextPiece } from './source.js';
 import { engineSatisfies, parseDuration, parseEngineVersion, parsePriority } from './values.js';
@@ -251,7 +250,10 @@ function readRule(r: MapReader, name: string, into: Collected, sink: IssueSink, 
   const appendFlag = r.bool('append') ?? false;
   const ov = readOverrides(r, RULE_APPENDABLE, RULE_REPLACEABLE);
   if (appendFlag && ov) throw new ItemProblem(RulesIssueCode.OVERRIDE, "'append' and 'override' cannot be used together", r.keyLoc('append'));
-  if (ov) return overrideRule(r, name, ov, into, sink, label, opts);
+  if (ov) {
+    overrideRule(r, name, ov, into, sink, label, opts);
+    return;
+  }
   if (appendFlag) {
     sink.warn(RulesIssueCode.DEPRECATED, "'append: true' is deprecated; use 'override: {condition: append}'", r.keyLoc('append'), label);
     const prev = previousRule(into, name, r, 'appended to');

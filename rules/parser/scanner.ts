@@ -144,7 +144,7 @@ export function quote(value: string): string {
       default: out += ch;
     }
   }
-  return out + '"';
+  return `${out}"`;
 }
 
 /** True when `value` can be written bare and reads back as the same bare string. */

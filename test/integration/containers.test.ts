@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import pino from 'pino';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorDeps } from '../../core/deps.js';
@@ -150,7 +150,7 @@ describe.skipIf(skip)('container discovery and stats on the real Docker engine',
       const usage = (await metric(d.registry, 'container_memory_usage_bytes', path))!;
       const ws = (await metric(d.registry, 'container_memory_working_set_bytes', path))!;
       const s = (await stats()).memory_stats as { usage: number; stats: Record<string, number> };
-      const inactive = s.stats['total_inactive_file'] ?? s.stats['inactive_file'] ?? 0;
+      const inactive = s.stats.total_inactive_file ?? s.stats.inactive_file ?? 0;
       expect(Math.abs(usage - s.usage) / s.usage).toBeLessThan(0.05);
       expect(Math.abs(ws - (s.usage - inactive)) / (s.usage - inactive)).toBeLessThan(0.05);
       expect(ws).toBeGreaterThan(60 * 2 ** 20);
@@ -207,8 +207,8 @@ describe.skipIf(skip)('container discovery and stats on the real Docker engine',
       await c3.start(new AbortController().signal);
       expect((await until(() => c3.get(id), 2_000, 'found')).labels).toEqual({});
       proxy = spawn('socat', [`UNIX-LISTEN:${sock},fork`, 'UNIX-CONNECT:/var/run/docker.sock'], { stdio: 'ignore' });
-      const info = await until(() => c3.get(id)?.name && c3.get(id), 10_000, 'enriched after the socket appeared');
-      expect(info.labels['team']).toBe('blue');
+      const info = await until(() => (c3.get(id)?.name ? c3.get(id) : undefined), 10_000, 'enriched after the socket appeared');
+      expect(info.labels.team).toBe('blue');
       expect(await d3.registry.metrics()).toContain('vigil_runtime_up{runtime="docker"} 1');
       // The socket goes away again: the runtime is marked down, discovery goes on.
       proxy.kill();

@@ -3,15 +3,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import pino from 'pino';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEdgeTracker, identityOfContainerInfo, runBaselineCli, type EdgeTracker } from '../../agent/edges/index.js';
+import { createEdgeTracker, runBaselineCli, type EdgeTracker } from '../../agent/edges/index.js';
+import { podConnectionLookups, refreshPodAddressesOnScan } from '../../agent/edges/pod-wiring.js';
 import { wireEvents } from '../../agent/events/index.js';
 import { createContainerCollector, type ContainerCollector } from '../../collectors/cgroups/index.js';
 import type { CollectorDeps } from '../../core/deps.js';
-import { createPodAddressBook, type NetnsPid } from '../../collectors/podnet/index.js';
+import { createPodAddressBook } from '../../collectors/podnet/index.js';
 import { createHostScanner, type HostScanner } from '../../collectors/scan/index.js';
 import type { EdgeFields, VigilEvent } from '../../rules/event.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
@@ -83,13 +84,7 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
         persistIntervalMs: 60_000,
         now: () => Date.now() + clockOffsetMs,
       },
-      {
-        addressOwner: (ip) => book.owner(ip),
-        containerIdentity: (id) => {
-          const c = containers.get(id);
-          return c ? identityOfContainerInfo(c) : undefined;
-        },
-      },
+      podConnectionLookups(containers, book),
     );
 
   beforeAll(async () => {
@@ -107,19 +102,14 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
     await containers.start(abort.signal);
     scanner = createHostScanner(deps, { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: HOUR });
     // Registered before the event layer: a scan's addresses are known before its sockets become events.
-    scanner.onScan(() => {
-      const entries: NetnsPid[] = [];
-      for (const p of scanner.processes.list()) entries.push({ netns: p.netns, pid: p.pid, containerId: p.containerId });
-      book.refresh(entries);
-      tracker?.invalidate();
-    });
+    refreshPodAddressesOnScan(scanner, book, () => tracker?.invalidate());
     unwire = wireEvents(
       { scanner, containers },
       (e) => {
         if (tracker) annotated.push(tracker.annotate(e));
       },
       deps.errors,
-      { hostname: 'node-1', procRoot: '/proc', pendingInspectionMs: 1000, enrichmentWaitMs: 1000 },
+      { hostname: 'node-1', procRoot: '/proc', pendingInspectionMs: 1000, enrichmentWaitMs: 1000, fsPredictWindowMs: HOUR },
     );
     await until('the containers are discovered with their pod labels', () =>
       [server, client, batch].every((p) => containers.get(p.id)?.k8s !== undefined),

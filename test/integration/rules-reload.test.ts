@@ -94,7 +94,7 @@ describe.skipIf(integrationUnavailable())('rules hot reload (ConfigMap layout)',
     await t.watcher.start(new AbortController().signal);
     expect(t.loads()).toBe(1);
 
-    t.cm.publish({ 'rules.yaml': ruleYaml('Rule B', 'beta') + '- rule: Broken\n  condition: proc.name = (\n  output: x\n  priority: WARNING\n  desc: d\n' });
+    t.cm.publish({ 'rules.yaml': `${ruleYaml('Rule B', 'beta')}- rule: Broken\n  condition: proc.name = (\n  output: x\n  priority: WARNING\n  desc: d\n` });
     await until('the error counter', async () => (await metric(t.registry, 'vigil_rules_load_errors_total')) > 0);
     expect(t.loads()).toBe(1);
     t.engine.process(exec('alpha'));

@@ -47,8 +47,7 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
   let pending = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     pending += chunk;
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) >= 0) {
+    for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n')) {
       const line = pending.slice(0, newline);
       pending = pending.slice(newline + 1);
       if (!line.trim()) continue;

@@ -24,6 +24,9 @@ function load(file: string): K8sObject[] {
   });
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed Kubernetes YAML walked by path; the expectations are the type check.
+type Manifest = any;
+
 const kustomization = load('kustomization.yaml')[0] as unknown as { resources: string[]; namespace: string };
 const objects = kustomization.resources.flatMap((f) => load(f));
 const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
@@ -45,7 +48,7 @@ describe('manifests/', () => {
   });
 
   it('DaemonSet: host PID and network, capabilities, host mounts, resources, probes, scrape annotations', () => {
-    const ds = one<any>('DaemonSet');
+    const ds = one<Manifest>('DaemonSet');
     const pod = ds.spec.template.spec;
     expect(ds.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'vigil' });
     expect(ds.spec.template.metadata.labels).toMatchObject(ds.spec.selector.matchLabels);
@@ -61,8 +64,8 @@ describe('manifests/', () => {
     expect(ann['prometheus.io/scrape']).toBe('true');
     expect(ann['prometheus.io/port']).toBe('9867');
 
-    const volumes = new Map<string, any>(pod.volumes.map((v: any) => [v.name, v]));
-    const mounts = new Map<string, any>(c.volumeMounts.map((m: any) => [m.mountPath, m]));
+    const volumes = new Map<string, Manifest>(pod.volumes.map((v: Manifest) => [v.name, v]));
+    const mounts = new Map<string, Manifest>(c.volumeMounts.map((m: Manifest) => [m.mountPath, m]));
     const hostPathAt = (mountPath: string) => volumes.get(mounts.get(mountPath)?.name)?.hostPath?.path;
     expect(hostPathAt('/host/proc')).toBe('/proc');
     expect(hostPathAt('/host/sys/fs/cgroup')).toBe('/sys/fs/cgroup');
@@ -75,7 +78,7 @@ describe('manifests/', () => {
     expect(volumes.get(mounts.get('/etc/vigil/rules').name).configMap.name).toBe(one('ConfigMap').metadata.name);
 
     // The env the agent reads must be settings its schema knows (a typo would stop it with exit 2).
-    const env = new Map<string, string>(c.env.map((e: any) => [e.name, e.value]));
+    const env = new Map<string, string>(c.env.map((e: Manifest) => [e.name, e.value]));
     expect(env.get('VIGIL_HOST_PROC')).toBe('/host/proc');
     expect(env.get('VIGIL_RULES')).toBe('/etc/vigil/rules');
     expect(env.get('VIGIL_DOCKER_SOCKET')).toBe('/host/var/run/docker.sock');
@@ -83,22 +86,22 @@ describe('manifests/', () => {
 
   it('DaemonSet env is a valid agent configuration', async () => {
     const { loadConfig } = await import('../../../agent/config/index.js');
-    const c = (one<any>('DaemonSet').spec.template.spec.containers[0].env as { name: string; value: string }[]);
+    const c = (one<Manifest>('DaemonSet').spec.template.spec.containers[0].env as { name: string; value: string }[]);
     const config = loadConfig({ flags: {}, env: Object.fromEntries(c.map((e) => [e.name, e.value])) });
     expect(config.metricsAddr).toEqual({ host: '0.0.0.0', port: 9867 });
     expect(config.output).toBe('json');
   });
 
   it('RBAC: read-only pods and nodes, bound to the agent service account', () => {
-    const role = one<any>('ClusterRole');
+    const role = one<Manifest>('ClusterRole');
     expect(role.rules).toEqual([{ apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }]);
-    const binding = one<any>('ClusterRoleBinding');
+    const binding = one<Manifest>('ClusterRoleBinding');
     expect(binding.roleRef.name).toBe(role.metadata.name);
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: one('ServiceAccount').metadata.name, namespace: kustomization.namespace }]);
   });
 
   it('headless Service selects the agent pods on the metrics port', () => {
-    const svc = one<any>('Service');
+    const svc = one<Manifest>('Service');
     expect(svc.spec.clusterIP).toBe('None');
     expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/name': 'vigil' });
     expect(svc.spec.ports[0].port).toBe(9867);
@@ -106,13 +109,13 @@ describe('manifests/', () => {
 
   it('the rules ConfigMap is rules/library, regenerated (npm run manifests:rules)', () => {
     expect(readFileSync(join(dir, 'configmap-rules.yaml'), 'utf8')).toBe(rulesConfigMapYaml(join(repo, 'rules/library')));
-    expect(Object.keys((one<any>('ConfigMap').data as object)).length).toBeGreaterThan(0);
+    expect(Object.keys((one<Manifest>('ConfigMap').data as object)).length).toBeGreaterThan(0);
   });
 
   const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
   if (!promtool) console.warn('[vigil] promtool not installed: PrometheusRule expressions are not checked');
   it.skipIf(!promtool)('PrometheusRule groups pass `promtool check rules` and use only vigil/up/process metrics', () => {
-    const rule = one<any>('PrometheusRule');
+    const rule = one<Manifest>('PrometheusRule');
     const tmp = mkdtempSync(join(tmpdir(), 'vigil-promrules-'));
     try {
       const file = join(tmp, 'rules.yaml');
@@ -123,7 +126,7 @@ describe('manifests/', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
-    const exprs = rule.spec.groups.flatMap((g: any) => g.rules.map((x: any) => String(x.expr)));
+    const exprs = rule.spec.groups.flatMap((g: Manifest) => g.rules.map((x: Manifest) => String(x.expr)));
     expect(exprs.some((e: string) => e.includes('vigil_component_errors_total'))).toBe(true);
     expect(exprs.some((e: string) => e.includes('vigil_output_dropped_total'))).toBe(true);
     expect(exprs.some((e: string) => e.includes('up{'))).toBe(true);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { getOrInsert } from '../../../core/collections.js';
 
 // Biome's noImportCycles sees file-to-file cycles; this sees the coarser
 // one it cannot: two sibling folders that import each other (procfs <-> netfs
@@ -24,7 +25,7 @@ function isWithin(inner: string, outer: string): boolean {
 }
 
 /** folder -> folders it imports from (relative to the repository root). */
-export function folderGraph(root: string, layers: readonly string[]): Map<string, Set<string>> {
+function folderGraph(root: string, layers: readonly string[]): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
   for (const file of layers.flatMap((l) => sources(join(root, l)))) {
     const from = relative(root, dirname(file));
@@ -34,16 +35,14 @@ export function folderGraph(root: string, layers: readonly string[]): Map<string
       if (spec === undefined) continue;
       const to = relative(root, dirname(resolve(dirname(file), spec)));
       if (to.startsWith('..') || isWithin(to, from) || isWithin(from, to)) continue;
-      let edges = graph.get(from);
-      if (!edges) graph.set(from, (edges = new Set()));
-      edges.add(to);
+      getOrInsert(graph, from, () => new Set<string>()).add(to);
     }
   }
   return graph;
 }
 
 /** Every cycle's folders, found by depth-first search (one path per back edge). */
-export function folderCycles(graph: Map<string, Set<string>>): string[][] {
+function folderCycles(graph: Map<string, Set<string>>): string[][] {
   const cycles: string[][] = [];
   const state = new Map<string, 'open' | 'done'>();
   const path: string[] = [];

@@ -1,4 +1,4 @@
-import pino from 'pino';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { CollectorDeps } from '../../../../core/deps.js';
 import type { VigilEvent } from '../../../../rules/event.js';

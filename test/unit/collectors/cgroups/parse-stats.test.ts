@@ -28,7 +28,7 @@ describe('parseFlatKeyed', () => {
     expect(bad).toBe(2);
     expect(value.get('ok')).toBe(3);
     expect(value.get('__proto__')).toBe(1);
-    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
 

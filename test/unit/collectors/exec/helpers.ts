@@ -39,7 +39,7 @@ export class FixtureProc {
   add(pid: number, args: string[] = ['sleep', '1'], cgroup = '0::/user.slice\n'): void {
     const dir = join(this.root, String(pid));
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'cmdline'), args.join('\0') + '\0');
+    writeFileSync(join(dir, 'cmdline'), `${args.join('\0')}\0`);
     writeFileSync(join(dir, 'cgroup'), cgroup);
   }
   remove(pid: number): void {

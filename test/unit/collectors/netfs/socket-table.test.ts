@@ -108,7 +108,7 @@ describe('createSocketTable', () => {
 
   it('reports closed sockets as removed', () => {
     scan();
-    const tcp = readFileSync(join(t.proc, '200/net/tcp'), 'utf8').split('\n')[0]! + '\n';
+    const tcp = `${readFileSync(join(t.proc, '200/net/tcp'), 'utf8').split('\n')[0]!}\n`;
     writeFileSync(join(t.proc, '200/net/tcp'), tcp);
     bumpActiveOpens(200);
     const s = scan();

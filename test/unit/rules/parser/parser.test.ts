@@ -232,9 +232,9 @@ describe('parseCondition: errors never throw and carry an offset', () => {
   });
 
   it('too deep nesting is an issue, not a stack overflow', () => {
-    const r = parseCondition('('.repeat(5000) + 'a' + ')'.repeat(5000));
+    const r = parseCondition(`${'('.repeat(5000)}a${')'.repeat(5000)}`);
     expect(r.issues[0]?.code).toBe(RulesIssueCode.TOO_COMPLEX);
-    const n = parseCondition('not '.repeat(5000) + 'a');
+    const n = parseCondition(`${'not '.repeat(5000)}a`);
     expect(n.issues[0]?.code).toBe(RulesIssueCode.TOO_COMPLEX);
   });
 
