@@ -4,16 +4,16 @@ import type { VigilEvent } from '../../rules/event.js';
 import { baseEvent, type EventContext } from './context.js';
 import { directionOf, socketFd, type ListeningIndex } from './socket-events.js';
 import { getOrInsert } from '../../core/collections.js';
+import { isReverseShellPart } from '../../core/programs.js';
 
 /**
  * Programs whose stdio is worth following through pipes and ptys: a reverse
- * shell is one of these with its output wired to the network. Relay search
- * opens other processes' fd tables, so it is kept to this set.
+ * shell is one of these (core/programs.ts) with its output wired to the
+ * network. Relay search opens other processes' fd tables, so it is kept to
+ * them.
  */
-const RELAY_SEARCHED = /^(?:(?:ba|da|z|k|c|tc|fi|a|mk|y|rbash)?sh|busybox|python\d*(?:\.\d+)?|perl\d*|ruby\d*|php\d*|node|nodejs|lua\d*(?:\.\d+)?|irb|tclsh\d*|expect|awk|gawk|mawk|nawk|socat|nc|ncat|netcat|telnet)$/;
-
 export function searchesRelays(comm: string): boolean {
-  return RELAY_SEARCHED.test(comm);
+  return isReverseShellPart(comm);
 }
 
 /**

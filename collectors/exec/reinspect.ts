@@ -1,25 +1,23 @@
+import { isReverseShellPart } from '../../core/programs.js';
 import type { FdTarget, ProcessInfo } from '../model.js';
 import type { ProcessReader } from './types.js';
-
-/**
- * Shells, interpreters and relays: the programs a reverse shell is made of.
- * They wire fds 0-2 to a socket right after exec (`bash -i >& /dev/tcp/..`,
- * `python -c 'os.dup2(s.fileno(),0)..'`), so the exec-time read is too early.
- */
-const INTERESTING =
-  /^(?:sh|bash|dash|ash|zsh|ksh|mksh|csh|tcsh|fish|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*|php-cgi|lua[0-9.]*|luajit|nc|ncat|netcat|nc\.traditional|nc\.openbsd|socat|telnet)$/;
 
 function basename(path: string): string {
   const i = path.lastIndexOf('/');
   return i < 0 ? path : path.slice(i + 1);
 }
 
-/** True for a process whose comm, executable or argv[0] names a shell or interpreter. */
+/**
+ * True for a process whose comm, executable or argv[0] names a program a
+ * reverse shell is made of (core/programs.ts). They wire fds 0-2 to a socket
+ * right after exec (`bash -i >& /dev/tcp/..`, `python -c
+ * 'os.dup2(s.fileno(),0)..'`), so the exec-time read is too early.
+ */
 export function isInterestingProcess(p: ProcessInfo): boolean {
-  if (INTERESTING.test(p.comm)) return true;
-  if (p.exe !== '' && INTERESTING.test(basename(p.exe))) return true;
+  if (isReverseShellPart(p.comm)) return true;
+  if (p.exe !== '' && isReverseShellPart(basename(p.exe))) return true;
   const argv0 = p.args[0];
-  return argv0 !== undefined && INTERESTING.test(basename(argv0));
+  return argv0 !== undefined && isReverseShellPart(basename(argv0));
 }
 
 function sameFd(a: FdTarget, b: FdTarget): boolean {

@@ -1,3 +1,4 @@
+import { isReverseShellPart } from '../../core/programs.js';
 import type { ProcessInfo } from '../model.js';
 
 /**
@@ -9,13 +10,8 @@ import type { ProcessInfo } from '../model.js';
  * readlinks each). Everything else keeps the stdio seen when it was first
  * read: a long-running daemon that rewires its stdio later is not caught by
  * the scanner (the exec watcher sees each exec, which is where it matters).
+ * The programs are core/programs.ts's (isReverseShellPart).
  */
-const WATCHED_COMMS = new Set([
-  'sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'busybox',
-  'python', 'python2', 'python3', 'perl', 'ruby', 'php', 'node', 'lua', 'awk', 'gawk', 'mawk', 'tclsh', 'irb',
-  'nc', 'ncat', 'netcat', 'nc.openbsd', 'nc.traditional', 'socat', 'telnet', 'openssl', 'script',
-]);
-
 export const DEFAULT_STDIO_YOUNG_MS = 10_000;
 
 /**
@@ -28,14 +24,14 @@ export const DEFAULT_STDIO_YOUNG_MS = 10_000;
 export const YOUNG_EVERY_SCAN_MS = 2_000;
 export const YOUNG_RECHECK_MS = 1_000;
 
-/** Shells, interpreters and netcats: their stdio is re-checked on every scan for their whole life. */
+/** Shells, interpreters and stdio relays: their stdio is re-checked on every scan for their whole life. */
 export function isWatchedProgram(p: ProcessInfo): boolean {
   if (p.exe === '' && p.args.length === 0) return false; // kernel thread or zombie
-  return WATCHED_COMMS.has(p.comm) || /^python3\.\d+$/.test(p.comm);
+  return isReverseShellPart(p.comm);
 }
 
 export function needsStdioRecheck(p: ProcessInfo, nowMs: number, youngMs = DEFAULT_STDIO_YOUNG_MS): boolean {
   if (p.exe === '' && p.args.length === 0) return false; // kernel thread or zombie
   if (nowMs - p.startTimeMs < youngMs) return true;
-  return WATCHED_COMMS.has(p.comm) || /^python3\.\d+$/.test(p.comm);
+  return isReverseShellPart(p.comm);
 }
