@@ -97,7 +97,7 @@ export function summarize(r: LoadResult): string {
   return `${active} rules active, ${r.rules.length - active} disabled`;
 }
 
-/** `file:line:col: error|warning: message` — the format of `vigil rules validate`. */
+/** `file:line:col: error|warning: message [item] (code)`: every rule issue vigil prints or logs (`vigil rules validate`, the reload log). */
 export function formatIssue(i: LoadResult['errors'][number], severity: 'error' | 'warning'): string {
   return `${i.file}:${i.line}:${i.col}: ${severity}: ${i.message}${i.item ? ` [${i.item}]` : ''} (${i.code})`;
 }

@@ -5,7 +5,7 @@ import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import type { ContainerInfo } from '../model.js';
 import { createDockerRuntime, DOCKER_RUNTIME_DEFAULTS, type RuntimeContainerDetails } from '../runtime/index.js';
-import { isChurn } from './errors.js';
+import { isChurn } from '../../core/errors.js';
 import { type CgroupLayout, detectCgroupLayout } from './layout.js';
 import { type ContainerLabels, type ContainerSample, registerContainerMetrics } from './metrics.js';
 import type { ParsedCgroupPath } from './parse-path.js';

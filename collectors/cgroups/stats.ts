@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupLayout } from './layout.js';
-import { CgroupError, isChurn } from './errors.js';
+import { isChurn } from '../../core/errors.js';
+import { CgroupError } from './errors.js';
 import {
   type DeviceIo,
   type InterfaceStats,

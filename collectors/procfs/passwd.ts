@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { isChurn } from '../shared/errors.js';
+import { isChurn } from '../../core/errors.js';
 
 /**
  * uid -> user name from a passwd file (the host's /etc/passwd, which a

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { VigilError } from '../../core/errors.js';
 
 /**
  * The two calls of the Docker Engine API that enrichment needs, over its
@@ -24,13 +25,12 @@ export interface ContainerJson {
 }
 
 /** An answer other than 2xx, with the engine's status code and message. */
-export class DockerApiError extends Error {
+export class DockerApiError extends VigilError<'VIGIL_ERR_DOCKER_API'> {
   constructor(
     readonly statusCode: number,
     message: string,
   ) {
-    super(message);
-    this.name = 'DockerApiError';
+    super('VIGIL_ERR_DOCKER_API', message);
   }
 }
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, readlinkSync, readdirSync } from 'node:fs';
-import { isChurn } from './errors.js';
+import { isChurn } from '../../core/errors.js';
 
 /**
  * Small synchronous readers for /proc. They avoid readFileSync's fstat and

@@ -2,7 +2,8 @@ import type { CompareOp, Literal, Operand, Span } from '../ast.js';
 import type { VigilEvent } from '../event.js';
 import { cidrContains, parseCidr, parseIp } from '../fields/index.js';
 import type { BoundField, Cidr, FieldType, FieldValue, IpValue } from '../fields/index.js';
-import { CODES, CompileError } from './errors.js';
+import { RulesIssueCode } from '../errors.js';
+import { CompileError } from './errors.js';
 import { compileFieldExpr } from './field-expr.js';
 import { compileGlob, compilePmatch, compileRegex, escapeRegExp } from './patterns.js';
 
@@ -25,17 +26,17 @@ const LIST_OPS: ReadonlySet<CompareOp> = new Set<CompareOp>(['in', 'intersects',
 
 function literals(op: CompareOp, rhs: Operand, span: Span): readonly Literal[] {
   if (rhs.kind === 'list') {
-    if (!LIST_OPS.has(op)) throw new CompileError(CODES.badValue, `operator ${op} takes one value, not a list`, span);
+    if (!LIST_OPS.has(op)) throw new CompileError(RulesIssueCode.BAD_VALUE, `operator ${op} takes one value, not a list`, span);
     return rhs.items;
   }
   if (rhs.kind === 'literal') return [rhs];
-  throw new CompileError(CODES.badValue, 'unexpected field value', span);
+  throw new CompileError(RulesIssueCode.BAD_VALUE, 'unexpected field value', span);
 }
 
 const NUM_RE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$|^0[xX][0-9a-fA-F]+$/;
 
 export function parseNumber(l: Literal): number {
-  if (!NUM_RE.test(l.value)) throw new CompileError(CODES.badValue, `expected a number, got "${l.value}"`, l.span);
+  if (!NUM_RE.test(l.value)) throw new CompileError(RulesIssueCode.BAD_VALUE, `expected a number, got "${l.value}"`, l.span);
   return Number(l.value);
 }
 
@@ -43,13 +44,13 @@ export function parseBool(l: Literal): boolean {
   const v = l.value.toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;
-  throw new CompileError(CODES.badValue, `expected true or false, got "${l.value}"`, l.span);
+  throw new CompileError(RulesIssueCode.BAD_VALUE, `expected true or false, got "${l.value}"`, l.span);
 }
 
 /** ipaddr accepts an address or a network; ipnet only a network (a bare address is a /32 or /128). */
 function parseNet(l: Literal, type: 'ipaddr' | 'ipnet'): Cidr {
   const c = parseCidr(l.value);
-  if (c === undefined) throw new CompileError(CODES.badValue, `expected an IP ${type === 'ipnet' ? 'network (CIDR)' : 'address or network'}, got "${l.value}"`, l.span);
+  if (c === undefined) throw new CompileError(RulesIssueCode.BAD_VALUE, `expected an IP ${type === 'ipnet' ? 'network (CIDR)' : 'address or network'}, got "${l.value}"`, l.span);
   return c;
 }
 
@@ -58,7 +59,7 @@ function ipOf(x: FieldValue): IpValue | undefined {
 }
 
 function bytesOf(hex: Literal): string {
-  if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex.value)) throw new CompileError(CODES.badValue, `expected hex bytes, got "${hex.value}"`, hex.span);
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex.value)) throw new CompileError(RulesIssueCode.BAD_VALUE, `expected hex bytes, got "${hex.value}"`, hex.span);
   return Buffer.from(hex.value, 'hex').toString('latin1');
 }
 
@@ -67,7 +68,7 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
   const one = lits[0];
   if (one === undefined) {
     if (op === 'in' || op === 'intersects' || op === 'pmatch') return () => false;
-    throw new CompileError(CODES.badValue, `operator ${op} needs a value`, span);
+    throw new CompileError(RulesIssueCode.BAD_VALUE, `operator ${op} needs a value`, span);
   }
   switch (type) {
     case 'number': {
@@ -125,7 +126,7 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
         case 'regex': {
           let re: RegExp;
           try { re = compileRegex(v); } catch (err) {
-            throw new CompileError(CODES.badRegex, `bad regex "${v}": ${(err as Error).message}`, one.span);
+            throw new CompileError(RulesIssueCode.BAD_REGEX, `bad regex "${v}": ${(err as Error).message}`, one.span);
           }
           return (x) => re.test(x as string);
         }
@@ -140,7 +141,7 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
       break;
     }
   }
-  throw new CompileError(CODES.badOperator, `operator ${op} is not valid for a ${type} field`, span);
+  throw new CompileError(RulesIssueCode.BAD_OPERATOR, `operator ${op} is not valid for a ${type} field`, span);
 }
 
 /** A test comparing two extracted values (rhs is val(field) or a field). */
@@ -167,12 +168,12 @@ function fieldTest(op: CompareOp, type: FieldType, span: Span): (x: FieldValue, 
       default: break;
     }
   }
-  throw new CompileError(CODES.badOperator, `operator ${op} cannot compare with a field value`, span);
+  throw new CompileError(RulesIssueCode.BAD_OPERATOR, `operator ${op} cannot compare with a field value`, span);
 }
 
 function checkOp(op: CompareOp, lhs: BoundField, span: Span): void {
   if (!OPS[lhs.type].has(op)) {
-    throw new CompileError(CODES.badOperator, `operator ${op} is not valid for a ${lhs.type} field`, span);
+    throw new CompileError(RulesIssueCode.BAD_OPERATOR, `operator ${op} is not valid for a ${lhs.type} field`, span);
   }
 }
 
@@ -189,9 +190,9 @@ export function compileCompare(op: CompareOp, left: Parameters<typeof compileFie
   if (right.kind === 'fieldvalue') {
     const rhs = compileFieldExpr(right.field);
     if (rhs.type !== lhs.type && !((lhs.type === 'ipaddr' || lhs.type === 'ipnet') && (rhs.type === 'ipaddr' || rhs.type === 'ipnet'))) {
-      throw new CompileError(CODES.badValue, `cannot compare a ${lhs.type} field with a ${rhs.type} field`, span);
+      throw new CompileError(RulesIssueCode.BAD_VALUE, `cannot compare a ${lhs.type} field with a ${rhs.type} field`, span);
     }
-    if (rhs.any || rhs.type === 'list' || lhs.type === 'list') throw new CompileError(CODES.badValue, 'a field value must be single-valued', span);
+    if (rhs.any || rhs.type === 'list' || lhs.type === 'list') throw new CompileError(RulesIssueCode.BAD_VALUE, 'a field value must be single-valued', span);
     const t2 = fieldTest(op, lhs.type, span);
     const get2 = rhs.get;
     if (lhs.any) {

@@ -1,5 +1,6 @@
 import type { Expr } from '../ast.js';
-import { CODES, CompileError } from './errors.js';
+import { RulesIssueCode } from '../errors.js';
+import { CompileError } from './errors.js';
 import type { Pred } from './compare.js';
 import { generatePred, planMemo } from './codegen.js';
 import { leafPred } from './lower.js';
@@ -45,7 +46,7 @@ function compileExpr(e: Expr): Pred {
     case 'truthy':
       return leafPred(e);
     case 'ref':
-      throw new CompileError(CODES.undefinedMacro, `undefined macro or bare word "${e.name}"`, e.span);
+      throw new CompileError(RulesIssueCode.UNDEFINED_MACRO, `undefined macro or bare word "${e.name}"`, e.span);
   }
 }
 

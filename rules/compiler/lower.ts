@@ -3,7 +3,8 @@ import type { VigilEvent } from '../event.js';
 import { printExpr } from '../print.js';
 import { compileCompare } from './compare.js';
 import type { Pred } from './compare.js';
-import { CODES, CompileError } from './errors.js';
+import { RulesIssueCode } from '../errors.js';
+import { CompileError } from './errors.js';
 import { isTypeConstraint } from './evt-types.js';
 import { compileFieldExpr } from './field-expr.js';
 
@@ -45,7 +46,7 @@ export function leafPred(e: LeafExpr): Pred {
     case 'truthy': {
       const f = compileFieldExpr(e.field);
       if (f.type !== 'bool') {
-        throw new CompileError(CODES.badOperator, `a ${f.type} field cannot be used as a condition on its own (add an operator)`, e.span);
+        throw new CompileError(RulesIssueCode.BAD_OPERATOR, `a ${f.type} field cannot be used as a condition on its own (add an operator)`, e.span);
       }
       const get = f.get;
       return (ev) => get(ev) === true;
@@ -106,7 +107,7 @@ export function lower(e: Expr): Node {
       return { k: 'leaf', expr: e, pred, key: printExpr(e) };
     }
     case 'ref':
-      throw new CompileError(CODES.undefinedMacro, `undefined macro or bare word "${e.name}"`, e.span);
+      throw new CompileError(RulesIssueCode.UNDEFINED_MACRO, `undefined macro or bare word "${e.name}"`, e.span);
   }
 }
 

@@ -9,7 +9,8 @@ import { generatePred, planMemo } from './codegen.js';
 import type { MemoPlan } from './codegen.js';
 import { lowerCondition } from './lower.js';
 import type { Node } from './lower.js';
-import { CODES, CompileError } from './errors.js';
+import { RulesIssueCode } from '../errors.js';
+import { CompileError } from './errors.js';
 import { evtTypesOf } from './evt-types.js';
 import { compileOutput } from './output.js';
 import type { OutputTemplate } from './output.js';
@@ -103,7 +104,7 @@ function compileThrottleKey(names: readonly string[]): (e: VigilEvent) => string
   const getters: Getter[] = names.map((n) => {
     const m = /^([^[\]]+)(?:\[(.*)\])?$/.exec(n);
     const b = m === null ? `bad throttle key ${n}` : bindField(m[1]!, m[2]);
-    if (typeof b === 'string') throw new CompileError(CODES.throttleKey, `throttle key: ${b}`);
+    if (typeof b === 'string') throw new CompileError(RulesIssueCode.THROTTLE_KEY, `throttle key: ${b}`);
     return b.get;
   });
   if (getters.length === 0) return () => '';
@@ -122,7 +123,7 @@ export type PreparedRule =
 
 function failure(rule: ResolvedRule, err: unknown): { ok: false; issue: Issue } {
   if (err instanceof CompileError) return { ok: false, issue: issue(rule, err.code, describeSpan(rule, err)) };
-  return { ok: false, issue: issue(rule, 'VIGIL_RULES_COMPILE', `cannot compile: ${(err as Error).message}`) };
+  return { ok: false, issue: issue(rule, RulesIssueCode.COMPILE, `cannot compile: ${(err as Error).message}`) };
 }
 
 /** First pass: validate and fold the condition, compile output and throttle. Any error disables this rule only. */
@@ -131,7 +132,7 @@ export function prepareRule(rule: ResolvedRule): PreparedRule {
     const evtTypes = evtTypesOf(rule.condition);
     const node = lowerCondition(rule.condition, evtTypes !== null);
     const output = compileOutput(rule.output);
-    const warnings = output.unknown.map((k) => issue(rule, CODES.outputField, `output field %${k} is not provided by vigil; it prints <NA>`));
+    const warnings = output.unknown.map((k) => issue(rule, RulesIssueCode.OUTPUT_FIELD, `output field %${k} is not provided by vigil; it prints <NA>`));
     const throttle = rule.throttle ? { periodMs: rule.throttle.periodMs, key: compileThrottleKey(rule.throttle.key) } : undefined;
     const eq = eqConstraints(rule.condition);
     const finish = (plan: MemoPlan): RuleCompileResult => {

@@ -8,8 +8,8 @@ import { compileRuleSet } from '../compiler/index.js';
 import type { RuleMatching, RuleSet } from '../compiler/index.js';
 import { counter, gauge } from '../engine/metrics.js';
 import { fieldExists } from '../fields/index.js';
-import { loadRulePaths } from '../load.js';
-import type { Issue, LoadResult } from '../types.js';
+import { formatIssue, loadRulePaths } from '../load.js';
+import type { LoadResult } from '../types.js';
 import { planRulesWatch } from './watch-plan.js';
 
 export interface RulesWatcherConfig {
@@ -24,10 +24,6 @@ export type RulesLoaded = { readonly ruleSet: RuleSet; readonly load: LoadResult
 const POLL_INTERVAL_MS = 1_000;
 
 const signature = (load: LoadResult): string => load.files.map((f) => `${f.path}\u0000${f.sha256}`).join('\n');
-
-function formatIssue(i: Issue): string {
-  return `${i.file}:${i.line}:${i.col}: ${i.message}${i.item ? ` (${i.item})` : ''} [${i.code}]`;
-}
 
 /**
  * Loads the rule paths at start, then reloads on change. The paths are
@@ -78,7 +74,7 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
     const errors = [...load.errors, ...issues];
     if (errors.length > 0) {
       if (sig !== failedSig) {
-        for (const i of errors) log.error({ code: i.code, file: i.file, line: i.line, col: i.col }, formatIssue(i));
+        for (const i of errors) log.error({ code: i.code, file: i.file, line: i.line, col: i.col }, formatIssue(i, 'error'));
         loadErrors.inc(errors.length);
       }
       failedSig = sig;
@@ -88,7 +84,7 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
         return;
       }
     } else failedSig = undefined;
-    for (const w of [...load.warnings, ...warnings]) log.warn({ code: w.code }, formatIssue(w));
+    for (const w of [...load.warnings, ...warnings]) log.warn({ code: w.code }, formatIssue(w, 'warning'));
     activeSig = sig;
     filesInfo.reset();
     for (const f of load.files) filesInfo.set({ path: f.path, sha256: f.sha256 }, 1);
