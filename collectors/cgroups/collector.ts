@@ -1,6 +1,5 @@
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Gauge } from 'prom-client';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import type { ContainerInfo } from '../model.js';
@@ -12,6 +11,7 @@ import type { ParsedCgroupPath } from './parse-path.js';
 import { parsePartitions } from './parse-stats.js';
 import { type ContainerStatPaths, readContainerStats, readNetDev, readPids, statPathsFor } from './stats.js';
 import { CgroupTreeWatcher } from './tree-watcher.js';
+import { gauge } from '../../core/metrics.js';
 
 export interface ContainerCollectorConfig {
   readonly cgroupRoot: string;
@@ -212,12 +212,9 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
   };
 
   registerContainerMetrics(deps.registry, samples);
-  const containersGauge = deps.registry.getSingleMetric('vigil_containers');
-  if (containersGauge) deps.registry.removeSingleMetric('vigil_containers');
-  new Gauge({
+  gauge(deps.registry, {
     name: 'vigil_containers',
     help: 'Containers currently known from the cgroup hierarchy.',
-    registers: [deps.registry],
     collect() {
       this.set(tracked.size);
     },

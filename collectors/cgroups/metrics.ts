@@ -1,6 +1,7 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { InterfaceStats } from './parse-stats.js';
 import type { ContainerStats } from './stats.js';
+import { counter, gauge } from '../../core/metrics.js';
 
 /** cAdvisor's per-container labels, as the kubelet's /metrics/cadvisor has them. */
 export const CONTAINER_LABELS = ['id', 'name', 'image', 'namespace', 'pod', 'container'] as const;
@@ -67,14 +68,11 @@ export const CONTAINER_METRIC_NAMES: readonly string[] = DEFS.map((d) => d.name)
 export function registerContainerMetrics(registry: Registry, samples: () => readonly ContainerSample[]): void {
   for (const def of DEFS) {
     const labelNames: string[] = def.extra ? [...CONTAINER_LABELS, def.extra] : [...CONTAINER_LABELS];
-    const existing = registry.getSingleMetric(def.name);
-    if (existing) registry.removeSingleMetric(def.name);
     if (def.kind === 'counter') {
-      new Counter({
+      counter(registry, {
         name: def.name,
         help: def.help,
         labelNames,
-        registers: [registry],
         collect() {
           this.reset();
           // A counter cannot go negative: a negative reading is a parse slip, not a value.
@@ -84,11 +82,10 @@ export function registerContainerMetrics(registry: Registry, samples: () => read
         },
       });
     } else {
-      new Gauge({
+      gauge(registry, {
         name: def.name,
         help: def.help,
         labelNames,
-        registers: [registry],
         collect() {
           this.reset();
           eachValue(def, samples(), (labels, v) => this.set(labels, v));

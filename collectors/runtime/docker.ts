@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { Gauge } from 'prom-client';
+import type { Gauge } from 'prom-client';
 import type { CollectorDeps } from '../../core/deps.js';
 import { createDockerApi, type ContainerJson } from './docker-api.js';
 import { RuntimeError, isConnectionError } from './errors.js';
+import { gauge } from '../../core/metrics.js';
 
 export interface DockerRuntimeConfig {
   readonly socketPath: string;
@@ -185,12 +186,5 @@ function epochSec(iso: string | undefined): number | undefined {
 }
 
 function runtimeUpGauge(deps: CollectorDeps): Gauge<'runtime'> {
-  const existing = deps.registry.getSingleMetric('vigil_runtime_up');
-  if (existing) return existing as Gauge<'runtime'>;
-  return new Gauge({
-    name: 'vigil_runtime_up',
-    help: 'Whether the container runtime API is reachable (1) or not (0).',
-    labelNames: ['runtime'],
-    registers: [deps.registry],
-  });
+  return gauge(deps.registry, { name: 'vigil_runtime_up', help: 'Whether the container runtime API is reachable (1) or not (0).', labelNames: ['runtime'] });
 }

@@ -4,7 +4,7 @@ import { emptyRuleSet, newTypeCounts } from '../compiler/index.js';
 import type { CompiledRule, HitFn, MissFn, RuleSet, TypeCounts } from '../compiler/index.js';
 import type { VigilEvent } from '../event.js';
 import { rfc3339Nano, timeOfDay } from '../fields/index.js';
-import { counter, gauge } from './metrics.js';
+import { counter, gauge } from '../../core/metrics.js';
 
 export interface RuleEngine {
   process(event: VigilEvent): void;
@@ -45,8 +45,11 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
   const typeCounts: TypeCounts = newTypeCounts();
   let otherCounts = new Map<string, number>();
   const countOther = (type: string): void => { otherCounts.set(type, (otherCounts.get(type) ?? 0) + 1); };
-  const eventsTotal = counter(deps.registry, 'vigil_events_total', 'Events seen by the rule engine, by evt.type.', ['type'],
-    function flush(this: Counter<'type'>) {
+  const eventsTotal = counter(deps.registry, {
+    name: 'vigil_events_total',
+    help: 'Events seen by the rule engine, by evt.type.',
+    labelNames: ['type'],
+    collect: function flush(this: Counter<'type'>) {
       for (const type of Object.keys(typeCounts) as (keyof TypeCounts)[]) {
         const n = typeCounts[type];
         if (n > 0) { this.inc({ type }, n); typeCounts[type] = 0; }
@@ -54,11 +57,12 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
       const other = otherCounts;
       otherCounts = new Map();
       for (const [type, n] of other) this.inc({ type }, n);
-    });
+    },
+  });
   void eventsTotal;
-  const alertsTotal = counter(deps.registry, 'vigil_alerts_total', 'Alerts raised, by rule and priority.', ['rule', 'priority']);
-  const suppressedTotal = counter(deps.registry, 'vigil_alerts_suppressed_total', 'Alerts suppressed by a rule throttle, by rule.', ['rule']);
-  const rulesLoaded = gauge(deps.registry, 'vigil_rules_loaded', 'Rules in the running rule set, by source and state.', ['source', 'state']);
+  const alertsTotal = counter(deps.registry, { name: 'vigil_alerts_total', help: 'Alerts raised, by rule and priority.', labelNames: ['rule', 'priority'] });
+  const suppressedTotal = counter(deps.registry, { name: 'vigil_alerts_suppressed_total', help: 'Alerts suppressed by a rule throttle, by rule.', labelNames: ['rule'] });
+  const rulesLoaded = gauge(deps.registry, { name: 'vigil_rules_loaded', help: 'Rules in the running rule set, by source and state.', labelNames: ['source', 'state'] });
 
   let ruleSet: RuleSet = emptyRuleSet();
   // An object field, not a `let`: past 2^30 a number in a closure variable is

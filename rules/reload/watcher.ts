@@ -6,7 +6,7 @@ import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import { compileRuleSet } from '../compiler/index.js';
 import type { RuleMatching, RuleSet } from '../compiler/index.js';
-import { counter, gauge } from '../engine/metrics.js';
+import { counter, gauge } from '../../core/metrics.js';
 import { fieldExists } from '../fields/index.js';
 import { formatIssue, loadRulePaths } from '../load.js';
 import type { LoadResult } from '../types.js';
@@ -37,12 +37,16 @@ const signature = (load: LoadResult): string => load.files.map((f) => `${f.path}
  * onLoad whatever its errors (what did load runs).
  */
 export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig, onLoad: (r: RulesLoaded) => void): Component {
-  const loadErrors = counter(deps.registry, 'vigil_rules_load_errors_total', 'Problems found while loading rule files (each error counts once per load attempt).', []);
-  const filesInfo = gauge(deps.registry, 'vigil_rules_files_info', 'Rule files of the running rule set, with their sha256.', ['path', 'sha256']);
+  const loadErrors = counter(deps.registry, { name: 'vigil_rules_load_errors_total', help: 'Problems found while loading rule files (each error counts once per load attempt).' });
+  const filesInfo = gauge(deps.registry, { name: 'vigil_rules_files_info', help: 'Rule files of the running rule set, with their sha256.', labelNames: ['path', 'sha256'] });
   // Reload attempts after the first load, by outcome: an operator can see that
   // a ConfigMap update was read (applied, or rejected for errors) and that
   // unrelated file activity is not re-reading the rules (unchanged stays flat).
-  const reloads = counter(deps.registry, 'vigil_rules_reloads_total', 'Rule reload attempts after the first load, by outcome (applied, unchanged, rejected).', ['outcome']);
+  const reloads = counter(deps.registry, {
+    name: 'vigil_rules_reloads_total',
+    help: 'Rule reload attempts after the first load, by outcome (applied, unchanged, rejected).',
+    labelNames: ['outcome'],
+  });
   for (const outcome of ['applied', 'unchanged', 'rejected']) reloads.inc({ outcome }, 0);
   const log = deps.log.child({ component: 'rules' });
 
