@@ -4,22 +4,18 @@ import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CollectorDeps } from '../../core/deps.js';
 import { type ContainerCollector, createContainerCollector } from '../../collectors/cgroups/index.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
+import { testDeps } from '../helpers/deps.js';
 
 const skip = integrationUnavailable();
 const PREFIX = 'vigil-cgit-';
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const engine = new Docker({ socketPath: '/var/run/docker.sock' });
 
-function deps(): CollectorDeps & { reported: unknown[] } {
-  const reported: unknown[] = [];
-  return { log: pino({ level: 'silent' }), registry: new Registry(), errors: { report: (c, s, e) => reported.push({ c, s, e }) }, reported };
-}
+const deps = testDeps;
 
 async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -3,19 +3,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEdgeTracker, runBaselineCli, type EdgeTracker } from '../../agent/edges/index.js';
 import { podConnectionLookups, refreshPodAddressesOnScan } from '../../agent/edges/pod-wiring.js';
 import { wireEvents } from '../../agent/events/index.js';
 import { createContainerCollector, type ContainerCollector } from '../../collectors/cgroups/index.js';
-import type { CollectorDeps } from '../../core/deps.js';
 import { createPodAddressBook } from '../../collectors/podnet/index.js';
 import { createHostScanner, type HostScanner } from '../../collectors/scan/index.js';
 import type { EdgeFields, VigilEvent } from '../../rules/event.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
+import { reportedText, testDeps } from '../helpers/deps.js';
 
 /**
  * The real pipeline on real containers: cgroup discovery + Docker
@@ -55,12 +53,7 @@ function runPod(opts: { container: string; ns: string; pod: string; labels: Reco
 describe.skipIf(unavailable)('pod connection edges on real containers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-edges-it-'));
   const baselinePath = join(dir, 'baseline.json');
-  const reported: string[] = [];
-  const deps: CollectorDeps = {
-    log: pino({ level: 'silent' }),
-    registry: new Registry(),
-    errors: { report: (c, s, err) => reported.push(`${c}/${s}: ${(err as Error)?.message}`) },
-  };
+  const deps = testDeps();
   const abort = new AbortController();
   const book = createPodAddressBook({ procRoot: '/proc', maxAgeMs: 0 }, deps.errors);
   const annotated: VigilEvent[] = [];
@@ -201,7 +194,7 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
     // New edges alert; they are not learned.
     expect(tracker.baseline.has(fromBatch.connect.key)).toBe(false);
     expect(tracker.baseline.has(otherPort.connect.key)).toBe(false);
-    expect(reported.filter((r) => r.startsWith('edges/'))).toEqual([]);
+    expect(reportedText(deps).filter((r) => r.startsWith('edges/'))).toEqual([]);
   });
 
   it('exports the learned baseline as a NetworkPolicy for the server workload', async () => {

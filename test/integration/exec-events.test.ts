@@ -1,22 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createExecWatcher, type ExecEvent, type ExecWatcher } from '../../collectors/exec/index.js';
-import type { CollectorDeps } from '../../core/deps.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
+import { testDeps } from '../helpers/deps.js';
 
 const unavailable = integrationUnavailable();
 const WAIT = { timeout: 15_000, interval: 20 };
 
-function deps(): CollectorDeps & { registry: Registry } {
-  return {
-    log: pino({ level: 'silent' }),
-    registry: new Registry(),
-    errors: { report: () => undefined },
-  };
-}
+const deps = testDeps;
 
 function config(mode: 'netlink' | 'poll') {
   return Object.freeze({

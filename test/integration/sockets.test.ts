@@ -1,15 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketTable } from '../../collectors/netfs/index.js';
 import { createProcessTable } from '../../collectors/procfs/index.js';
 import { TEST_IMAGE, docker, integrationUnavailable } from './docker-env.js';
+import { testDeps } from '../helpers/deps.js';
 
 const skip = integrationUnavailable();
-const deps = () => ({ log: pino({ level: 'silent' }), registry: new Registry(), errors: { report: () => {} } });
+const deps = testDeps;
 const cfg = { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 65536 };
 const hostNetns = () => Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))![1]);
 

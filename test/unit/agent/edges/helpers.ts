@@ -1,23 +1,7 @@
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import type { CollectorDeps } from '../../../../core/deps.js';
+
 import type { VigilEvent } from '../../../../rules/event.js';
 
-export function testDeps(): CollectorDeps & { reported: string[]; registry: Registry } {
-  const reported: string[] = [];
-  return {
-    log: pino({ level: 'silent' }),
-    registry: new Registry(),
-    errors: { report: (c, s, err) => reported.push(`${c}/${s}: ${(err as Error).message}`) },
-    reported,
-  };
-}
-
-export async function metricValue(registry: Registry, name: string): Promise<number | undefined> {
-  const m = registry.getSingleMetric(name);
-  if (!m) return undefined;
-  return (await m.get()).values[0]?.value;
-}
+export { metricValue, reportedText, testDeps } from '../../../helpers/deps.js';
 
 const WEB_LABELS = { app: 'web', 'pod-template-hash': '7d4b9c' };
 const API_LABELS = { app: 'api', 'pod-template-hash': '5f6c7d' };

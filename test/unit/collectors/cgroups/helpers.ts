@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-export { testDeps, type TestDeps } from '../../test-deps.js';
+export { testDeps, type TestDeps } from '../../../helpers/deps.js';
 
 export const FIXTURES = join(import.meta.dirname, '../../../fixtures');
 export const V1 = join(FIXTURES, 'cgroup-v1');

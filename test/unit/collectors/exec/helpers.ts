@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-export { testDeps } from '../../test-deps.js';
+export { testDeps } from '../../../helpers/deps.js';
 import type { FdTarget, ProcessInfo } from '../../../../collectors/model.js';
 
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-export { testDeps, type TestDeps } from '../../test-deps.js';
+export { testDeps, type TestDeps } from '../../../helpers/deps.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-export { testDeps } from '../../test-deps.js';
+export { testDeps } from '../../../helpers/deps.js';
 
 export const FIXTURE = resolve(import.meta.dirname, '../../../fixtures/proc-basic');
 export const FIXTURE_PROC = join(FIXTURE, 'proc');

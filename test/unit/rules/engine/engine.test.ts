@@ -5,6 +5,7 @@ import { compileRuleSet } from '../../../../rules/compiler/index.js';
 import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import { connect, execve, load, metric, rule } from '../compiler/helpers.js';
+import { metricValue } from '../../../helpers/deps.js';
 
 function setup(rules: Parameters<typeof load>, ruleMatching: 'first' | 'all' = 'all') {
   const registry = new Registry();
@@ -15,10 +16,6 @@ function setup(rules: Parameters<typeof load>, ruleMatching: 'first' | 'all' = '
   return { engine, alerts, registry, issues, ruleSet };
 }
 
-async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
-  const m = await registry.getSingleMetric(name)?.get();
-  return m?.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value;
-}
 
 describe('evt.type index', () => {
   it('never evaluates an execve rule on connect', () => {
