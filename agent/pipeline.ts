@@ -50,8 +50,8 @@ const LINT_FAILING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_act
 
 /**
  * How often nodejs_eventloop_lag_* samples the loop. prom-client's default
- * (10 ms) wakes an idle agent 100 times a second, which measured as a fifth
- * of its idle CPU; every sample still records how late its timer fired to
+ * (10 ms) wakes an idle agent 100 times a second, a visible share of its
+ * idle CPU (bench/foundation measures it); every sample still records how late its timer fired to
  * the nanosecond, so stalls of a scan or a GC pause show just the same.
  */
 const EVENT_LOOP_SAMPLE_MS = 100;

@@ -1,7 +1,7 @@
 import type { Expr } from './ast.js';
 
 /**
- * The loader's contract (DESIGN: "rule loading never throws"): every problem
+ * The loader's contract (rule loading never throws): every problem
  * is an Issue with a stable code and a location; the loader returns what did
  * load next to what did not.
  */

@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     await scanner.stop(); // closes its netlink socket
     scanner = makeScanner();
     // No forced gc() here: a full GC flushes the optimized code of the scan
-    // functions, so the timed scan would pay ~25 ms of recompilation that the
+    // functions, so the timed scan would pay a recompilation that the
     // agent (which never forces a GC) pays once, in its first scan, reported
     // apart. The previous tables' garbage stays for the timed scan's own GCs.
     if (i < req.coldWarmups) coldWarmupCpuMs.push(await timed(scanner, { p: [], s: [] }));

@@ -4,8 +4,8 @@ import { VigilError } from '../../core/errors.js';
 /**
  * The two calls of the Docker Engine API that enrichment needs, over its
  * unix socket with node:http. vigil used dockerode here; loading it (with
- * docker-modem, ssh2, grpc-js and protobufjs behind it) cost ~25 MB of RSS
- * on a 100 MB budget, for two GET requests.
+ * docker-modem, ssh2, grpc-js and protobufjs behind it) cost a quarter of
+ * the agent's RSS budget (README, benchmarks), for two GET requests.
  */
 export interface DockerApi {
   /** GET /_ping; resolves when the engine answers 200. */

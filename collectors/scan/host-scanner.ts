@@ -34,7 +34,7 @@ export interface HostScannerConfig extends ProcessTableConfig {
   /**
    * Dump the TCP sockets of the agent's own netns over NETLINK_SOCK_DIAG
    * before each scheduled scan instead of reading its /proc/<pid>/net/tcp{,6}
-   * (about 15x less CPU; see collectors/netfs/sock-diag.ts). Used only when
+   * (far less CPU: bench/RESULTS.md, unit costs). Used only when
    * procRoot shows the agent's own netns (so never with a fixture tree).
    */
   readonly sockDiag?: boolean;

@@ -22,9 +22,9 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
  *   read whenever the caller's buffer had room.
  * - 'records': multi-record files (net/tcp...) end with a read shorter than
  *   a page minus the longest record (~180 bytes for tcp6). This matters for
- *   net/tcp, where every read() walks the whole TCP hash table (262144
- *   buckets: ~2.3 ms per read on the dev VM), so the usual "read until 0"
- *   doubles the cost.
+ *   net/tcp, where every read() walks the whole TCP hash table (its cost
+ *   per read is in bench/RESULTS.md), so the usual "read until 0" doubles
+ *   the cost.
  * - 'all': read until read() returns 0.
  */
 export type ReadMode = 'all' | 'single' | 'records';

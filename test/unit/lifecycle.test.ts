@@ -1,5 +1,5 @@
 /**
- * The one shared lifecycle test (DESIGN convention 1): every component
+ * The one shared lifecycle test (docs/ARCHITECTURE.md, conventions): every component
  * factory that exists — collectors, outputs, the HTTP server, the whole
  * agent — is run through the same contract on fixture roots in a temp dir:
  * stop() before start() is safe, stop() twice is safe, and start → stop

@@ -14,7 +14,7 @@ const missing = existsSync(FALCO) ? undefined : `${FALCO} is absent (../shared i
 if (missing) console.warn(`[vigil] skipping Falco compatibility tests: ${missing}`);
 
 /**
- * DESIGN: Falco's own rules must fire unchanged where vigil sees the
+ * Falco's own rules must fire unchanged where vigil sees the
  * behavior. The reverse-shell rule of Falco's stable file keys on a `dup`
  * event with evt.rawres in (0,1,2) and an ip socket, plus evt.num through
  * its never_true macro.
