@@ -1,5 +1,6 @@
 import type { ContainerInfo, ProcessInfo, SocketInfo } from '../../collectors/model.js';
 import type { NodeSample } from '../../collectors/node/index.js';
+import type { ErrorReporter } from '../../core/deps.js';
 
 /**
  * The collectors as the event layer sees them. Structural on purpose: the
@@ -53,3 +54,14 @@ export interface EventWiringConfig {
 
 /** Wraps a listener so a throw is reported under `events/<stage>`, never thrown into a collector. */
 export type Guard = <A extends unknown[]>(stage: string, fn: (...args: A) => void) => (...args: A) => void;
+
+export function guardWith(errors: ErrorReporter): Guard {
+  return (stage, fn) =>
+    (...args) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        errors.report('events', stage, err);
+      }
+    };
+}

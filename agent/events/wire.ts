@@ -8,7 +8,7 @@ import { MetricEventBuilder } from './metric-events.js';
 import { NetnsView } from './netns-view.js';
 import { ProcessWiring } from './process-wiring.js';
 import { socketEvents } from './socket-events.js';
-import type { EventSources, EventWiringConfig, ExecEventLike, Guard, ScanResult } from './sources.js';
+import { type EventSources, type EventWiringConfig, type ExecEventLike, guardWith, type ScanResult } from './sources.js';
 
 export type { ContainersLike, EventSources, EventWiringConfig, ExecEventLike, ExecWatcherLike, HostScannerLike, NodeSamplesLike, ScanResult } from './sources.js';
 
@@ -35,15 +35,7 @@ export function wireEvents(sources: EventSources, sink: (e: VigilEvent) => void,
     socketByInode: (inode) => scanner.sockets.byInode(inode),
     socketsInNetns: (n) => netns.socketsInNetns(n),
   };
-  const guard: Guard =
-    (stage, fn) =>
-    (...args) => {
-      try {
-        fn(...args);
-      } catch (err) {
-        errors.report('events', stage, err);
-      }
-    };
+  const guard = guardWith(errors);
   const processes = new ProcessWiring({ ctx, netns, emit, scanNow: () => scanner.scanNow(), pendingInspectionMs: cfg.pendingInspectionMs });
   const unsubscribe: Array<() => void> = [() => processes.close()];
 

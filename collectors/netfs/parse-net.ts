@@ -1,17 +1,8 @@
 import { endianness } from 'node:os';
-import type { SocketProto, TcpState } from '../model.js';
+import type { SocketInfo, SocketProto, TcpState } from '../model.js';
 
-/** One row of /proc/net/{tcp,tcp6,udp,udp6}. */
-export interface NetRow {
-  readonly proto: SocketProto;
-  readonly localAddr: string;
-  readonly localPort: number;
-  readonly remoteAddr: string;
-  readonly remotePort: number;
-  readonly state: TcpState;
-  readonly uid: number;
-  readonly inode: number;
-}
+/** One row of /proc/net/{tcp,tcp6,udp,udp6}: a socket before its netns and owners are known. */
+export type NetRow = Pick<SocketInfo, 'proto' | 'localAddr' | 'localPort' | 'remoteAddr' | 'remotePort' | 'state' | 'uid' | 'inode'>;
 
 // include/net/tcp_states.h
 export const TCP_STATES: readonly TcpState[] = [

@@ -206,32 +206,38 @@ function readOverrides(r: MapReader, appendable: ReadonlySet<string>, replaceabl
 function readList(r: MapReader, name: string, into: Collected, sink: IssueSink, label: string): void {
   const items = r.strList('items');
   if (!items) throw new ItemProblem(RulesIssueCode.MISSING_KEY, "missing required key 'items'", r.loc);
-  const append = r.bool('append') ?? false;
-  const ov = readOverrides(r, ONLY_ITEMS, ONLY_ITEMS);
-  if (append && ov) throw new ItemProblem(RulesIssueCode.OVERRIDE, "'append' and 'override' cannot be used together", r.keyLoc('append'));
-  if (append) sink.warn(RulesIssueCode.DEPRECATED, "'append: true' is deprecated; use 'override: {items: append}'", r.keyLoc('append'), label);
-  if (append || ov?.append.has('items')) {
-    const prev = into.lists.get(name);
-    if (!prev) throw new ItemProblem(RulesIssueCode.NO_PREVIOUS, `list '${name}' is appended to but was never defined before`, r.loc);
-    prev.items.push(...items);
+  if (appendsTo(r, 'items', sink, label)) {
+    previousOf(into.lists, 'list', name, r).items.push(...items);
     return;
   }
   into.lists.define({ name, items, loc: r.loc });
 }
 
-const ONLY_ITEMS = new Set(['items']);
-const ONLY_CONDITION = new Set(['condition']);
+/**
+ * Whether a list or macro item extends the previous definition of `key`:
+ * `append: true` (deprecated, warned) or `override: {key: append}`; both
+ * at once is an error. A replace override is a plain redefinition.
+ */
+function appendsTo(r: MapReader, key: 'items' | 'condition', sink: IssueSink, label: string): boolean {
+  const only = new Set([key]);
+  const append = r.bool('append') ?? false;
+  const ov = readOverrides(r, only, only);
+  if (append && ov) throw new ItemProblem(RulesIssueCode.OVERRIDE, "'append' and 'override' cannot be used together", r.keyLoc('append'));
+  if (append) sink.warn(RulesIssueCode.DEPRECATED, `'append: true' is deprecated; use 'override: {${key}: append}'`, r.keyLoc('append'), label);
+  return append || ov?.append.has(key) === true;
+}
+
+function previousOf<T>(table: { get(name: string): T | undefined }, kind: 'list' | 'macro', name: string, r: MapReader): T {
+  const prev = table.get(name);
+  if (!prev) throw new ItemProblem(RulesIssueCode.NO_PREVIOUS, `${kind} '${name}' is appended to but was never defined before`, r.loc);
+  return prev;
+}
 
 function readMacro(r: MapReader, name: string, into: Collected, sink: IssueSink, label: string): void {
   if (!r.has('condition')) throw new ItemProblem(RulesIssueCode.MISSING_KEY, "missing required key 'condition'", r.loc);
   const piece = conditionPiece(r);
-  const append = r.bool('append') ?? false;
-  const ov = readOverrides(r, ONLY_CONDITION, ONLY_CONDITION);
-  if (append && ov) throw new ItemProblem(RulesIssueCode.OVERRIDE, "'append' and 'override' cannot be used together", r.keyLoc('append'));
-  if (append) sink.warn(RulesIssueCode.DEPRECATED, "'append: true' is deprecated; use 'override: {condition: append}'", r.keyLoc('append'), label);
-  if (append || ov?.append.has('condition')) {
-    const prev = into.macros.get(name);
-    if (!prev) throw new ItemProblem(RulesIssueCode.NO_PREVIOUS, `macro '${name}' is appended to but was never defined before`, r.loc);
+  if (appendsTo(r, 'condition', sink, label)) {
+    const prev = previousOf(into.macros, 'macro', name, r);
     prev.cond = { pieces: [...prev.cond.pieces, piece] };
     return;
   }

@@ -4,22 +4,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createExecWatcher, type ExecEvent, type ExecWatcher } from '../../collectors/exec/index.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
 import { testDeps } from '../helpers/deps.js';
+import { hostExecWatcherConfig } from '../../bench/exec/watcher-config.js';
 
 const unavailable = integrationUnavailable();
 const WAIT = { timeout: 15_000, interval: 20 };
 
 const deps = testDeps;
 
-function config(mode: 'netlink' | 'poll') {
-  return Object.freeze({
-    procRoot: '/proc',
-    passwdPath: '/etc/passwd',
-    maxCmdlineBytes: 4096,
-    mode,
-    pollIntervalMs: 100,
-    reinspectDelaysMs: [50, 250],
-  });
-}
+const config = hostExecWatcherConfig;
 
 /** Runs a command to its end; returns the pid spawn gave it. */
 async function run(cmd: string, args: string[]): Promise<number> {

@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { wireContainerEvents } from '../../../../agent/events/container-wiring.js';
 import type { EventContext } from '../../../../agent/events/context.js';
 import { EnrichmentHold } from '../../../../agent/events/enrichment-hold.js';
-import type { ContainersLike, Guard } from '../../../../agent/events/sources.js';
+import { type ContainersLike, guardWith } from '../../../../agent/events/sources.js';
 import type { ContainerInfo } from '../../../../collectors/model.js';
 import type { VigilEvent } from '../../../../rules/event.js';
+import { recordingErrors } from '../../../helpers/deps.js';
 
 const NOW = 1_700_000_000_000;
 const bare: ContainerInfo = { id: 'a'.repeat(64), runtime: 'docker', cgroupPath: '/docker/a', labels: {} };
@@ -24,17 +25,9 @@ function setup() {
     },
   };
   const events: VigilEvent[] = [];
-  const reported: string[] = [];
+  const errors = recordingErrors();
   const ctx = { hostname: 'node-1', now: () => Date.now() } as EventContext;
-  const guard: Guard =
-    (stage, fn) =>
-    (...args) => {
-      try {
-        fn(...args);
-      } catch (err) {
-        reported.push(`${stage}: ${(err as Error).message}`);
-      }
-    };
+  const guard = guardWith(errors);
   const hold = new EnrichmentHold((e) => events.push(e), 1_000);
   const unwire = wireContainerEvents(containers, hold, (e) => events.push(e), ctx, guard, 1_000);
   const change = (kind: 'added' | 'removed' | 'updated', c: ContainerInfo) => {
@@ -43,7 +36,7 @@ function setup() {
     listener({ kind, container: c });
   };
   const states = () => events.map((e) => `${e.container?.state}:${e.container?.name ?? '-'}`);
-  return { change, states, unwire, reported };
+  return { change, states, unwire, reported: errors.calls };
 }
 
 beforeEach(() => {
