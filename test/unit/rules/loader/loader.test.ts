@@ -6,6 +6,13 @@ import type { ResolvedRule } from '../../../../rules/types.js';
 
 const FIX = fileURLToPath(new URL('../../../fixtures/rules/', import.meta.url));
 
+/** A complete rule `r` that tests then append to, override or disable. */
+const RULE_R = `- rule: r
+  desc: d
+  condition: evt.type = open
+  output: o
+  priority: INFO`;
+
 function rule(r: RulesLoadResult, name: string): ResolvedRule {
   const found = r.rules.find((x) => x.name === name);
   if (!found) throw new Error(`rule ${name} not loaded; errors: ${JSON.stringify(r.errors)}`);
@@ -99,12 +106,7 @@ describe('override (Falco >= 0.36)', () => {
   });
 
   it('priority and exceptions replace, for and throttle replace', () => {
-    const r = text(`
-- rule: r
-  desc: d
-  condition: evt.type = open
-  output: o
-  priority: INFO
+    const r = text(`${RULE_R}
   for: 1m
 - rule: r
   priority: emergency
@@ -149,12 +151,7 @@ describe('append: true and enabled-only items (older Falco)', () => {
   });
 
   it('enabled-only for an unknown rule is an error; enabled: false disables', () => {
-    const r = text(`
-- rule: r
-  desc: d
-  condition: evt.type = open
-  output: o
-  priority: INFO
+    const r = text(`${RULE_R}
 - rule: r
   enabled: false
 - rule: ghost
