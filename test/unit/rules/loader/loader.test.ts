@@ -106,7 +106,8 @@ describe('override (Falco >= 0.36)', () => {
   });
 
   it('priority and exceptions replace, for and throttle replace', () => {
-    const r = text(`${RULE_R}
+    const r = text(`
+${RULE_R}
   for: 1m
 - rule: r
   priority: emergency
@@ -151,7 +152,8 @@ describe('append: true and enabled-only items (older Falco)', () => {
   });
 
   it('enabled-only for an unknown rule is an error; enabled: false disables', () => {
-    const r = text(`${RULE_R}
+    const r = text(`
+${RULE_R}
 - rule: r
   enabled: false
 - rule: ghost
