@@ -6,14 +6,13 @@ import { RulesIssueCode } from '../errors.js';
 import { CompileError } from './errors.js';
 import { compileFieldExpr } from './field-expr.js';
 import { compileGlob, compilePmatch, compileRegex, escapeRegExp } from './patterns.js';
+import { COMPARE_OPS } from '../parser/parser.js';
 
 export type Pred = (e: VigilEvent) => boolean;
 type Test = (x: FieldValue) => boolean;
 
-const STRING_OPS: ReadonlySet<CompareOp> = new Set<CompareOp>([
-  '=', '==', '!=', '<', '<=', '>', '>=', 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith',
-  'endswith', 'glob', 'iglob', 'regex', 'pmatch', 'in', 'intersects',
-]);
+/** A string field takes every operator of the language. */
+const STRING_OPS: ReadonlySet<CompareOp> = COMPARE_OPS;
 const OPS: Readonly<Record<FieldType, ReadonlySet<CompareOp>>> = {
   string: STRING_OPS,
   number: new Set<CompareOp>(['=', '==', '!=', '<', '<=', '>', '>=', 'in', 'intersects']),
