@@ -6,8 +6,7 @@ import type { RuleMatching } from '../compiler/index.js';
 import { createRuleEngine } from '../engine/index.js';
 import type { EventType, VigilEvent } from '../event.js';
 import { fieldExists } from '../fields/index.js';
-import { loadRulePaths } from '../load.js';
-import type { Issue } from '../types.js';
+import { formatIssue, loadRulePaths } from '../load.js';
 
 /** Where a CLI subcommand writes; main.ts passes process streams, tests collect strings. */
 export interface CliIO {
@@ -18,7 +17,6 @@ export interface CliIO {
 const USAGE = 'usage: vigil rules test RULES... --events EVENTS.jsonl [--rule-matching first|all] [--hostname NAME]';
 const TYPES: ReadonlySet<string> = new Set<EventType>(['execve', 'procexit', 'connect', 'accept', 'listen', 'dup', 'container', 'metric']);
 
-const fmt = (i: Issue): string => `${i.file}:${i.line}:${i.col}: ${i.message}${i.item ? ` (${i.item})` : ''}`;
 
 /** Turns one JSON line into an event, or says what is wrong with it. */
 export function parseEventLine(line: string): VigilEvent | string {
@@ -44,6 +42,16 @@ export function parseEventLine(line: string): VigilEvent | string {
  * and prints the alerts (Falco JSON, one per line). Exit 1 when the rules do
  * not load; a malformed event line is reported and skipped.
  */
+/** `-h`/`--help` prints the usage (exit 0); any other option is unknown (exit 2). */
+export function helpOrUnknown(option: string, usage: string, io: CliIO): number {
+  if (option === '-h' || option === '--help') {
+    io.stdout(usage);
+    return 0;
+  }
+  io.stderr(`unknown option ${option}\n${usage}`);
+  return 2;
+}
+
 export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<number> {
   const paths: string[] = [];
   let events: string | undefined;
@@ -58,18 +66,17 @@ export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<
       if (m !== 'first' && m !== 'all') { io.stderr(`--rule-matching must be first or all\n${USAGE}`); return 2; }
       ruleMatching = m;
     } else if (a === '--hostname' || a.startsWith('--hostname=')) host = val() ?? host;
-    else if (a === '-h' || a === '--help') { io.stdout(USAGE); return 0; }
-    else if (a.startsWith('-')) { io.stderr(`unknown option ${a}\n${USAGE}`); return 2; }
+    else if (a.startsWith('-')) return helpOrUnknown(a, USAGE, io);
     else paths.push(a);
   }
   if (paths.length === 0 || events === undefined) { io.stderr(USAGE); return 2; }
 
   const load = await loadRulePaths(paths, { fieldExists });
   const { ruleSet, issues, warnings } = compileRuleSet(load, { ruleMatching });
-  for (const w of [...load.warnings, ...warnings]) io.stderr(`warning: ${fmt(w)}`);
+  for (const w of [...load.warnings, ...warnings]) io.stderr(formatIssue(w, 'warning'));
   const errors = [...load.errors, ...issues];
   if (errors.length > 0) {
-    for (const e of errors) io.stderr(fmt(e));
+    for (const e of errors) io.stderr(formatIssue(e, 'error'));
     return 1;
   }
 

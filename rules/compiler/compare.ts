@@ -62,6 +62,19 @@ function bytesOf(hex: Literal): string {
   return Buffer.from(hex.value, 'hex').toString('latin1');
 }
 
+/** =, ==, !=, <, <=, >, >= against one number or string; undefined for any other operator. */
+function orderedTest<T extends number | string>(op: CompareOp, v: T): Test | undefined {
+  switch (op) {
+    case '=': case '==': return (x) => x === v;
+    case '!=': return (x) => x !== v;
+    case '<': return (x) => (x as T) < v;
+    case '<=': return (x) => (x as T) <= v;
+    case '>': return (x) => (x as T) > v;
+    case '>=': return (x) => (x as T) >= v;
+    default: return undefined;
+  }
+}
+
 /** A test for one extracted (non-missing) value against literal operands. */
 function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], span: Span): Test {
   const one = lits[0];
@@ -72,16 +85,8 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
   switch (type) {
     case 'number': {
       if (op === 'in' || op === 'intersects') { const s = new Set(lits.map(parseNumber)); return (x) => s.has(x as number); }
-      const v = parseNumber(one);
-      switch (op) {
-        case '=': case '==': return (x) => x === v;
-        case '!=': return (x) => x !== v;
-        case '<': return (x) => (x as number) < v;
-        case '<=': return (x) => (x as number) <= v;
-        case '>': return (x) => (x as number) > v;
-        case '>=': return (x) => (x as number) >= v;
-        default: break;
-      }
+      const ordered = orderedTest(op, parseNumber(one));
+      if (ordered) return ordered;
       break;
     }
     case 'bool': {
@@ -108,13 +113,9 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
     }
     case 'string': {
       const v = one.value;
+      const ordered = orderedTest(op, v);
+      if (ordered) return ordered;
       switch (op) {
-        case '=': case '==': return (x) => x === v;
-        case '!=': return (x) => x !== v;
-        case '<': return (x) => (x as string) < v;
-        case '<=': return (x) => (x as string) <= v;
-        case '>': return (x) => (x as string) > v;
-        case '>=': return (x) => (x as string) >= v;
         case 'contains': return (x) => (x as string).includes(v);
         case 'icontains': { const re = new RegExp(escapeRegExp(v), 'i'); return (x) => re.test(x as string); }
         case 'startswith': return (x) => (x as string).startsWith(v);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAddress, decodeEndpoint, parseProcNet, tcpSignature } from '../../../../collectors/netfs/index.js';
-import { FIXTURE_PROC } from '../procfs/helpers.js';
+import { FIXTURE_PROC, SSHD_LISTEN_ROW } from '../procfs/helpers.js';
 
 describe('decodeAddress', () => {
   it('decodes little-endian IPv4 words', () => {
@@ -37,10 +37,7 @@ describe('parseProcNet', () => {
   it('parses tcp rows with state, uid and inode', () => {
     const rows = parseProcNet(readFileSync(join(FIXTURE_PROC, '1/net/tcp'), 'utf8'), 'tcp', true);
     expect(rows).toHaveLength(4);
-    expect(rows[0]).toEqual({
-      proto: 'tcp', localAddr: '0.0.0.0', localPort: 22, remoteAddr: '0.0.0.0', remotePort: 0,
-      state: 'LISTEN', uid: 0, inode: 5001,
-    });
+    expect(rows[0]).toEqual(SSHD_LISTEN_ROW);
     expect(rows[1]).toMatchObject({ localAddr: '127.0.0.1', localPort: 41652, remotePort: 22, state: 'ESTABLISHED', uid: 1000 });
     expect(rows[3]).toMatchObject({ state: 'TIME_WAIT', inode: 0 });
   });

@@ -1,22 +1,18 @@
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../../rules/alert.js';
 import {
   compileClosure, compileCondition, compileRuleSet, CompileError, lower, lowerCondition, planMemo,
 } from '../../../../rules/compiler/index.js';
 import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
-import { connect, connect6, execve, load, parse, rule } from './helpers.js';
+import { connect, connect6, engineWith, execve, load, parse, rule } from './helpers.js';
 
 const withCmd = (args: string[], extra: Partial<VigilEvent['proc']> = {}): VigilEvent => ({ ...execve, proc: { ...execve.proc!, args, ...extra } });
 
 function engineOf(rules: Parameters<typeof load>, ruleMatching: 'first' | 'all' = 'all') {
-  const alerts: Alert[] = [];
-  const engine = createRuleEngine({ registry: new Registry(), hostname: 'h' }, (a) => alerts.push(a));
   const { ruleSet, issues } = compileRuleSet(load(...rules), { ruleMatching });
-  engine.swap(ruleSet);
-  return { engine, alerts, ruleSet, issues };
+  return { ...engineWith(ruleSet), ruleSet, issues };
 }
 
 describe('per-event memo', () => {

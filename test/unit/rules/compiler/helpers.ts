@@ -2,6 +2,10 @@ import { parseCondition } from '../../../../rules/parser/index.js';
 import type { Expr } from '../../../../rules/ast.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import type { LoadResult, ResolvedRule } from '../../../../rules/types.js';
+import { Registry } from 'prom-client';
+import type { Alert } from '../../../../rules/alert.js';
+import type { RuleSet } from '../../../../rules/compiler/index.js';
+import { createRuleEngine, type RuleEngine } from '../../../../rules/engine/index.js';
 
 export function parse(text: string): Expr {
   const r = parseCondition(text);
@@ -52,4 +56,12 @@ export const connect6: VigilEvent = {
 
 export function metric(values: Record<string, number>, labels: Record<string, string>, timeMs: number, subject: 'node' | 'filesystem' | 'container' = 'filesystem'): VigilEvent {
   return { type: 'metric', source: 'metrics', timeMs, metric: { subject, values, labels } };
+}
+
+/** An engine on a fresh registry running `ruleSet`, and the alerts it raised. */
+export function engineWith(ruleSet: RuleSet): { engine: RuleEngine; alerts: Alert[] } {
+  const alerts: Alert[] = [];
+  const engine = createRuleEngine({ registry: new Registry(), hostname: 'n' }, (a) => alerts.push(a));
+  engine.swap(ruleSet);
+  return { engine, alerts };
 }

@@ -1,13 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../../rules/alert.js';
 import { compileRuleSet } from '../../../../rules/compiler/index.js';
-import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import { fieldExists } from '../../../../rules/fields/index.js';
 import { loadRuleTexts } from '../../../../rules/load.js';
+import { engineWith } from '../compiler/helpers.js';
 
 const FALCO = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'corpora', 'falco', 'falco_rules.yaml');
 const missing = existsSync(FALCO) ? undefined : `${FALCO} is absent (../shared is only beside the repo in CI and sessions)`;
@@ -34,9 +32,7 @@ describe.skipIf(missing)("Falco's stable rules on vigil's events", () => {
   });
 
   it('raises Falco\'s reverse-shell rule on a dup event from a container', () => {
-    const alerts: Alert[] = [];
-    const engine = createRuleEngine({ registry: new Registry(), hostname: 'n' }, (a) => alerts.push(a));
-    engine.swap(ruleSet);
+    const { engine, alerts } = engineWith(ruleSet);
     const dup: VigilEvent = {
       type: 'dup', source: 'syscall', timeMs: 1, num: 1, rawres: 1,
       proc: { pid: 10, name: 'sh', args: ['-i'], ancestors: [{ pid: 9, name: 'bash' }] },

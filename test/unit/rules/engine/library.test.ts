@@ -1,13 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../../rules/alert.js';
 import { compileRuleSet } from '../../../../rules/compiler/index.js';
-import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import { fieldExists } from '../../../../rules/fields/index.js';
 import { loadRuleTexts } from '../../../../rules/load.js';
+import { engineWith } from '../compiler/helpers.js';
 
 const dir = join(import.meta.dirname, '..', '..', '..', '..', 'rules', 'library');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
@@ -25,9 +23,7 @@ describe('the default rule library', () => {
   });
 
   it('raises the reverse-shell and read-only alerts through the new fields', () => {
-    const alerts: Alert[] = [];
-    const engine = createRuleEngine({ registry: new Registry(), hostname: 'n' }, (a) => alerts.push(a));
-    engine.swap(ruleSet);
+    const { engine, alerts } = engineWith(ruleSet);
     const dup: VigilEvent = {
       type: 'dup', source: 'syscall', timeMs: 1, rawres: 1, proc: { pid: 5, name: 'sh' },
       fd: { type: 'ipv4', rip: '203.0.113.7', rport: 4444, name: 'a->b', direction: 'out', relayPid: 4, relayName: 'nc' },
