@@ -22,6 +22,7 @@ import { createHttpServer } from './http/index.js';
 import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js';
 import { packageVersion } from './package-root.js';
 import { createReadiness, type Readiness } from './readiness.js';
+import { refuseBrokenRules, rulesReadinessDetail } from './rules-policy.js';
 
 export interface AgentOptions {
   readonly log: Logger;
@@ -153,9 +154,11 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.
   const engine = createRuleEngine({ registry, hostname }, (alert) => output.emit(alert));
-  const rules = createRulesWatcher(deps, { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching }, ({ ruleSet }) =>
-    engine.swap(ruleSet),
-  );
+  const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
+  const rules = createRulesWatcher(deps, rulesConfig, (loaded) => {
+    engine.swap(loaded.ruleSet);
+    readiness.detail(rules.name, rulesReadinessDetail(loaded));
+  });
   let eventNumber = 0;
   const onEvent = (e: VigilEvent): void => {
     try {
@@ -196,7 +199,8 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     deps,
     metricsAddress: () => http.address(),
     start() {
-      starting ??= set.startAll();
+      // --rules-on-error fail: refuse before any component starts (rejects with RulesRefusedError).
+      starting ??= refuseBrokenRules(rulesConfig, sub('rules')).then(() => set.startAll());
       return starting;
     },
     stop(timeoutMs = 1500) {

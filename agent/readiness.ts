@@ -8,6 +8,8 @@ export interface Readiness {
   add(name: string): () => void;
   /** Marks a check as failed with a reason (still not ready, but says why). */
   fail(name: string, reason: string): void;
+  /** Text shown with a check whatever its state (e.g. the rules a skip-mode start dropped); '' clears it. */
+  detail(name: string, text: string): void;
   status(): ReadinessStatus;
 }
 
@@ -15,10 +17,13 @@ export interface ReadinessStatus {
   readonly ready: boolean;
   /** Checks not done yet, with the reason when one failed. */
   readonly pending: readonly { readonly name: string; readonly reason?: string }[];
+  /** Check name → detail, for checks that have one (absent when none has). */
+  readonly details?: Readonly<Record<string, string>>;
 }
 
 export function createReadiness(): Readiness {
   const checks = new Map<string, { done: boolean; reason?: string }>();
+  const details = new Map<string, string>();
   return {
     add(name) {
       checks.set(name, { done: false });
@@ -29,9 +34,13 @@ export function createReadiness(): Readiness {
     fail(name, reason) {
       checks.set(name, { done: false, reason });
     },
+    detail(name, text) {
+      if (text === '') details.delete(name);
+      else details.set(name, text);
+    },
     status() {
       const pending = [...checks].filter(([, c]) => !c.done).map(([name, c]) => (c.reason ? { name, reason: c.reason } : { name }));
-      return { ready: pending.length === 0, pending };
+      return { ready: pending.length === 0, pending, ...(details.size > 0 ? { details: Object.fromEntries(details) } : {}) };
     },
   };
 }

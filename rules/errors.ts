@@ -38,7 +38,7 @@ export const RulesIssueCode = {
   UNDEFINED_LIST: 'VIGIL_RULES_UNDEFINED_LIST',
   /** Macros that reference each other in a loop. */
   MACRO_CYCLE: 'VIGIL_RULES_MACRO_CYCLE',
-  /** Lists that reference each other in a loop. */
+  /** Lists that reference each other in a loop. No longer reported: with Falco's ordering a list sees only earlier lists. */
   LIST_CYCLE: 'VIGIL_RULES_LIST_CYCLE',
   /** A condition grows too large or too deep after macro expansion. */
   TOO_COMPLEX: 'VIGIL_RULES_TOO_COMPLEX',
@@ -62,8 +62,30 @@ export const RulesIssueCode = {
   DEPRECATED: 'VIGIL_RULES_DEPRECATED',
   /** A rule redefined with a different source. */
   SOURCE_MISMATCH: 'VIGIL_RULES_SOURCE_MISMATCH',
-  /** A condition names a field vigil does not know. */
+  /** A field name that is neither vigil's nor a known Falco/plugin field (a typo): error, with a suggestion. */
   UNKNOWN_FIELD: 'VIGIL_RULES_UNKNOWN_FIELD',
+  /** An evt.type value libsinsp does not know (`execv`): error, with a suggestion. */
+  UNKNOWN_EVENT_TYPE: 'VIGIL_RULES_UNKNOWN_EVENT_TYPE',
+  /** A rule restricted to event types vigil never emits (or a source it does not evaluate): loaded disabled (warning). */
+  NEVER_FIRES: 'VIGIL_RULES_NEVER_FIRES',
+  /** Falco's LOAD_NO_EVTTYPE: a syscall rule with no evt.type restriction (warning). */
+  NO_EVTTYPE: 'VIGIL_RULES_NO_EVTTYPE',
+  /** Falco's LOAD_UNUSED_MACRO (warning). */
+  UNUSED_MACRO: 'VIGIL_RULES_UNUSED_MACRO',
+  /** Falco's LOAD_UNUSED_LIST (warning). */
+  UNUSED_LIST: 'VIGIL_RULES_UNUSED_LIST',
+  /** Falco's LOAD_INVALID_MACRO_NAME / LOAD_INVALID_LIST_NAME (warning). */
+  INVALID_NAME: 'VIGIL_RULES_INVALID_NAME',
+  /** A literal value that is a field name or transformer call (`proc.name = proc.pname`) (warning). */
+  FIELD_AS_VALUE: 'VIGIL_RULES_FIELD_AS_VALUE',
+  /** Falco's LOAD_UNSAFE_NA_CHECK: comparing with "<NA>" (warning). */
+  UNSAFE_NA: 'VIGIL_RULES_UNSAFE_NA',
+  /** Falco's deprecated fields (evt.dir, evt.latency*) in a condition or output (warning). */
+  DEPRECATED_FIELD: 'VIGIL_RULES_DEPRECATED_FIELD',
+  /** A rule dropped because an item that tuned it (override, append, redefinition) or that it uses failed. */
+  DROPPED: 'VIGIL_RULES_DROPPED',
+  /** An output field that is neither vigil's nor Falco's (`%proc.nmae`): error, with a suggestion. */
+  UNKNOWN_OUTPUT_FIELD: 'VIGIL_RULES_UNKNOWN_OUTPUT_FIELD',
   /** A field argument (`proc.aname[x]`) is missing, unexpected or of the wrong kind. */
   BAD_FIELD_ARG: 'VIGIL_RULES_BAD_FIELD_ARG',
   /** An operator that does not apply to the field's type. */
@@ -81,6 +103,13 @@ export const RulesIssueCode = {
 } as const;
 
 export type RulesIssueCode = (typeof RulesIssueCode)[keyof typeof RulesIssueCode];
+
+/** Rules the agent may not run: the files have errors and the policy is --rules-on-error fail. */
+export class RulesRefusedError extends VigilError<'VIGIL_ERR_RULES_REFUSED'> {
+  constructor(message: string) {
+    super('VIGIL_ERR_RULES_REFUSED', message);
+  }
+}
 
 /**
  * Thrown only by the CLI layer for usage errors; the loader itself never

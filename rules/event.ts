@@ -10,8 +10,10 @@
  * `container` ↔ container.*, `k8s` ↔ k8s.*, `user` ↔ user.*.
  */
 
-export type EventType =
-  | 'execve' | 'procexit' | 'connect' | 'accept' | 'listen' | 'dup' | 'container' | 'metric';
+/** Every evt.type vigil emits; a rule matching none of them never fires. */
+export const EVENT_TYPES = ['execve', 'procexit', 'connect', 'accept', 'listen', 'dup', 'container', 'metric'] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Falco's source names: process/network events are `syscall`. */
 export type EventSource = 'syscall' | 'metrics';

@@ -8,10 +8,13 @@ export type { CompiledRule, RuleMatching, RuleSet, RuleSetSummary } from './comp
 export { createRuleEngine } from './engine/index.js';
 export type { RuleEngine, RuleEngineDeps } from './engine/index.js';
 export type { EventSource, EventType, VigilEvent } from './event.js';
-export { fieldExists, listFields } from './fields/index.js';
+export { fieldExists, listFields, sensorCatalog } from './fields/index.js';
 export { createRulesWatcher } from './reload/index.js';
-export type { RulesLoaded, RulesWatcherConfig } from './reload/index.js';
+export type { RulesLoaded, RulesOnError, RulesWatcherConfig } from './reload/index.js';
+export { RulesRefusedError } from './errors.js';
 export { formatIssue, loadRulePaths, loadRuleTexts, summarize } from './load.js';
 export type { LoadOptions, RulesLoadResult } from './load.js';
 export { parseCondition } from './parser/index.js';
 export type { Issue, LoadResult, Priority, ResolvedRule } from './types.js';
+export { buildRules } from './build.js';
+export type { BuildOptions, BuiltRules } from './build.js';

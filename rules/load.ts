@@ -1,6 +1,6 @@
 import { RulesIssueCode } from './errors.js';
 import { resolveRules } from './resolver/rules.js';
-import type { LoadResult } from './types.js';
+import type { LoadResult, RuleCatalog, RuleState } from './types.js';
 import { readRulePaths, sha256, type RuleText } from './loader/files.js';
 import { IssueSink } from './loader/issues.js';
 import { emptyCollected, type PluginRequirement } from './loader/model.js';
@@ -21,7 +21,14 @@ export const DEFAULT_THROTTLE_KEY: readonly string[] = ['container.id'];
 export const DEFAULT_SOURCES: readonly string[] = ['syscall', 'metrics'];
 
 export interface LoadOptions {
-  /** Whether the sensor can provide a field; rules using others load disabled. Default: every field is known. */
+  /**
+   * What names are checked against: fields (provided, Falco's, unknown),
+   * evt.type values, emitted event types. The sensor's is
+   * rules/fields/catalog.ts sensorCatalog. Without one, `fieldExists` decides
+   * (a field it refuses loads the rule disabled) and evt.type is not checked.
+   */
+  readonly catalog?: RuleCatalog;
+  /** Whether the sensor can provide a field; used only without a catalog. Default: every field is known. */
   readonly fieldExists?: (name: string, arg?: string) => boolean;
   /** Semver of the rule engine, checked against required_engine_version. Default VIGIL_RULES_ENGINE_VERSION. */
   readonly engineVersion?: string;
@@ -66,15 +73,21 @@ export function loadRuleTexts(files: readonly RuleText[], opts: LoadOptions = {}
   let rules: LoadResult['rules'] = [];
   try {
     rules = resolveRules(collected, sink, {
-      fieldExists: opts.fieldExists ?? (() => true),
+      catalog: opts.catalog ?? permissiveCatalog(opts.fieldExists ?? (() => true)),
+      strict: opts.catalog !== undefined,
       sources: new Set(opts.sources ?? DEFAULT_SOURCES),
     });
   } catch (e) {
     const first = files[0]?.path ?? '<none>';
     sink.error(RulesIssueCode.SCHEMA, `internal error while resolving: ${(e as Error)?.message ?? String(e)}`, { file: first, line: 1, col: 1 });
   }
+  const loaded = new Set(rules.map((r) => r.name));
+  const refused = [...new Set(sink.errors.flatMap((e) => (e.item?.startsWith('rule "') ? [e.item.slice(6, -1)] : [])))]
+    .filter((n) => !loaded.has(n) && collected.rules.has(n))
+    .map((name) => ({ name, source: collected.rules.get(name)!.source }));
   const result: RulesLoadResult = {
     rules,
+    refused,
     errors: sink.errors,
     warnings: sink.warnings,
     files: hashes,
@@ -91,10 +104,28 @@ export async function loadRulePaths(paths: readonly string[], opts: LoadOptions 
   return errors.length === 0 ? r : { ...r, errors: [...errors, ...r.errors] };
 }
 
-/** `N rules active, M disabled`. */
-export function summarize(r: LoadResult): string {
-  const active = r.rules.filter((x) => x.enabled).length;
-  return `${active} rules active, ${r.rules.length - active} disabled`;
+/** The loader on its own: fields are provided or (refused by fieldExists) Falco's; every evt.type is known. */
+function permissiveCatalog(fieldExists: (name: string, arg?: string) => boolean): RuleCatalog {
+  return {
+    fieldKind: (name, arg) => (fieldExists(name, arg) ? 'provided' : 'falco'),
+    suggestField: () => undefined,
+    eventTypeKnown: () => true,
+    suggestEventType: () => undefined,
+  };
+}
+
+export type RuleCounts = Readonly<Record<RuleState, number>>;
+
+export function countRules(rules: readonly { readonly enabled: boolean; readonly state?: RuleState }[]): RuleCounts {
+  const n: Record<RuleState, number> = { active: 0, disabled_missing_fields: 0, disabled_never_fires: 0, disabled_by_file: 0 };
+  for (const r of rules) n[r.state ?? (r.enabled ? 'active' : 'disabled_by_file')]++;
+  return n;
+}
+
+/** `N rules active, A disabled for missing fields, B disabled as never firing, C disabled by file`. */
+export function summarize(r: LoadResult | RuleCounts): string {
+  const n = 'rules' in r ? countRules(r.rules) : r;
+  return `${n.active} rules active, ${n.disabled_missing_fields} disabled for missing fields, ${n.disabled_never_fires} disabled as never firing, ${n.disabled_by_file} disabled by file`;
 }
 
 /** `file:line:col: error|warning: message [item] (code)`: every rule issue vigil prints or logs (`vigil rules validate`, the reload log). */

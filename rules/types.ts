@@ -27,6 +27,14 @@ export interface Location {
   readonly col: number;
 }
 
+/**
+ * Why a loaded rule does or does not run: `active`; `disabled_by_file`
+ * (enabled: false); `disabled_missing_fields` (uses Falco fields vigil lacks,
+ * or skip-if-unknown-filter met an unknown one); `disabled_never_fires`
+ * (restricted to event types vigil never emits, or a source it does not evaluate).
+ */
+export type RuleState = 'active' | 'disabled_by_file' | 'disabled_missing_fields' | 'disabled_never_fires';
+
 /** A rule after lists, macros, overrides and exceptions are applied. */
 export interface ResolvedRule {
   readonly name: string;
@@ -40,7 +48,10 @@ export interface ResolvedRule {
   readonly output: string;
   readonly priority: Priority;
   readonly tags: readonly string[];
+  /** state === 'active'. */
   readonly enabled: boolean;
+  /** Absent means active when enabled, disabled_by_file when not. */
+  readonly state?: RuleState;
   /** `syscall` (default) or `metrics`. */
   readonly source: string;
   /** vigil: the condition must hold this long before the rule fires (metrics rules). */
@@ -48,12 +59,44 @@ export interface ResolvedRule {
   /** vigil: at most one alert per key per period. */
   readonly throttle?: { readonly periodMs: number; readonly key: readonly string[] };
   readonly location: Location;
+  /** Maps an offset of `conditionText` (spans of `condition` point there) to the file. */
+  readonly locate?: (offset: number) => Location;
+  /**
+   * Disabled by the file, yet every field it uses is provided: the compiler
+   * checks it anyway (Falco compiles every rule), so an error in a rule that
+   * a later file enables does not wait until then.
+   */
+  readonly checkCompile?: boolean;
+  /** Falco's capture / capture_duration (ms): accepted and recorded; vigil takes no captures. */
+  readonly capture?: boolean;
+  readonly captureDurationMs?: number;
 }
 
 export interface LoadResult {
   readonly rules: readonly ResolvedRule[];
   readonly errors: readonly Issue[];
   readonly warnings: readonly Issue[];
+  /** Rules defined in the files that failed to load (errors, or a failed tuning item), with their source. */
+  readonly refused?: readonly { readonly name: string; readonly source: string }[];
   /** sha256 of every file read, in load order. */
   readonly files: readonly { readonly path: string; readonly sha256: string }[];
+}
+
+/** What a field name is to this sensor: one it provides, a real Falco/plugin field it lacks, or neither (a typo). */
+export type FieldKind = 'provided' | 'falco' | 'unknown';
+
+/**
+ * What the loader checks names against (rules/fields/catalog.ts is the
+ * sensor's). Without one, every field counts as provided and every evt.type
+ * as known, which keeps the loader usable on its own.
+ */
+export interface RuleCatalog {
+  fieldKind(name: string, arg?: string): FieldKind;
+  /** The closest known field name, for "did you mean". */
+  suggestField(name: string): string | undefined;
+  /** Whether libsinsp (or vigil) knows this evt.type value. */
+  eventTypeKnown(type: string): boolean;
+  suggestEventType(type: string): string | undefined;
+  /** evt.type values the sensor emits: a rule restricted to none of them never fires. Absent: not checked. */
+  readonly emittedEventTypes?: ReadonlySet<string>;
 }

@@ -7,8 +7,9 @@ import { createLogger } from '../log.js';
 import { installProcessHandlers } from '../lifecycle.js';
 import { createAgent } from '../pipeline.js';
 import { EdgeConfigError } from '../edges/index.js';
+import { RulesRefusedError } from '../../rules/index.js';
 
-/** Exit code for a bad flag, env var or config file (the agent never starts). */
+/** Exit code for a bad flag, env var or config file, or rules refused under --rules-on-error fail (the agent never starts). */
 export const EXIT_CONFIG = 2;
 
 /**
@@ -55,7 +56,17 @@ export async function runAgentCommand(argv: readonly string[], env: NodeJS.Proce
   const strays = unknownEnvVars(env);
   if (strays.length > 0) log.warn({ variables: strays }, `ignoring environment variables that are not vigil settings: ${strays.join(', ')}`);
   log.info({ config }, `vigil ${config.output === 'none' ? '' : `(${config.output} alerts on stdout) `}starting`);
-  await agent.start();
+  try {
+    await agent.start();
+  } catch (err) {
+    // --rules-on-error fail: the errors are logged one by one; nothing was started.
+    if (err instanceof RulesRefusedError) {
+      io.stderr.write(`vigil: ${err.message}\n`);
+      await agent.stop(1500);
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
   const status = agent.readiness.status();
   if (status.ready) log.info('vigil agent ready');
   else log.warn({ pending: status.pending }, 'vigil agent running, not ready yet');

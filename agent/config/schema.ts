@@ -113,6 +113,11 @@ export const OPTIONS = [
     help: "Alert for every rule an event matches, or only the first in file order (Falco's rule_matching: first).",
   },
   {
+    key: 'rulesOnError', kind: { type: 'enum', values: ['fail', 'skip'] }, defaultText: 'skip', default: () => 'skip',
+    env: 'VIGIL_RULES_ON_ERROR', flag: 'rules-on-error', arg: 'fail|skip',
+    help: 'Rule files with errors at start: fail refuses to start (as Falco); skip runs what compiled and names what was dropped (log, vigil_rules_loaded{state="dropped"}, /readyz). A broken reload always keeps the running rules.',
+  },
+  {
     key: 'rulesDebounceMs', kind: { type: 'int', min: 0, max: 60_000 }, defaultText: '250', default: () => 250,
     env: 'VIGIL_RULES_DEBOUNCE_MS', flag: 'rules-debounce-ms', arg: 'N', help: 'Quiet time after a rule file changes before it is reloaded.',
   },

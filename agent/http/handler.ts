@@ -28,7 +28,8 @@ export function createHttpHandler(deps: HandlerDeps): (req: IncomingMessage, res
     },
     '/readyz': async () => {
       const s = deps.readiness.status();
-      return s.ready ? json(200, { status: 'ready' }) : json(503, { status: 'not ready', pending: s.pending });
+      const details = s.details ? { details: s.details } : {};
+      return s.ready ? json(200, { status: 'ready', ...details }) : json(503, { status: 'not ready', pending: s.pending, ...details });
     },
   };
 

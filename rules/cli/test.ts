@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { Registry } from 'prom-client';
-import { compileRuleSet } from '../compiler/index.js';
+import { buildRules } from '../build.js';
 import type { RuleMatching } from '../compiler/index.js';
 import { createRuleEngine } from '../engine/index.js';
-import type { EventType, VigilEvent } from '../event.js';
-import { fieldExists } from '../fields/index.js';
-import { formatIssue, loadRulePaths } from '../load.js';
+import { EVENT_TYPES, type EventType, type VigilEvent } from '../event.js';
+import { formatIssue } from '../load.js';
 
 /** Where a CLI subcommand writes; main.ts passes process streams, tests collect strings. */
 export interface CliIO {
@@ -15,7 +14,7 @@ export interface CliIO {
 }
 
 const USAGE = 'usage: vigil rules test RULES... --events EVENTS.jsonl [--rule-matching first|all] [--hostname NAME]';
-const TYPES: ReadonlySet<string> = new Set<EventType>(['execve', 'procexit', 'connect', 'accept', 'listen', 'dup', 'container', 'metric']);
+const TYPES: ReadonlySet<string> = new Set<EventType>(EVENT_TYPES);
 
 
 /** Turns one JSON line into an event, or says what is wrong with it. */
@@ -71,10 +70,9 @@ export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<
   }
   if (paths.length === 0 || events === undefined) { io.stderr(USAGE); return 2; }
 
-  const load = await loadRulePaths(paths, { fieldExists });
-  const { ruleSet, issues, warnings } = compileRuleSet(load, { ruleMatching });
-  for (const w of [...load.warnings, ...warnings]) io.stderr(formatIssue(w, 'warning'));
-  const errors = [...load.errors, ...issues];
+  // The agent's own load and compile (rules/build.ts), so a rule behaves here as it will there.
+  const { ruleSet, errors, warnings } = await buildRules(paths, { ruleMatching });
+  for (const w of warnings) io.stderr(formatIssue(w, 'warning'));
   if (errors.length > 0) {
     for (const e of errors) io.stderr(formatIssue(e, 'error'));
     return 1;

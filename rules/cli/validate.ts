@@ -1,14 +1,14 @@
-import { formatIssue, loadRulePaths, summarize, type LoadOptions } from '../load.js';
-
-type FieldPredicate = NonNullable<LoadOptions['fieldExists']>;
+import { buildRules } from '../build.js';
+import { formatIssue, summarize } from '../load.js';
 
 const USAGE = 'usage: vigil rules validate [-v|--verbose] [--engine-version X.Y.Z] FILE|DIR...';
 
 /**
- * `vigil rules validate FILE...`: loads the files in order as the agent
- * would, prints `file:line:col: error: message` for every error (stdout) and
- * `warning:` lines (stderr), then `N rules active, M disabled`. Exit 0 when
- * nothing failed to load, 1 otherwise (2 for a usage error).
+ * `vigil rules validate FILE...`: loads and compiles the files in order as
+ * the agent does (rules/build.ts), prints `file:line:col: error: message` for
+ * every error (stdout) and `warning:` lines (stderr), then the summary line
+ * (active, disabled for missing fields, never firing, by file). Exit 0 when
+ * nothing failed, 1 otherwise (2 for a usage error).
  * `-v` also prints each rule's expanded condition.
  */
 export async function run(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
@@ -33,21 +33,17 @@ export async function run(argv: string[], io: { stdout: NodeJS.WritableStream; s
   }
   if (paths.length === 0) return usage(io, 'no rules file given');
 
-  const fieldExists = await registryPredicate();
-  const opts: LoadOptions = {
-    ...(fieldExists ? { fieldExists } : {}),
-    ...(engineVersion ? { engineVersion } : {}),
-  };
-  const r = await loadRulePaths(paths, opts);
-  for (const e of r.errors) io.stdout.write(`${formatIssue(e, 'error')}\n`);
-  for (const w of r.warnings) io.stderr.write(`${formatIssue(w, 'warning')}\n`);
+  const b = await buildRules(paths, engineVersion ? { engineVersion } : {});
+  for (const e of b.errors) io.stdout.write(`${formatIssue(e, 'error')}\n`);
+  for (const w of b.warnings) io.stderr.write(`${formatIssue(w, 'warning')}\n`);
   if (verbose) {
-    for (const rule of r.rules) {
-      io.stdout.write(`${rule.location.file}:${rule.location.line}:${rule.location.col}: rule "${rule.name}" ${rule.enabled ? 'active' : 'disabled'}: ${rule.expandedText}\n`);
+    for (const rule of b.load.rules) {
+      io.stdout.write(`${rule.location.file}:${rule.location.line}:${rule.location.col}: rule "${rule.name}" ${rule.state ?? (rule.enabled ? 'active' : 'disabled_by_file')}: ${rule.expandedText}\n`);
     }
   }
-  io.stdout.write(`${summarize(r)}${r.errors.length > 0 ? `, ${r.errors.length} error${r.errors.length > 1 ? 's' : ''}` : ''}\n`);
-  return r.errors.length === 0 ? 0 : 1;
+  const n = b.errors.length;
+  io.stdout.write(`${summarize(b.counts)}${n > 0 ? `, ${n} error${n > 1 ? 's' : ''} (${b.droppedRules.length} rule${b.droppedRules.length === 1 ? '' : 's'} dropped)` : ''}\n`);
+  return n === 0 ? 0 : 1;
 }
 
 function usage(io: { stderr: NodeJS.WritableStream }, msg: string): number {
@@ -55,17 +51,3 @@ function usage(io: { stderr: NodeJS.WritableStream }, msg: string): number {
   return 2;
 }
 
-/**
- * The sensor's field registry decides which rules can run. It is looked up
- * at run time so that validation still works (treating every field as
- * known) in a build that has no registry.
- */
-async function registryPredicate(): Promise<FieldPredicate | undefined> {
-  const spec = '../fields/index.js';
-  try {
-    const mod = (await import(spec)) as { fieldExists?: unknown };
-    return typeof mod.fieldExists === 'function' ? (mod.fieldExists as FieldPredicate) : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -195,6 +195,16 @@ export function compileCompare(op: CompareOp, left: Parameters<typeof compileFie
     if (rhs.any || rhs.type === 'list' || lhs.type === 'list') throw new CompileError(RulesIssueCode.BAD_VALUE, 'a field value must be single-valued', span);
     const t2 = fieldTest(op, lhs.type, span);
     const get2 = rhs.get;
+    if (lhs.twoEnded && op === '!=') {
+      return (e) => {
+        const xs = get(e) as readonly FieldValue[] | undefined;
+        if (xs === undefined || xs.length === 0) return false;
+        const y = get2(e);
+        if (y === undefined) return false;
+        for (let i = 0; i < xs.length; i++) if (!t2(xs[i]!, y)) return false;
+        return true;
+      };
+    }
     if (lhs.any) {
       return (e) => {
         const xs = get(e) as readonly FieldValue[] | undefined;
@@ -241,6 +251,15 @@ export function compileCompare(op: CompareOp, left: Parameters<typeof compileFie
     }
   }
   const t = literalTest(op, lhs.type, lits, span);
+  if (lhs.twoEnded && op === '!=') {
+    // Neither end equals: libsinsp ands the two `!=` tests; not a socket (no ends) is false.
+    return (e) => {
+      const xs = get(e) as readonly FieldValue[] | undefined;
+      if (xs === undefined || xs.length === 0) return false;
+      for (let i = 0; i < xs.length; i++) if (!t(xs[i]!)) return false;
+      return true;
+    };
+  }
   if (lhs.any) {
     return (e) => {
       const xs = get(e) as readonly FieldValue[] | undefined;

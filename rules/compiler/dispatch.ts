@@ -1,4 +1,4 @@
-import type { EventType, VigilEvent } from '../event.js';
+import { EVENT_TYPES, type EventType, type VigilEvent } from '../event.js';
 import type { Getter } from '../fields/index.js';
 import { generateRunner } from './codegen.js';
 import type { MemoPlan } from './codegen.js';
@@ -6,7 +6,7 @@ import type { CompiledRule } from './rule.js';
 import { getOrInsert } from '../../core/collections.js';
 
 const EMPTY: readonly CompiledRule[] = [];
-const VIGIL_TYPES: readonly EventType[] = ['execve', 'procexit', 'connect', 'accept', 'listen', 'dup', 'container', 'metric'];
+const VIGIL_TYPES: readonly EventType[] = EVENT_TYPES;
 
 /**
  * A bucket narrowed by one field: rules constraining it to values (`proc.name

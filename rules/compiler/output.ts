@@ -36,27 +36,29 @@ function bindKey(name: string, arg: string | undefined): BoundField | undefined 
   return typeof b === 'string' ? undefined : b;
 }
 
+/** One `%field` in an output: where it starts (the `%`) and ends, as written. */
+export interface OutputRef {
+  readonly start: number;
+  readonly end: number;
+  readonly name: string;
+  readonly arg?: string;
+}
+
 /**
- * Parses `%field`, `%field[arg]` and `%(field)` once. A name that is not a
- * known field but becomes one without trailing dots (`%proc.name.` at the end
- * of a sentence) is read without them.
+ * Finds `%field`, `%field[arg]` and `%(field)`. Trailing dots of a name that
+ * `known` does not accept are not part of it (`%proc.name.` ends a sentence).
  */
-export function compileOutput(text: string): OutputTemplate {
-  const parts: Part[] = [];
-  const keys: string[] = [];
-  const bound = new Map<string, BoundField | undefined>();
-  const unknown: string[] = [];
-  let lit = '';
+export function outputRefs(text: string, known: (name: string) => boolean): OutputRef[] {
+  const refs: OutputRef[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
-    if (c !== '%') { lit += c; i++; continue; }
+    if (text[i] !== '%') { i++; continue; }
     let j = i + 1;
     const paren = text[j] === '(';
     if (paren) j++;
     NAME_RE.lastIndex = j;
     const m = NAME_RE.exec(text);
-    if (m === null) { lit += c; i++; continue; }
+    if (m === null) { i++; continue; }
     let name = m[0];
     j += name.length;
     let arg: string | undefined;
@@ -65,20 +67,37 @@ export function compileOutput(text: string): OutputTemplate {
       if (close > j) { arg = text.slice(j + 1, close); j = close + 1; }
     }
     if (arg === undefined) {
-      while (name.endsWith('.') && bindField(name) !== undefined && typeof bindField(name) === 'string') { name = name.slice(0, -1); j--; }
+      while (name.endsWith('.') && !known(name)) { name = name.slice(0, -1); j--; }
     }
-    if (paren) { if (text[j] === ')') j++; }
-    const key = arg === undefined ? name : `${name}[${arg}]`;
+    if (paren && text[j] === ')') j++;
+    refs.push(arg === undefined ? { start: i, end: j, name } : { start: i, end: j, name, arg });
+    i = j;
+  }
+  return refs;
+}
+
+/** Parses the output text once into literal parts and bound fields. */
+export function compileOutput(text: string): OutputTemplate {
+  const parts: Part[] = [];
+  const keys: string[] = [];
+  const bound = new Map<string, BoundField | undefined>();
+  const unknown: string[] = [];
+  let last = 0;
+  let lit = '';
+  for (const r of outputRefs(text, (n) => typeof bindField(n) !== 'string')) {
+    lit += text.slice(last, r.start);
+    last = r.end;
+    const key = r.arg === undefined ? r.name : `${r.name}[${r.arg}]`;
     if (!bound.has(key)) {
-      const f = bindKey(name, arg);
+      const f = bindKey(r.name, r.arg);
       bound.set(key, f);
       keys.push(key);
       if (f === undefined) unknown.push(key);
     }
     if (lit !== '') { parts.push(lit); lit = ''; }
     parts.push({ key, field: bound.get(key) });
-    i = j;
   }
+  lit += text.slice(last);
   if (lit !== '') parts.push(lit);
   for (const k of ALWAYS_FIELDS) if (!bound.has(k)) { bound.set(k, bindKey(k, undefined)); keys.push(k); }
   const entries = keys.map((k) => [k, bound.get(k)] as const);

@@ -7,7 +7,7 @@ import type { Issue, Location, Priority, ResolvedRule } from '../types.js';
 import type { Pred } from './condition.js';
 import { generatePred, planMemo } from './codegen.js';
 import type { MemoPlan } from './codegen.js';
-import { lowerCondition } from './lower.js';
+import { leafPred, lowerCondition } from './lower.js';
 import type { Node } from './lower.js';
 import { RulesIssueCode } from '../errors.js';
 import { CompileError } from './errors.js';
@@ -89,13 +89,14 @@ function eqConstraints(expr: Expr): EqConstraint[] {
   return out;
 }
 
-function issue(rule: ResolvedRule, code: string, message: string): Issue {
-  return { code, message, file: rule.location.file, line: rule.location.line, col: rule.location.col, item: `rule "${rule.name}"` };
+function issue(rule: ResolvedRule, code: string, message: string, at?: Location): Issue {
+  const l = at ?? rule.location;
+  return { code, message, file: l.file, line: l.line, col: l.col, item: `rule "${rule.name}"` };
 }
 
 function describeSpan(rule: ResolvedRule, err: CompileError): string {
   if (err.span === undefined) return err.message;
-  const text = rule.expandedText || rule.conditionText;
+  const text = rule.conditionText;
   const snippet = text.slice(err.span.start, err.span.end);
   return snippet ? `${err.message} (at "${snippet.length > 60 ? `${snippet.slice(0, 57)}...` : snippet}")` : err.message;
 }
@@ -114,16 +115,40 @@ function compileThrottleKey(names: readonly string[]): (e: VigilEvent) => string
 
 export type RuleCompileResult =
   | { readonly ok: true; readonly rule: CompiledRule; readonly warnings: Issue[] }
-  | { readonly ok: false; readonly issue: Issue };
+  | { readonly ok: false; readonly issue: Issue; readonly more: Issue[] };
 
 /** A rule whose condition is validated and folded, waiting for its memo plan (shared by the whole rule set). */
 export type PreparedRule =
   | { readonly ok: true; readonly rule: ResolvedRule; readonly node: Node; readonly finish: (plan: MemoPlan) => RuleCompileResult }
-  | { readonly ok: false; readonly issue: Issue };
+  | { readonly ok: false; readonly issue: Issue; readonly more: Issue[] };
 
-function failure(rule: ResolvedRule, err: unknown): { ok: false; issue: Issue } {
-  if (err instanceof CompileError) return { ok: false, issue: issue(rule, err.code, describeSpan(rule, err)) };
-  return { ok: false, issue: issue(rule, RulesIssueCode.COMPILE, `cannot compile: ${(err as Error).message}`) };
+function compileIssue(rule: ResolvedRule, err: CompileError): Issue {
+  // Spans of the expanded condition point into the rule's own condition text (a macro's nodes at its reference).
+  const at = err.span !== undefined && rule.locate !== undefined ? rule.locate(err.span.start) : undefined;
+  return issue(rule, err.code, describeSpan(rule, err), at);
+}
+
+/** The first problem, and every other comparison of the condition that fails on its own (validate reports them all). */
+function failure(rule: ResolvedRule, err: unknown): { ok: false; issue: Issue; more: Issue[] } {
+  if (!(err instanceof CompileError)) return { ok: false, issue: issue(rule, RulesIssueCode.COMPILE, `cannot compile: ${(err as Error).message}`), more: [] };
+  const first = compileIssue(rule, err);
+  const more: Issue[] = [];
+  const seen = new Set([`${first.line}:${first.col}:${first.message}`]);
+  const stack: Expr[] = [rule.condition];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.kind === 'and' || e.kind === 'or') stack.push(e.right, e.left);
+    else if (e.kind === 'not') stack.push(e.expr);
+    else if (e.kind === 'compare' || e.kind === 'exists' || e.kind === 'truthy') {
+      try { leafPred(e); } catch (x) {
+        if (!(x instanceof CompileError)) continue;
+        const i = compileIssue(rule, x);
+        const k = `${i.line}:${i.col}:${i.message}`;
+        if (!seen.has(k)) { seen.add(k); more.push(i); }
+      }
+    }
+  }
+  return { ok: false, issue: first, more };
 }
 
 /** First pass: validate and fold the condition, compile output and throttle. Any error disables this rule only. */

@@ -1,7 +1,7 @@
 import type { VigilEvent } from '../event.js';
 import { buildIndex, generateCandidates, generateRun } from './dispatch.js';
 import type { RunFn } from './dispatch.js';
-import type { Issue, LoadResult } from '../types.js';
+import type { Issue, LoadResult, RuleState } from '../types.js';
 import type { EvalCache } from './codegen.js';
 import { planMemo } from './codegen.js';
 import { prepareRule } from './rule.js';
@@ -9,17 +9,20 @@ import type { CompiledRule } from './rule.js';
 
 export type RuleMatching = 'first' | 'all';
 
+/** A loaded rule's state, or `dropped`: its condition or output did not compile (the run keeps the others only under --rules-on-error skip). */
+export type RuleSetState = RuleState | 'dropped';
+
 export interface RuleSetSummary {
   readonly name: string;
   readonly source: string;
-  readonly state: 'active' | 'disabled';
+  readonly state: RuleSetState;
 }
 
 /** An immutable, compiled set of rules: the engine swaps it whole on reload. */
 export interface RuleSet {
   /** Active rules in file order. */
   readonly rules: readonly CompiledRule[];
-  /** Every rule with its state (disabled: `enabled: false`, a missing field, or a compile error). */
+  /** Every loaded rule with its state (dropped: a compile error). */
   readonly summary: readonly RuleSetSummary[];
   readonly ruleMatching: RuleMatching;
   readonly files: LoadResult['files'];
@@ -51,17 +54,24 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
   load.rules.forEach((r, i) => {
     const source = r.source || 'syscall';
     const p = prepared[i];
-    if (p === undefined) { summary.push({ name: r.name, source, state: 'disabled' }); return; }
+    if (p === undefined) {
+      const check = r.checkCompile ? prepareRule(r) : undefined;
+      if (check && !check.ok) issues.push(check.issue, ...check.more);
+      summary.push({ name: r.name, source, state: check && !check.ok ? 'dropped' : r.state ?? 'disabled_by_file' });
+      return;
+    }
     const res = p.ok ? p.finish(plan) : p;
     if (res.ok) {
       rules.push(res.rule);
       warnings.push(...res.warnings);
       summary.push({ name: r.name, source, state: 'active' });
     } else {
-      issues.push(res.issue);
-      summary.push({ name: r.name, source, state: 'disabled' });
+      issues.push(res.issue, ...res.more);
+      summary.push({ name: r.name, source, state: 'dropped' });
     }
   });
+  // Rules the loader refused (errors, or a failed tuning item) run nowhere: count them as dropped too.
+  for (const r of load.refused ?? []) summary.push({ name: r.name, source: r.source, state: 'dropped' });
   // A rule folded to false (an empty allowlist it must match) is active but never visited.
   const index = buildIndex(rules.filter((r) => !r.never));
   const candidatesFor = generateCandidates(index);

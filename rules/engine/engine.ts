@@ -62,7 +62,7 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
   void eventsTotal;
   const alertsTotal = counter(deps.registry, { name: 'vigil_alerts_total', help: 'Alerts raised, by rule and priority.', labelNames: ['rule', 'priority'] });
   const suppressedTotal = counter(deps.registry, { name: 'vigil_alerts_suppressed_total', help: 'Alerts suppressed by a rule throttle, by rule.', labelNames: ['rule'] });
-  const rulesLoaded = gauge(deps.registry, { name: 'vigil_rules_loaded', help: 'Rules in the running rule set, by source and state.', labelNames: ['source', 'state'] });
+  const rulesLoaded = gauge(deps.registry, { name: 'vigil_rules_loaded', help: 'Rules of the running rule set by source and state (active, disabled_missing_fields, disabled_never_fires, disabled_by_file, dropped).', labelNames: ['source', 'state'] });
 
   let ruleSet: RuleSet = emptyRuleSet();
   // An object field, not a `let`: past 2^30 a number in a closure variable is

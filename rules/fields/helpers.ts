@@ -4,12 +4,12 @@ import type { BoundField, FieldDef, FieldType, FieldValue, Getter } from './type
 /** A field that takes no argument. */
 export function plain(name: string, type: FieldType, desc: string, get: Getter,
   extra?: {
-    vigil?: boolean; any?: boolean; format?: (v: FieldValue) => string; derived?: boolean; constant?: boolean;
+    vigil?: boolean; any?: boolean; twoEnded?: boolean; format?: (v: FieldValue) => string; derived?: boolean; constant?: boolean;
     eqTest?: (v: string, negate: boolean) => (e: VigilEvent) => boolean;
     containsTest?: (v: string) => ((e: VigilEvent) => boolean) | undefined;
   }): FieldDef {
   const bound: BoundField = {
-    get, type, any: extra?.any ?? false, ...(extra?.format ? { format: extra.format } : {}),
+    get, type, any: extra?.any ?? false, ...(extra?.twoEnded ? { twoEnded: true } : {}), ...(extra?.format ? { format: extra.format } : {}),
     ...(extra?.derived ? { derived: true } : {}), ...(extra?.constant ? { constant: true } : {}),
     ...(extra?.eqTest ? { eqTest: extra.eqTest } : {}), ...(extra?.containsTest ? { containsTest: extra.containsTest } : {}),
   };

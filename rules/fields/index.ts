@@ -4,3 +4,4 @@ export { cidrContains, parseCidr, parseIp } from './net.js';
 export type { Cidr, IpValue } from './net.js';
 export { rfc3339Nano, timeOfDay } from './helpers.js';
 export type { BoundField, FieldDef, FieldType, FieldValue, Getter } from './types.js';
+export { closest, editDistance, fieldKind, sensorCatalog } from './catalog.js';

@@ -16,6 +16,12 @@ export interface BoundField {
    * holds if it holds for any of them (proc.aname without index, fd.net).
    */
   readonly any: boolean;
+  /**
+   * libsinsp's two-ended socket fields (fd.ip, fd.port, fd.net): `=`, `in`,
+   * `<`... hold when either end matches, `!=` only when neither end equals
+   * (sinsp_filter_check_fd::compare_ip/compare_port/compare_net).
+   */
+  readonly twoEnded?: boolean;
   /** Text for output: `%evt.time` prints a time of day, not nanoseconds. */
   readonly format?: (v: FieldValue) => string;
   /**

@@ -12,13 +12,25 @@ export interface Located<T> {
   readonly loc: Location;
 }
 
-export interface ListDef {
+/**
+ * Falco's collector numbers every define/append/replace in load order: `index`
+ * is the first definition's number, `visibility` the latest update's. A list
+ * item or macro reference sees only items whose index is below its visibility
+ * (a list naming a later list keeps the name as a literal; a macro using a
+ * later macro is undefined).
+ */
+export interface Ordered {
+  index: number;
+  visibility: number;
+}
+
+export interface ListDef extends Ordered {
   readonly name: string;
   items: Located<string>[];
   loc: Location;
 }
 
-export interface MacroDef {
+export interface MacroDef extends Ordered {
   readonly name: string;
   cond: PieceText;
   loc: Location;
@@ -47,7 +59,7 @@ export interface RuleDef {
   readonly name: string;
   desc: string;
   cond: PieceText;
-  output: string;
+  output: PieceText;
   priority: Priority;
   tags: string[];
   enabled: boolean;
@@ -55,6 +67,13 @@ export interface RuleDef {
   exceptions: ExceptionDef[];
   forMs?: number;
   throttle?: ThrottleDef;
+  /** Falco: capture a trace file when the rule fires; accepted and recorded, vigil takes no captures. */
+  capture?: boolean;
+  captureDurationMs?: number;
+  /** Falco's warn_evttypes (default true): warn when the condition has no evt.type restriction. */
+  warnEvttypes: boolean;
+  /** Falco's skip-if-unknown-filter: an unknown field skips the rule with a warning instead of an error. */
+  skipIfUnknownFilter: boolean;
   loc: Location;
 }
 
@@ -102,8 +121,16 @@ export interface Collected {
   readonly plugins: PluginRequirement[];
   /** Highest required_engine_version seen, as x.y.z. */
   requiredEngineVersion?: string;
+  /** Falco's m_cur_index: the number of the next define/append/replace. */
+  seq: number;
+  /**
+   * Items (`list:NAME`, `macro:NAME`, `rule:NAME`) an item failed to define,
+   * append to or override, with where: what depends on them is dropped, so a
+   * broken tuning item never leaves its rule running untuned.
+   */
+  readonly broken: Map<string, Location>;
 }
 
 export function emptyCollected(): Collected {
-  return { lists: new Collection(), macros: new Collection(), rules: new Collection(), plugins: [] };
+  return { lists: new Collection(), macros: new Collection(), rules: new Collection(), plugins: [], seq: 0, broken: new Map() };
 }

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } f
 import { RulesIssueCode } from '../errors.js';
 import { mergeExceptions, readExceptions, validateException } from './exceptions.js';
 import { type IssueSink, ItemProblem, itemLabel } from './issues.js';
-import type { Collected, Located, RuleDef, ThrottleDef } from './model.js';
+import type { Collected, Located, Ordered, RuleDef, ThrottleDef } from './model.js';
 import { locate, nodeLocation, type SourceFile, type TextPiece } from './source.js';
 import { engineSatisfies, parseDuration, parseEngineVersion, parsePriority } from './values.js';
 import { deref, isEmptyNode, MapReader, scalarText } from './yaml-item.js';
@@ -26,10 +26,14 @@ const RULE_KEYS = new Set([
   'warn_evttypes', 'skip-if-unknown-filter', 'capture', 'capture_duration', 'for', 'throttle',
 ]);
 const RULE_APPENDABLE = new Set(['condition', 'output', 'desc', 'tags', 'exceptions']);
+// Falco's overridable_replace (rule_loader_reader.cpp) plus vigil's for/throttle.
 const RULE_REPLACEABLE = new Set([
-  'condition', 'output', 'desc', 'priority', 'tags', 'exceptions', 'enabled', 'warn_evttypes', 'skip-if-unknown-filter',
-  'for', 'throttle',
+  'condition', 'output', 'desc', 'priority', 'capture', 'capture_duration', 'tags', 'exceptions', 'enabled',
+  'warn_evttypes', 'skip-if-unknown-filter', 'for', 'throttle',
 ]);
+// Falco's RGX_BARESTR and RGX_IDENTIFIER: names a condition can refer to.
+const LIST_NAME_RE = /^[^()"'\s=,]+$/;
+const MACRO_NAME_RE = /^[a-zA-Z]+[a-zA-Z0-9_]*$/;
 
 export function readRulesFile(file: SourceFile, into: Collected, sink: IssueSink, opts: ReadOptions): void {
   let docs: Document[];
@@ -52,8 +56,17 @@ export function readRulesFile(file: SourceFile, into: Collected, sink: IssueSink
       }
     }
   }
-  // Like Falco, a file that is not well-formed YAML contributes nothing.
-  if (broken) return;
+  // Like Falco, a file that is not well-formed YAML contributes nothing. What
+  // it names (best effort, line by line) counts as broken, so a rule it meant
+  // to tune is dropped rather than run untuned.
+  if (broken) {
+    for (const m of file.text.matchAll(/^\s*-\s*(rule|macro|list):\s*(.+?)\s*$/gm)) {
+      const name = m[2]!.replace(/^(['"])(.*)\1$/, '$2');
+      const key = `${m[1]}:${name}`;
+      if (!into.broken.has(key)) into.broken.set(key, locate(file, m.index ?? 0));
+    }
+    return;
+  }
   for (const doc of docs) {
     const contents = deref(doc, doc.contents);
     if (isEmptyNode(contents)) continue;
@@ -89,11 +102,13 @@ function readItem(r: MapReader, into: Collected, sink: IssueSink, opts: ReadOpti
     } else if (r.has('list')) {
       const name = r.str('list', true);
       label = itemLabel('list', name);
+      if (!LIST_NAME_RE.test(name)) sink.warn(RulesIssueCode.INVALID_NAME, `list name '${name}' is not valid: list names should match ${LIST_NAME_RE.source}`, r.locOf('list'), label);
       warnUnknownKeys(r, LIST_KEYS, sink, label);
       readList(r, name, into, sink, label);
     } else if (r.has('macro')) {
       const name = r.str('macro', true);
       label = itemLabel('macro', name);
+      if (!MACRO_NAME_RE.test(name)) sink.warn(RulesIssueCode.INVALID_NAME, `macro name '${name}' is not valid: macro names should match ${MACRO_NAME_RE.source}`, r.locOf('macro'), label);
       warnUnknownKeys(r, MACRO_KEYS, sink, label);
       readMacro(r, name, into, sink, label);
     } else if (r.has('rule')) {
@@ -107,6 +122,11 @@ function readItem(r: MapReader, into: Collected, sink: IssueSink, opts: ReadOpti
   } catch (e) {
     if (!(e instanceof ItemProblem)) throw e;
     sink.error(e.code, e.message, e.loc, label);
+    // What this item meant to change (define, tune or disable) did not happen:
+    // remember it, so what depends on it is dropped rather than run untuned.
+    const kind = r.has('rule') ? 'rule' : r.has('macro') ? 'macro' : r.has('list') ? 'list' : undefined;
+    const name = kind ? scalarText(r.node(kind))?.trim() : undefined;
+    if (kind && name && !into.broken.has(`${kind}:${name}`)) into.broken.set(`${kind}:${name}`, r.loc);
   }
 }
 
@@ -207,10 +227,12 @@ function readList(r: MapReader, name: string, into: Collected, sink: IssueSink, 
   const items = r.strList('items');
   if (!items) throw new ItemProblem(RulesIssueCode.MISSING_KEY, "missing required key 'items'", r.loc);
   if (appendsTo(r, 'items', sink, label)) {
-    previousOf(into.lists, 'list', name, r).items.push(...items);
+    const prev = previousOf(into.lists, 'list', name, r);
+    prev.items.push(...items);
+    prev.visibility = into.seq++;
     return;
   }
-  into.lists.define({ name, items, loc: r.loc });
+  into.lists.define({ name, items, loc: r.loc, ...ordered(into, into.lists.get(name)) });
 }
 
 /**
@@ -239,9 +261,16 @@ function readMacro(r: MapReader, name: string, into: Collected, sink: IssueSink,
   if (appendsTo(r, 'condition', sink, label)) {
     const prev = previousOf(into.macros, 'macro', name, r);
     prev.cond = { pieces: [...prev.cond.pieces, piece] };
+    prev.visibility = into.seq++;
     return;
   }
-  into.macros.define({ name, cond: { pieces: [piece] }, loc: r.loc });
+  into.macros.define({ name, cond: { pieces: [piece] }, loc: r.loc, ...ordered(into, into.macros.get(name)) });
+}
+
+/** Falco's define_info: a redefinition keeps the first index and becomes visible from now. */
+function ordered(into: Collected, prev: Ordered | undefined): Ordered {
+  const id = into.seq++;
+  return { index: prev?.index ?? id, visibility: id };
 }
 
 function conditionPiece(r: MapReader): TextPiece {
@@ -267,6 +296,7 @@ function readRule(r: MapReader, name: string, into: Collected, sink: IssueSink, 
     const exceptions = r.has('exceptions') ? mergeExceptions(prev.exceptions, readExceptions(r, sink, label, true)) : undefined;
     if (piece) prev.cond = { pieces: [...prev.cond.pieces, piece] };
     if (exceptions) prev.exceptions = exceptions;
+    into.seq++;
     return;
   }
   if (!r.has('condition') && !r.has('output') && !r.has('desc') && !r.has('priority')) {
@@ -278,16 +308,19 @@ function readRule(r: MapReader, name: string, into: Collected, sink: IssueSink, 
     const prev = previousRule(into, name, r, 'enabled/disabled');
     sink.warn(RulesIssueCode.DEPRECATED, "a rule item with only 'enabled' is deprecated; use 'override: {enabled: replace}'", r.keyLoc('enabled'), label);
     prev.enabled = enabled;
+    into.seq++;
     return;
   }
   const cond = r.has('condition') ? conditionPiece(r) : missing(r, 'condition');
-  const output = r.str('output', true).trim();
+  const output = outputPiece(r);
   const desc = r.str('desc', true);
   const priority = readPriority(r);
   const source = r.str('source')?.trim() ?? 'syscall';
   const enabled = r.bool('enabled') ?? true;
-  r.bool('warn_evttypes');
-  r.bool('skip-if-unknown-filter');
+  const warnEvttypes = r.bool('warn_evttypes') ?? true;
+  const skipIfUnknownFilter = r.bool('skip-if-unknown-filter') ?? false;
+  const capture = r.bool('capture');
+  const captureDurationMs = r.has('capture_duration') ? readCaptureDuration(r) : undefined;
   const tags = readTags(r) ?? [];
   const exceptions = readExceptions(r, sink, label, false);
   for (const ex of exceptions) validateException(ex);
@@ -297,10 +330,15 @@ function readRule(r: MapReader, name: string, into: Collected, sink: IssueSink, 
   if (prev && prev.source !== source) {
     throw new ItemProblem(RulesIssueCode.SOURCE_MISMATCH, `rule '${name}' is redefined with source '${source}', it was '${prev.source}'`, r.locOf('source'));
   }
-  const def: RuleDef = { name, desc, cond: { pieces: [cond] }, output, priority, tags, enabled, source, exceptions, loc: r.loc };
+  const def: RuleDef = {
+    name, desc, cond: { pieces: [cond] }, output: { pieces: [output] }, priority, tags, enabled, source, exceptions, warnEvttypes, skipIfUnknownFilter, loc: r.loc,
+  };
   if (forMs !== undefined) def.forMs = forMs;
   if (throttle) def.throttle = throttle;
+  if (capture !== undefined) def.capture = capture;
+  if (captureDurationMs !== undefined) def.captureDurationMs = captureDurationMs;
   into.rules.define(def);
+  into.seq++;
 }
 
 function missing(r: MapReader, key: string): never {
@@ -329,7 +367,7 @@ function overrideRule(r: MapReader, name: string, ov: Overrides, into: Collected
   const a = ov.append;
   const p = ov.replace;
   const condPiece = a.has('condition') || p.has('condition') ? conditionPiece(r) : undefined;
-  const output = a.has('output') || p.has('output') ? r.str('output', true).trim() : undefined;
+  const output = a.has('output') || p.has('output') ? outputPiece(r) : undefined;
   const desc = a.has('desc') || p.has('desc') ? r.str('desc', true) : undefined;
   const tags = a.has('tags') || p.has('tags') ? readTags(r) ?? [] : undefined;
   let exceptions = prev.exceptions;
@@ -342,11 +380,13 @@ function overrideRule(r: MapReader, name: string, ov: Overrides, into: Collected
   const enabled = p.has('enabled') ? r.bool('enabled') : undefined;
   const forMs = p.has('for') ? readDuration(r, 'for') : undefined;
   const throttle = p.has('throttle') ? readThrottle(r, sink, label, opts) : undefined;
-  if (p.has('warn_evttypes')) r.bool('warn_evttypes');
-  if (p.has('skip-if-unknown-filter')) r.bool('skip-if-unknown-filter');
+  const warnEvttypes = p.has('warn_evttypes') ? r.bool('warn_evttypes') : undefined;
+  const skipIfUnknownFilter = p.has('skip-if-unknown-filter') ? r.bool('skip-if-unknown-filter') : undefined;
+  const capture = p.has('capture') ? r.bool('capture') : undefined;
+  const captureDurationMs = p.has('capture_duration') ? readCaptureDuration(r) : undefined;
 
   if (condPiece) prev.cond = a.has('condition') ? { pieces: [...prev.cond.pieces, condPiece] } : { pieces: [condPiece] };
-  if (output !== undefined) prev.output = a.has('output') ? `${prev.output} ${output}` : output;
+  if (output !== undefined) prev.output = a.has('output') ? { pieces: [...prev.output.pieces, output] } : { pieces: [output] };
   if (desc !== undefined) prev.desc = a.has('desc') ? `${prev.desc} ${desc}` : desc;
   if (tags) prev.tags = a.has('tags') ? unique([...prev.tags, ...tags]) : tags;
   prev.exceptions = exceptions;
@@ -354,6 +394,25 @@ function overrideRule(r: MapReader, name: string, ov: Overrides, into: Collected
   if (enabled !== undefined) prev.enabled = enabled;
   if (forMs !== undefined) prev.forMs = forMs;
   if (throttle) prev.throttle = throttle;
+  if (warnEvttypes !== undefined) prev.warnEvttypes = warnEvttypes;
+  if (skipIfUnknownFilter !== undefined) prev.skipIfUnknownFilter = skipIfUnknownFilter;
+  if (capture !== undefined) prev.capture = capture;
+  if (captureDurationMs !== undefined) prev.captureDurationMs = captureDurationMs;
+  into.seq++;
+}
+
+function outputPiece(r: MapReader): TextPiece {
+  if (!r.has('output')) missing(r, 'output');
+  const piece = r.piece('output');
+  if (piece.text.trim() === '') throw new ItemProblem(RulesIssueCode.MISSING_KEY, "'output' is empty", r.locOf('output'));
+  return piece;
+}
+
+/** Falco's capture_duration: milliseconds, a non-negative integer. */
+function readCaptureDuration(r: MapReader): number {
+  const text = r.str('capture_duration', true).trim();
+  if (!/^\d+$/.test(text)) throw new ItemProblem(RulesIssueCode.BAD_VALUE, `'capture_duration' must be a whole number of milliseconds, got '${text}'`, r.locOf('capture_duration'));
+  return Number(text);
 }
 
 function readPriority(r: MapReader): RuleDef['priority'] {

@@ -4,21 +4,37 @@ import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
-import { compileRuleSet } from '../compiler/index.js';
+import { buildRules, type BuiltRules } from '../build.js';
 import type { RuleMatching, RuleSet } from '../compiler/index.js';
 import { counter, gauge } from '../../core/metrics.js';
-import { fieldExists } from '../fields/index.js';
-import { formatIssue, loadRulePaths } from '../load.js';
+import { RulesRefusedError } from '../errors.js';
+import { formatIssue, summarize } from '../load.js';
 import type { LoadResult } from '../types.js';
 import { planRulesWatch } from './watch-plan.js';
+
+/**
+ * What the first load does with broken rule files: `fail` refuses to start
+ * (start() rejects, as Falco exits); `skip` runs what compiled and names what
+ * was dropped. A broken reload keeps the running set in both.
+ */
+export type RulesOnError = 'fail' | 'skip';
 
 export interface RulesWatcherConfig {
   readonly paths: readonly string[];
   readonly debounceMs: number;
   readonly ruleMatching?: RuleMatching;
+  /** Default skip. */
+  readonly onError?: RulesOnError;
 }
 
-export type RulesLoaded = { readonly ruleSet: RuleSet; readonly load: LoadResult };
+export type RulesLoaded = {
+  readonly ruleSet: RuleSet;
+  readonly load: LoadResult;
+  /** Items that failed to load (`rule "X"`, `macro "m"`...): under skip, what runs without them. */
+  readonly dropped: readonly string[];
+  /** The summary line: active and disabled counts. */
+  readonly summary: string;
+};
 
 /** How often the watched rule paths are checked; a change loads within this plus debounceMs. */
 const POLL_INTERVAL_MS = 1_000;
@@ -33,8 +49,9 @@ const signature = (load: LoadResult): string => load.files.map((f) => `${f.path}
  * never change). Events are debounced; a reload whose files hash the same as
  * the running set is skipped. A set with any error (load or compile) is
  * not swapped in: the old rules keep running, the issues are logged and
- * counted. start() resolves after the first load, which is handed to
- * onLoad whatever its errors (what did load runs).
+ * counted. start() resolves after the first load; with errors there, the
+ * onError policy decides: skip hands what compiled to onLoad, naming what
+ * was dropped; fail rejects (RulesRefusedError).
  */
 export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig, onLoad: (r: RulesLoaded) => void): Component {
   const loadErrors = counter(deps.registry, { name: 'vigil_rules_load_errors_total', help: 'Problems found while loading rule files (each error counts once per load attempt).' });
@@ -59,9 +76,9 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
   let failedSig: string | undefined;
 
   async function loadOnce(first: boolean): Promise<void> {
-    let load: LoadResult;
+    let built: BuiltRules;
     try {
-      load = await loadRulePaths(cfg.paths, { fieldExists });
+      built = await buildRules(cfg.paths, cfg.ruleMatching ? { ruleMatching: cfg.ruleMatching } : {});
     } catch (err) {
       // The loader is not supposed to throw; if it does, it is a failed load.
       loadErrors.inc();
@@ -69,13 +86,12 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
       if (!first) reloads.inc({ outcome: 'rejected' });
       return;
     }
+    const { load, ruleSet, errors, warnings, dropped } = built;
     const sig = signature(load);
     if (!first && sig === activeSig) {
       reloads.inc({ outcome: 'unchanged' });
       return;
     }
-    const { ruleSet, issues, warnings } = compileRuleSet(load, cfg.ruleMatching ? { ruleMatching: cfg.ruleMatching } : undefined);
-    const errors = [...load.errors, ...issues];
     if (errors.length > 0) {
       if (sig !== failedSig) {
         for (const i of errors) log.error({ code: i.code, file: i.file, line: i.line, col: i.col }, formatIssue(i, 'error'));
@@ -87,14 +103,19 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
         reloads.inc({ outcome: 'rejected' });
         return;
       }
+      if ((cfg.onError ?? 'skip') === 'fail') {
+        throw new RulesRefusedError(`rule files have ${errors.length} error${errors.length > 1 ? 's' : ''} (${dropped.join(', ')}); refusing to start (--rules-on-error fail)`);
+      }
+      log.error({ dropped, errors: errors.length }, `rule files have errors: running what compiled without ${dropped.join(', ')} (--rules-on-error skip)`);
     } else failedSig = undefined;
-    for (const w of [...load.warnings, ...warnings]) log.warn({ code: w.code }, formatIssue(w, 'warning'));
+    for (const w of warnings) log.warn({ code: w.code }, formatIssue(w, 'warning'));
     activeSig = sig;
     filesInfo.reset();
     for (const f of load.files) filesInfo.set({ path: f.path, sha256: f.sha256 }, 1);
-    log.info({ rules: ruleSet.rules.length, disabled: ruleSet.summary.length - ruleSet.rules.length, files: load.files.length }, first ? 'rules loaded' : 'rules reloaded');
+    const summary = summarize(built.counts);
+    log.info({ ...built.counts, dropped: built.droppedRules.length, files: load.files.length }, `${first ? 'rules loaded' : 'rules reloaded'}: ${summary}`);
     if (!first) reloads.inc({ outcome: 'applied' });
-    onLoad({ ruleSet, load });
+    onLoad({ ruleSet, load, dropped: errors.length > 0 ? dropped : [], summary });
   }
 
   // Reloads never overlap: a change during a reload schedules one more.

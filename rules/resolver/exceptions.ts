@@ -23,7 +23,7 @@ export interface ExceptionProblem {
  * list operator becomes a one-item list (so a list name expands). Returns
  * undefined for an exception without values (Falco skips those).
  */
-export function exceptionExpr(ex: ExceptionDef, lists: ListExpander, span: Span): Expr | ExceptionProblem | undefined {
+export function exceptionExpr(ex: ExceptionDef, lists: ListExpander, span: Span, uses?: Set<string>): Expr | ExceptionProblem | undefined {
   if (ex.values.length === 0 || !ex.fields || !ex.comps) return undefined;
   const fields: FieldExpr[] = [];
   for (const f of ex.fields.items) {
@@ -33,7 +33,7 @@ export function exceptionExpr(ex: ExceptionDef, lists: ListExpander, span: Span)
   }
   const comps = ex.comps.items.map((c) => c.value as CompareOp);
   if (!ex.fields.list) {
-    const items = lists.expandItems(ex.values.map((v) => lit(v, span)));
+    const items = lists.expandItems(ex.values.map((v) => lit(v, span)), uses);
     return { kind: 'compare', op: comps[0]!, left: fields[0]!, right: { kind: 'list', items, span }, span };
   }
   const rows: Expr[] = [];
@@ -46,9 +46,9 @@ export function exceptionExpr(ex: ExceptionDef, lists: ListExpander, span: Span)
       const op = comps[j]!;
       let right: Operand;
       if (v.kind === 'list') {
-        right = { kind: 'list', items: lists.expandItems(v.items.map((x) => lit(x, span))), span };
+        right = { kind: 'list', items: lists.expandItems(v.items.map((x) => lit(x, span)), uses), span };
       } else if (LIST_COMPARE_OPS.has(op)) {
-        right = { kind: 'list', items: lists.expandItems([lit(v, span)]), span };
+        right = { kind: 'list', items: lists.expandItems([lit(v, span)], uses), span };
       } else {
         const l = lit(v, span);
         if (NUM_OPS.has(op) && (l.quoted || numberLength(l.value, 0) !== l.value.length)) {

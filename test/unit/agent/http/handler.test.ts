@@ -72,6 +72,16 @@ describe('HTTP endpoints', () => {
     expect(JSON.parse(r.body)).toEqual({ status: 'ready' });
   });
 
+  it('/readyz carries a check\'s detail (the rules a skip-mode start dropped)', async () => {
+    const { port, readiness } = await serve((r) => { r.add('rules-watcher')(); });
+    readiness.detail('rules-watcher', '3 rules active; dropped (--rules-on-error skip): rule "Shell"');
+    const r = await fetchRaw(port, '/readyz');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ status: 'ready', details: { 'rules-watcher': '3 rules active; dropped (--rules-on-error skip): rule "Shell"' } });
+    readiness.detail('rules-watcher', '');
+    expect(JSON.parse((await fetchRaw(port, '/readyz')).body)).toEqual({ status: 'ready' });
+  });
+
   it('404s unknown paths and 405s other methods; HEAD has no body', async () => {
     const { port } = await serve();
     expect((await fetchRaw(port, '/nope')).status).toBe(404);

@@ -107,7 +107,8 @@ describe('compile errors', () => {
     engine.process(execve);
     expect(alerts.map((a) => a.rule)).toEqual(['good']);
     expect(await metricValue(registry, 'vigil_rules_loaded', { source: 'syscall', state: 'active' })).toBe(1);
-    expect(await metricValue(registry, 'vigil_rules_loaded', { source: 'syscall', state: 'disabled' })).toBe(3);
+    expect(await metricValue(registry, 'vigil_rules_loaded', { source: 'syscall', state: 'dropped' })).toBe(2);
+    expect(await metricValue(registry, 'vigil_rules_loaded', { source: 'syscall', state: 'disabled_by_file' })).toBe(1);
   });
 });
 
