@@ -99,18 +99,15 @@ function readItem(r: MapReader, into: Collected, sink: IssueSink, opts: ReadOpti
       readEngineVersion(r, into, opts);
     } else if (r.has('required_plugin_versions')) {
       readPluginVersions(r, into);
-    } else if (r.has('list')) {
-      const name = r.str('list', true);
-      label = itemLabel('list', name);
-      if (!LIST_NAME_RE.test(name)) sink.warn(RulesIssueCode.INVALID_NAME, `list name '${name}' is not valid: list names should match ${LIST_NAME_RE.source}`, r.locOf('list'), label);
-      warnUnknownKeys(r, LIST_KEYS, sink, label);
-      readList(r, name, into, sink, label);
-    } else if (r.has('macro')) {
-      const name = r.str('macro', true);
-      label = itemLabel('macro', name);
-      if (!MACRO_NAME_RE.test(name)) sink.warn(RulesIssueCode.INVALID_NAME, `macro name '${name}' is not valid: macro names should match ${MACRO_NAME_RE.source}`, r.locOf('macro'), label);
-      warnUnknownKeys(r, MACRO_KEYS, sink, label);
-      readMacro(r, name, into, sink, label);
+    } else if (r.has('list') || r.has('macro')) {
+      const kind = r.has('list') ? 'list' : 'macro';
+      const name = r.str(kind, true);
+      label = itemLabel(kind, name);
+      const nameRe = kind === 'list' ? LIST_NAME_RE : MACRO_NAME_RE;
+      if (!nameRe.test(name)) sink.warn(RulesIssueCode.INVALID_NAME, `${kind} name '${name}' is not valid: ${kind} names should match ${nameRe.source}`, r.locOf(kind), label);
+      warnUnknownKeys(r, kind === 'list' ? LIST_KEYS : MACRO_KEYS, sink, label);
+      if (kind === 'list') readList(r, name, into, sink, label);
+      else readMacro(r, name, into, sink, label);
     } else if (r.has('rule')) {
       const name = r.str('rule', true);
       label = itemLabel('rule', name);
