@@ -1,47 +1,82 @@
-# syntax=docker/dockerfile:1
-# vigil agent image. Build:  docker build -t vigil:0.1.0 .
-# Run on a host (outside Kubernetes):
-#   docker run --rm --pid=host --net=host --privileged \
-#     -v /proc:/host/proc:ro -v /sys/fs/cgroup:/host/sys/fs/cgroup:ro \
-#     -v /:/host/root:ro -v /etc:/host/etc:ro -v /var/run/docker.sock:/var/run/docker.sock \
-#     vigil:0.1.0
+# vigil agent image (multi-stage). Build:
+#   docker build -t vigil:0.1.0 .
+# BASE_IMAGE is any Debian-based Node.js 20 image laid out like the official
+# one (node and npm under /usr/local). CI, which reaches no registry, builds
+# from a local stand-in (test/images/build-node-base.sh). Behind a TLS-
+# intercepting proxy, put the CA bundle npm needs at npm-ca.pem in the build
+# context (gitignored; test/images/build-agent-image.sh does it): only the
+# dependency and build stages read it; the runtime image never holds it.
+# Written for the classic builder as well as BuildKit (no RUN --mount, no
+# `# syntax=` line): Debian 12's docker.io has no buildx.
+ARG BASE_IMAGE=node:20.20.2-bookworm-slim
 
-# --- build: all dependencies, compile TypeScript -------------------------------
-FROM node:20-bookworm-slim AS build
-WORKDIR /src
-COPY package.json package-lock.json ./
-# No install scripts: the `prepare` hook would build before the sources are
-# copied, and native modules ship prebuilds (netlink) or are optional.
-RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json ./
+# --- deps: production dependencies only ----------------------------------------
+FROM ${BASE_IMAGE} AS deps
+WORKDIR /opt/vigil
+# The glob makes npm-ca.pem optional (COPY needs one match: package.json).
+COPY package.json package-lock.json npm-ca.pe[m] ./
+# --ignore-scripts: the `prepare` hook would build without sources, and the
+# one native module (netlink) ships prebuilds. This layer stays cached while
+# the lockfile is unchanged, so CI rebuilds skip the download.
+RUN if [ -s npm-ca.pem ]; then export npm_config_cafile=$PWD/npm-ca.pem NODE_EXTRA_CA_CERTS=$PWD/npm-ca.pem; fi; \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=warn --update-notifier=false \
+    && npm cache clean --force \
+    && rm -rf node_modules/pino/test node_modules/pino/benchmarks node_modules/pino/docs npm-ca.pem
+# (pino 9.3.0 publishes 400 MB of test binaries; nothing requires them.)
+
+# --- build: all dependencies, compile what runs ---------------------------------
+FROM deps AS build
+# The compiler and Node's types only, at the lockfile's versions, beside the
+# production tree: the rest of devDependencies (vitest, vite, esbuild...) is
+# for tests and would triple this stage.
+COPY package-lock.json npm-ca.pe[m] ./
+RUN if [ -s npm-ca.pem ]; then export npm_config_cafile=$PWD/npm-ca.pem NODE_EXTRA_CA_CERTS=$PWD/npm-ca.pem; fi; \
+    locked() { node -p "require('./package-lock.json').packages['node_modules/$1'].version"; }; \
+    npm install --prefix /opt/tools --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+      --loglevel=warn --update-notifier=false "typescript@$(locked typescript)" "@types/node@$(locked @types/node)" \
+    && mkdir -p node_modules/@types && ln -s /opt/tools/node_modules/@types/node node_modules/@types/node
+COPY tsconfig.json tsconfig.build.json ./
 COPY core ./core
 COPY agent ./agent
 COPY collectors ./collectors
 COPY rules ./rules
 COPY proto ./proto
-COPY bench ./bench
-RUN npm run build
+RUN node /opt/tools/node_modules/typescript/bin/tsc -p tsconfig.build.json
 
-# --- runtime: production dependencies only ---------------------------------------
-FROM node:20-bookworm-slim
+# --- runtime: node, production node_modules, dist, rule library, proto ----------
+FROM ${BASE_IMAGE}
+ARG BASE_IMAGE
+# No build tools at run time: npm, npx, corepack and yarn go (the layer only
+# hides them, the base layers keep their bytes).
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx \
+    /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
 ENV NODE_ENV=production \
     VIGIL_HOST_PROC=/host/proc \
     VIGIL_HOST_CGROUP=/host/sys/fs/cgroup \
     VIGIL_HOST_ROOT=/host/root \
     VIGIL_HOST_ETC=/host/etc
 WORKDIR /opt/vigil
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-COPY --from=build /src/dist ./dist
-# The built-in rules (the default of --rules); a ConfigMap usually replaces them.
+COPY package.json ./
+COPY --from=deps /opt/vigil/node_modules ./node_modules
+COPY --from=build /opt/vigil/dist ./dist
+# The built-in rules (the default of --rules); the DaemonSet mounts a ConfigMap instead.
 COPY rules/library ./rules/library
 COPY proto ./proto
-# Reading every process's /proc entries and the netlink proc connector need
-# root (with CAP_SYS_PTRACE / CAP_NET_ADMIN granted by the pod spec).
-USER root
+# uid 0 with every capability dropped but three (see README, Capabilities):
+# Kubernetes cannot grant a non-root user ambient capabilities.
+USER 0:0
 EXPOSE 9867 9868
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SOURCE=https://github.com/vigil-sensor/vigil
+LABEL org.opencontainers.image.title="vigil" \
+      org.opencontainers.image.description="Runtime security sensor for Kubernetes nodes" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.base.name="${BASE_IMAGE}"
 # node is PID 1: vigil handles SIGTERM/SIGINT itself (clean stop within 2 s).
-# A 1 MB young generation: the agent allocates little per scan, and V8's
-# default semi-spaces cost ~45 MB of RSS at 5,000 processes for no CPU gain.
+# A 1 MB young generation: see README (agent RSS).
 ENTRYPOINT ["node", "--max-semi-space-size=1", "/opt/vigil/dist/agent/main.js"]
 CMD ["agent"]

@@ -10,7 +10,8 @@ import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collector
 import { createHostScanner } from '../collectors/scan/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
 import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS } from './edges/index.js';
-import { podConnectionLookups, refreshPodAddressesOnScan } from './edges/pod-wiring.js';
+import { PeerNameHold } from './edges/peer-hold.js';
+import { isDescribed, podConnectionLookups, refreshPodAddressesOnScan } from './edges/pod-wiring.js';
 import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
 import type { Component } from '../core/component.js';
 import { createComponentSet } from './components.js';
@@ -160,7 +161,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     readiness.detail(rules.name, rulesReadinessDetail(loaded));
   });
   let eventNumber = 0;
-  const onEvent = (e: VigilEvent): void => {
+  const toEngine = (e: VigilEvent): void => {
     try {
       engine.process({ ...edges.annotate(e), num: ++eventNumber });
     } catch (err) {
@@ -168,6 +169,21 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       errors.report('rules', 'process', err);
     }
   };
+  // A connection whose peer is a local pod the runtime has not named yet
+  // waits for that name, so both ends carry the same workload identity.
+  const described = (id: string): boolean => isDescribed(containers, id);
+  const peerHold = new PeerNameHold(toEngine, EVENT_WIRING.enrichmentWaitMs, (e) => {
+    const fd = e.fd;
+    const ip = (fd?.direction ? fd.direction === 'out' : e.type === 'connect') ? fd?.sip : fd?.cip;
+    if (ip === undefined) return undefined;
+    const owner = addresses.owner(ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip);
+    if (!owner || owner.host || owner.containerIds.length === 0 || owner.containerIds.some(described)) return undefined;
+    return owner.containerIds[0];
+  });
+  containers.onChange(({ kind, container }) => {
+    if (kind === 'removed' || described(container.id)) peerHold.described(container.id);
+  });
+  const onEvent = (e: VigilEvent): void => peerHold.push(e);
 
   // The event layer subscribes before the collectors start, so it sees their first scans.
   let unwire: (() => void) | undefined;
@@ -184,6 +200,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     async stop() {
       unwire?.();
       unwire = undefined;
+      peerHold.close();
     },
   };
 

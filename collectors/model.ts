@@ -33,6 +33,11 @@ export interface ContainerInfo {
   readonly pid?: number;
 }
 
+/** The programs reverse shells are made of (collectors/procfs/stdio-policy.ts names them). */
+import type { ProgramClass } from '../core/programs.js';
+
+export type { ProgramClass };
+
 /** Where one of a process's stdio fds points. */
 export type FdTarget =
   | { readonly kind: 'file'; readonly path: string }
@@ -69,6 +74,16 @@ export interface ProcessInfo {
   readonly netns: number;
   readonly stdio: readonly [FdTarget, FdTarget, FdTarget];
   readonly cwd?: string;
+  /** Device and inode of the executable (`dev:ino`, a stat of /proc/<pid>/exe): its identity, whatever its name. */
+  readonly exeId?: string;
+  /**
+   * What the executable is, by identity (collectors/procfs/exe-class.ts): a
+   * copy of bash under any name is a shell; a multi-call binary (busybox) is
+   * the class of its applet. Absent for everything else.
+   */
+  readonly exeClass?: ProgramClass;
+  /** The known program behind exeClass (`bash` for /tmp/kworker copied from bash, `nc` for `busybox nc`). */
+  readonly program?: string;
   /** Set when the executable lives on the container's writable (upper) layer. */
   readonly exeUpperLayer?: boolean;
   /** Set when the process vanished before everything could be read. */

@@ -22,32 +22,53 @@ export const INTERPRETERS: readonly string[] = [
  */
 export const VERSIONED_INTERPRETER_PREFIXES: readonly string[] = ['lua', 'perl', 'php', 'python', 'ruby', 'tclsh'];
 
+/** Netcats and the like: they connect and carry a program's stdio (`nc -e`, `socat exec:`). Class network_tool. */
+export const NETWORK_RELAYS: readonly string[] = ['nc', 'nc.openbsd', 'nc.traditional', 'ncat', 'netcat', 'socat', 'telnet'];
+
 /**
- * Programs that carry another process's stdio to a network peer (`nc -e`,
- * `socat exec:`, `openssl s_client`, `script` making a pty): their stdio is
- * followed like a shell's. Not a library list.
+ * Programs whose stdio may carry a shell to a network peer: the network
+ * relays, plus `openssl s_client` and `script` (which makes a pty). Their
+ * stdio is followed like a shell's. Not a library list.
  */
-export const STDIO_RELAYS: readonly string[] = ['nc', 'nc.openbsd', 'nc.traditional', 'ncat', 'netcat', 'openssl', 'script', 'socat', 'telnet'];
+export const STDIO_RELAYS: readonly string[] = [...NETWORK_RELAYS, 'openssl', 'script'];
+
+/** Multi-call binaries: what they are depends on the applet (`busybox sh`, `busybox nc`). */
+export const MULTICALL_BINARIES: ReadonlySet<string> = new Set(['busybox', 'toybox']);
 
 /** vigil_network_tools: launching one in a container is worth an alert. */
 export const NETWORK_TOOLS: readonly string[] = [
   'arpspoof', 'dig', 'ettercap', 'host', 'hping3', 'iftop', 'masscan', 'nc', 'nc.openbsd', 'nc.traditional', 'ncat', 'netcat', 'ngrep', 'nmap', 'nping', 'nslookup', 'socat', 'tcpdump', 'telnet', 'tshark', 'zmap',
 ];
 
-const SHELL_OR_INTERPRETER = new Set([...SHELLS, ...INTERPRETERS]);
-const REVERSE_SHELL_PART = new Set([...SHELLS, ...INTERPRETERS, ...STDIO_RELAYS]);
+export type ProgramClass = 'shell' | 'interpreter' | 'network_tool';
 
+/** Each named program's class; multi-call binaries are classed by applet, so not here. */
+export const PROGRAM_CLASSES: ReadonlyMap<string, ProgramClass> = new Map<string, ProgramClass>([
+  ...SHELLS.filter((n) => !MULTICALL_BINARIES.has(n)).map((n) => [n, 'shell'] as const),
+  ...INTERPRETERS.map((n) => [n, 'interpreter'] as const),
+  ...NETWORK_RELAYS.map((n) => [n, 'network_tool'] as const),
+]);
+
+const SHELL_OR_INTERPRETER = new Set([...SHELLS, ...INTERPRETERS]);
+const REVERSE_SHELL_PART = new Set([...SHELLS, ...INTERPRETERS, ...STDIO_RELAYS, ...MULTICALL_BINARIES]);
+
+/** python3.12, perl5.36, php8.2: a versioned name of an interpreter family (not php-fpm). */
 function isVersionedInterpreter(name: string): boolean {
-  for (const p of VERSIONED_INTERPRETER_PREFIXES) if (name.startsWith(p)) return true;
+  for (const p of VERSIONED_INTERPRETER_PREFIXES) if (name.startsWith(p) && /^[0-9.]+$/.test(name.slice(p.length))) return true;
   return false;
 }
 
-/** What the library's vigil_shell_or_interpreter macro matches. */
+/** The class of a program name: python3.11 and perl5.36 count as their family. */
+export function classOfName(name: string): ProgramClass | undefined {
+  return PROGRAM_CLASSES.get(name) ?? (isVersionedInterpreter(name) ? 'interpreter' : undefined);
+}
+
+/** A shell or an interpreter by name (the library's vigil_shell_or_interpreter also takes any name starting with a versioned prefix). */
 export function isShellOrInterpreter(name: string): boolean {
   return SHELL_OR_INTERPRETER.has(name) || isVersionedInterpreter(name);
 }
 
-/** A shell, an interpreter or a stdio relay: a program a reverse shell can be made of. */
+/** A shell, an interpreter, a stdio relay or a multi-call binary: a program a reverse shell can be made of. */
 export function isReverseShellPart(name: string): boolean {
   return REVERSE_SHELL_PART.has(name) || isVersionedInterpreter(name);
 }

@@ -47,6 +47,10 @@ export interface ProcFields {
   /** Start time, ms since the epoch. */
   readonly startTimeMs?: number;
   readonly isExeUpperLayer?: boolean;
+  /** vigil: what the executable is by identity (shell, interpreter, network_tool), whatever its name (proc.exe_class). */
+  readonly exeClass?: string;
+  /** vigil: the known program the executable is: `bash` for a renamed copy of bash, the applet of busybox (proc.program). */
+  readonly program?: string;
   /** Parent first: ancestors[0] is the parent (proc.pname), [1] the grandparent. */
   readonly ancestors?: readonly ProcAncestor[];
   /** The process was gone before it could be fully read. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 
 /**
- * manifests/configmap-rules.yaml from rules/library/: the default rules as
+ * manifests/base/configmap-rules.yaml from rules/library/: the default rules as
  * the ConfigMap the DaemonSet mounts at /etc/vigil/rules. Generated (not
  * kustomize's configMapGenerator: it cannot read files outside manifests/)
  * and checked by a unit test, so the two never drift.

@@ -15,27 +15,36 @@ export function podConnectionLookups(containers: Pick<ContainerCollector, 'get'>
     addressOwner: (ip) => addresses.owner(ip),
     containerIdentity: (id) => {
       const c = containers.get(id);
-      return c && (c.name !== undefined || c.k8s !== undefined) ? identityOfContainerInfo(c) : undefined;
+      return c && isDescribed(containers, id) ? identityOfContainerInfo(c) : undefined;
     },
   };
 }
 
+/** Whether the runtime has named a container yet (a name or a pod): only then does it have a workload identity. */
+export function isDescribed(containers: Pick<ContainerCollector, 'get'>, id: string): boolean {
+  const c = containers.get(id);
+  return c !== undefined && (c.name !== undefined || c.k8s !== undefined);
+}
+
 /**
  * Keeps the pod address book in line with the process table: after every
- * scan that added or removed a process, one process per network namespace
- * is handed to the book, then `invalidate` (the tracker's cached
- * identities) runs. Subscribe it before the event layer: onScan listeners
- * run in subscription order, so a scan's addresses are known before its
- * sockets become connect/accept events. Returns the unsubscribe.
+ * scan, not only one that added or removed processes (a pod's first
+ * processes usually arrive through the exec watcher, already in the table,
+ * so not `added`, and its netns must be known before the first connection
+ * event names its address), one process per network namespace is handed to
+ * the book (namespaces already read are kept); when it read or dropped one,
+ * `invalidate` (the tracker's cached identities) runs. Subscribe it before
+ * the event layer: onScan listeners run in subscription order, so a scan's
+ * addresses are known before its sockets become connect/accept events.
+ * Returns the unsubscribe.
  */
 export function refreshPodAddressesOnScan(scanner: Pick<HostScanner, 'onScan' | 'processes'>, addresses: Pick<PodAddressBook, 'refresh'>, invalidate: () => void): () => void {
-  return scanner.onScan(({ processes }) => {
-    if (processes.added.length === 0 && processes.removed.length === 0) return;
+  return scanner.onScan(() => {
     const onePerNetns = new Map<number, { netns: number; pid: number; containerId?: string }>();
     for (const p of scanner.processes.list()) {
       if (!p.partial && p.netns !== 0 && !onePerNetns.has(p.netns)) onePerNetns.set(p.netns, { netns: p.netns, pid: p.pid, containerId: p.containerId });
     }
-    addresses.refresh(onePerNetns.values());
-    invalidate();
+    const { read, dropped } = addresses.refresh(onePerNetns.values());
+    if (read > 0 || dropped > 0) invalidate();
   });
 }

@@ -1,4 +1,4 @@
-import type { ProcessInfo } from '../../collectors/model.js';
+import type { ProcessInfo, SocketInfo } from '../../collectors/model.js';
 import { findStdioLinks, type StdioLink } from '../../collectors/stdio/index.js';
 import type { VigilEvent } from '../../rules/event.js';
 import { baseEvent, type EventContext } from './context.js';
@@ -12,8 +12,9 @@ import { isReverseShellPart } from '../../core/programs.js';
  * network. Relay search opens other processes' fd tables, so it is kept to
  * them.
  */
-export function searchesRelays(comm: string): boolean {
-  return isReverseShellPart(comm);
+/** By name (core/programs.ts), or by executable identity: a renamed shell and busybox's `sh` applet are searched too. */
+export function searchesRelays(p: Pick<ProcessInfo, 'comm' | 'exeClass'>): boolean {
+  return isReverseShellPart(p.comm) || p.exeClass !== undefined;
 }
 
 /**
@@ -38,6 +39,24 @@ export class DupMemory {
   forget(p: ProcessInfo): void {
     this.seen.delete(`${p.pid}:${p.startTicks}`);
   }
+}
+
+/** Linux's default ip_local_port_range: where a connecting side's port comes from. */
+const EPHEMERAL_LOW = 32768;
+const EPHEMERAL_HIGH = 60999;
+const isEphemeral = (port: number): boolean => port >= EPHEMERAL_LOW && port <= EPHEMERAL_HIGH;
+
+/**
+ * Whether the stdio socket was accepted (a bind shell) or connected (a
+ * reverse shell). A listener the table shows decides; but `nc -l -e sh` and
+ * `socat TCP-LISTEN:p` without fork close their listener once they accept,
+ * often before any scan saw it, so an accepted socket is also told by its
+ * ports: a fixed local port facing an ephemeral remote one. Both ports
+ * ephemeral stays `out` (a reverse shell, the more common reading).
+ */
+export function stdioSocketDirection(s: SocketInfo, listening: ListeningIndex): 'in' | 'out' {
+  if (directionOf(s, listening) === 'in') return 'in';
+  return !isEphemeral(s.localPort) && isEphemeral(s.remotePort) ? 'in' : 'out';
 }
 
 /**
@@ -65,7 +84,7 @@ export function dupEvents(
   listening: ListeningIndex,
   memory: DupMemory,
 ): VigilEvent[] {
-  const links = findStdioLinks(p, ctx, searchesRelays(p.comm));
+  const links = findStdioLinks(p, ctx, searchesRelays(p));
   if (links.length === 0) return [];
   const bySocket = new Map<number, StdioLink[]>();
   for (const link of links) {
@@ -81,7 +100,7 @@ export function dupEvents(
     if (!memory.firstTime(p, inode)) continue;
     const event = baseEvent(ctx, 'dup', p);
     event.rawres = chosen.fd;
-    const fd = socketFd(chosen.socket, directionOf(chosen.socket, listening), chosen.fd);
+    const fd = socketFd(chosen.socket, stdioSocketDirection(chosen.socket, listening), chosen.fd);
     event.fd = chosen.relay ? { ...fd, relayPid: chosen.relay.pid, relayName: chosen.relay.name } : fd;
     events.push(event);
   }

@@ -23,6 +23,8 @@ export function procFields(p: ProcessInfo, lookup: ProcessLookup): ProcFields {
     gid: p.gid,
     startTimeMs: p.startTimeMs,
     isExeUpperLayer: p.exeUpperLayer,
+    exeClass: p.exeClass,
+    program: p.program,
     ancestors: ancestorsOf(p, lookup),
     partial: p.partial || undefined,
   };

@@ -1,19 +1,10 @@
+import { sameImage } from '../../collectors/exec/index.js';
 import type { ProcessInfo } from '../../collectors/model.js';
 import type { VigilEvent } from '../../rules/event.js';
 import type { EventContext } from './context.js';
 import { DupMemory, dupEvents, searchesRelays } from './dup-events.js';
 import type { NetnsView } from './netns-view.js';
 import { execveEvent, processKey, procexitEvent, stdioMayReachNetwork } from './process-events.js';
-
-interface ProcessImage {
-  readonly comm: string;
-  readonly exe: string;
-}
-
-/** A partial read may lack the exe: then the name alone decides. */
-function sameImage(a: ProcessImage, b: ProcessImage): boolean {
-  return a.comm === b.comm && (a.exe === b.exe || a.exe === '' || b.exe === '');
-}
 
 /** At most this often a fresh shell may ask for a scan out of schedule (the detection latency target is in bench/detection). */
 const OUT_OF_SCHEDULE_SCAN_SPACING_MS = 200;
@@ -41,7 +32,7 @@ export interface ProcessWiringDeps {
 export class ProcessWiring {
   private readonly memory = new DupMemory();
   /** Per live process (pid + start), the program image its last execve event was for. */
-  private readonly emittedExec = new Map<string, ProcessImage>();
+  private readonly emittedExec = new Map<string, ProcessInfo>();
   /** Fresh shells whose socket may not be in the table yet: re-checked on the next scans. */
   private readonly pending = new Map<string, { pid: number; until: number }>();
   private baselineScan = true;
@@ -57,17 +48,16 @@ export class ProcessWiring {
   seen(p: ProcessInfo, fromExec: boolean): void {
     this.deps.netns.note(p);
     const key = processKey(p);
-    const image = { comm: p.comm, exe: p.exe };
     const last = this.emittedExec.get(key);
     // An exec in place (runc init -> the exec'd shell, nc -e -> sh) keeps pid
     // and start time: a new program image is a new execve, as in Falco.
-    if (!last || !sameImage(last, image)) {
-      this.emittedExec.set(key, image);
+    if (!last || !sameImage(last, p)) {
+      this.emittedExec.set(key, p);
       if (fromExec || !this.baselineScan || last) this.deps.emit(execveEvent(p, this.deps.ctx));
     }
     if (!stdioMayReachNetwork(p)) return;
     const found = this.checkStdio(p);
-    if (!found && fromExec && searchesRelays(p.comm)) {
+    if (!found && fromExec && searchesRelays(p)) {
       this.pending.set(key, { pid: p.pid, until: this.now() + this.deps.pendingInspectionMs });
       this.requestScan();
     }

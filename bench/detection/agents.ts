@@ -71,9 +71,9 @@ const MAIN = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '.
  * `--output json`, and the agent rejects a flag given twice, so this one
  * spawns it directly (same binary, same readiness check on /readyz).
  */
-export async function startQuietAgent(args: readonly string[]): Promise<QuietAgent> {
+export async function startQuietAgent(args: readonly string[], main: string = MAIN): Promise<QuietAgent> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN, 'agent', '--output', 'none', '--metrics-addr', `127.0.0.1:${port}`, ...args], {
+  const child = spawn(process.execPath, [main, 'agent', '--output', 'none', '--metrics-addr', `127.0.0.1:${port}`, ...args], {
     env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

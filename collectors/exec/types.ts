@@ -10,6 +10,13 @@ export interface ProcessReader {
   read(pid: number): ProcessInfo | undefined;
 }
 
+/**
+ * The cheap look at a pid the re-reads start with (stat and the fd 0-2
+ * links); null when the pid is gone. Optional: without it every re-read is a
+ * full read.
+ */
+export type ProcessProbe = (pid: number) => { readonly startTicks: number; readonly comm: string; readonly stdio: ProcessInfo['stdio'] } | null | undefined;
+
 export type ExecEvent =
   | {
       readonly kind: 'exec';
@@ -33,7 +40,7 @@ export type ExecEvent =
       readonly kind: 'inspect';
       readonly pid: number;
       readonly timeMs: number;
-      /** The re-read process; emitted only when its stdio changed since the previous read. */
+      /** The re-read process; emitted only when its stdio or program image changed since the previous read. */
       readonly process: ProcessInfo;
     };
 

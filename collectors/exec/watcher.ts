@@ -7,8 +7,8 @@ import { createExecMetrics } from './metrics.js';
 import { openProcConnector, type ProcConnector } from './netlink-source.js';
 import { exitCodeFromStatus, type ProcConnectorEvent } from './proc-connector.js';
 import { listPids, PidSet } from './proc-list.js';
-import { isInterestingProcess, Reinspector } from './reinspect.js';
-import type { ExecEvent, ExecWatcher, ExecWatcherConfig, ProcessReader } from './types.js';
+import { needsReinspection, Reinspector } from './reinspect.js';
+import type { ExecEvent, ExecWatcher, ExecWatcherConfig, ProcessProbe, ProcessReader } from './types.js';
 import { readlinkSync } from 'node:fs';
 
 const NAME = 'exec';
@@ -39,9 +39,16 @@ export function createExecWatcherWith(
 ): ExecWatcher {
   const log = deps.log.child({ component: NAME });
   const metrics = createExecMetrics(deps.registry);
-  const rd: ProcessReader =
-    reader ??
-    createProcessReader({ procRoot: cfg.procRoot, passwdPath: cfg.passwdPath, maxCmdlineBytes: cfg.maxCmdlineBytes }, deps.errors);
+  const procfs = reader
+    ? undefined
+    : createProcessReader({ procRoot: cfg.procRoot, passwdPath: cfg.passwdPath, maxCmdlineBytes: cfg.maxCmdlineBytes }, deps.errors);
+  const rd: ProcessReader = reader ?? procfs!;
+  const probe: ProcessProbe | undefined = procfs
+    ? (pid) => {
+        const st = procfs.readStat(pid);
+        return st ? { startTicks: st.startTicks, comm: st.comm, stdio: procfs.readStdio(pid) } : null;
+      }
+    : undefined;
   const listeners = new Set<(e: ExecEvent) => void>();
   const known = new PidSet();
   /** Parent of each forked process, so an exec of a process gone too early still names its parent. */
@@ -62,7 +69,7 @@ export function createExecWatcherWith(
     onChanged: (p) => emit({ kind: 'inspect', pid: p.pid, timeMs: Date.now(), process: p }),
     onSkipped: () => metrics.reinspectSkipped(),
     onError: (err) => deps.errors.report(NAME, 'reinspect', err),
-  });
+  }, probe);
 
   function emit(e: ExecEvent): void {
     metrics.event(e.kind);
@@ -86,7 +93,7 @@ export function createExecWatcherWith(
     p = mergeEarly(p ?? goneProcess(pid, parents.get(pid) ?? 0, timeMs), early);
     if (p.partial) metrics.partial();
     emit({ kind: 'exec', pid, timeMs, process: p });
-    if (!p.partial && isInterestingProcess(p)) reinspector.schedule(p);
+    if (!p.partial && needsReinspection(p)) reinspector.schedule(p);
     return p;
   }
 

@@ -31,6 +31,8 @@ export interface PodAddressBookConfig {
   /** The host's netns inode; default: read from <procRoot>/1/ns/net, else from kthreadd's (pid 2). */
   readonly hostNetns?: number;
   readonly now?: () => number;
+  /** Least time between two re-reads caused by lookups of unknown addresses. */
+  readonly missRereadMs?: number;
 }
 
 export interface RefreshStats {
@@ -46,6 +48,12 @@ export interface PodAddressBook {
    * forgotten. Synchronous and never throws: read failures go to `errors`.
    */
   refresh(netnsPids: Iterable<NetnsPid>, opts?: { readonly force?: boolean }): RefreshStats;
+  /**
+   * The local netns owning `ip`. An address nobody owns yet re-reads the
+   * namespaces whose addresses are still unknown (a pod whose IP was not
+   * configured when it was first read) before answering: a connection to
+   * or from a pod exists only once its address does.
+   */
   owner(ip: string): AddressOwner | undefined;
   /** Addresses per netns, for diagnostics and tests. */
   addresses(netns: number): readonly string[] | undefined;
@@ -57,6 +65,7 @@ interface NetnsEntry {
 }
 
 export const DEFAULT_ADDRESS_MAX_AGE_MS = 30_000;
+const DEFAULT_MISS_REREAD_MS = 50;
 const HOST_NETNS_RETRY_MS = 60_000;
 
 /**
@@ -64,7 +73,10 @@ const HOST_NETNS_RETRY_MS = 60_000;
  * address. A pod's addresses live in its netns, not in any cgroup or runtime
  * field the agent reads cheaply, so they are read from /proc/<pid>/net of one
  * process per netns and cached by the netns inode: a pod keeps its IP for its
- * life, so re-reading is only needed when containers come and go.
+ * life, so re-reading is only needed when containers come and go. Except
+ * right after a pod starts: its netns exists (and is read) before the CNI
+ * gives it an address, so a netns with no address yet is re-read on every
+ * refresh and on lookups of addresses nobody owns, never kept as empty.
  */
 export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorReporter): PodAddressBook {
   const now = cfg.now ?? Date.now;
@@ -73,6 +85,10 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
   const containersByNetns = new Map<number, string[]>();
   let index = new Map<string, AddressOwner | null>();
   let hostNetns = cfg.hostNetns;
+  /** The pids of each netns given to the last refresh, for re-reads between refreshes. */
+  let pidsByNetns = new Map<number, number[]>();
+  let missRereadAtMs = -Infinity;
+  const missRereadMs = cfg.missRereadMs ?? DEFAULT_MISS_REREAD_MS;
 
   // Host netns lookup: retried at most once a minute after a failure, and a
   // failure is reported once, not on every refresh.
@@ -131,11 +147,51 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
     }
   }
 
+  /** Reads one netns through any of its pids (the first may have exited since it was listed). */
+  function readAny(pids: readonly number[]): readonly string[] | undefined {
+    for (const pid of pids) {
+      const addrs = readNetns(pid);
+      if (addrs !== undefined) return addrs;
+    }
+    return undefined;
+  }
+
+  /** Rebuilt whole: lookups on the hot path are one Map.get. */
+  function rebuildIndex(): void {
+    const next = new Map<string, AddressOwner | null>();
+    for (const [netns, entry] of byNetns) {
+      const ids = containersByNetns.get(netns) ?? [];
+      const owner: AddressOwner = { netns, host: netns === hostNetns, containerId: ids[0], containerIds: ids };
+      for (const addr of entry.addrs) {
+        const prev = next.get(addr);
+        // Two namespaces with one address (isolated test netns, a bridge IP
+        // reused): the owner is unknown rather than a guess.
+        next.set(addr, prev === undefined ? owner : prev !== null && prev.netns === netns ? prev : null);
+      }
+    }
+    index = next;
+  }
+
+  /** Re-reads the namespaces with no address yet; true when one gained some. */
+  function rereadUnknown(): boolean {
+    let learned = false;
+    for (const [netns, pids] of pidsByNetns) {
+      const cached = byNetns.get(netns);
+      if (cached && cached.addrs.length > 0) continue;
+      const addrs = readAny(pids);
+      if (addrs === undefined) continue;
+      byNetns.set(netns, { addrs, readAtMs: now() });
+      if (addrs.length > 0) learned = true;
+    }
+    if (learned) rebuildIndex();
+    return learned;
+  }
+
   return {
     refresh(netnsPids, opts = {}) {
       const t = now();
       hostNetns ??= readHostNetns(t);
-      const pidsByNetns = new Map<number, number[]>();
+      pidsByNetns = new Map<number, number[]>();
       containersByNetns.clear();
       for (const { netns, pid, containerId } of netnsPids) {
         const pids = getOrInsert(pidsByNetns, netns, () => []);
@@ -156,16 +212,12 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
       }
       for (const [netns, pids] of pidsByNetns) {
         const cached = byNetns.get(netns);
-        if (cached && !opts.force && t - cached.readAtMs < maxAgeMs) {
+        // No address yet is not an answer to keep: the CNI may be configuring it right now.
+        if (cached && cached.addrs.length > 0 && !opts.force && t - cached.readAtMs < maxAgeMs) {
           kept++;
           continue;
         }
-        // The first pid may have exited since the caller listed it; any other in the netns will do.
-        let addrs: readonly string[] | undefined;
-        for (const pid of pids) {
-          addrs = readNetns(pid);
-          if (addrs !== undefined) break;
-        }
+        const addrs = readAny(pids);
         if (addrs === undefined) {
           if (cached) kept++;
           continue;
@@ -173,23 +225,17 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
         byNetns.set(netns, { addrs, readAtMs: t });
         read++;
       }
-      // Rebuilt whole: lookups on the hot path are one Map.get.
-      const next = new Map<string, AddressOwner | null>();
-      for (const [netns, entry] of byNetns) {
-        const ids = containersByNetns.get(netns) ?? [];
-        const owner: AddressOwner = { netns, host: netns === hostNetns, containerId: ids[0], containerIds: ids };
-        for (const addr of entry.addrs) {
-          const prev = next.get(addr);
-          // Two namespaces with one address (isolated test netns, a bridge IP
-          // reused): the owner is unknown rather than a guess.
-          next.set(addr, prev === undefined ? owner : prev !== null && prev.netns === netns ? prev : null);
-        }
-      }
-      index = next;
+      rebuildIndex();
       return { read, kept, dropped };
     },
     owner(ip) {
-      return index.get(normalizeIp(ip)) ?? undefined;
+      const addr = normalizeIp(ip);
+      const found = index.get(addr);
+      if (found !== undefined) return found ?? undefined;
+      const t = now();
+      if (t - missRereadAtMs < missRereadMs) return undefined;
+      missRereadAtMs = t;
+      return rereadUnknown() ? index.get(addr) ?? undefined : undefined;
     },
     addresses(netns) {
       return byNetns.get(netns)?.addrs;

@@ -11,6 +11,7 @@ import { parseStatBytes, type ProcStat } from './parse-stat.js';
 import { parseStatus } from './parse-status.js';
 import { createPasswdCache } from './passwd.js';
 import { createUpperLayerProbe, hostRootOf } from './upper-layer.js';
+import { createExeClassifier, type ExeIdentity } from './exe-class.js';
 
 export interface ProcessReaderConfig {
   readonly procRoot: string;
@@ -54,7 +55,9 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
   const passwd = createPasswdCache(cfg.passwdPath, {
     onError: (err) => errors?.report(COMPONENT, 'passwd', new ProcError('VIGIL_ERR_PROC_READ', `cannot read ${cfg.passwdPath}`, { cause: err })),
   });
-  const upper = createUpperLayerProbe(root, cfg.hostRoot ?? hostRootOf(root));
+  const hostRoot = cfg.hostRoot ?? hostRootOf(root);
+  const upper = createUpperLayerProbe(root, hostRoot);
+  const classifier = createExeClassifier({ procRoot: root, hostRoot });
   const bootTimeMs = readBootTimeMs(root, errors);
   const ownerIsEuid = isProcfs(root);
 
@@ -155,13 +158,19 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
       exeUpperLayer = attempt(pid, 'mountinfo', () => upper.isExeOnUpperLayer(pid, container.id, exe) ?? null, state) ?? undefined;
     }
 
+    let identity: ExeIdentity | undefined;
+    if (exe) identity = attempt(pid, 'exe-class', () => classifier.classify(pid, exe, args, container?.id) ?? null, state) ?? undefined;
+    // A multi-call binary re-exec'd through /proc/self/exe reads as `exe`
+    // until it renames itself: its applet is its name (Falco's proc.name).
+    const comm = st.comm === 'exe' && identity?.multicall && identity.program ? identity.program.slice(0, 15) : st.comm;
+
     const uid = ids?.uid ?? -1;
     const info: ProcessInfo = {
       pid,
       ppid: st.ppid,
       startTicks: st.startTicks,
       startTimeMs: startTimeMs(st.startTicks),
-      comm: st.comm,
+      comm,
       exe,
       args,
       argsTruncated,
@@ -174,6 +183,9 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
       stdio,
       ...(container ? { containerId: container.id } : {}),
       ...(exeUpperLayer !== undefined ? { exeUpperLayer } : {}),
+      ...(identity ? { exeId: identity.exeId } : {}),
+      ...(identity?.exeClass ? { exeClass: identity.exeClass } : {}),
+      ...(identity?.program ? { program: identity.program } : {}),
       ...(state.partial ? { partial: true } : {}),
     };
     return info;

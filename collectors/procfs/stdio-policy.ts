@@ -27,11 +27,11 @@ export const YOUNG_RECHECK_MS = 1_000;
 /** Shells, interpreters and stdio relays: their stdio is re-checked on every scan for their whole life. */
 export function isWatchedProgram(p: ProcessInfo): boolean {
   if (p.exe === '' && p.args.length === 0) return false; // kernel thread or zombie
-  return isReverseShellPart(p.comm);
+  return isReverseShellPart(p.comm) || p.exeClass !== undefined;
 }
 
 export function needsStdioRecheck(p: ProcessInfo, nowMs: number, youngMs = DEFAULT_STDIO_YOUNG_MS): boolean {
   if (p.exe === '' && p.args.length === 0) return false; // kernel thread or zombie
   if (nowMs - p.startTimeMs < youngMs) return true;
-  return isReverseShellPart(p.comm);
+  return isReverseShellPart(p.comm) || p.exeClass !== undefined;
 }

@@ -85,3 +85,27 @@ export function ptsIndex(path: string): number | undefined {
   const m = /^\/dev\/pts\/(\d+)$/.exec(path);
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * Inodes of the Unix sockets in the network namespace of `pid`
+ * (/proc/<pid>/net/unix, column 7). undefined when the pid is gone.
+ */
+export function readUnixInodes(procRoot: string, pid: number): ReadonlySet<number> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`${procRoot}/${pid}/net/unix`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const inodes = new Set<number>();
+  let start = text.indexOf('\n') + 1; // header line
+  while (start > 0 && start < text.length) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end < 0 ? text.length : end);
+    const cols = line.trim().split(/\s+/);
+    const inode = Number(cols[6]);
+    if (Number.isInteger(inode) && inode > 0) inodes.add(inode);
+    start = end < 0 ? text.length : end + 1;
+  }
+  return inodes;
+}

@@ -3,6 +3,8 @@
 make_busybox_rootfs() {
   local root=$1 bb
   bb=$(command -v busybox)
+  # mktemp -d made $root 0700: as the image's /, it would lock out every non-root user.
+  chmod 755 "$root"
   mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/root" "$root/usr/bin"
   chmod 1777 "$root/tmp"
   cp "$bb" "$root/bin/busybox"

@@ -9,6 +9,8 @@ export type JsonAlert = Alert & { readonly receivedMs: number };
 export interface AgentHandle {
   readonly alerts: JsonAlert[];
   readonly metricsUrl: string;
+  /** The spawned process: the agent, or the prefix command that runs it. */
+  readonly pid: number | undefined;
   stderr(): string;
   /** Resolves with the first alert (already received or arriving) that matches. */
   waitForAlert(match: (a: JsonAlert) => boolean, timeoutMs: number): Promise<JsonAlert>;
@@ -30,17 +32,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface StartOptions {
+  /** A command the agent runs under, e.g. setpriv with a reduced capability set. */
+  readonly prefix?: readonly string[];
+}
+
 /**
  * Runs the built agent (`npm test` builds first) as a real child process
  * with JSON alerts on stdout, and waits until /readyz says it is ready.
  */
-export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<AgentHandle> {
+export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv = {}, opts: StartOptions = {}): Promise<AgentHandle> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`, ...args],
-    { env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const argv = [process.execPath, MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`, ...args];
+  const [cmd, ...rest] = [...(opts.prefix ?? []), ...argv];
+  const child: ChildProcess = spawn(cmd!, rest, {
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const alerts: JsonAlert[] = [];
   const waiters = new Set<() => void>();
   let stderr = '';
@@ -68,6 +75,7 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
   const handle: AgentHandle = {
     alerts,
     metricsUrl,
+    pid: child.pid,
     stderr: () => stderr,
     waitForAlert(match, timeoutMs) {
       return new Promise((resolve, reject) => {

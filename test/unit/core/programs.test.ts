@@ -52,7 +52,7 @@ describe('program classes: one source of truth (core/programs.ts)', () => {
       expect(isReverseShellPart(name), name).toBe(true);
       expect(isWatchedProgram(process(name)), `stdio-policy ${name}`).toBe(true);
       expect(isInterestingProcess(process(name)), `reinspect ${name}`).toBe(true);
-      expect(searchesRelays(name), `dup-events ${name}`).toBe(true);
+      expect(searchesRelays({ comm: name }), `dup-events ${name}`).toBe(true);
     }
     // The ones four disagreeing lists used to miss somewhere.
     for (const name of ['yash', 'rbash', 'expect', 'nawk']) expect(isShellOrInterpreter(name)).toBe(true);
@@ -63,7 +63,7 @@ describe('program classes: one source of truth (core/programs.ts)', () => {
       expect(isReverseShellPart(name), name).toBe(false);
       expect(isWatchedProgram(process(name)), name).toBe(false);
       expect(isInterestingProcess(process(name)), name).toBe(false);
-      expect(searchesRelays(name), name).toBe(false);
+      expect(searchesRelays({ comm: name }), name).toBe(false);
     }
     // argv[0] or the executable can name the shell when comm does not (busybox applets, renamed comm).
     expect(isInterestingProcess(process('x', '/bin/bash', ['x']))).toBe(true);

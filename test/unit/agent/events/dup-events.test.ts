@@ -70,6 +70,16 @@ describe('dupEvents', () => {
     expect(event?.fd).toMatchObject({ direction: 'in', sip: '10.0.0.5', sport: 4444, cport: 50000 });
   });
 
+  it('tells an accepted socket by its ports when the listener closed before any scan (nc -l -e sh)', () => {
+    const accepted = sock({ inode: 7, localPort: 4444, remotePort: 50000, pids: [10] });
+    const sh = proc({ pid: 10, stdio: [{ kind: 'socket', inode: 7 }, { kind: 'socket', inode: 7 }, { kind: 'none' }] });
+    expect(dupEvents(sh, ctx([sh], [accepted]), new Map(), new DupMemory())[0]?.fd).toMatchObject({ direction: 'in', lport: 4444 });
+    // Connected from an ephemeral port to a fixed one: outbound, a reverse shell.
+    const connected = sock({ inode: 8, localPort: 50001, remotePort: 4444, pids: [11] });
+    const sh2 = proc({ pid: 11, stdio: [{ kind: 'socket', inode: 8 }, { kind: 'socket', inode: 8 }, { kind: 'none' }] });
+    expect(dupEvents(sh2, ctx([sh2], [connected]), new Map(), new DupMemory())[0]?.fd).toMatchObject({ direction: 'out', rport: 4444 });
+  });
+
   it('raises a relayed dup only when the output reaches the socket', () => {
     const s = sock({ inode: 900, pids: [20] });
     const nc = proc({ pid: 20, comm: 'nc' });

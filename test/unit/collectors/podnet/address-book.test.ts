@@ -63,6 +63,36 @@ describe('createPodAddressBook', () => {
     }
   });
 
+  it('learns a pod address configured after its netns was first read, on the next refresh or the first lookup of it', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vigil-podnet-'));
+    try {
+      cpSync(FIXTURES, root, { recursive: true });
+      let t = 1_000;
+      const book = createPodAddressBook({ procRoot: root, maxAgeMs: 30_000, now: () => t, missRereadMs: 50 });
+      const list = [{ netns: POD_A, pid: 2001, containerId: 'a' }];
+      // Read before the CNI configured eth0: loopback only.
+      const withAddress = '  |-- 172.17.0.2\n     /32 host LOCAL\n';
+      writeFileSync(join(root, '2001/net/fib_trie'), '  |-- 127.0.0.1\n     /32 host LOCAL\n');
+      book.refresh(list);
+      expect(book.addresses(POD_A)).toEqual(expect.not.arrayContaining(['172.17.0.2']));
+      // The address appears; a connection to it is the first thing to ask.
+      writeFileSync(join(root, '2001/net/fib_trie'), withAddress);
+      t += 10;
+      expect(book.owner('172.17.0.2')?.containerId).toBe('a');
+      // An unknown netns is re-read on every refresh, within maxAge too.
+      writeFileSync(join(root, '2001/net/fib_trie'), '  |-- 127.0.0.1\n     /32 host LOCAL\n');
+      book.refresh(list, { force: true });
+      writeFileSync(join(root, '2001/net/fib_trie'), withAddress);
+      t += 1;
+      expect(book.refresh(list).read).toBe(1);
+      expect(book.owner('172.17.0.2')?.containerId).toBe('a');
+      // Misses re-read at most once per missRereadMs: an external address costs nothing more.
+      expect(book.owner('198.51.100.1')).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('marks the host netns (from <procRoot>/1/ns/net or the config) even when host-network containers share it', () => {
     const book = createPodAddressBook({ procRoot: FIXTURES });
     book.refresh([{ netns: HOST, pid: 1 }, { netns: HOST, pid: 1, containerId: 'hostnet' }]);

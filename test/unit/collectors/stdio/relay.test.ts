@@ -20,6 +20,13 @@ function fds(pid: number, links: Record<number, string>, fdinfo: Record<number, 
   for (const [fd, text] of Object.entries(fdinfo)) writeFileSync(join(root, String(pid), 'fdinfo', fd), text);
 }
 
+/** A fixture /proc/<pid>/net/unix listing these inodes. */
+function unixTable(pid: number, inodes: number[]): void {
+  mkdirSync(join(root, String(pid), 'net'), { recursive: true });
+  const rows = inodes.map((i) => `0000000029314526: 00000003 00000000 00000000 0001 03 ${i}`);
+  writeFileSync(join(root, String(pid), 'net', 'unix'), ['Num       RefCount Protocol Flags    Type St Inode Path', ...rows, ''].join('\n'));
+}
+
 function lookups(processes: ProcessInfo[], sockets: SocketInfo[]): StdioLookups {
   return {
     procRoot: root,
@@ -54,6 +61,33 @@ describe('findStdioLinks', () => {
       { fd: 1, socket: s, relay: { pid: 20, name: 'nc' } },
       { fd: 2, socket: s, relay: { pid: 20, name: 'nc' } },
     ]);
+  });
+
+  it('follows a Unix socketpair to the relay holding its peer (socat EXEC:sh without pty)', () => {
+    const tcp = sock({ inode: 905, pids: [40] });
+    const sh = proc({ pid: 41, ppid: 40, stdio: [{ kind: 'socket', inode: 26172 }, { kind: 'socket', inode: 26172 }, { kind: 'file', path: '/dev/null' }] });
+    const socat = proc({ pid: 40, comm: 'socat' });
+    fds(40, { 3: 'socket:[905]', 5: 'socket:[26173]' });
+    unixTable(41, [26172, 26173]);
+    const links = findStdioLinks(sh, lookups([sh, socat], [tcp]), true);
+    expect(links).toEqual([
+      { fd: 0, socket: tcp, relay: { pid: 40, name: 'socat' } },
+      { fd: 1, socket: tcp, relay: { pid: 40, name: 'socat' } },
+    ]);
+  });
+
+  it('does not follow a stdio socket that is not a Unix socket, nor one whose neighbour no relay holds', () => {
+    const tcp = sock({ inode: 905, pids: [40] });
+    const socat = proc({ pid: 40, comm: 'socat' });
+    fds(40, { 3: 'socket:[905]', 5: 'socket:[26173]' });
+    // 26172 is not in net/unix (a netlink socket, say): no relay.
+    const netlink = proc({ pid: 41, ppid: 40, stdio: [{ kind: 'socket', inode: 26172 }, { kind: 'socket', inode: 26172 }, { kind: 'none' }] });
+    unixTable(41, [26173]);
+    expect(findStdioLinks(netlink, lookups([netlink, socat], [tcp]), true)).toEqual([]);
+    // A Unix socket whose peer is elsewhere (a journald stream): no relay either.
+    const logged = proc({ pid: 42, ppid: 40, stdio: [{ kind: 'file', path: '/dev/null' }, { kind: 'socket', inode: 500 }, { kind: 'socket', inode: 500 }] });
+    unixTable(42, [500, 26173]);
+    expect(findStdioLinks(logged, lookups([logged, socat], [tcp]), true)).toEqual([]);
   });
 
   it('follows a pty to the process holding its master (socat exec:sh,pty)', () => {

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import type { ProgramClass } from '../model.js';
+import { classOfName, MULTICALL_BINARIES, PROGRAM_CLASSES } from '../../core/programs.js';
+
+/**
+ * What a process's executable is, by identity rather than by name: a copy
+ * of bash saved as /tmp/kworker is still a shell. The executable is known by
+ * the device and inode of /proc/<pid>/exe; each new inode is classified once
+ * (cached):
+ *  1. the same inode as a known program of the host or of the container's
+ *     image (/bin/bash, /usr/bin/ncat...; a hard link too);
+ *  2. else its file name, when it is a known program's name;
+ *  3. else its content: when its size equals a known program's, both are
+ *     hashed (sha256, each inode once) and compared. Sizes first, so the
+ *     common case (an unrelated binary) costs no read at all.
+ * A multi-call binary (busybox, toybox) is the class of its applet: argv[0]
+ * when it runs through a link or a re-exec of /proc/self/exe, argv[1] when
+ * run by its own name (`busybox nc ...`).
+ */
+export interface ExeIdentity {
+  /** `dev:ino` of the executable. */
+  readonly exeId: string;
+  readonly exeClass?: ProgramClass;
+  /** The known program it is, or the applet of a multi-call binary. */
+  readonly program?: string;
+  /** Set when the executable is a multi-call binary (program is then its applet). */
+  readonly multicall?: boolean;
+}
+
+export interface ExeClassifier {
+  classify(pid: number, exe: string, args: readonly string[], containerId: string | undefined): ExeIdentity | undefined;
+}
+
+export interface ExeClassifierConfig {
+  readonly procRoot: string;
+  readonly hostRoot: string;
+}
+
+/** Where images and distributions keep the programs of PROGRAM_CLASSES. */
+const PROGRAM_DIRS = ['/bin', '/usr/bin', '/sbin', '/usr/sbin', '/usr/local/bin'];
+const MAX_CACHED_INODES = 16_384;
+const MAX_CACHED_ROOTS = 1024;
+/** Nothing that big is a shell, interpreter or netcat: never hashed. */
+const MAX_HASHED_BYTES = 64 << 20;
+const MAX_SYMLINK_HOPS = 8;
+
+/** One known program file of a root (host or container image). */
+interface KnownProgram {
+  readonly name: string;
+  /** A path the agent can open (under the host root or /proc/<pid>/root). */
+  readonly path: string;
+  readonly id: string;
+  readonly size: number;
+}
+
+interface KnownIndex {
+  readonly byId: ReadonlyMap<string, KnownProgram>;
+  readonly bySize: ReadonlyMap<number, readonly KnownProgram[]>;
+}
+
+/** What an inode is: a named program, a multi-call binary, or neither (''). */
+type Binary = { readonly name: string; readonly multicall: boolean } | '';
+
+export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
+  const binaries = new Map<string, Binary>();
+  const hashes = new Map<string, string | null>();
+  const containerIndexes = new Map<string, KnownIndex>();
+  let hostIndex: KnownIndex | undefined;
+  const knownNames = [...PROGRAM_CLASSES.keys(), ...MULTICALL_BINARIES];
+
+  function indexOf(root: string): KnownIndex {
+    const byId = new Map<string, KnownProgram>();
+    const bySize = new Map<number, KnownProgram[]>();
+    for (const dir of PROGRAM_DIRS) {
+      for (const name of knownNames) {
+        const found = statInRoot(root, `${dir}/${name}`);
+        if (!found?.stats.isFile()) continue;
+        const id = idOf(found.stats);
+        if (byId.has(id)) continue; // /bin and /usr/bin merged, or a link to another name
+        // The target's name, not the link's: /bin/sh -> dash is dash; /bin/sh -> busybox is busybox.
+        const targetName = basename(found.path);
+        const known: KnownProgram = {
+          name: isKnownName(targetName) ? targetName : name,
+          path: `${root}${found.path}`,
+          id,
+          size: found.stats.size,
+        };
+        byId.set(id, known);
+        const same = bySize.get(known.size);
+        if (same) same.push(known);
+        else bySize.set(known.size, [known]);
+      }
+    }
+    return { byId, bySize };
+  }
+
+  function isKnownName(name: string): boolean {
+    return classOfName(name) !== undefined || MULTICALL_BINARIES.has(name);
+  }
+
+  function containerIndex(pid: number, containerId: string): KnownIndex {
+    let index = containerIndexes.get(containerId);
+    if (!index) {
+      if (containerIndexes.size >= MAX_CACHED_ROOTS) containerIndexes.delete(containerIndexes.keys().next().value!);
+      index = indexOf(`${cfg.procRoot}/${pid}/root`);
+      // A container whose root vanished under us reads as empty: not cached, tried again next time.
+      if (index.byId.size > 0) containerIndexes.set(containerId, index);
+    }
+    return index;
+  }
+
+  function hashOf(id: string, path: string, size: number): string | null {
+    let h = hashes.get(id);
+    if (h !== undefined) return h;
+    try {
+      h = size > MAX_HASHED_BYTES ? null : createHash('sha256').update(readFileSync(path)).digest('hex');
+    } catch {
+      return null; // gone or unreadable: not cached, another process of that inode may do
+    }
+    if (hashes.size >= MAX_CACHED_INODES) hashes.clear();
+    hashes.set(id, h);
+    return h;
+  }
+
+  function identify(pid: number, exe: string, stats: Stats, id: string, containerId: string | undefined): Binary {
+    hostIndex ??= indexOf(cfg.hostRoot);
+    const indexes = [hostIndex];
+    if (containerId !== undefined) indexes.unshift(containerIndex(pid, containerId));
+    for (const index of indexes) {
+      const known = index.byId.get(id);
+      if (known) return { name: known.name, multicall: MULTICALL_BINARIES.has(known.name) };
+    }
+    const name = basename(exe.replace(/ \(deleted\)$/, ''));
+    if (isKnownName(name)) return { name, multicall: MULTICALL_BINARIES.has(name) };
+    const exePath = `${cfg.procRoot}/${pid}/exe`;
+    for (const index of indexes) {
+      for (const known of index.bySize.get(stats.size) ?? []) {
+        const mine = hashOf(id, exePath, stats.size);
+        if (mine === null) return '';
+        if (hashOf(known.id, known.path, known.size) === mine) return { name: known.name, multicall: MULTICALL_BINARIES.has(known.name) };
+      }
+    }
+    return '';
+  }
+
+  return {
+    classify(pid, exe, args, containerId) {
+      let stats: Stats | undefined;
+      try {
+        stats = statSync(`${cfg.procRoot}/${pid}/exe`, { throwIfNoEntry: false });
+      } catch {
+        return undefined; // gone, or a kernel thread: churn
+      }
+      if (!stats) return undefined;
+      const id = idOf(stats);
+      let binary = binaries.get(id);
+      if (binary === undefined) {
+        binary = identify(pid, exe, stats, id, containerId);
+        if (binaries.size >= MAX_CACHED_INODES) binaries.clear();
+        binaries.set(id, binary);
+      }
+      if (binary === '') return { exeId: id };
+      const program = binary.multicall ? appletOf(binary.name, args) : binary.name;
+      if (program === undefined) return { exeId: id, multicall: binary.multicall || undefined };
+      const exeClass = classOfName(program);
+      return {
+        exeId: id,
+        program,
+        ...(exeClass ? { exeClass } : {}),
+        ...(binary.multicall ? { multicall: true } : {}),
+      };
+    },
+  };
+}
+
+/**
+ * The applet a multi-call binary runs: argv[0]'s base name (`nc` through a
+ * link or a /proc/self/exe re-exec), or argv[1] when argv[0] names the binary
+ * itself (`busybox nc`). undefined for `busybox --help` and the like.
+ */
+export function appletOf(binary: string, args: readonly string[]): string | undefined {
+  const first = basename(args[0] ?? '').replace(/^-/, ''); // a login shell's argv[0] is `-sh`
+  const own = first === binary || MULTICALL_BINARIES.has(first) || first === 'exe';
+  const applet = own ? basename(args[1] ?? '') : first;
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(applet) ? applet : undefined;
+}
+
+function idOf(s: Stats): string {
+  return `${s.dev}:${s.ino}`;
+}
+
+function basename(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/**
+ * stat of `path` as seen from inside `root`: symlinks are followed by hand,
+ * because an absolute link (/bin/sh -> /bin/bash) read through
+ * /proc/<pid>/root would otherwise resolve against the agent's own root.
+ * Returns the resolved path (relative to root) with its stats.
+ */
+function statInRoot(root: string, path: string): { path: string; stats: Stats } | undefined {
+  let current = path;
+  for (let hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(`${root}${current}`, { throwIfNoEntry: false });
+    } catch {
+      return undefined;
+    }
+    if (!st) return undefined;
+    if (!st.isSymbolicLink()) return { path: current, stats: st };
+    let target: string;
+    try {
+      target = readlinkSync(`${root}${current}`);
+    } catch {
+      return undefined;
+    }
+    current = target.startsWith('/') ? target : `${current.slice(0, current.lastIndexOf('/'))}/${target}`;
+  }
+  return undefined;
+}
