@@ -9,7 +9,7 @@ import { createExecWatcher } from '../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
 import { createHostScanner } from '../collectors/scan/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
-import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS } from './edges/index.js';
+import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, peerIdentity } from './edges/index.js';
 import { PeerNameHold } from './edges/peer-hold.js';
 import { isDescribed, podConnectionLookups, refreshPodAddressesOnScan } from './edges/pod-wiring.js';
 import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
@@ -22,6 +22,7 @@ import { wireEvents } from './events/index.js';
 import { createHttpServer } from './http/index.js';
 import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js';
 import { packageVersion } from './package-root.js';
+import { createKubeComponent, createMetadataReport, holdCounter, resolveSockets } from './metadata.js';
 import { createReadiness, type Readiness } from './readiness.js';
 import { refuseBrokenRules, rulesReadinessDetail } from './rules-policy.js';
 
@@ -62,7 +63,7 @@ const EVENT_LOOP_SAMPLE_MS = 100;
 const NETLINK_STAT_VERIFY_MS = 30_000;
 
 /** The fixed times of the event layer; not user settings (yet). */
-const EVENT_WIRING = { pendingInspectionMs: 3_000, enrichmentWaitMs: 2_000 } as const;
+const EVENT_WIRING = { pendingInspectionMs: 3_000 } as const;
 
 /**
  * Builds the agent from its config: deps, outputs, collectors, the event
@@ -114,12 +115,26 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     // against lost events, so it can be rare. Polling must catch exec in place.
     statVerifyMs: () => (exec.mode === 'netlink' ? NETLINK_STAT_VERIFY_MS : 4 * config.scanIntervalMs),
   });
+  // Metadata: the CRI runtime and/or the Docker engine name containers and
+  // pods; the API watch adds owners, labels and the cluster's pod IPs.
+  const sockets = resolveSockets(config);
   const containers = createContainerCollector(sub('containers'), {
     cgroupRoot: config.hostCgroup,
     procRoot: config.hostProc,
-    dockerSocket: config.dockerSocket,
+    ...(sockets.docker ? { dockerSocket: sockets.docker } : {}),
+    ...(sockets.cri ? { criSocket: sockets.cri } : {}),
+    criPollIntervalMs: config.criPollIntervalMs,
     resyncIntervalMs: config.containerResyncIntervalMs,
   });
+  const kube = createKubeComponent(sub('kubernetes'), {
+    mode: config.kubeApi,
+    ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
+    nodeName: config.nodeName ?? hostname,
+    maxPods: config.kubeMaxPods,
+  });
+  const pods = (uid: string) => kube.pod(uid);
+  const metadataReport = createMetadataReport(sub('metadata'), () => containers.sources, kube, readiness);
+  const onHold = holdCounter(deps);
   const node = createNodeCollector(sub('node'), {
     ...DEFAULT_NODE_COLLECTOR_CONFIG,
     procRoot: config.hostProc,
@@ -148,7 +163,13 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       maxEdges: config.maxEdges,
       persistIntervalMs: DEFAULT_PERSIST_INTERVAL_MS,
     },
-    podConnectionLookups(containers, addresses),
+    podConnectionLookups(containers, addresses, {
+      pods,
+      peerIdentity: (ip) => {
+        const p = kube.peer(ip);
+        return p ? peerIdentity(p) : undefined;
+      },
+    }),
   );
   refreshPodAddressesOnScan(scanner, addresses, () => edges.invalidate());
 
@@ -170,9 +191,10 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     }
   };
   // A connection whose peer is a local pod the runtime has not named yet
-  // waits for that name, so both ends carry the same workload identity.
+  // waits for that name (as long as any event waits for its metadata), so
+  // both ends carry the same workload identity.
   const described = (id: string): boolean => isDescribed(containers, id);
-  const peerHold = new PeerNameHold(toEngine, EVENT_WIRING.enrichmentWaitMs, (e) => {
+  const peerHold = new PeerNameHold(toEngine, config.metadataHoldMs, (e) => {
     const fd = e.fd;
     const ip = (fd?.direction ? fd.direction === 'out' : e.type === 'connect') ? fd?.sip : fd?.cip;
     if (ip === undefined) return undefined;
@@ -194,6 +216,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
         hostname,
         procRoot: config.hostProc,
         fsPredictWindowMs: config.fsPredictWindowMs,
+        enrichmentWaitMs: config.metadataHoldMs,
+        pods,
+        onHold,
         ...EVENT_WIRING,
       });
     },
@@ -205,7 +230,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   };
 
   const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
-  const components: Component[] = [output, rules, edges, events, containers, scanner, exec, node, http];
+  const components: Component[] = [output, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;

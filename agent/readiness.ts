@@ -8,8 +8,12 @@ export interface Readiness {
   add(name: string): () => void;
   /** Marks a check as failed with a reason (still not ready, but says why). */
   fail(name: string, reason: string): void;
-  /** Text shown with a check whatever its state (e.g. the rules a skip-mode start dropped); '' clears it. */
-  detail(name: string, text: string): void;
+  /**
+   * Text shown with a check whatever its state (e.g. the rules a skip-mode
+   * start dropped); '' clears it. A function is asked on every request, for
+   * state that changes (the metadata sources going up and down).
+   */
+  detail(name: string, text: string | (() => string)): void;
   status(): ReadinessStatus;
 }
 
@@ -23,7 +27,7 @@ export interface ReadinessStatus {
 
 export function createReadiness(): Readiness {
   const checks = new Map<string, { done: boolean; reason?: string }>();
-  const details = new Map<string, string>();
+  const details = new Map<string, string | (() => string)>();
   return {
     add(name) {
       checks.set(name, { done: false });
@@ -40,7 +44,15 @@ export function createReadiness(): Readiness {
     },
     status() {
       const pending = [...checks].filter(([, c]) => !c.done).map(([name, c]) => (c.reason ? { name, reason: c.reason } : { name }));
-      return { ready: pending.length === 0, pending, ...(details.size > 0 ? { details: Object.fromEntries(details) } : {}) };
+      const now = (d: string | (() => string)): string => {
+        if (typeof d === 'string') return d;
+        try {
+          return d();
+        } catch (err) {
+          return `detail failed: ${(err as Error).message}`;
+        }
+      };
+      return { ready: pending.length === 0, pending, ...(details.size > 0 ? { details: Object.fromEntries([...details].map(([k, d]) => [k, now(d)])) } : {}) };
     },
   };
 }

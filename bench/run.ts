@@ -26,6 +26,7 @@ const BENCHMARKS: readonly { name: string; title: string; quickArgs: string[] }[
   { name: 'engine', title: 'Rule engine throughput (issue 3)', quickArgs: ['--rounds', '2', '--ms', '200', '--no-write'] },
   { name: 'exec', title: 'Exec coverage (issue 4)', quickArgs: ['--count', '200', '--out', '/dev/null'] },
   { name: 'detection', title: 'Detection latency and agent CPU at 100 execs/s (issue 4)', quickArgs: ['--quick'] },
+  { name: 'metadata', title: 'Metadata: attribution latency, pod index memory, CPU per pod update (issue 10)', quickArgs: ['--quick', '--out', '/dev/null'] },
 ];
 
 let failed = 0;

@@ -6,6 +6,18 @@
 
 export type RuntimeKind = 'docker' | 'containerd' | 'cri-o' | 'podman' | 'unknown';
 
+/** What the runtime's sandbox and the API both say about a pod. */
+export interface PodBasics {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Primary first; empty (runtime) or the node's (API) for host-network pods. */
+  readonly ips: readonly string[];
+  readonly hostNetwork: boolean;
+}
+
 /** A container found from its cgroup, enriched from the runtime when reachable. */
 export interface ContainerInfo {
   /** Full container id as it appears in the cgroup path (usually 64 hex). */
@@ -18,14 +30,24 @@ export interface ContainerInfo {
   readonly name?: string;
   readonly image?: string;
   readonly imageId?: string;
+  /** `sha256:…` when the runtime gave one. */
+  readonly imageDigest?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly privileged?: boolean;
-  /** From the kubelet's labels (io.kubernetes.*). */
+  /** From the CRI runtime's sandbox, or from the kubelet's labels (io.kubernetes.*) on Docker. */
   readonly k8s?: {
     readonly namespace: string;
     readonly pod: string;
     readonly podUid?: string;
     readonly container: string;
+    /** The pod's own labels and annotations (CRI sandbox); absent on Docker. */
+    readonly podLabels?: Readonly<Record<string, string>>;
+    readonly podAnnotations?: Readonly<Record<string, string>>;
+    /** Primary first; empty for host-network pods. */
+    readonly podIps?: readonly string[];
+    readonly hostNetwork?: boolean;
+    /** The sandbox's CNI result as the runtime recorded it (containerd's verbose status). */
+    readonly cniJson?: string;
   };
   /** Seconds since the epoch (cAdvisor's container_start_time_seconds). */
   readonly startTimeSec?: number;

@@ -94,6 +94,8 @@ export interface ContainerFields {
   readonly imageRepository?: string;
   readonly imageTag?: string;
   readonly imageId?: string;
+  /** `sha256:…` when the runtime gave a digest (container.image.digest). */
+  readonly imageDigest?: string;
   readonly runtime?: string;
   readonly privileged?: boolean;
   readonly labels?: Readonly<Record<string, string>>;
@@ -112,10 +114,22 @@ export interface K8sFields {
   readonly podName: string;
   readonly podUid?: string;
   readonly podLabels?: Readonly<Record<string, string>>;
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Primary pod IP (k8s.pod.ip) and all of them; absent on host-network pods. */
+  readonly podIp?: string;
+  readonly podIps?: readonly string[];
+  readonly hostNetwork?: boolean;
+  /** The CNI result the runtime recorded for the sandbox (k8s.pod.cni.json), where it gives one. */
+  readonly cniJson?: string;
   readonly containerName?: string;
-  /** vigil's own: the owning workload, derived from pod name and labels. */
+  /** vigil's own: the owning workload (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod). */
   readonly workloadKind?: string;
   readonly workloadName?: string;
+  /** `api`: from the owner references the API server gave; `guess`: from the pod name and labels (no API). */
+  readonly workloadSource?: 'api' | 'guess';
+  /** The pod's controller owner as the API gave it (a ReplicaSet, a Job...): k8smeta.rs.name. */
+  readonly ownerKind?: string;
+  readonly ownerName?: string;
 }
 
 /** A node or container sample (source: metrics). Values are base units. */

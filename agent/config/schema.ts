@@ -79,7 +79,42 @@ export const OPTIONS = [
   },
   {
     key: 'dockerSocket', kind: { type: 'path' }, defaultText: '/var/run/docker.sock', default: () => '/var/run/docker.sock',
-    env: 'VIGIL_DOCKER_SOCKET', flag: 'docker-socket', arg: 'PATH', help: 'Docker API socket used to name containers (optional: without it containers keep their ids).',
+    env: 'VIGIL_DOCKER_SOCKET', flag: 'docker-socket', arg: 'PATH',
+    help: 'Docker API socket used to name Docker containers on plain Docker hosts (optional: a missing socket is retried); `none` turns it off.',
+  },
+  {
+    key: 'criSocket', kind: { type: 'path' }, defaultText: 'auto', default: () => 'auto',
+    env: 'VIGIL_CRI_SOCKET', flag: 'cri-socket', arg: 'PATH|auto|none',
+    help: 'CRI runtime socket that names pods and containers (containerd, CRI-O, k3s, cri-dockerd). `auto`: the first of the usual paths under hostRoot that is a socket; `none`: off.',
+  },
+  {
+    key: 'criPollIntervalMs', kind: { type: 'int', min: 500, max: 3_600_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_CRI_POLL_INTERVAL_MS', flag: 'cri-poll-interval-ms', arg: 'N',
+    help: 'Full relist of the CRI runtime\'s pods and containers (new containers are looked up as their cgroup appears, or from the runtime\'s event stream).',
+  },
+  {
+    key: 'kubeApi', kind: { type: 'enum', values: ['auto', 'off'] }, defaultText: 'auto', default: () => 'auto',
+    env: 'VIGIL_KUBE_API', flag: 'kube-api', arg: 'auto|off',
+    help: 'Watch the Kubernetes API for pod owners and the cluster-wide pod-IP index: `auto` uses `kubeconfig` when set, else the in-cluster service account, else runs without.',
+  },
+  {
+    key: 'kubeconfig', kind: { type: 'path' }, defaultText: '(none: in-cluster)', optional: true,
+    env: 'VIGIL_KUBECONFIG', flag: 'kubeconfig', arg: 'FILE', help: 'kubeconfig file for the API watch (outside a cluster).',
+  },
+  {
+    key: 'nodeName', kind: { type: 'string' }, defaultText: '(the hostname)', optional: true,
+    env: 'VIGIL_NODE_NAME', flag: 'node-name', arg: 'NAME',
+    help: 'This node\'s name in the API (spec.nodeName of its pods); set it from the downward API (spec.nodeName) in the DaemonSet.',
+  },
+  {
+    key: 'kubeMaxPods', kind: { type: 'int', min: 100, max: 1_000_000 }, defaultText: '50000', default: () => 50_000,
+    env: 'VIGIL_KUBE_MAX_PODS', flag: 'kube-max-pods', arg: 'N',
+    help: 'Largest cluster-wide pod-IP index; pods beyond it are left out and counted in vigil_kube_index_dropped_total.',
+  },
+  {
+    key: 'metadataHoldMs', kind: { type: 'int', min: 0, max: 60_000 }, defaultText: '2000', default: () => 2_000,
+    env: 'VIGIL_METADATA_HOLD_MS', flag: 'metadata-hold-ms', arg: 'N',
+    help: 'How long events of a container the runtime has not named yet are held for its metadata; then they go out as they are (vigil_metadata_hold_total{outcome="gave_up"}).',
   },
   {
     key: 'scanIntervalMs', kind: { type: 'int', min: 100, max: 3_600_000 }, defaultText: '2000', default: () => 2000,

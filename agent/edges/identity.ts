@@ -1,6 +1,7 @@
+import type { PeerMeta } from '../../collectors/kube/index.js';
 import type { ContainerInfo } from '../../collectors/model.js';
 import type { K8sFields, VigilEvent } from '../../rules/event.js';
-import { k8sFields } from '../events/index.js';
+import { k8sFields, type PodLookup } from '../events/index.js';
 
 export type IdentityKind = 'pod' | 'container' | 'host' | 'ip' | 'external';
 
@@ -102,11 +103,19 @@ export function ownIdentity(e: VigilEvent): Identity {
  * its table. A pod sandbox (the pause container) holds the pod's netns but
  * never a connection, so it is no identity (undefined).
  */
-export function identityOfContainerInfo(c: ContainerInfo): Identity | undefined {
+export function identityOfContainerInfo(c: ContainerInfo, pods?: PodLookup): Identity | undefined {
   if (c.k8s?.container === 'POD' || c.labels['io.cri-containerd.kind'] === 'sandbox') return undefined;
-  const k8s = k8sFields(c);
+  const k8s = k8sFields(c, pods);
   if (k8s) return podIdentity(k8s);
   return containerNameIdentity(c.name ?? c.id.slice(0, 12));
+}
+
+/**
+ * A pod on another node, named from the API's cluster-wide pod-IP index by
+ * its workload (the container behind a remote address is not known: `-`).
+ */
+export function peerIdentity(p: PeerMeta): Identity {
+  return podIdentity({ ns: p.namespace, podName: p.name, workloadKind: p.workload.kind, workloadName: p.workload.name });
 }
 
 export function addressIdentity(addr: string, external: boolean): Identity {

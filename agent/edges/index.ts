@@ -15,6 +15,7 @@ export {
   HOST,
   identityOfContainerInfo,
   ownIdentity,
+  peerIdentity,
   podIdentity,
   stableLabels,
   type Identity,

@@ -1,7 +1,8 @@
 import type { ContainerCollector } from '../../collectors/cgroups/index.js';
 import type { PodAddressBook } from '../../collectors/podnet/index.js';
 import type { HostScanner } from '../../collectors/scan/index.js';
-import { identityOfContainerInfo } from './identity.js';
+import type { PodLookup } from '../events/enrich.js';
+import { type Identity, identityOfContainerInfo } from './identity.js';
 import type { EdgeLookups } from './tracker.js';
 
 /**
@@ -10,13 +11,18 @@ import type { EdgeLookups } from './tracker.js';
  * runtime has not described yet (no name, no pod) has no identity: the
  * tracker asks again later rather than caching a bare id.
  */
-export function podConnectionLookups(containers: Pick<ContainerCollector, 'get'>, addresses: Pick<PodAddressBook, 'owner'>): EdgeLookups {
+export function podConnectionLookups(
+  containers: Pick<ContainerCollector, 'get'>,
+  addresses: Pick<PodAddressBook, 'owner'>,
+  api: { readonly pods?: PodLookup; readonly peerIdentity?: (ip: string) => Identity | undefined } = {},
+): EdgeLookups {
   return {
     addressOwner: (ip) => addresses.owner(ip),
     containerIdentity: (id) => {
       const c = containers.get(id);
-      return c && isDescribed(containers, id) ? identityOfContainerInfo(c) : undefined;
+      return c && isDescribed(containers, id) ? identityOfContainerInfo(c, api.pods) : undefined;
     },
+    ...(api.peerIdentity ? { peerIdentity: api.peerIdentity } : {}),
   };
 }
 

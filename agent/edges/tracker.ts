@@ -33,6 +33,8 @@ export interface EdgeLookups {
   addressOwner(ip: string): AddressOwnerLike | undefined;
   /** A container of the agent's table as an identity; undefined for a pod sandbox or an unknown id. */
   containerIdentity(containerId: string): Identity | undefined;
+  /** A pod on another node holding this IP, from the Kubernetes API's pod-IP index (when there is an API). */
+  peerIdentity?(ip: string): Identity | undefined;
 }
 
 export interface EdgeTracker extends Component {
@@ -93,7 +95,7 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
     const owner = lookups.addressOwner(ip);
     let identity: Identity;
     const ids = owner?.containerIds ?? (owner?.containerId !== undefined ? [owner.containerId] : []);
-    if (!owner || (owner.host === false && ids.length === 0)) identity = addressIdentity(ip, !inCluster(ip));
+    if (!owner || (owner.host === false && ids.length === 0)) identity = lookups.peerIdentity?.(ip) ?? addressIdentity(ip, !inCluster(ip));
     else if (owner.host === true || ids.length === 0) identity = HOST;
     else {
       const named = [...ids].sort().map((id) => lookups.containerIdentity(id)).find((i) => i !== undefined);

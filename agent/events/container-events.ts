@@ -4,7 +4,7 @@ import { containerFields, k8sFields } from './enrich.js';
 import type { EventContext } from './context.js';
 
 export function containerEvent(c: ContainerInfo, state: 'started' | 'running' | 'stopped', ctx: EventContext): VigilEvent {
-  const k8s = k8sFields(c);
+  const k8s = k8sFields(c, ctx.pod);
   return {
     type: 'container',
     source: 'syscall',

@@ -1,6 +1,6 @@
 import type { ContainerInfo, ProcessInfo, SocketInfo } from '../../collectors/model.js';
 import type { EventType, VigilEvent } from '../../rules/event.js';
-import { containerFields, k8sFields, procFields } from './enrich.js';
+import { containerFields, k8sFields, procFields, type PodLookup } from './enrich.js';
 
 /** What the event builders look things up in; the agent backs it with the live tables. */
 export interface EventContext {
@@ -13,6 +13,8 @@ export interface EventContext {
   containerOfNetns(netns: number): string | undefined;
   socketByInode(inode: number): SocketInfo | undefined;
   socketsInNetns(netns: number): Iterable<SocketInfo>;
+  /** This node's pods from the Kubernetes API (absent without an API). */
+  readonly pod?: PodLookup;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -30,7 +32,7 @@ export function baseEvent(
   const c = id !== undefined ? ctx.container(id) : undefined;
   if (c) {
     event.container = containerFields(c);
-    const k8s = k8sFields(c);
+    const k8s = k8sFields(c, ctx.pod);
     if (k8s) event.k8s = k8s;
   } else if (id !== undefined) {
     // Seen in the process's cgroup before the container collector caught up:

@@ -1,3 +1,4 @@
+import type { PodMeta } from '../../collectors/kube/index.js';
 import type { ContainerInfo, ProcessInfo } from '../../collectors/model.js';
 import type { ContainerFields, K8sFields, ProcAncestor, ProcFields } from '../../rules/event.js';
 import { workloadOf } from './workload.js';
@@ -53,6 +54,9 @@ export function splitImage(image: string): { repository: string; tag?: string } 
   return { repository: noDigest };
 }
 
+/** This node's pods from the Kubernetes API, by uid (undefined without an API). */
+export type PodLookup = (uid: string) => PodMeta | undefined;
+
 export function containerFields(c: ContainerInfo): ContainerFields {
   const image = c.image ? splitImage(c.image) : undefined;
   return {
@@ -62,6 +66,7 @@ export function containerFields(c: ContainerInfo): ContainerFields {
     imageRepository: image?.repository,
     imageTag: image?.tag,
     imageId: c.imageId,
+    imageDigest: c.imageDigest,
     runtime: c.runtime,
     privileged: c.privileged,
     labels: c.labels,
@@ -69,21 +74,39 @@ export function containerFields(c: ContainerInfo): ContainerFields {
   };
 }
 
-export function k8sFields(c: ContainerInfo): K8sFields | undefined {
-  if (!c.k8s) return undefined;
-  const podLabels = podLabelsOf(c.labels);
-  const workload = workloadOf(c.k8s.pod, podLabels);
+/**
+ * The pod of a container. The runtime (CRI sandbox, or the kubelet's labels
+ * on Docker) names it; the API adds labels, annotations and owner
+ * references, so the workload comes from the owner chain when there is an
+ * API, and is guessed from the pod name and labels only when there is not
+ * (`workloadSource` says which).
+ */
+export function k8sFields(c: ContainerInfo, pods?: PodLookup): K8sFields | undefined {
+  const uid = c.k8s?.podUid ?? c.podUid;
+  const pod = uid !== undefined ? pods?.(uid) : undefined;
+  if (!c.k8s && !pod) return undefined;
+  const podName = pod?.name ?? c.k8s!.pod;
+  const podLabels = pod?.labels ?? c.k8s?.podLabels ?? podLabelsOf(c.labels);
+  const workload = pod ? pod.workload : workloadOf(podName, podLabels);
+  const ips = c.k8s?.podIps && c.k8s.podIps.length > 0 ? c.k8s.podIps : pod?.ips ?? [];
+  const annotations = pod?.annotations ?? c.k8s?.podAnnotations;
+  const hostNetwork = c.k8s?.hostNetwork ?? pod?.hostNetwork;
   return {
-    ns: c.k8s.namespace,
-    podName: c.k8s.pod,
-    podUid: c.k8s.podUid ?? c.podUid,
+    ns: pod?.namespace ?? c.k8s!.namespace,
+    podName,
+    podUid: uid,
     podLabels,
-    containerName: c.k8s.container,
+    ...(annotations ? { podAnnotations: annotations } : {}),
+    ...(ips.length > 0 ? { podIp: ips[0], podIps: ips } : {}),
+    ...(hostNetwork !== undefined ? { hostNetwork } : {}),
+    ...(c.k8s?.cniJson ? { cniJson: c.k8s.cniJson } : {}),
+    containerName: c.k8s?.container,
     workloadKind: workload.kind,
     workloadName: workload.name,
+    workloadSource: pod ? 'api' : 'guess',
+    ...(pod?.owner ? { ownerKind: pod.owner.kind, ownerName: pod.owner.name } : {}),
   };
 }
-
 /**
  * The kubelet (dockershim, cri-dockerd) copies pod labels onto the
  * container next to its own io.kubernetes.* keys; those are the pod's labels.

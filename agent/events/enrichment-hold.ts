@@ -1,6 +1,9 @@
 import type { ContainerInfo } from '../../collectors/model.js';
 import type { VigilEvent } from '../../rules/event.js';
-import { containerFields, k8sFields } from './enrich.js';
+import { containerFields, k8sFields, type PodLookup } from './enrich.js';
+
+/** enriched: released with the metadata; gave_up: sent as they were after the wait (or past the per-container cap). */
+export type HoldOutcome = 'enriched' | 'gave_up';
 
 /** Events held per container at most; past it they go out unenriched rather than pile up. */
 const MAX_HELD_PER_CONTAINER = 1_000;
@@ -20,6 +23,9 @@ export class EnrichmentHold {
   constructor(
     private readonly emit: (e: VigilEvent) => void,
     private readonly waitMs: number,
+    private readonly pods?: PodLookup,
+    /** Counts held events by how they left (vigil_metadata_hold_total{outcome}). */
+    private readonly counted?: (outcome: HoldOutcome, events: number) => void,
   ) {}
 
   push(e: VigilEvent): void {
@@ -29,6 +35,7 @@ export class EnrichmentHold {
       waiting.events.push(e);
       return;
     }
+    if (waiting) this.counted?.('gave_up', 1);
     if (id === undefined || e.type === 'container' || isEnrichedEvent(e) || this.unenrichable.has(id) || waiting) {
       this.emit(e);
       return;
@@ -59,7 +66,8 @@ export class EnrichmentHold {
     clearTimeout(entry.timer);
     this.held.delete(id);
     if (!c) this.unenrichable.add(id);
-    for (const e of entry.events) this.emit(c ? withContainer(e, c) : e);
+    this.counted?.(c ? 'enriched' : 'gave_up', entry.events.length);
+    for (const e of entry.events) this.emit(c ? withContainer(e, c, this.pods) : e);
   }
 }
 
@@ -67,7 +75,7 @@ function isEnrichedEvent(e: VigilEvent): boolean {
   return e.container?.name !== undefined || e.container?.image !== undefined;
 }
 
-function withContainer(e: VigilEvent, c: ContainerInfo): VigilEvent {
-  const k8s = k8sFields(c);
+function withContainer(e: VigilEvent, c: ContainerInfo, pods: PodLookup | undefined): VigilEvent {
+  const k8s = k8sFields(c, pods);
   return { ...e, container: containerFields(c), ...(k8s ? { k8s } : {}) };
 }

@@ -10,7 +10,7 @@ export {
   type NodeSamplesLike,
 } from './wire.js';
 export { workloadOf, type Workload } from './workload.js';
-export { containerFields, k8sFields, procFields, splitImage } from './enrich.js';
+export { containerFields, k8sFields, procFields, splitImage, type PodLookup } from './enrich.js';
 export { socketFd, directionOf, listeningIndex } from './socket-events.js';
 export { searchesRelays } from './dup-events.js';
 export { MetricEventBuilder } from './metric-events.js';

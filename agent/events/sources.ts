@@ -1,6 +1,8 @@
 import type { ContainerInfo, ProcessInfo, SocketInfo } from '../../collectors/model.js';
 import type { NodeSample } from '../../collectors/node/index.js';
 import type { ErrorReporter } from '../../core/deps.js';
+import type { PodLookup } from './enrich.js';
+import type { HoldOutcome } from './enrichment-hold.js';
 
 /**
  * The collectors as the event layer sees them. Structural on purpose: the
@@ -50,6 +52,10 @@ export interface EventWiringConfig {
   readonly enrichmentWaitMs: number;
   /** The window of the filesystem fill-rate fit behind fs.predict_full_seconds. */
   readonly fsPredictWindowMs: number;
+  /** This node's pods from the Kubernetes API, when there is one. */
+  readonly pods?: PodLookup;
+  /** Counts events that waited for metadata, by outcome. */
+  readonly onHold?: (outcome: HoldOutcome, events: number) => void;
 }
 
 /** Wraps a listener so a throw is reported under `events/<stage>`, never thrown into a collector. */

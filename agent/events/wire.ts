@@ -22,7 +22,7 @@ export type { ContainersLike, EventSources, EventWiringConfig, ExecEventLike, Ex
  */
 export function wireEvents(sources: EventSources, sink: (e: VigilEvent) => void, errors: ErrorReporter, cfg: EventWiringConfig): () => void {
   const { scanner, containers, exec } = sources;
-  const hold = new EnrichmentHold(sink, cfg.enrichmentWaitMs);
+  const hold = new EnrichmentHold(sink, cfg.enrichmentWaitMs, cfg.pods, cfg.onHold);
   const emit = containers ? (e: VigilEvent): void => hold.push(e) : sink;
   const netns = new NetnsView((id) => containers === undefined || containers.get(id) !== undefined);
   const ctx: EventContext = {
@@ -34,6 +34,7 @@ export function wireEvents(sources: EventSources, sink: (e: VigilEvent) => void,
     containerOfNetns: (n) => netns.containerOfNetns(n),
     socketByInode: (inode) => scanner.sockets.byInode(inode),
     socketsInNetns: (n) => netns.socketsInNetns(n),
+    ...(cfg.pods ? { pod: cfg.pods } : {}),
   };
   const guard = guardWith(errors);
   const processes = new ProcessWiring({ ctx, netns, emit, scanNow: () => scanner.scanNow(), pendingInspectionMs: cfg.pendingInspectionMs });

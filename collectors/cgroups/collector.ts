@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import type { ContainerInfo } from '../model.js';
-import { createDockerRuntime, DOCKER_RUNTIME_DEFAULTS, type RuntimeContainerDetails } from '../runtime/index.js';
+import {
+  createCriRuntime, createDockerRuntime, CRI_RUNTIME_DEFAULTS, DOCKER_RUNTIME_DEFAULTS,
+  type CriRuntime, type MetadataSource, type RuntimeContainerDetails,
+} from '../runtime/index.js';
 import { isChurn } from '../../core/errors.js';
 import { type CgroupLayout, detectCgroupLayout } from './layout.js';
 import { type ContainerLabels, type ContainerSample, registerContainerMetrics } from './metrics.js';
@@ -16,10 +19,16 @@ import { gauge } from '../../core/metrics.js';
 export interface ContainerCollectorConfig {
   readonly cgroupRoot: string;
   readonly procRoot: string;
-  readonly dockerSocket: string;
+  /** Docker engine API socket; undefined or '' for none. */
+  readonly dockerSocket?: string;
+  /** CRI runtime socket (containerd, CRI-O, k3s, cri-dockerd); undefined for none. */
+  readonly criSocket?: string;
+  readonly criPollIntervalMs?: number;
   readonly resyncIntervalMs: number;
   /** Longest wait between reconnection attempts to the Docker engine (default 30 s). */
   readonly dockerRetryMaxMs?: number;
+  /** Longest wait between reconnection attempts to the CRI runtime (default 30 s). */
+  readonly criRetryMaxMs?: number;
 }
 
 export interface ContainerChange {
@@ -28,6 +37,8 @@ export interface ContainerChange {
 }
 
 export interface ContainerCollector extends Component {
+  /** The runtimes asked for names, for the start log and the metadata checks. */
+  readonly sources: readonly MetadataSource[];
   list(): readonly ContainerInfo[];
   get(id: string): ContainerInfo | undefined;
   onChange(listener: (change: ContainerChange) => void): () => void;
@@ -53,16 +64,37 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
   const tracked = new Map<string, Tracked>();
   const byPath = new Map<string, string>();
   const listeners = new Set<(c: ContainerChange) => void>();
-  const runtime = createDockerRuntime(deps, {
-    ...DOCKER_RUNTIME_DEFAULTS,
-    socketPath: cfg.dockerSocket,
-    retryMaxMs: cfg.dockerRetryMaxMs ?? DOCKER_RUNTIME_DEFAULTS.retryMaxMs,
-  });
+  const cri: CriRuntime | undefined = cfg.criSocket
+    ? createCriRuntime(deps, {
+      ...CRI_RUNTIME_DEFAULTS,
+      socketPath: cfg.criSocket,
+      pollIntervalMs: cfg.criPollIntervalMs ?? CRI_RUNTIME_DEFAULTS.pollIntervalMs,
+      retryMaxMs: cfg.criRetryMaxMs ?? CRI_RUNTIME_DEFAULTS.retryMaxMs,
+    })
+    : undefined;
+  const docker = cfg.dockerSocket
+    ? createDockerRuntime(deps, {
+      ...DOCKER_RUNTIME_DEFAULTS,
+      socketPath: cfg.dockerSocket,
+      retryMaxMs: cfg.dockerRetryMaxMs ?? DOCKER_RUNTIME_DEFAULTS.retryMaxMs,
+    })
+    : undefined;
+  const sources: MetadataSource[] = [...(cri ? [cri] : []), ...(docker ? [docker] : [])];
+  /**
+   * Who can name a container, from the runtime its cgroup path shows: the
+   * Docker engine cannot know a containerd or CRI-O container; a bare id
+   * under kubepods may be either (CRI first: it also knows the pod).
+   */
+  const sourcesFor = (runtime: ContainerInfo['runtime']): MetadataSource[] => {
+    if (runtime === 'docker') return docker ? [docker] : [];
+    if (runtime === 'unknown') return sources;
+    return cri ? [cri] : [];
+  };
   let layout: CgroupLayout | undefined;
   let watcher: CgroupTreeWatcher | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
   let started = false;
-  let unsubscribeUp: (() => void) | undefined;
+  const unsubscribe: Array<() => void> = [];
   const report = (stage: string, err: unknown): void => deps.errors.report(COMPONENT, stage, err);
 
   const emit = (kind: ContainerChange['kind'], container: ContainerInfo): void => {
@@ -105,18 +137,28 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
   const enrich = async (id: string): Promise<void> => {
     const t = tracked.get(id);
     if (t?.enrichment !== 'pending') return;
-    const res = await runtime.inspect(id);
+    let found: { details: RuntimeContainerDetails; source: MetadataSource } | undefined;
+    let unavailable = false;
+    for (const source of sourcesFor(t.info.runtime)) {
+      const res = await source.inspect(id);
+      if (res.kind === 'found') {
+        found = { details: res.details, source };
+        break;
+      }
+      if (res.kind === 'unavailable') unavailable = true;
+    }
     const now = tracked.get(id);
     if (now !== t) return; // removed (or replaced) meanwhile
-    if (res.kind === 'unavailable') return; // stays pending; retried when the engine is back
-    if (res.kind === 'not-found') {
-      t.enrichment = 'none';
+    if (!found) {
+      // Unavailable: stays pending, retried when that runtime is back (onUp).
+      // Not found anywhere: not a container these runtimes know, unless one announces it later.
+      if (!unavailable) t.enrichment = 'none';
       return;
     }
     t.enrichment = 'done';
-    t.info = withDetails(t.info, res.details);
+    t.info = withDetails(t.info, found.details, found.source === cri ? runtimeKindOf(cri.runtimeName) : 'docker');
     t.labels = labelsOf(t.info);
-    t.netShared = res.details.networkMode?.startsWith('container:') === true;
+    t.netShared = found.details.networkMode?.startsWith('container:') === true;
     emit('updated', t.info);
   };
 
@@ -134,13 +176,12 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
       ...optional('startTimeSec', cgroupCtimeSec(layout.watchRoot, cgroupPath)),
       ...optional('pid', readPids(paths, report)[0]),
     };
-    // Docker cannot know containers that another runtime's path names.
-    const askDocker = parsed.runtime === 'docker' || parsed.runtime === 'unknown';
-    const t: Tracked = { info, paths, labels: labelsOf(info), enrichment: askDocker ? 'pending' : 'none', netShared: false };
+    const ask = sourcesFor(parsed.runtime).length > 0;
+    const t: Tracked = { info, paths, labels: labelsOf(info), enrichment: ask ? 'pending' : 'none', netShared: false };
     tracked.set(parsed.id, t);
     byPath.set(cgroupPath, parsed.id);
     emit('added', info);
-    if (askDocker) enqueue(parsed.id);
+    if (ask) enqueue(parsed.id);
   };
 
   const onRemove = (cgroupPath: string): void => {
@@ -232,11 +273,10 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
     started = false;
     if (resyncTimer) clearInterval(resyncTimer);
     resyncTimer = undefined;
-    unsubscribeUp?.();
-    unsubscribeUp = undefined;
+    for (const u of unsubscribe.splice(0)) u();
     watcher?.close();
     watcher = undefined;
-    runtime.stop();
+    for (const source of sources) source.stop();
     queue.length = 0;
     tracked.clear();
     byPath.clear();
@@ -257,10 +297,23 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
         return;
       }
       deps.log.info({ version: layout.version, watch: layout.watchRoot }, 'cgroup layout');
-      unsubscribeUp = runtime.onUp(() => {
-        for (const [id, t] of tracked) if (t.enrichment === 'pending') enqueue(id);
-      });
-      await runtime.start();
+      for (const source of sources) {
+        unsubscribe.push(source.onUp(() => {
+          for (const [id, t] of tracked) if (t.enrichment === 'pending') enqueue(id);
+        }));
+        // The runtime announced a container (event stream or relist): name it now,
+        // even one an earlier lookup missed, so held events are released by it.
+        if (source.onContainer) {
+          unsubscribe.push(source.onContainer((id) => {
+            const t = tracked.get(id);
+            if (t && t.enrichment !== 'done') {
+              t.enrichment = 'pending';
+              enqueue(id);
+            }
+          }));
+        }
+      }
+      await Promise.all(sources.map((s) => s.start()));
       watcher = new CgroupTreeWatcher(layout.watchRoot, { onAdd, onRemove, onError: report });
       resync();
       resyncTimer = setInterval(resync, Math.max(100, cfg.resyncIntervalMs));
@@ -269,6 +322,7 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
       await drained();
     },
     stop,
+    sources,
     list: () => [...tracked.values()].map((t) => t.info),
     get: (id) => tracked.get(id)?.info,
     onChange(listener) {
@@ -278,21 +332,16 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
   };
 }
 
-function withDetails(info: ContainerInfo, d: RuntimeContainerDetails): ContainerInfo {
-  const l = d.labels;
-  const pod = l['io.kubernetes.pod.name'];
-  const namespace = l['io.kubernetes.pod.namespace'];
-  const podUid = l['io.kubernetes.pod.uid'] ?? info.podUid;
-  const k8s =
-    pod !== undefined && namespace !== undefined
-      ? { namespace, pod, container: l['io.kubernetes.container.name'] ?? '', ...(podUid ? { podUid } : {}) }
-      : undefined;
+function withDetails(info: ContainerInfo, d: RuntimeContainerDetails, runtime: ContainerInfo['runtime']): ContainerInfo {
+  const k8s = d.pod ? k8sOfPod(d.pod, info) : k8sOfLabels(d.labels, info);
+  const podUid = k8s?.podUid ?? info.podUid;
   return {
     ...info,
-    runtime: info.runtime === 'unknown' ? 'docker' : info.runtime,
+    runtime: info.runtime === 'unknown' ? runtime : info.runtime,
     name: d.name,
     image: d.image,
     imageId: d.imageId,
+    ...(d.imageDigest ? { imageDigest: d.imageDigest } : {}),
     labels: d.labels,
     privileged: d.privileged,
     ...(k8s ? { k8s } : {}),
@@ -301,6 +350,35 @@ function withDetails(info: ContainerInfo, d: RuntimeContainerDetails): Container
     startTimeSec: d.createdSec ?? info.startTimeSec,
     pid: d.pid ?? info.pid,
   };
+}
+
+/** A CRI runtime names the pod itself (sandbox metadata, labels, IPs). */
+function k8sOfPod(p: NonNullable<RuntimeContainerDetails['pod']>, info: ContainerInfo): NonNullable<ContainerInfo['k8s']> {
+  return {
+    namespace: p.namespace,
+    pod: p.name,
+    container: p.container,
+    ...(p.uid || info.podUid ? { podUid: p.uid || info.podUid } : {}),
+    podLabels: p.labels,
+    podAnnotations: p.annotations,
+    podIps: p.ips,
+    hostNetwork: p.hostNetwork,
+    ...(p.cniJson ? { cniJson: p.cniJson } : {}),
+  };
+}
+
+/** The Docker engine has only what the kubelet wrote on the container (io.kubernetes.* labels). */
+function k8sOfLabels(l: Readonly<Record<string, string>>, info: ContainerInfo): ContainerInfo['k8s'] {
+  const pod = l['io.kubernetes.pod.name'];
+  const namespace = l['io.kubernetes.pod.namespace'];
+  const podUid = l['io.kubernetes.pod.uid'] ?? info.podUid;
+  if (pod === undefined || namespace === undefined) return undefined;
+  return { namespace, pod, container: l['io.kubernetes.container.name'] ?? '', ...(podUid ? { podUid } : {}) };
+}
+
+/** The CRI Version's runtime_name as the RuntimeKind of ContainerInfo (cri-dockerd says `docker`). */
+function runtimeKindOf(name: string): ContainerInfo['runtime'] {
+  return name === 'containerd' || name === 'cri-o' || name === 'docker' ? name : 'unknown';
 }
 
 function labelsOf(info: ContainerInfo): ContainerLabels {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import type { Gauge } from 'prom-client';
 import type { CollectorDeps } from '../../core/deps.js';
+import type { InspectResult, MetadataSource, RuntimeContainerDetails } from './details.js';
 import { createDockerApi, type ContainerJson } from './docker-api.js';
 import { RuntimeError, isConnectionError } from './errors.js';
-import { gauge } from '../../core/metrics.js';
+import { metadataSourceUpGauge, runtimeUpGauge } from './metrics.js';
 
 export interface DockerRuntimeConfig {
   readonly socketPath: string;
@@ -23,33 +23,11 @@ export const DOCKER_RUNTIME_DEFAULTS: Omit<DockerRuntimeConfig, 'socketPath'> = 
   requestTimeoutMs: 5_000,
 });
 
-/** What the engine knows about one container and the cgroup does not. */
-export interface RuntimeContainerDetails {
-  readonly name: string;
-  readonly image: string;
-  readonly imageId: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly privileged: boolean;
-  readonly createdSec?: number;
-  readonly startedSec?: number;
-  readonly pid?: number;
-  /** Docker's HostConfig.NetworkMode: `container:<id>` means another container's netns. */
-  readonly networkMode?: string;
-}
+export type { InspectResult, RuntimeContainerDetails } from './details.js';
 
-export type InspectResult =
-  | { readonly kind: 'found'; readonly details: RuntimeContainerDetails }
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'unavailable' };
-
-export interface DockerRuntime {
-  readonly up: boolean;
+export interface DockerRuntime extends MetadataSource {
   /** First connection attempt; never rejects. A down engine starts the retry loop. */
   start(): Promise<void>;
-  stop(): void;
-  inspect(id: string): Promise<InspectResult>;
-  /** Called each time the engine becomes reachable (again). Returns unsubscribe. */
-  onUp(listener: () => void): () => void;
 }
 
 /**
@@ -59,7 +37,8 @@ export interface DockerRuntime {
  * told when the engine is back so enrichment resumes.
  */
 export function createDockerRuntime(deps: CollectorDeps, cfg: DockerRuntimeConfig): DockerRuntime {
-  const upGauge = runtimeUpGauge(deps);
+  const upGauge = runtimeUpGauge(deps.registry);
+  const sourceUp = metadataSourceUpGauge(deps.registry);
   const client = createDockerApi(cfg.socketPath, cfg.requestTimeoutMs);
   const listeners = new Set<() => void>();
   let up = false;
@@ -68,9 +47,11 @@ export function createDockerRuntime(deps: CollectorDeps, cfg: DockerRuntimeConfi
   let delay = cfg.retryMinMs;
   let checking: Promise<void> | undefined;
   upGauge.set({ runtime: 'docker' }, 0);
+  sourceUp.set({ source: 'docker' }, 0);
 
   const setUp = (next: boolean, err?: unknown): void => {
     upGauge.set({ runtime: 'docker' }, next ? 1 : 0);
+    sourceUp.set({ source: 'docker' }, next ? 1 : 0);
     if (next === up) return;
     up = next;
     if (next) {
@@ -127,9 +108,11 @@ export function createDockerRuntime(deps: CollectorDeps, cfg: DockerRuntimeConfi
   };
 
   return {
+    source: 'docker',
     get up() {
       return up;
     },
+    describe: () => `docker engine at ${cfg.socketPath} (${up ? 'up' : 'down'})`,
     async start() {
       stopped = false;
       await check();
@@ -143,7 +126,7 @@ export function createDockerRuntime(deps: CollectorDeps, cfg: DockerRuntimeConfi
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async inspect(id) {
+    async inspect(id): Promise<InspectResult> {
       if (!up) return { kind: 'unavailable' };
       try {
         const c = await client.inspectContainer(id);
@@ -183,8 +166,4 @@ function epochSec(iso: string | undefined): number | undefined {
   if (!iso || iso.startsWith('0001-')) return undefined;
   const ms = Date.parse(iso);
   return Number.isFinite(ms) ? ms / 1000 : undefined;
-}
-
-function runtimeUpGauge(deps: CollectorDeps): Gauge<'runtime'> {
-  return gauge(deps.registry, { name: 'vigil_runtime_up', help: 'Whether the container runtime API is reachable (1) or not (0).', labelNames: ['runtime'] });
 }

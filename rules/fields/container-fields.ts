@@ -31,7 +31,7 @@ const shortIdTest = (v: string, negate: boolean): ((e: VigilEvent) => boolean) =
   return negate ? (e) => !is(e) : is;
 };
 
-const labelList = (m: Readonly<Record<string, string>> | undefined): readonly string[] | undefined =>
+export const labelList = (m: Readonly<Record<string, string>> | undefined): readonly string[] | undefined =>
   m === undefined ? undefined : Object.entries(m).map(([k, v]) => `${k}:${v}`);
 
 export const containerFields: readonly FieldDef[] = [
@@ -42,6 +42,7 @@ export const containerFields: readonly FieldDef[] = [
   plain('container.image.repository', 'string', 'Image repository.', (e) => e.container?.imageRepository),
   plain('container.image.tag', 'string', 'Image tag.', (e) => e.container?.imageTag),
   plain('container.image.id', 'string', 'Image id (digest).', (e) => e.container?.imageId),
+  plain('container.image.digest', 'string', 'Image digest (sha256:...) when the runtime gave one.', (e) => e.container?.imageDigest),
   plain('container.privileged', 'bool', 'True for a privileged container.', (e) => e.container?.privileged),
   keyed('container.label', 'string', 'A container label: container.label[KEY].', (k) => (e) => e.container?.labels?.[k]),
   plain('container.labels', 'list', 'All container labels as KEY:VALUE strings.', (e) => labelList(e.container?.labels), { derived: true }),
@@ -50,13 +51,4 @@ export const containerFields: readonly FieldDef[] = [
   plain('container.type', 'string', 'Container runtime: docker, containerd, cri-o, podman.', (e) => e.container?.runtime),
   plain('container.runtime', 'string', 'Alias of container.type.', (e) => e.container?.runtime, { vigil: true }),
   plain('container.state', 'string', 'On container events: started, running (found running when the agent started) or stopped.', (e) => e.container?.state, { vigil: true }),
-  plain('k8s.ns.name', 'string', 'Kubernetes namespace.', (e) => e.k8s?.ns),
-  plain('k8s.pod.name', 'string', 'Kubernetes pod name.', (e) => e.k8s?.podName),
-  plain('k8s.pod.uid', 'string', 'Kubernetes pod UID.', (e) => e.k8s?.podUid),
-  keyed('k8s.pod.label', 'string', 'A pod label: k8s.pod.label[KEY].', (k) => (e) => e.k8s?.podLabels?.[k]),
-  plain('k8s.pod.labels', 'list', 'All pod labels as KEY:VALUE strings.', (e) => labelList(e.k8s?.podLabels), { derived: true }),
-  plain('k8s.container.name', 'string', 'Container name in the pod spec.', (e) => e.k8s?.containerName, { vigil: true }),
-  plain('k8s.workload.kind', 'string', 'Owning workload kind (Deployment, DaemonSet, StatefulSet, Job, CronJob, Pod).',
-    (e) => e.k8s?.workloadKind, { vigil: true }),
-  plain('k8s.workload.name', 'string', 'Owning workload name.', (e) => e.k8s?.workloadName, { vigil: true }),
 ];

@@ -72,7 +72,14 @@ describe.skipIf(skip)('vigil agent (built CLI)', () => {
       const body = (await r.json()) as unknown;
       return r.status === 200 ? body : undefined;
     });
-    expect(ready).toEqual({ status: 'ready', details: { 'rules-watcher': expect.stringMatching(/^\d+ rules active, 0 disabled for missing fields, 0 disabled as never firing, 0 disabled by file$/) } });
+    expect(ready).toEqual({
+      status: 'ready',
+      details: {
+        'rules-watcher': expect.stringMatching(/^\d+ rules active, 0 disabled for missing fields, 0 disabled as never firing, 0 disabled by file$/),
+        // Which metadata sources the agent found: informational, never holding readiness back.
+        metadata: expect.stringContaining('kubernetes API: not used'),
+      },
+    });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);

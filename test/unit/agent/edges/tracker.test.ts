@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEdgeTracker, podIdentity, type EdgeLookups, type EdgeTrackerConfig, type Identity } from '../../../../agent/edges/index.js';
+import { createEdgeTracker, peerIdentity, podIdentity, type EdgeLookups, type EdgeTrackerConfig, type Identity } from '../../../../agent/edges/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import { connEvent, testDeps } from './helpers.js';
 
@@ -102,6 +102,21 @@ describe('edge tracker', () => {
     expect(plain).toMatchObject({ src: 'container/redis', dst: 'external:172.17.0.3' });
     const lo = connEvent('connect', { own: 'web', cip: '127.0.0.1', cport: 8, sip: '127.0.0.1', sport: 9000, netns: WEB_NS });
     expect(tracker.annotate(lo)).toBe(lo);
+    await tracker.stop();
+  });
+
+  it('names a pod on another node from the API\'s pod-IP index, by its workload', async () => {
+    const withApi: EdgeLookups = {
+      ...lookups,
+      peerIdentity: (ip) => (ip === '10.244.3.9' ? peerIdentity({ uid: 'u', namespace: 'db', name: 'pg-0', workload: { kind: 'StatefulSet', name: 'pg' } }) : undefined),
+    };
+    const tracker = createEdgeTracker(testDeps(), cfg(), withApi);
+    await tracker.start(new AbortController().signal);
+    const remote = tracker.annotate(connEvent('connect', { own: 'web', cip: WEB_IP, cport: 1, sip: '10.244.3.9', sport: 5432, netns: WEB_NS })).edge;
+    expect(remote).toMatchObject({ dst: 'db/StatefulSet/pg/-', key: 'shop/Deployment/web/nginx -> db/StatefulSet/pg/-:5432/tcp', external: false });
+    // Not in the index: still the bare address.
+    const unknown = tracker.annotate(connEvent('connect', { own: 'web', cip: WEB_IP, cport: 2, sip: '10.244.3.10', sport: 5432, netns: WEB_NS })).edge;
+    expect(unknown?.dst).toBe('ip:10.244.3.10');
     await tracker.stop();
   });
 

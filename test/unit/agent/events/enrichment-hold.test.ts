@@ -45,3 +45,26 @@ describe('EnrichmentHold', () => {
     expect(out).toHaveLength(2);
   });
 });
+
+describe('EnrichmentHold counts (vigil_metadata_hold_total)', () => {
+  it('counts held events as enriched or gave_up, and names the pod from the API when it knows the uid', () => {
+    vi.useFakeTimers();
+    const out: VigilEvent[] = [];
+    const counts: Record<string, number> = {};
+    const pods = (uid: string) => (uid === 'u-1' ? {
+      uid, namespace: 'shop', name: 'web-1', labels: { app: 'web' }, annotations: {}, ips: ['10.0.0.5'], hostNetwork: false,
+      owner: { kind: 'ReplicaSet', name: 'web-6f7d' }, workload: { kind: 'Deployment', name: 'web' },
+    } : undefined);
+    const hold = new EnrichmentHold((e) => out.push(e), 2_000, pods, (o, n) => (counts[o] = (counts[o] ?? 0) + n));
+    hold.push(bare(1));
+    hold.push(bare(2));
+    hold.enriched({ ...enriched, k8s: { ...enriched.k8s!, podUid: 'u-1' } });
+    expect(counts).toEqual({ enriched: 2 });
+    expect(out[0]?.k8s).toMatchObject({ workloadKind: 'Deployment', workloadName: 'web', workloadSource: 'api', ownerName: 'web-6f7d', podIp: '10.0.0.5' });
+    const other = 'f'.repeat(64);
+    hold.push({ ...bare(3), container: { id: other } });
+    vi.advanceTimersByTime(2_001);
+    expect(counts).toEqual({ enriched: 2, gave_up: 1 });
+    expect(out.at(-1)?.k8s).toBeUndefined();
+  });
+});

@@ -58,9 +58,9 @@ export const fieldCases: Case[] = [
     warnings: [C.MISSING_FIELD],
   },
   {
-    name: 'a plugin field (k8smeta.pod.name) vigil lacks: disabled with a warning',
+    name: 'a plugin field (k8smeta.svc.name) vigil lacks: disabled with a warning',
     upstream: FALCO('unit_tests/engine/test_plugin_requirements.cpp', 'check_plugin_requirements_success'),
-    yaml: ruleFor('evt.type = execve and k8smeta.pod.name = web'),
+    yaml: ruleFor('evt.type = execve and k8smeta.svc.name = web'),
     verdict: 'load',
     warnings: [C.MISSING_FIELD],
   },
