@@ -16,6 +16,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       return runAgentCommand(rest, process.env, io);
     case 'rules':
       return runRulesCommand(rest, io);
+    case 'tail':
+      return (await import('./cli/tail.js')).runTail(rest, { ...io, isTTY: process.stdout.isTTY === true });
     case 'baseline':
       return (await import('./edges/cli.js')).run(rest, io);
     case '--version':

@@ -18,9 +18,12 @@ import { createComponentSet } from './components.js';
 import type { AgentConfig } from './config/schema.js';
 import type { HostPort } from './config/values.js';
 import { createErrorReporter } from '../core/error-reporter.js';
+import { createPushOutputs } from './delivery/push-outputs.js';
 import { wireEvents } from './events/index.js';
 import { createHttpServer } from './http/index.js';
 import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js';
+import { createHub, type Hub } from './delivery/hub.js';
+import { createGrpcServer } from './grpc/server.js';
 import { packageVersion } from './package-root.js';
 import { createKubeComponent, createMetadataReport, holdCounter, resolveSockets } from './metadata.js';
 import { createReadiness, type Readiness } from './readiness.js';
@@ -41,12 +44,16 @@ export interface Agent {
   readonly registry: Registry;
   readonly readiness: Readiness;
   readonly deps: CollectorDeps;
+  /** Every event and alert as envelopes: push outputs add their sinks here. */
+  readonly hub: Hub;
   /** Resolves once every component was started (or failed, or was given up on as slow). */
   start(): Promise<void>;
   /** Stops every component in reverse order within `timeoutMs`. Idempotent. */
   stop(timeoutMs?: number): Promise<void>;
   /** Where /metrics is served, once started (the port resolved when 0 was asked). */
   metricsAddress(): HostPort | undefined;
+  /** Where the gRPC event stream is served, once started. */
+  grpcAddress(): HostPort | undefined;
 }
 
 const LINT_FAILING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -175,7 +182,20 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
 
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.
-  const engine = createRuleEngine({ registry, hostname }, (alert) => output.emit(alert));
+  // Every event and alert also becomes an envelope (gRPC subscribers, push outputs).
+  const hub = createHub(deps, { node: hostname, ringSize: config.grpcRingSize });
+  // Push outputs (outputs: in the config), each spooled on disk, take what the hub publishes.
+  const pushOutputs = createPushOutputs(sub('push-output'), config.outputs, {
+    spoolDir: config.spoolDir,
+    maxQueue: config.outputMaxQueue,
+    node: hub.node,
+    bootId: hub.bootId,
+  });
+  for (const o of pushOutputs) hub.addSink(o);
+  const engine = createRuleEngine({ registry, hostname }, (alert, event) => {
+    output.emit(alert);
+    hub.publishAlert(alert, event);
+  });
   const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
   const rules = createRulesWatcher(deps, rulesConfig, (loaded) => {
     engine.swap(loaded.ruleSet);
@@ -184,7 +204,10 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   let eventNumber = 0;
   const toEngine = (e: VigilEvent): void => {
     try {
-      engine.process({ ...edges.annotate(e), num: ++eventNumber });
+      const event = { ...edges.annotate(e), num: ++eventNumber };
+      // The event's envelope first, so it is numbered before the alerts it raises.
+      hub.publishEvent(event);
+      engine.process(event);
     } catch (err) {
       // One bad event must not stop the next one.
       errors.report('rules', 'process', err);
@@ -229,8 +252,14 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     },
   };
 
+  const grpc = createGrpcServer(sub('grpc'), {
+    addr: config.grpcAddr,
+    hub,
+    maxQueue: config.grpcSubscriberQueue,
+    tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
+  });
   const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
-  const components: Component[] = [output, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];
+  const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
@@ -239,7 +268,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     registry,
     readiness,
     deps,
+    hub,
     metricsAddress: () => http.address(),
+    grpcAddress: () => grpc.address(),
     start() {
       // --rules-on-error fail: refuse before any component starts (rejects with RulesRefusedError).
       starting ??= refuseBrokenRules(rulesConfig, sub('rules')).then(() => set.startAll());

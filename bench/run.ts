@@ -27,6 +27,8 @@ const BENCHMARKS: readonly { name: string; title: string; quickArgs: string[] }[
   { name: 'exec', title: 'Exec coverage (issue 4)', quickArgs: ['--count', '200', '--out', '/dev/null'] },
   { name: 'detection', title: 'Detection latency and agent CPU at 100 execs/s (issue 4)', quickArgs: ['--quick'] },
   { name: 'metadata', title: 'Metadata: attribution latency, pod index memory, CPU per pod update (issue 10)', quickArgs: ['--quick', '--out', '/dev/null'] },
+  { name: 'delivery', title: 'Event delivery through gRPC (issue 9)', quickArgs: ['--quick'] },
+  { name: 'spool', title: 'Push-output spool write and replay (issue 9)', quickArgs: ['--records', '2000', '--rounds', '1', '--no-write'] },
 ];
 
 let failed = 0;

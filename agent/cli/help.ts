@@ -7,6 +7,8 @@ Usage:
   vigil rules validate FILE...           check rule files; exit 1 with file:line:col messages
   vigil rules test RULES... --events F   print the alerts the events in F (JSON lines) raise
   vigil rules fields                     list the fields rule conditions can use
+  vigil tail [--addr HOST:PORT] [--json] [filters]
+                                         stream an agent's events and alerts (vigil tail --help)
   vigil baseline export [--format networkpolicy|json] [--baseline FILE] [--out FILE]
                                          write the learned pod connections as NetworkPolicy YAML
   vigil --help | --version
@@ -22,7 +24,7 @@ file (camelCase keys). Precedence: flag > env > file > default. A bad value
 stops the agent with exit code 2 and a message naming the key.
 
 HTTP: GET /metrics (Prometheus), /healthz, /readyz on --metrics-addr.
-The gRPC event stream (--grpc-addr) is validated but not served yet.
+The gRPC event stream (--grpc-addr) serves vigil.v1.EventService; \`vigil tail\` reads it.
 
 Options:
 ${flagHelp()}

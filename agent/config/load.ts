@@ -57,7 +57,8 @@ export function loadConfig(sources: ConfigSources): AgentConfig {
       if (!cand) continue;
       const r = parseValue(spec.kind, cand.raw);
       if (!r.ok) {
-        issues.push({ path: spec.key, message: r.message, origin: cand.origin });
+        if (r.issues) for (const i of r.issues) issues.push({ path: `${spec.key}${i.path}`, message: i.message, origin: cand.origin });
+        else issues.push({ path: spec.key, message: r.message, origin: cand.origin });
       } else if (!have) {
         chosen = r.value;
         have = true;
@@ -71,6 +72,13 @@ export function loadConfig(sources: ConfigSources): AgentConfig {
   const g = out.grpcAddr as { host: string; port: number } | undefined;
   if (m && g && m.port !== 0 && m.port === g.port && (m.host === g.host || isWildcard(m.host) || isWildcard(g.host))) {
     issues.push({ path: 'grpcAddr', message: `must not use the same port as metricsAddr (${m.port})` });
+  }
+
+  if ((out.grpcTlsCert === undefined) !== (out.grpcTlsKey === undefined)) {
+    issues.push({ path: out.grpcTlsCert === undefined ? 'grpcTlsCert' : 'grpcTlsKey', message: 'grpcTlsCert and grpcTlsKey go together' });
+  }
+  if (out.grpcTlsClientCa !== undefined && out.grpcTlsCert === undefined) {
+    issues.push({ path: 'grpcTlsClientCa', message: 'client certificates need TLS: set grpcTlsCert and grpcTlsKey too' });
   }
 
   if (issues.length > 0) throw new ConfigError(issues);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import type { OutputConfig } from '../delivery/output-config.js';
 import type { HostPort, Kind } from './values.js';
 
 /**
@@ -52,6 +53,16 @@ export const OPTIONS = [
     help: 'Alerts buffered while stdout is slow; beyond that they are dropped and counted in vigil_output_dropped_total.',
   },
   {
+    key: 'outputs', kind: { type: 'outputs' }, defaultText: '(none)', default: () => [],
+    env: 'VIGIL_OUTPUTS', flag: 'outputs', arg: 'YAML',
+    help: 'Push outputs (file, http, syslog, alertmanager, nats), each with its own filter and on-disk spool: a YAML list, best kept in the config file. See README, Push outputs.',
+  },
+  {
+    key: 'spoolDir', kind: { type: 'path' }, defaultText: '/var/lib/vigil/spool', default: () => '/var/lib/vigil/spool',
+    env: 'VIGIL_SPOOL_DIR', flag: 'spool-dir', arg: 'DIR',
+    help: 'Where each push output keeps its spool (<dir>/<output name>/): events not yet delivered survive a restart.',
+  },
+  {
     key: 'metricsAddr', kind: { type: 'addr' }, defaultText: '0.0.0.0:9867', default: () => ({ host: '0.0.0.0', port: 9867 }),
     env: 'VIGIL_METRICS_ADDR', flag: 'metrics-addr', arg: 'HOST:PORT',
     help: 'HTTP listener for /metrics, /healthz, /readyz. Port 0 picks a free port (logged).',
@@ -59,7 +70,31 @@ export const OPTIONS = [
   {
     key: 'grpcAddr', kind: { type: 'addr' }, defaultText: '0.0.0.0:9868', default: () => ({ host: '0.0.0.0', port: 9868 }),
     env: 'VIGIL_GRPC_ADDR', flag: 'grpc-addr', arg: 'HOST:PORT',
-    help: 'gRPC event stream address. Validated but not served yet (the gRPC server is not part of this release).',
+    help: 'gRPC event stream (vigil.v1.EventService/Subscribe, health, reflection). Port 0 picks a free port (logged).',
+  },
+  {
+    key: 'grpcRingSize', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_GRPC_RING_SIZE', flag: 'grpc-ring-size', arg: 'N',
+    help: 'Recent envelopes kept in memory for subscribers resuming with since_sequence.',
+  },
+  {
+    key: 'grpcSubscriberQueue', kind: { type: 'int', min: 1, max: 1_000_000 }, defaultText: '10000', default: () => 10_000,
+    env: 'VIGIL_GRPC_SUBSCRIBER_QUEUE', flag: 'grpc-subscriber-queue', arg: 'N',
+    help: 'Envelopes queued per slow subscriber; beyond that they are dropped, counted and announced to it by a loss notice.',
+  },
+  {
+    key: 'grpcTlsCert', kind: { type: 'path' }, defaultText: '(none: plaintext)', optional: true,
+    env: 'VIGIL_GRPC_TLS_CERT', flag: 'grpc-tls-cert', arg: 'FILE',
+    help: 'PEM certificate chain for TLS on the gRPC port (with grpcTlsKey); re-read when it changes.',
+  },
+  {
+    key: 'grpcTlsKey', kind: { type: 'path' }, defaultText: '(none)', optional: true,
+    env: 'VIGIL_GRPC_TLS_KEY', flag: 'grpc-tls-key', arg: 'FILE', help: 'PEM private key of grpcTlsCert; re-read when it changes.',
+  },
+  {
+    key: 'grpcTlsClientCa', kind: { type: 'path' }, defaultText: '(none: no client certificates)', optional: true,
+    env: 'VIGIL_GRPC_TLS_CLIENT_CA', flag: 'grpc-tls-client-ca', arg: 'FILE',
+    help: 'PEM CA bundle: with it, subscribers must present a certificate it signed (mTLS); re-read when it changes.',
   },
   {
     key: 'hostProc', kind: { type: 'path' }, defaultText: '/proc', default: () => '/proc',
@@ -193,6 +228,7 @@ type ValueOf<O> = O extends { kind: { type: 'int' } } ? number
   : O extends { kind: { type: 'enum'; values: readonly (infer V)[] } } ? V
   : O extends { kind: { type: 'addr' } } ? HostPort
   : O extends { kind: { type: 'list' } } ? readonly string[]
+  : O extends { kind: { type: 'outputs' } } ? readonly OutputConfig[]
   : O extends { inFile: false } ? string | undefined
   : O extends { optional: true } ? string | undefined
   : string;

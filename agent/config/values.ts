@@ -4,6 +4,8 @@
  * completes `key: <message>`.
  */
 
+import { parseOutputs, type OutputIssue } from '../delivery/output-config.js';
+
 export interface HostPort {
   readonly host: string;
   readonly port: number;
@@ -15,9 +17,13 @@ export type Kind =
   | { readonly type: 'int'; readonly min: number; readonly max: number }
   | { readonly type: 'enum'; readonly values: readonly string[] }
   | { readonly type: 'addr' }
-  | { readonly type: 'list' };
+  | { readonly type: 'list' }
+  | { readonly type: 'outputs' };
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  /** `issues`: problems inside a structured value, each at its own path below the key. */
+  | { readonly ok: false; readonly message: string; readonly issues?: readonly OutputIssue[] };
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = (message: string): Parsed<never> => ({ ok: false, message });
@@ -46,6 +52,10 @@ export function parseValue(kind: Kind, raw: unknown): Parsed<unknown> {
       return parseAddr(raw);
     case 'list':
       return parseList(raw);
+    case 'outputs': {
+      const r = parseOutputs(raw);
+      return r.ok ? ok(r.value) : { ok: false, message: r.issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues: r.issues };
+    }
   }
 }
 

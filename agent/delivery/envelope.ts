@@ -1,4 +1,5 @@
 import type { Alert } from '../../rules/alert.js';
+import type { EventType, VigilEvent } from '../../rules/event.js';
 
 /**
  * What every delivery path carries: the gRPC stream, the in-memory ring and
@@ -21,9 +22,27 @@ export interface Envelope {
   readonly loss?: LossNotice;
   /** Event kinds: the event's fields, Falco names to values (unknown ones absent). */
   readonly fields?: Readonly<Record<string, string | number | boolean | null>>;
+  /**
+   * The engine event behind it: the event itself for event kinds, the event
+   * that raised the alert for 'alert'. In-process only (filters evaluate rule
+   * conditions on it; the wire form's typed payloads are built from it).
+   */
+  readonly event?: VigilEvent;
 }
 
 export type EnvelopeKind = 'exec' | 'exit' | 'connection' | 'stdio' | 'container' | 'metric' | 'alert' | 'loss';
+
+/** The envelope kind of each engine event type (listen is a connection without a peer). */
+export const KIND_OF_EVENT: Readonly<Record<EventType, EnvelopeKind>> = {
+  execve: 'exec',
+  procexit: 'exit',
+  connect: 'connection',
+  accept: 'connection',
+  listen: 'connection',
+  dup: 'stdio',
+  container: 'container',
+  metric: 'metric',
+};
 
 /** A gap a receiver will never get back: envelopes first..last (inclusive), `count` of them, and why. */
 export interface LossNotice {

@@ -74,7 +74,8 @@ const MAIN = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '.
 export async function startQuietAgent(args: readonly string[], main: string = MAIN): Promise<QuietAgent> {
   const port = await freePort();
   const child = spawn(process.execPath, [main, 'agent', '--output', 'none', '--metrics-addr', `127.0.0.1:${port}`, ...args], {
-    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
+    // gRPC on a free port: the default one may be taken by another agent on this machine.
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', VIGIL_GRPC_ADDR: '127.0.0.1:0' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr = (stderr + c).slice(-20_000); });

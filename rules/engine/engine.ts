@@ -39,7 +39,8 @@ function forKey(e: VigilEvent): string {
  * matches: no closures, no strings (metrics events with `for:` rules build
  * their key).
  */
-export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => void): RuleEngine {
+/** `onAlert` also receives the event that raised the alert (delivery filters evaluate conditions on it). */
+export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert, event: VigilEvent) => void): RuleEngine {
   // Counted in a fixed-shape object on the hot path (the rule set's generated
   // dispatcher increments it), handed to prom-client at scrape time.
   const typeCounts: TypeCounts = newTypeCounts();
@@ -124,7 +125,7 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert) => vo
       hostname: e.hostname ?? deps.hostname,
       source: r.source,
       tags: r.tags.slice(),
-    });
+    }, e);
   }
 
   // Called by the rule set's generated code for each rule whose condition holds / does not hold.

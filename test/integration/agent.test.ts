@@ -24,7 +24,8 @@ interface Running {
 function spawnAgent(args: string[], env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, [main, 'agent', ...args], {
     cwd: repo,
-    env: { ...process.env, VIGIL_LOG_LEVEL: 'info', ...env },
+    // Port 0: the default gRPC port may be taken by another agent on this machine.
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'info', VIGIL_GRPC_ADDR: '127.0.0.1:0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

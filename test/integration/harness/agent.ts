@@ -9,6 +9,8 @@ export type JsonAlert = Alert & { readonly receivedMs: number };
 export interface AgentHandle {
   readonly alerts: JsonAlert[];
   readonly metricsUrl: string;
+  /** The agent's gRPC event stream, `127.0.0.1:<port>`. */
+  readonly grpcAddr: string;
   /** The spawned process: the agent, or the prefix command that runs it. */
   readonly pid: number | undefined;
   stderr(): string;
@@ -17,6 +19,8 @@ export interface AgentHandle {
   metrics(): Promise<string>;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL and wait: no shutdown code runs (a crash, an OOM kill). */
+  kill(): Promise<void>;
 }
 
 const MAIN = join(import.meta.dirname, '..', '..', '..', 'dist', 'agent', 'main.js');
@@ -43,7 +47,12 @@ export interface StartOptions {
  */
 export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv = {}, opts: StartOptions = {}): Promise<AgentHandle> {
   const port = await freePort();
-  const argv = [process.execPath, MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`, ...args];
+  const grpcAt = args.indexOf('--grpc-addr');
+  const grpcAddr = grpcAt >= 0 ? args[grpcAt + 1]! : `127.0.0.1:${await freePort()}`;
+  const argv = [
+    process.execPath, MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`,
+    ...(grpcAt >= 0 ? [] : ['--grpc-addr', grpcAddr]), ...args,
+  ];
   const [cmd, ...rest] = [...(opts.prefix ?? []), ...argv];
   const child: ChildProcess = spawn(cmd!, rest, {
     env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,6 +84,7 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
   const handle: AgentHandle = {
     alerts,
     metricsUrl,
+    grpcAddr,
     pid: child.pid,
     stderr: () => stderr,
     waitForAlert(match, timeoutMs) {
@@ -105,6 +115,10 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 

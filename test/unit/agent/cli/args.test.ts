@@ -42,13 +42,13 @@ describe('vigil agent flags', () => {
     expect(configError(() => parseAgentArgs(['--output', 'json', '--output=pretty']))).toBe('output: given more than once [from flag --output]');
   });
 
-  it('help lists every flag with its env var and default, and says gRPC is not served yet', () => {
+  it('help lists every flag with its env var and default, and names the gRPC event stream', () => {
     const help = agentHelp();
     for (const o of OPTIONS) {
       expect(help).toContain(`--${o.flag} ${o.arg}`);
       expect(help).toContain(`env ${o.env}`);
     }
-    expect(help).toMatch(/gRPC[^\n]*not served yet/);
+    expect(help).toMatch(/gRPC event stream \(--grpc-addr\) serves vigil\.v1\.EventService/);
   });
 
   it('derives flag and env names from the key consistently', () => {

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHub, type Hub } from '../../../../agent/delivery/hub.js';
+import { subscribe, type WireEnvelope } from '../../../../agent/delivery/client.js';
+import { createGrpcServer, type GrpcServer } from '../../../../agent/grpc/server.js';
+import type { VigilEvent } from '../../../../rules/index.js';
+import { testDeps } from '../../../helpers/deps.js';
+
+const running: GrpcServer[] = [];
+afterEach(async () => {
+  for (const s of running.splice(0)) await s.stop();
+});
+
+async function serve(opts: { maxQueue?: number; ringSize?: number } = {}): Promise<{ hub: Hub; addr: string; deps: ReturnType<typeof testDeps> }> {
+  const deps = testDeps();
+  const hub = createHub(deps, { node: 'node-1', ringSize: opts.ringSize ?? 100, bootId: 'boot-a' });
+  const server = createGrpcServer(deps, { addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: opts.maxQueue ?? 1000 });
+  running.push(server);
+  await server.start(new AbortController().signal);
+  return { hub, addr: `127.0.0.1:${server.address()!.port}`, deps };
+}
+
+const exec = (ns: string, pod: string, name = 'sh'): VigilEvent => ({
+  type: 'execve', source: 'syscall', timeMs: 1_700_000_000_123, proc: { pid: 42, name, args: ['-c', 'id'], uid: 0 },
+  k8s: { ns, podName: pod }, container: { id: 'abcdef0123456789' },
+});
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('gRPC Subscribe', () => {
+  it('streams typed envelopes with sequence, ids and payloads', async () => {
+    const { hub, addr } = await serve();
+    hub.publishEvent(exec('shop', 'web-1'));
+    hub.publishAlert({ time: '2023-11-14T22:13:20.123456789Z', rule: 'R', priority: 'Critical', output: 'o', output_fields: { i: 3, s: 'x', n: null, d: 1.5, b: true }, hostname: 'node-1', source: 'syscall', tags: ['t'] }, exec('shop', 'web-1'));
+    const got: WireEnvelope[] = [];
+    const h = subscribe(addr, { sinceSequence: 0 }, (e) => got.push(e));
+    await until(() => got.length === 2, 'two envelopes');
+    h.cancel();
+    expect(await h.done).toBeNull();
+    expect(got[0]).toMatchObject({ node: 'node-1', bootId: 'boot-a', sequence: '1', eventId: 'boot-a-1', timeUnixNano: '1700000000123000000', payload: 'exec' });
+    expect(got[0]!.exec).toMatchObject({ process: { pid: 42, name: 'sh', args: ['-c', 'id'], uid: 0 }, pod: { namespace: 'shop', name: 'web-1' } });
+    expect(got[1]).toMatchObject({ sequence: '2', payload: 'alert', timeUnixNano: '1700000000123456789' });
+    expect(got[1]!.alert).toMatchObject({
+      rule: 'R', priority: 'PRIORITY_CRITICAL', priorityText: 'Critical', tags: ['t'],
+      outputFields: { i: { intValue: '3', kind: 'intValue' }, s: { stringValue: 'x' }, n: {}, d: { doubleValue: 1.5 }, b: { boolValue: true } },
+    });
+  });
+});
+
+describe('gRPC server lifecycle', () => {
+  it('stop is safe before start and idempotent; a taken port fails the start with VIGIL_ERR_LISTEN', async () => {
+    const deps = testDeps();
+    const hub = createHub(deps, { node: 'n', ringSize: 10 });
+    const never = createGrpcServer(deps, { addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: 10 });
+    await never.stop();
+    await never.stop();
+    const { addr } = await serve();
+    const port = Number(addr.split(':')[1]);
+    const clash = createGrpcServer(deps, { addr: { host: '127.0.0.1', port }, hub, maxQueue: 10 });
+    await expect(clash.start(new AbortController().signal)).rejects.toMatchObject({ code: 'VIGIL_ERR_LISTEN' });
+    await clash.stop();
+  });
+
+  it('ends open streams on stop, and the subscriber count goes back to 0', async () => {
+    const { addr, deps } = await serve();
+    const h = subscribe(addr, {}, () => undefined);
+    await h.subscribed;
+    expect(await deps.registry.getSingleMetric('vigil_grpc_subscribers')!.get()).toMatchObject({ values: [{ value: 1 }] });
+    await running.pop()!.stop();
+    expect(await h.done).toBeNull();
+    expect(await deps.registry.getSingleMetric('vigil_grpc_subscribers')!.get()).toMatchObject({ values: [{ value: 0 }] });
+  });
+
+  it('refuses a filter that does not compile with INVALID_ARGUMENT naming it', async () => {
+    const { addr } = await serve();
+    const h = subscribe(addr, { podNameRegex: '(' }, () => undefined);
+    expect(await h.done).toMatchObject({ code: 3, details: expect.stringContaining('pod_name_regex') });
+  });
+});
