@@ -80,12 +80,7 @@ export function holdCounter(deps: CollectorDeps): (outcome: HoldOutcome, events:
  * current on every request). Never blocks
  * readiness: the agent names what it can with what it has, and says so.
  */
-export function createMetadataReport(
-  deps: CollectorDeps,
-  sources: () => readonly MetadataSource[],
-  kube: KubeComponent,
-  readiness: Readiness,
-): Component {
+export function createMetadataReport(deps: CollectorDeps, sources: () => readonly MetadataSource[], kube: KubeComponent, readiness: Readiness): Component {
   const summary = (): { named: boolean; detail: string } => {
     const runtimes = sources();
     const parts = runtimes.map((s) => `${s.source}: ${s.describe()}`);

@@ -56,9 +56,7 @@ function reusable<T>(registry: Registry, kind: Kind, spec: SpecShape): T | undef
   if (existing === undefined) return undefined;
   const labels = spec.labelNames ?? [];
   if (existing.type !== kind || !sameLabels(existing.labelNames ?? [], labels)) {
-    throw new MetricConflictError(
-      `metric ${spec.name} is registered as a ${existing.type} {${(existing.labelNames ?? []).join(',')}}, asked for a ${kind} {${labels.join(',')}}`,
-    );
+    throw new MetricConflictError(`metric ${spec.name} is registered as a ${existing.type} {${(existing.labelNames ?? []).join(',')}}, asked for a ${kind} {${labels.join(',')}}`);
   }
   if (spec.collect === undefined) return existing;
   registry.removeSingleMetric(spec.name);
@@ -75,9 +73,7 @@ function config<L extends string>(registry: Registry, spec: SpecShape & { readon
 }
 
 export function counter<L extends string = string>(registry: Registry, spec: MetricSpec<L, Counter<L>>): Counter<L> {
-  return (
-    reusable<Counter<L>>(registry, 'counter', spec) ?? new Counter<L>({ ...config(registry, spec), ...(spec.collect ? { collect: spec.collect } : {}) })
-  );
+  return reusable<Counter<L>>(registry, 'counter', spec) ?? new Counter<L>({ ...config(registry, spec), ...(spec.collect ? { collect: spec.collect } : {}) });
 }
 
 export function gauge<L extends string = string>(registry: Registry, spec: MetricSpec<L, Gauge<L>>): Gauge<L> {
@@ -85,8 +81,5 @@ export function gauge<L extends string = string>(registry: Registry, spec: Metri
 }
 
 export function histogram<L extends string = string>(registry: Registry, spec: HistogramSpec<L>): Histogram<L> {
-  return (
-    reusable<Histogram<L>>(registry, 'histogram', spec) ??
-    new Histogram<L>({ ...config(registry, spec), buckets: [...spec.buckets], ...(spec.collect ? { collect: spec.collect } : {}) })
-  );
+  return reusable<Histogram<L>>(registry, 'histogram', spec) ?? new Histogram<L>({ ...config(registry, spec), buckets: [...spec.buckets], ...(spec.collect ? { collect: spec.collect } : {}) });
 }

@@ -12,7 +12,25 @@ export const SHELLS: readonly string[] = ['ash', 'bash', 'busybox', 'csh', 'dash
 
 /** vigil_interpreters: script interpreters that can dup2 a socket onto their stdio. */
 export const INTERPRETERS: readonly string[] = [
-  'awk', 'expect', 'gawk', 'irb', 'lua', 'luajit', 'mawk', 'nawk', 'node', 'nodejs', 'perl', 'perl5', 'php', 'php-cgi', 'python', 'python2', 'python3', 'ruby', 'tclsh',
+  'awk',
+  'expect',
+  'gawk',
+  'irb',
+  'lua',
+  'luajit',
+  'mawk',
+  'nawk',
+  'node',
+  'nodejs',
+  'perl',
+  'perl5',
+  'php',
+  'php-cgi',
+  'python',
+  'python2',
+  'python3',
+  'ruby',
+  'tclsh',
 ];
 
 /**
@@ -37,7 +55,27 @@ export const MULTICALL_BINARIES: ReadonlySet<string> = new Set(['busybox', 'toyb
 
 /** vigil_network_tools: launching one in a container is worth an alert. */
 export const NETWORK_TOOLS: readonly string[] = [
-  'arpspoof', 'dig', 'ettercap', 'host', 'hping3', 'iftop', 'masscan', 'nc', 'nc.openbsd', 'nc.traditional', 'ncat', 'netcat', 'ngrep', 'nmap', 'nping', 'nslookup', 'socat', 'tcpdump', 'telnet', 'tshark', 'zmap',
+  'arpspoof',
+  'dig',
+  'ettercap',
+  'host',
+  'hping3',
+  'iftop',
+  'masscan',
+  'nc',
+  'nc.openbsd',
+  'nc.traditional',
+  'ncat',
+  'netcat',
+  'ngrep',
+  'nmap',
+  'nping',
+  'nslookup',
+  'socat',
+  'tcpdump',
+  'telnet',
+  'tshark',
+  'zmap',
 ];
 
 export type ProgramClass = 'shell' | 'interpreter' | 'network_tool';

@@ -39,7 +39,10 @@ export async function buildRules(paths: readonly string[], opts: BuildOptions = 
   const droppedRules = ruleSet.summary.filter((s) => s.state === 'dropped').map((s) => s.name);
   const gone = new Set(droppedRules);
   return {
-    load, ruleSet, errors, warnings: [...load.warnings, ...warnings],
+    load,
+    ruleSet,
+    errors,
+    warnings: [...load.warnings, ...warnings],
     counts: countRules(load.rules.filter((r) => !gone.has(r.name))),
     dropped: unique(errors.map((e) => e.item ?? e.file)),
     droppedRules,

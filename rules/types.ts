@@ -18,8 +18,7 @@ export interface Issue {
   readonly item?: string;
 }
 
-export type Priority =
-  | 'EMERGENCY' | 'ALERT' | 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE' | 'INFORMATIONAL' | 'DEBUG';
+export type Priority = 'EMERGENCY' | 'ALERT' | 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE' | 'INFORMATIONAL' | 'DEBUG';
 
 export interface Location {
   readonly file: string;

@@ -28,7 +28,12 @@ export async function runAgentCommand(argv: readonly string[], env: NodeJS.Proce
     config = loadConfig({ flags: args.flags, env });
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr.write(`vigil: invalid configuration:\n${err.message.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+      io.stderr.write(
+        `vigil: invalid configuration:\n${err.message
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n')}\n`,
+      );
       return EXIT_CONFIG;
     }
     throw err;

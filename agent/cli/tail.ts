@@ -123,12 +123,7 @@ export async function runTail(argv: readonly string[], io: TailIo): Promise<numb
   const colour = io.isTTY && !values.json;
   let handle: ReturnType<typeof subscribe>;
   try {
-    handle = subscribe(
-      values.addr,
-      request,
-      (env) => io.stdout.write(`${colour ? tailLine(env, true) : tailJson(env)}\n`),
-      { credentials, serverName: values['server-name'] },
-    );
+    handle = subscribe(values.addr, request, (env) => io.stdout.write(`${colour ? tailLine(env, true) : tailJson(env)}\n`), { credentials, serverName: values['server-name'] });
   } catch (err) {
     // A request protobufjs refuses (an unknown priority name) fails before any connection.
     io.stderr.write(`vigil tail: ${(err as Error).message}\n`);

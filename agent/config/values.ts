@@ -45,9 +45,7 @@ export function parseValue(kind: Kind, raw: unknown): Parsed<unknown> {
     case 'int':
       return parseIntIn(kind.min, kind.max, raw);
     case 'enum':
-      return typeof raw === 'string' && kind.values.includes(raw)
-        ? ok(raw)
-        : fail(`must be one of ${kind.values.join(', ')} (got ${show(raw)})`);
+      return typeof raw === 'string' && kind.values.includes(raw) ? ok(raw) : fail(`must be one of ${kind.values.join(', ')} (got ${show(raw)})`);
     case 'addr':
       return parseAddr(raw);
     case 'list':
@@ -93,7 +91,13 @@ export function formatAddr(a: HostPort): string {
 
 /** A YAML list, repeated flags, or one string split on commas/colons (env). */
 function parseList(raw: unknown): Parsed<readonly string[]> {
-  const items = typeof raw === 'string' ? raw.split(/[,:]/).map((s) => s.trim()).filter((s) => s !== '') : raw;
+  const items =
+    typeof raw === 'string'
+      ? raw
+          .split(/[,:]/)
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : raw;
   if (!Array.isArray(items) || items.length === 0) return fail(`must be a non-empty list of paths (got ${show(raw)})`);
   for (const item of items) {
     if (typeof item !== 'string' || item.trim() === '') return fail(`must be a non-empty list of paths (got ${show(raw)})`);

@@ -66,8 +66,7 @@ export function createBaseline(deps: CollectorDeps, cfg: BaselineConfig): Baseli
   let writing: Promise<void> = Promise.resolve();
   let learningShown: boolean | undefined;
 
-  const learningNow = (): boolean =>
-    cfg.path !== undefined && startedMs !== undefined && now() < startedMs + cfg.learningWindowMs;
+  const learningNow = (): boolean => cfg.path !== undefined && startedMs !== undefined && now() < startedMs + cfg.learningWindowMs;
 
   function showLearning(): boolean {
     const learning = learningNow();

@@ -86,10 +86,24 @@ export function toNetworkPolicies(file: BaselineFile): ExportResult {
 
   const policies: NetworkPolicy[] = [];
   for (const g of sortedGroups(ingress)) {
-    policies.push(policy(g.workload, 'Ingress', rulesOf(g).map(({ peers, ports }) => ({ from: peers, ports })), file));
+    policies.push(
+      policy(
+        g.workload,
+        'Ingress',
+        rulesOf(g).map(({ peers, ports }) => ({ from: peers, ports })),
+        file,
+      ),
+    );
   }
   for (const g of sortedGroups(egress)) {
-    policies.push(policy(g.workload, 'Egress', rulesOf(g).map(({ peers, ports }) => ({ to: peers, ports })), file));
+    policies.push(
+      policy(
+        g.workload,
+        'Egress',
+        rulesOf(g).map(({ peers, ports }) => ({ to: peers, ports })),
+        file,
+      ),
+    );
   }
   policies.sort((a, b) => cmp(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`));
   skipped.sort((a, b) => cmp(a.key, b.key));

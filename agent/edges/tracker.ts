@@ -98,7 +98,10 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
     if (!owner || (owner.host === false && ids.length === 0)) identity = lookups.peerIdentity?.(ip) ?? addressIdentity(ip, !inCluster(ip));
     else if (owner.host === true || ids.length === 0) identity = HOST;
     else {
-      const named = [...ids].sort().map((id) => lookups.containerIdentity(id)).find((i) => i !== undefined);
+      const named = [...ids]
+        .sort()
+        .map((id) => lookups.containerIdentity(id))
+        .find((i) => i !== undefined);
       // A netns whose containers are not in the table yet: still an address of the cluster.
       identity = named ?? addressIdentity(ip, false);
     }

@@ -14,14 +14,7 @@ import type { ContainersLike, Guard } from './sources.js';
  * its processes held for enrichment are released as it is described.
  * Returns the unsubscribe.
  */
-export function wireContainerEvents(
-  containers: ContainersLike,
-  hold: EnrichmentHold,
-  emit: (e: VigilEvent) => void,
-  ctx: EventContext,
-  guard: Guard,
-  enrichmentWaitMs: number,
-): () => void {
+export function wireContainerEvents(containers: ContainersLike, hold: EnrichmentHold, emit: (e: VigilEvent) => void, ctx: EventContext, guard: Guard, enrichmentWaitMs: number): () => void {
   const announced = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
   const wiredAtMs = ctx.now();

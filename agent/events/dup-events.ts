@@ -78,12 +78,7 @@ function mayTakeInput(p: ProcessInfo): boolean {
  * stdin can carry input — stdin alone fed from a download (`curl … | sh`),
  * or output alone piped to a socket, is not a shell served to a peer.
  */
-export function dupEvents(
-  p: ProcessInfo,
-  ctx: EventContext,
-  listening: ListeningIndex,
-  memory: DupMemory,
-): VigilEvent[] {
+export function dupEvents(p: ProcessInfo, ctx: EventContext, listening: ListeningIndex, memory: DupMemory): VigilEvent[] {
   const links = findStdioLinks(p, ctx, searchesRelays(p));
   if (links.length === 0) return [];
   const bySocket = new Map<number, StdioLink[]>();

@@ -74,7 +74,10 @@ export class MetricEventBuilder {
     const untilFull = fit.secondsUntilZero();
     if (untilFull !== undefined) values['fs.predict_full_seconds'] = untilFull;
     return {
-      type: 'metric', source: 'metrics', timeMs, hostname: this.hostname,
+      type: 'metric',
+      source: 'metrics',
+      timeMs,
+      hostname: this.hostname,
       metric: { subject: 'filesystem', values, labels: { mountpoint: fs.mountpoint, device: fs.device, fstype: fs.fstype } },
     };
   }

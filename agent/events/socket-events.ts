@@ -24,16 +24,19 @@ export function directionOf(s: SocketInfo, listening: ListeningIndex): 'in' | 'o
 /** Falco's fd.* for a socket, seen from the side that holds it. */
 export function socketFd(s: SocketInfo, direction: 'in' | 'out', num?: number): FdFields {
   const v6 = (s.proto === 'tcp6' || s.proto === 'udp6') && s.localAddr.includes(':');
-  const [cip, cport, sip, sport] =
-    direction === 'out'
-      ? [s.localAddr, s.localPort, s.remoteAddr, s.remotePort]
-      : [s.remoteAddr, s.remotePort, s.localAddr, s.localPort];
+  const [cip, cport, sip, sport] = direction === 'out' ? [s.localAddr, s.localPort, s.remoteAddr, s.remotePort] : [s.remoteAddr, s.remotePort, s.localAddr, s.localPort];
   return {
     type: v6 ? 'ipv6' : 'ipv4',
     num,
     l4proto: s.proto.startsWith('tcp') ? 'tcp' : 'udp',
-    cip, cport, sip, sport,
-    lip: s.localAddr, lport: s.localPort, rip: s.remoteAddr, rport: s.remotePort,
+    cip,
+    cport,
+    sip,
+    sport,
+    lip: s.localAddr,
+    lport: s.localPort,
+    rip: s.remoteAddr,
+    rport: s.remotePort,
     name: s.state === 'LISTEN' ? `${endpoint(s.localAddr, s.localPort, v6)}` : `${endpoint(cip, cport, v6)}->${endpoint(sip, sport, v6)}`,
     netns: s.netns,
     direction,

@@ -19,13 +19,7 @@ export interface LineWriter {
  * counted in vigil_output_dropped_total{output,reason}; nothing is lost
  * silently, and the agent never blocks on a slow reader.
  */
-export function createLineWriter(opts: {
-  readonly output: string;
-  readonly stream: Writable;
-  readonly maxQueue: number;
-  readonly metrics: OutputMetrics;
-  readonly errors: ErrorReporter;
-}): LineWriter {
+export function createLineWriter(opts: { readonly output: string; readonly stream: Writable; readonly maxQueue: number; readonly metrics: OutputMetrics; readonly errors: ErrorReporter }): LineWriter {
   const { output, stream, maxQueue, metrics, errors } = opts;
   const queue: string[] = [];
   let waitingDrain = false;

@@ -22,14 +22,14 @@ const unexpected = `has(e.edge) && e.edge.isNew == true && !${allowedEdge}`;
 
 const SOURCES: Record<string, string[]> = {
   dup: [
-    `has(e.rawres) && e.rawres in [1, 2] && has(e.fd) && e.fd.type in ["ipv4", "ipv6"] && has(e.proc)`
-    + ` && (e.proc.name in ${shells} || e.proc.name in ${interpreters} || ${versioned})`
-    + ` && !(${repoIn('[]')} || (has(e.proc.ancestors) && size(e.proc.ancestors) > 0 && e.proc.ancestors[0].name in []))`,
+    `has(e.rawres) && e.rawres in [1, 2] && has(e.fd) && e.fd.type in ["ipv4", "ipv6"] && has(e.proc)` +
+      ` && (e.proc.name in ${shells} || e.proc.name in ${interpreters} || ${versioned})` +
+      ` && !(${repoIn('[]')} || (has(e.proc.ancestors) && size(e.proc.ancestors) > 0 && e.proc.ancestors[0].name in []))`,
   ],
   execve: [
-    `${ctr} && has(e.proc) && ((e.proc.name in ["nc", "netcat"] && (${cmd}.contains(" -e") || ${cmd}.contains(" -c")))`
-    + ` || (e.proc.name == "ncat" && (${args}.contains("--sh-exec") || ${args}.contains("--exec") || ${args}.contains("-e ")`
-    + ` || ${args}.contains("-c ") || ${args}.contains("--lua-exec"))))`,
+    `${ctr} && has(e.proc) && ((e.proc.name in ["nc", "netcat"] && (${cmd}.contains(" -e") || ${cmd}.contains(" -c")))` +
+      ` || (e.proc.name == "ncat" && (${args}.contains("--sh-exec") || ${args}.contains("--exec") || ${args}.contains("-e ")` +
+      ` || ${args}.contains("-c ") || ${args}.contains("--lua-exec"))))`,
     `${ctr} && has(e.proc) && e.proc.name in ${shells} && has(e.proc.tty) && e.proc.tty != 0 && !${repoIn('[]')}`,
     `${ctr} && has(e.proc) && e.proc.name in ${tools}`,
     `${ctr} && has(e.proc) && has(e.proc.isExeUpperLayer) && e.proc.isExeUpperLayer == true`,

@@ -25,10 +25,7 @@ export type ChildReply =
 const mode = process.argv[2] as 'netlink' | 'poll';
 const registry = new Registry();
 let errors = 0;
-const w = createExecWatcher(
-  { log: pino({ level: 'warn' }), registry, errors: { report: () => void errors++ } },
-  hostExecWatcherConfig(mode),
-);
+const w = createExecWatcher({ log: pino({ level: 'warn' }), registry, errors: { report: () => void errors++ } }, hostExecWatcherConfig(mode));
 // Keep only what the report needs; the full ProcessInfo is built either way.
 const execs: SeenExec[] = [];
 w.onEvent((e) => {

@@ -118,15 +118,9 @@ function detailRows(r: Results): string {
     out.push(`| ${k}: first scan in a fresh Node process (JIT cold), CPU ms | ${ms(l.scan.firstScanCpuMs)} (${ratio(l.scan.firstScanCpuMs, l.baseline.totalMs).toFixed(2)}x ps + ss) |`);
     out.push(`| ${k}: warm-up full scans on fresh tables (V8 still optimizing; not in the median), CPU ms each | ${l.scan.coldWarmupCpuMs.map(ms).join(', ')} |`);
     out.push(`| ${k}: cold scans on fresh tables, CPU ms each | ${l.scan.coldCpuMs.map(ms).join(', ')} |`);
-    out.push(
-      `| ${k}: cold scan wall ms, processes / sockets (median) | ${ms(median(l.scan.coldProcessesWallMs))} / ${ms(median(l.scan.coldSocketsWallMs))} |`,
-    );
-    out.push(
-      `| ${k}: steady scan CPU ms median / p90 / max | ${ms(median(l.scan.steadyCpuMs))} / ${ms(percentile(l.scan.steadyCpuMs, 90))} / ${ms(Math.max(...l.scan.steadyCpuMs))} |`,
-    );
-    out.push(
-      `| ${k}: steady scan wall ms, processes / sockets (median) | ${ms(median(l.scan.steadyProcessesWallMs))} / ${ms(median(l.scan.steadySocketsWallMs))} |`,
-    );
+    out.push(`| ${k}: cold scan wall ms, processes / sockets (median) | ${ms(median(l.scan.coldProcessesWallMs))} / ${ms(median(l.scan.coldSocketsWallMs))} |`);
+    out.push(`| ${k}: steady scan CPU ms median / p90 / max | ${ms(median(l.scan.steadyCpuMs))} / ${ms(percentile(l.scan.steadyCpuMs, 90))} / ${ms(Math.max(...l.scan.steadyCpuMs))} |`);
+    out.push(`| ${k}: steady scan wall ms, processes / sockets (median) | ${ms(median(l.scan.steadyProcessesWallMs))} / ${ms(median(l.scan.steadySocketsWallMs))} |`);
     out.push(`| ${k}: table sizes after the scans: processes / sockets | ${l.scan.processes} / ${l.scan.sockets} |`);
     out.push(`| ${k}: scanner child RSS / heap used after GC | ${mb(l.scan.rssBytes)} MB / ${mb(l.scan.heapUsedBytes)} MB |`);
     out.push(`| ${k}: collector errors reported in the scanner child | ${l.scan.errors} |`);
@@ -141,9 +135,7 @@ function detailRows(r: Results): string {
     ['agent ~5000', r.agent5k],
   ] as const) {
     out.push(`| ${k}: idle CPU over ${a.idle.seconds.toFixed(0)} s | ${a.idle.percentOfCore.toFixed(2)} % of a core (${ms(a.idle.cpuMs)} ms) |`);
-    out.push(
-      `| ${k}: VmRSS; V8 heap used / heap total; external | ${mb(a.idle.rssBytes)} MB; ${mb(a.self.heapUsedBytes)} / ${mb(a.self.heapTotalBytes)} MB; ${mb(a.self.externalBytes)} MB |`,
-    );
+    out.push(`| ${k}: VmRSS; V8 heap used / heap total; external | ${mb(a.idle.rssBytes)} MB; ${mb(a.self.heapUsedBytes)} / ${mb(a.self.heapTotalBytes)} MB; ${mb(a.self.externalBytes)} MB |`);
     out.push(
       `| ${k}: its own metrics: vigil_processes / sockets / containers seen / component errors | ${a.self.processes} / ${a.self.sockets} / ${a.self.containers} of ${r.containers} / ${a.self.componentErrors} |`,
     );

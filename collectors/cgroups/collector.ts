@@ -3,10 +3,7 @@ import { join } from 'node:path';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import type { ContainerInfo } from '../model.js';
-import {
-  createCriRuntime, createDockerRuntime, CRI_RUNTIME_DEFAULTS, DOCKER_RUNTIME_DEFAULTS,
-  type CriRuntime, type MetadataSource, type RuntimeContainerDetails,
-} from '../runtime/index.js';
+import { createCriRuntime, createDockerRuntime, CRI_RUNTIME_DEFAULTS, DOCKER_RUNTIME_DEFAULTS, type CriRuntime, type MetadataSource, type RuntimeContainerDetails } from '../runtime/index.js';
 import { isChurn } from '../../core/errors.js';
 import { type CgroupLayout, detectCgroupLayout } from './layout.js';
 import { type ContainerLabels, type ContainerSample, registerContainerMetrics } from './metrics.js';
@@ -66,18 +63,18 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
   const listeners = new Set<(c: ContainerChange) => void>();
   const cri: CriRuntime | undefined = cfg.criSocket
     ? createCriRuntime(deps, {
-      ...CRI_RUNTIME_DEFAULTS,
-      socketPath: cfg.criSocket,
-      pollIntervalMs: cfg.criPollIntervalMs ?? CRI_RUNTIME_DEFAULTS.pollIntervalMs,
-      retryMaxMs: cfg.criRetryMaxMs ?? CRI_RUNTIME_DEFAULTS.retryMaxMs,
-    })
+        ...CRI_RUNTIME_DEFAULTS,
+        socketPath: cfg.criSocket,
+        pollIntervalMs: cfg.criPollIntervalMs ?? CRI_RUNTIME_DEFAULTS.pollIntervalMs,
+        retryMaxMs: cfg.criRetryMaxMs ?? CRI_RUNTIME_DEFAULTS.retryMaxMs,
+      })
     : undefined;
   const docker = cfg.dockerSocket
     ? createDockerRuntime(deps, {
-      ...DOCKER_RUNTIME_DEFAULTS,
-      socketPath: cfg.dockerSocket,
-      retryMaxMs: cfg.dockerRetryMaxMs ?? DOCKER_RUNTIME_DEFAULTS.retryMaxMs,
-    })
+        ...DOCKER_RUNTIME_DEFAULTS,
+        socketPath: cfg.dockerSocket,
+        retryMaxMs: cfg.dockerRetryMaxMs ?? DOCKER_RUNTIME_DEFAULTS.retryMaxMs,
+      })
     : undefined;
   const sources: MetadataSource[] = [...(cri ? [cri] : []), ...(docker ? [docker] : [])];
   /**
@@ -131,8 +128,7 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
       for (const w of waiting) w();
     }
   };
-  const drained = (): Promise<void> =>
-    inFlight === 0 && queue.length === 0 ? Promise.resolve() : new Promise((r) => idle.push(r));
+  const drained = (): Promise<void> => (inFlight === 0 && queue.length === 0 ? Promise.resolve() : new Promise((r) => idle.push(r)));
 
   const enrich = async (id: string): Promise<void> => {
     const t = tracked.get(id);
@@ -298,19 +294,23 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
       }
       deps.log.info({ version: layout.version, watch: layout.watchRoot }, 'cgroup layout');
       for (const source of sources) {
-        unsubscribe.push(source.onUp(() => {
-          for (const [id, t] of tracked) if (t.enrichment === 'pending') enqueue(id);
-        }));
+        unsubscribe.push(
+          source.onUp(() => {
+            for (const [id, t] of tracked) if (t.enrichment === 'pending') enqueue(id);
+          }),
+        );
         // The runtime announced a container (event stream or relist): name it now,
         // even one an earlier lookup missed, so held events are released by it.
         if (source.onContainer) {
-          unsubscribe.push(source.onContainer((id) => {
-            const t = tracked.get(id);
-            if (t && t.enrichment !== 'done') {
-              t.enrichment = 'pending';
-              enqueue(id);
-            }
-          }));
+          unsubscribe.push(
+            source.onContainer((id) => {
+              const t = tracked.get(id);
+              if (t && t.enrichment !== 'done') {
+                t.enrichment = 'pending';
+                enqueue(id);
+              }
+            }),
+          );
         }
       }
       await Promise.all(sources.map((s) => s.start()));

@@ -29,18 +29,30 @@ interface Def {
   readonly values: Values;
 }
 
-const one = (v: number | undefined): Values => () => [[undefined, v]];
-const perDevice = (pick: 'readBytes' | 'writeBytes'): Values => (s) =>
-  s.stats.io.map((d) => [s.devices.get(d.device) ?? d.device, d[pick]] as const);
-const perIface = (pick: keyof Omit<InterfaceStats, 'iface'>): Values => (s) =>
-  (s.net ?? []).map((i) => [i.iface, i[pick]] as const);
+const one =
+  (v: number | undefined): Values =>
+  () => [[undefined, v]];
+const perDevice =
+  (pick: 'readBytes' | 'writeBytes'): Values =>
+  (s) =>
+    s.stats.io.map((d) => [s.devices.get(d.device) ?? d.device, d[pick]] as const);
+const perIface =
+  (pick: keyof Omit<InterfaceStats, 'iface'>): Values =>
+  (s) =>
+    (s.net ?? []).map((i) => [i.iface, i[pick]] as const);
 
 const DEFS: readonly Def[] = [
   // cAdvisor labels the aggregate `cpu="total"` when per-cpu usage is off.
   { name: 'container_cpu_usage_seconds_total', help: 'Cumulative cpu time consumed in seconds.', kind: 'counter', extra: 'cpu', values: (s) => [['total', s.stats.cpuUsageSec]] },
   { name: 'container_cpu_user_seconds_total', help: 'Cumulative user cpu time consumed in seconds.', kind: 'counter', extra: undefined, values: (s) => one(s.stats.cpuUserSec)(s) },
   { name: 'container_cpu_system_seconds_total', help: 'Cumulative system cpu time consumed in seconds.', kind: 'counter', extra: undefined, values: (s) => one(s.stats.cpuSystemSec)(s) },
-  { name: 'container_memory_usage_bytes', help: 'Current memory usage in bytes, including all memory regardless of when it was accessed', kind: 'gauge', extra: undefined, values: (s) => one(s.stats.memUsageBytes)(s) },
+  {
+    name: 'container_memory_usage_bytes',
+    help: 'Current memory usage in bytes, including all memory regardless of when it was accessed',
+    kind: 'gauge',
+    extra: undefined,
+    values: (s) => one(s.stats.memUsageBytes)(s),
+  },
   { name: 'container_memory_working_set_bytes', help: 'Current working set in bytes.', kind: 'gauge', extra: undefined, values: (s) => one(s.stats.memWorkingSetBytes)(s) },
   { name: 'container_memory_rss', help: 'Size of RSS in bytes.', kind: 'gauge', extra: undefined, values: (s) => one(s.stats.memRssBytes)(s) },
   { name: 'container_memory_cache', help: 'Number of bytes of page cache memory.', kind: 'gauge', extra: undefined, values: (s) => one(s.stats.memCacheBytes)(s) },
@@ -96,11 +108,7 @@ export function registerContainerMetrics(registry: Registry, samples: () => read
 }
 
 /** Every finite value of one metric over the live containers, with its labels. */
-function eachValue(
-  def: (typeof DEFS)[number],
-  samples: readonly ContainerSample[],
-  apply: (labels: Record<string, string>, v: number) => void,
-): void {
+function eachValue(def: (typeof DEFS)[number], samples: readonly ContainerSample[], apply: (labels: Record<string, string>, v: number) => void): void {
   for (const s of samples) {
     for (const [x, v] of def.values(s)) {
       if (v === undefined || !Number.isFinite(v)) continue;

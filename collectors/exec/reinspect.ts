@@ -121,36 +121,39 @@ export class Reinspector {
       this.pending.delete(last.pid);
       return;
     }
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (this.stopped) return;
-      let next: ProcessInfo | undefined;
-      try {
-        const quick = this.probe?.(last.pid);
-        if (quick === null) {
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        if (this.stopped) return;
+        let next: ProcessInfo | undefined;
+        try {
+          const quick = this.probe?.(last.pid);
+          if (quick === null) {
+            this.pending.delete(last.pid);
+            return;
+          }
+          if (quick !== undefined && quick.startTicks === last.startTicks && quick.comm === last.comm && sameStdio(last.stdio, quick.stdio)) {
+            this.step(last, index + 1, at);
+            return;
+          }
+          next = this.reader.read(last.pid);
+        } catch (err) {
+          this.opts.onError(err);
+        }
+        // Gone, reused, or gone midway (its stdio would read as closed): done.
+        if (next === undefined || next.partial || next.startTicks !== last.startTicks) {
           this.pending.delete(last.pid);
           return;
         }
-        if (quick !== undefined && quick.startTicks === last.startTicks && quick.comm === last.comm && sameStdio(last.stdio, quick.stdio)) {
-          this.step(last, index + 1, at);
-          return;
+        let current = last;
+        if (!sameStdio(last.stdio, next.stdio) || !sameImage(last, next)) {
+          current = next;
+          this.opts.onChanged(next);
         }
-        next = this.reader.read(last.pid);
-      } catch (err) {
-        this.opts.onError(err);
-      }
-      // Gone, reused, or gone midway (its stdio would read as closed): done.
-      if (next === undefined || next.partial || next.startTicks !== last.startTicks) {
-        this.pending.delete(last.pid);
-        return;
-      }
-      let current = last;
-      if (!sameStdio(last.stdio, next.stdio) || !sameImage(last, next)) {
-        current = next;
-        this.opts.onChanged(next);
-      }
-      this.step(current, index + 1, at);
-    }, Math.max(0, at - elapsedMs));
+        this.step(current, index + 1, at);
+      },
+      Math.max(0, at - elapsedMs),
+    );
     t.unref();
     this.timers.add(t);
   }

@@ -271,7 +271,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       for (const r of rows) {
         if (r.inode === 0) continue;
         current.set(r.inode, { ...r, netns });
-        if (!sockets.has(r.inode) && !(owners.get(r.inode)?.size) && !searched.has(r.inode)) {
+        if (!sockets.has(r.inode) && !owners.get(r.inode)?.size && !searched.has(r.inode)) {
           const set = getOrInsert(unowned, netns, () => new Set());
           set.add(r.inode);
         }
@@ -287,9 +287,16 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     for (const [inode, r] of current) {
       const pids = [...(owners.get(inode) ?? [])].sort((a, b) => a - b);
       const info: SocketInfo = {
-        inode, proto: r.proto, localAddr: r.localAddr, localPort: r.localPort,
-        remoteAddr: r.remoteAddr, remotePort: r.remotePort, state: r.state,
-        netns: r.netns, uid: r.uid, pids,
+        inode,
+        proto: r.proto,
+        localAddr: r.localAddr,
+        localPort: r.localPort,
+        remoteAddr: r.remoteAddr,
+        remotePort: r.remotePort,
+        state: r.state,
+        netns: r.netns,
+        uid: r.uid,
+        pids,
       };
       const old = sockets.get(inode);
       if (!old) added.push(info);
@@ -320,9 +327,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     // Most new sockets come from the processes that made the last ones (a
     // server accepting, a client re-connecting, a pool churning), so those
     // are read first; then holders of sockets, then the youngest.
-    const candidates = members
-      .filter((p) => uids.has(0) || uids.has(p.uid) || p.uid === 0)
-      .sort((a, b) => lastFoundOf(b) - lastFoundOf(a) || holds(b) - holds(a) || b.startTicks - a.startTicks);
+    const candidates = members.filter((p) => uids.has(0) || uids.has(p.uid) || p.uid === 0).sort((a, b) => lastFoundOf(b) - lastFoundOf(a) || holds(b) - holds(a) || b.startTicks - a.startTicks);
     // Processes whose fd table this scan already read are skipped, except
     // the ones that just started, which come last: their table was read
     // before the netns's rows, so a socket made in between (a new nc that
@@ -369,11 +374,5 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
 }
 
 function sameSocket(a: SocketInfo, b: SocketInfo): boolean {
-  return (
-    a.state === b.state &&
-    a.remoteAddr === b.remoteAddr &&
-    a.remotePort === b.remotePort &&
-    a.pids.length === b.pids.length &&
-    a.pids.every((p, i) => p === b.pids[i])
-  );
+  return a.state === b.state && a.remoteAddr === b.remoteAddr && a.remotePort === b.remotePort && a.pids.length === b.pids.length && a.pids.every((p, i) => p === b.pids[i]);
 }

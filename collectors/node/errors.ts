@@ -2,10 +2,7 @@ import { errnoCode, VigilError } from '../../core/errors.js';
 
 /** Errors of the node collector, with stable codes. */
 
-export type NodeErrorCode =
-  | 'VIGIL_ERR_NODE_CONFIG'
-  | 'VIGIL_ERR_NODE_PARSE'
-  | 'VIGIL_ERR_NODE_READ';
+export type NodeErrorCode = 'VIGIL_ERR_NODE_CONFIG' | 'VIGIL_ERR_NODE_PARSE' | 'VIGIL_ERR_NODE_READ';
 
 export class NodeCollectorError extends VigilError<NodeErrorCode> {}
 

@@ -50,11 +50,7 @@ export function isReadOnly(m: MountEntry): boolean {
 }
 
 /** node_exporter's filter: exclude by mount point, then by fs type (unanchored search, as Go's MatchString). */
-export function filterMounts(
-  mounts: readonly MountEntry[],
-  mountPointsExclude: RegExp,
-  fsTypesExclude: RegExp,
-): MountEntry[] {
+export function filterMounts(mounts: readonly MountEntry[], mountPointsExclude: RegExp, fsTypesExclude: RegExp): MountEntry[] {
   return mounts.filter((m) => !mountPointsExclude.test(m.mountpoint) && !fsTypesExclude.test(m.fstype));
 }
 

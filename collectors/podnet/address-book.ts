@@ -235,7 +235,7 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
       const t = now();
       if (t - missRereadAtMs < missRereadMs) return undefined;
       missRereadAtMs = t;
-      return rereadUnknown() ? index.get(addr) ?? undefined : undefined;
+      return rereadUnknown() ? (index.get(addr) ?? undefined) : undefined;
     },
     addresses(netns) {
       return byNetns.get(netns)?.addrs;

@@ -12,10 +12,7 @@ export interface PasswdCache {
   lookup(uid: number): string;
 }
 
-export function createPasswdCache(
-  path: string,
-  opts: { readonly checkIntervalMs?: number; readonly now?: () => number; readonly onError?: (err: unknown) => void } = {},
-): PasswdCache {
+export function createPasswdCache(path: string, opts: { readonly checkIntervalMs?: number; readonly now?: () => number; readonly onError?: (err: unknown) => void } = {}): PasswdCache {
   const checkIntervalMs = opts.checkIntervalMs ?? 1000;
   const now = opts.now ?? Date.now;
   let names = new Map<number, string>();

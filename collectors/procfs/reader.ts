@@ -140,10 +140,15 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
     // container cgroup is not told apart.
     let ids: { uid: number; gid: number; vpid: number } | undefined;
     if (container || !ownerIsEuid) {
-      ids = attempt(pid, 'status', () => {
-        const t = readText(`${dir}/status`, 'single');
-        return t === undefined ? undefined : parseStatus(t);
-      }, state);
+      ids = attempt(
+        pid,
+        'status',
+        () => {
+          const t = readText(`${dir}/status`, 'single');
+          return t === undefined ? undefined : parseStatus(t);
+        },
+        state,
+      );
     } else {
       const owner = attempt(pid, 'owner', () => statSync(dir, { throwIfNoEntry: false }), state);
       if (owner) ids = { uid: owner.uid, gid: owner.gid, vpid: pid };

@@ -67,11 +67,7 @@ function readInto(path: string, limit: number, mode: ReadMode): number | undefin
  * Up to `maxBytes` of a file; `truncated` is true when there was more (one
  * byte past the limit is read to tell "exactly max" from "more").
  */
-export function readBytes(
-  path: string,
-  maxBytes: number,
-  mode: ReadMode = 'all',
-): { readonly bytes: Buffer; readonly truncated: boolean } | undefined {
+export function readBytes(path: string, maxBytes: number, mode: ReadMode = 'all'): { readonly bytes: Buffer; readonly truncated: boolean } | undefined {
   const len = readInto(path, maxBytes + 1, mode);
   if (len === undefined) return undefined;
   // Copy out: scratch is reused by the next call.

@@ -15,7 +15,9 @@ export function runRulesFields(argv: readonly string[], io: CliIO): number {
   const fields = listFields().filter((f) => f.name.startsWith(prefix));
   const shown = fields.map((f) => ({
     name: f.arg === 'required' ? `${f.name}[ARG]` : f.arg === 'optional' ? `${f.name}[N]` : f.name,
-    type: f.type, origin: f.vigil ? 'vigil' : 'falco', desc: f.desc,
+    type: f.type,
+    origin: f.vigil ? 'vigil' : 'falco',
+    desc: f.desc,
   }));
   if (json) {
     for (const f of shown) io.stdout(JSON.stringify(f));

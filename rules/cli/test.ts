@@ -16,11 +16,14 @@ export interface CliIO {
 const USAGE = 'usage: vigil rules test RULES... --events EVENTS.jsonl [--rule-matching first|all] [--hostname NAME]';
 const TYPES: ReadonlySet<string> = new Set<EventType>(EVENT_TYPES);
 
-
 /** Turns one JSON line into an event, or says what is wrong with it. */
 export function parseEventLine(line: string): VigilEvent | string {
   let v: unknown;
-  try { v = JSON.parse(line); } catch (err) { return `not JSON: ${(err as Error).message}`; }
+  try {
+    v = JSON.parse(line);
+  } catch (err) {
+    return `not JSON: ${(err as Error).message}`;
+  }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
   const o = v as Record<string, unknown>;
   if (typeof o.type !== 'string' || !TYPES.has(o.type)) return `"type" must be one of ${[...TYPES].join(', ')}`;
@@ -62,13 +65,19 @@ export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<
     if (a === '--events' || a.startsWith('--events=')) events = val();
     else if (a === '--rule-matching' || a.startsWith('--rule-matching=')) {
       const m = val();
-      if (m !== 'first' && m !== 'all') { io.stderr(`--rule-matching must be first or all\n${USAGE}`); return 2; }
+      if (m !== 'first' && m !== 'all') {
+        io.stderr(`--rule-matching must be first or all\n${USAGE}`);
+        return 2;
+      }
       ruleMatching = m;
     } else if (a === '--hostname' || a.startsWith('--hostname=')) host = val() ?? host;
     else if (a.startsWith('-')) return helpOrUnknown(a, USAGE, io);
     else paths.push(a);
   }
-  if (paths.length === 0 || events === undefined) { io.stderr(USAGE); return 2; }
+  if (paths.length === 0 || events === undefined) {
+    io.stderr(USAGE);
+    return 2;
+  }
 
   // The agent's own load and compile (rules/build.ts), so a rule behaves here as it will there.
   const { ruleSet, errors, warnings } = await buildRules(paths, { ruleMatching });
@@ -79,7 +88,9 @@ export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<
   }
 
   let text: string;
-  try { text = await readFile(events, 'utf8'); } catch (err) {
+  try {
+    text = await readFile(events, 'utf8');
+  } catch (err) {
     io.stderr(`${events}: ${(err as Error).message}`);
     return 1;
   }
@@ -90,7 +101,10 @@ export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<
     const line = lines[n]!.trim();
     if (line === '' || line.startsWith('#')) continue;
     const ev = parseEventLine(line);
-    if (typeof ev === 'string') { io.stderr(`${events}:${n + 1}: ${ev} (line skipped)`); continue; }
+    if (typeof ev === 'string') {
+      io.stderr(`${events}:${n + 1}: ${ev} (line skipped)`);
+      continue;
+    }
     engine.process(ev);
   }
   return 0;

@@ -50,4 +50,3 @@ function usage(io: { stderr: NodeJS.WritableStream }, msg: string): number {
   io.stderr.write(`vigil rules validate: ${msg}\n${USAGE}\n`);
   return 2;
 }
-

@@ -65,13 +65,21 @@ function bytesOf(hex: Literal): string {
 /** =, ==, !=, <, <=, >, >= against one number or string; undefined for any other operator. */
 function orderedTest<T extends number | string>(op: CompareOp, v: T): Test | undefined {
   switch (op) {
-    case '=': case '==': return (x) => x === v;
-    case '!=': return (x) => x !== v;
-    case '<': return (x) => (x as T) < v;
-    case '<=': return (x) => (x as T) <= v;
-    case '>': return (x) => (x as T) > v;
-    case '>=': return (x) => (x as T) >= v;
-    default: return undefined;
+    case '=':
+    case '==':
+      return (x) => x === v;
+    case '!=':
+      return (x) => x !== v;
+    case '<':
+      return (x) => (x as T) < v;
+    case '<=':
+      return (x) => (x as T) <= v;
+    case '>':
+      return (x) => (x as T) > v;
+    case '>=':
+      return (x) => (x as T) >= v;
+    default:
+      return undefined;
   }
 }
 
@@ -84,13 +92,19 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
   }
   switch (type) {
     case 'number': {
-      if (op === 'in' || op === 'intersects') { const s = new Set(lits.map(parseNumber)); return (x) => s.has(x as number); }
+      if (op === 'in' || op === 'intersects') {
+        const s = new Set(lits.map(parseNumber));
+        return (x) => s.has(x as number);
+      }
       const ordered = orderedTest(op, parseNumber(one));
       if (ordered) return ordered;
       break;
     }
     case 'bool': {
-      if (op === 'in' || op === 'intersects') { const s = new Set(lits.map(parseBool)); return (x) => s.has(x as boolean); }
+      if (op === 'in' || op === 'intersects') {
+        const s = new Set(lits.map(parseBool));
+        return (x) => s.has(x as boolean);
+      }
       const v = parseBool(one);
       return op === '!=' ? (x) => x !== v : (x) => x === v;
     }
@@ -108,35 +122,73 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
     case 'list': {
       const s = new Set(lits.map((l) => l.value));
       // Falco: `in` holds when every extracted value is in the set, `intersects` when one is.
-      if (op === 'in') return (x) => { const xs = x as readonly string[]; if (xs.length === 0) return false; for (const v of xs) if (!s.has(v)) return false; return true; };
-      return (x) => { for (const v of x as readonly string[]) if (s.has(v)) return true; return false; };
+      if (op === 'in')
+        return (x) => {
+          const xs = x as readonly string[];
+          if (xs.length === 0) return false;
+          for (const v of xs) if (!s.has(v)) return false;
+          return true;
+        };
+      return (x) => {
+        for (const v of x as readonly string[]) if (s.has(v)) return true;
+        return false;
+      };
     }
     case 'string': {
       const v = one.value;
       const ordered = orderedTest(op, v);
       if (ordered) return ordered;
       switch (op) {
-        case 'contains': return (x) => (x as string).includes(v);
-        case 'icontains': { const re = new RegExp(escapeRegExp(v), 'i'); return (x) => re.test(x as string); }
-        case 'startswith': return (x) => (x as string).startsWith(v);
-        case 'endswith': return (x) => (x as string).endsWith(v);
-        case 'bcontains': { const b = bytesOf(one); return (x) => Buffer.from(x as string, 'utf8').toString('latin1').includes(b); }
-        case 'bstartswith': { const b = bytesOf(one); return (x) => Buffer.from(x as string, 'utf8').toString('latin1').startsWith(b); }
-        case 'glob': case 'iglob': { const re = compileGlob(v, op === 'iglob'); return (x) => re.test(x as string); }
+        case 'contains':
+          return (x) => (x as string).includes(v);
+        case 'icontains': {
+          const re = new RegExp(escapeRegExp(v), 'i');
+          return (x) => re.test(x as string);
+        }
+        case 'startswith':
+          return (x) => (x as string).startsWith(v);
+        case 'endswith':
+          return (x) => (x as string).endsWith(v);
+        case 'bcontains': {
+          const b = bytesOf(one);
+          return (x) =>
+            Buffer.from(x as string, 'utf8')
+              .toString('latin1')
+              .includes(b);
+        }
+        case 'bstartswith': {
+          const b = bytesOf(one);
+          return (x) =>
+            Buffer.from(x as string, 'utf8')
+              .toString('latin1')
+              .startsWith(b);
+        }
+        case 'glob':
+        case 'iglob': {
+          const re = compileGlob(v, op === 'iglob');
+          return (x) => re.test(x as string);
+        }
         case 'regex': {
           let re: RegExp;
-          try { re = compileRegex(v); } catch (err) {
+          try {
+            re = compileRegex(v);
+          } catch (err) {
             throw new CompileError(RulesIssueCode.BAD_REGEX, `bad regex "${v}": ${(err as Error).message}`, one.span);
           }
           return (x) => re.test(x as string);
         }
-        case 'pmatch': { const m = compilePmatch(lits.map((l) => l.value)); return (x) => m(x as string); }
-        case 'in': case 'intersects': {
+        case 'pmatch': {
+          const m = compilePmatch(lits.map((l) => l.value));
+          return (x) => m(x as string);
+        }
+        case 'in':
+        case 'intersects': {
           if (lits.length === 1) return (x) => x === v;
           const s = new Set(lits.map((l) => l.value));
           return (x) => s.has(x as string);
         }
-        default: break;
+        default:
+          break;
       }
       break;
     }
@@ -147,25 +199,49 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
 /** A test comparing two extracted values (rhs is val(field) or a field). */
 function fieldTest(op: CompareOp, type: FieldType, span: Span): (x: FieldValue, y: FieldValue) => boolean {
   if (type === 'ipaddr' || type === 'ipnet') {
-    if (op === '=' || op === '==') return (x, y) => { const a = ipOf(x); return a !== undefined && a === ipOf(y); };
-    if (op === '!=') return (x, y) => { const a = ipOf(x); const b = ipOf(y); return a !== undefined && b !== undefined && a !== b; };
+    if (op === '=' || op === '==')
+      return (x, y) => {
+        const a = ipOf(x);
+        return a !== undefined && a === ipOf(y);
+      };
+    if (op === '!=')
+      return (x, y) => {
+        const a = ipOf(x);
+        const b = ipOf(y);
+        return a !== undefined && b !== undefined && a !== b;
+      };
   }
   switch (op) {
-    case '=': case '==': case 'in': case 'intersects': return (x, y) => x === y;
-    case '!=': return (x, y) => x !== y;
-    case '<': return (x, y) => x < y;
-    case '<=': return (x, y) => x <= y;
-    case '>': return (x, y) => x > y;
-    case '>=': return (x, y) => x >= y;
-    default: break;
+    case '=':
+    case '==':
+    case 'in':
+    case 'intersects':
+      return (x, y) => x === y;
+    case '!=':
+      return (x, y) => x !== y;
+    case '<':
+      return (x, y) => x < y;
+    case '<=':
+      return (x, y) => x <= y;
+    case '>':
+      return (x, y) => x > y;
+    case '>=':
+      return (x, y) => x >= y;
+    default:
+      break;
   }
   if (type === 'string') {
     switch (op) {
-      case 'contains': return (x, y) => (x as string).includes(y as string);
-      case 'icontains': return (x, y) => (x as string).toLowerCase().includes((y as string).toLowerCase());
-      case 'startswith': return (x, y) => (x as string).startsWith(y as string);
-      case 'endswith': return (x, y) => (x as string).endsWith(y as string);
-      default: break;
+      case 'contains':
+        return (x, y) => (x as string).includes(y as string);
+      case 'icontains':
+        return (x, y) => (x as string).toLowerCase().includes((y as string).toLowerCase());
+      case 'startswith':
+        return (x, y) => (x as string).startsWith(y as string);
+      case 'endswith':
+        return (x, y) => (x as string).endsWith(y as string);
+      default:
+        break;
     }
   }
   throw new CompileError(RulesIssueCode.BAD_OPERATOR, `operator ${op} cannot compare with a field value`, span);
@@ -215,15 +291,26 @@ export function compileCompare(op: CompareOp, left: Parameters<typeof compileFie
         return false;
       };
     }
-    return (e) => { const x = get(e); if (x === undefined) return false; const y = get2(e); return y !== undefined && t2(x, y); };
+    return (e) => {
+      const x = get(e);
+      if (x === undefined) return false;
+      const y = get2(e);
+      return y !== undefined && t2(x, y);
+    };
   }
 
   const lits = literals(op, right, span);
   // Fast paths for the commonest shapes: no extra call per event.
   if (!lhs.any && lhs.type === 'string' && lits.length >= 1) {
-    if ((op === '=' || op === '==') && lits.length === 1) { const v = lits[0]!.value; return (e) => get(e) === v; }
+    if ((op === '=' || op === '==') && lits.length === 1) {
+      const v = lits[0]!.value;
+      return (e) => get(e) === v;
+    }
     if (op === 'in' || op === 'intersects') {
-      if (lits.length === 1) { const v = lits[0]!.value; return (e) => get(e) === v; }
+      if (lits.length === 1) {
+        const v = lits[0]!.value;
+        return (e) => get(e) === v;
+      }
       const s = new Set<unknown>(lits.map((l) => l.value));
       return (e) => s.has(get(e));
     }
@@ -231,23 +318,63 @@ export function compileCompare(op: CompareOp, left: Parameters<typeof compileFie
   if (!lhs.any && lhs.type === 'string' && lits.length === 1) {
     const v = lits[0]!.value;
     switch (op) {
-      case '!=': return (e) => { const x = get(e); return x !== undefined && x !== v; };
-      case 'contains': return (e) => { const x = get(e) as string | undefined; return x?.includes(v) === true; };
-      case 'startswith': return (e) => { const x = get(e) as string | undefined; return x?.startsWith(v) === true; };
-      case 'endswith': return (e) => { const x = get(e) as string | undefined; return x?.endsWith(v) === true; };
-      default: break;
+      case '!=':
+        return (e) => {
+          const x = get(e);
+          return x !== undefined && x !== v;
+        };
+      case 'contains':
+        return (e) => {
+          const x = get(e) as string | undefined;
+          return x?.includes(v) === true;
+        };
+      case 'startswith':
+        return (e) => {
+          const x = get(e) as string | undefined;
+          return x?.startsWith(v) === true;
+        };
+      case 'endswith':
+        return (e) => {
+          const x = get(e) as string | undefined;
+          return x?.endsWith(v) === true;
+        };
+      default:
+        break;
     }
   }
   if (!lhs.any && lhs.type === 'number' && lits.length === 1) {
     const v = parseNumber(lits[0]!);
     switch (op) {
-      case '=': case '==': return (e) => get(e) === v;
-      case '!=': return (e) => { const x = get(e); return x !== undefined && x !== v; };
-      case '<': return (e) => { const x = get(e) as number | undefined; return x !== undefined && x < v; };
-      case '<=': return (e) => { const x = get(e) as number | undefined; return x !== undefined && x <= v; };
-      case '>': return (e) => { const x = get(e) as number | undefined; return x !== undefined && x > v; };
-      case '>=': return (e) => { const x = get(e) as number | undefined; return x !== undefined && x >= v; };
-      default: break;
+      case '=':
+      case '==':
+        return (e) => get(e) === v;
+      case '!=':
+        return (e) => {
+          const x = get(e);
+          return x !== undefined && x !== v;
+        };
+      case '<':
+        return (e) => {
+          const x = get(e) as number | undefined;
+          return x !== undefined && x < v;
+        };
+      case '<=':
+        return (e) => {
+          const x = get(e) as number | undefined;
+          return x !== undefined && x <= v;
+        };
+      case '>':
+        return (e) => {
+          const x = get(e) as number | undefined;
+          return x !== undefined && x > v;
+        };
+      case '>=':
+        return (e) => {
+          const x = get(e) as number | undefined;
+          return x !== undefined && x >= v;
+        };
+      default:
+        break;
     }
   }
   const t = literalTest(op, lhs.type, lits, span);
@@ -268,5 +395,8 @@ export function compileCompare(op: CompareOp, left: Parameters<typeof compileFie
       return false;
     };
   }
-  return (e) => { const x = get(e); return x !== undefined && t(x); };
+  return (e) => {
+    const x = get(e);
+    return x !== undefined && t(x);
+  };
 }

@@ -41,7 +41,11 @@ function bucket(rules: readonly CompiledRule[], used: ReadonlySet<string> = new 
   for (const r of rules) for (const k of new Set(r.eq.map((c) => c.key))) if (!used.has(k)) score.set(k, (score.get(k) ?? 0) + 1);
   let best: string | undefined;
   let bestN = 1;
-  for (const [k, n] of score) if (n > bestN) { best = k; bestN = n; }
+  for (const [k, n] of score)
+    if (n > bestN) {
+      best = k;
+      bestN = n;
+    }
   if (best === undefined) return { all: rules };
   let get: Getter | undefined;
   const constrained = new Map<CompiledRule, Set<string | number>>();
@@ -59,7 +63,14 @@ function bucket(rules: readonly CompiledRule[], used: ReadonlySet<string> = new 
   for (const vs of constrained.values()) for (const v of vs) values.add(v);
   if (values.size * rest.length + constrained.size > MAX_ENTRIES) return { all: rules };
   const byValue = new Map<string | number, readonly CompiledRule[]>();
-  for (const v of values) byValue.set(v, rules.filter((r) => { const vs = constrained.get(r); return vs === undefined || vs.has(v); }));
+  for (const v of values)
+    byValue.set(
+      v,
+      rules.filter((r) => {
+        const vs = constrained.get(r);
+        return vs === undefined || vs.has(v);
+      }),
+    );
   return { all: rules, get: get!, key: best, byValue, rest: bucket(rest, new Set([...used, best]), depth + 1) };
 }
 
@@ -111,7 +122,10 @@ const MAX_INLINE = 24;
  */
 function runnerFor(list: readonly CompiledRule[], plan: MemoPlan): RunFn {
   if (list.length <= MAX_INLINE) {
-    return generateRunner(list.map((r) => ({ node: r.node, rule: r, reportMiss: r.forMs !== undefined })), plan) as RunFn;
+    return generateRunner(
+      list.map((r) => ({ node: r.node, rule: r, reportMiss: r.forMs !== undefined })),
+      plan,
+    ) as RunFn;
   }
   const consts: unknown[] = [];
   const c = (v: unknown): string => `k${consts.push(v) - 1}`;
@@ -133,20 +147,38 @@ interface Counting {
   readonly unknown: string;
 }
 
-function generate<T>(index: ReadonlyMap<string, SourceIndex>, leaf: (list: readonly CompiledRule[]) => { value: T; call: (k: string) => string },
-  counting: Counting | undefined, params: string, none: string): (...args: never[]) => unknown {
+function generate<T>(
+  index: ReadonlyMap<string, SourceIndex>,
+  leaf: (list: readonly CompiledRule[]) => { value: T; call: (k: string) => string },
+  counting: Counting | undefined,
+  params: string,
+  none: string,
+): (...args: never[]) => unknown {
   const consts: unknown[] = [];
   const c = (v: unknown): string => `k${consts.push(v) - 1}`;
   let temps = 0;
-  const ret = (list: readonly CompiledRule[]): string => { const l = leaf(list); return l.call(c(l.value)); };
+  const ret = (list: readonly CompiledRule[]): string => {
+    const l = leaf(list);
+    return l.call(c(l.value));
+  };
   const emit = (b: Bucket, pad: string): string => {
     if (b.get === undefined || b.byValue === undefined || b.rest === undefined) return `${pad}return ${ret(b.all)};\n`;
     const v = `v${temps++}`;
-    const m = c(new Map([...b.byValue].map(([val, list]) => { const l = leaf(list); return [val, l.value]; })));
+    const m = c(
+      new Map(
+        [...b.byValue].map(([val, list]) => {
+          const l = leaf(list);
+          return [val, l.value];
+        }),
+      ),
+    );
     const l = `l${temps++}`;
-    return `${pad}{\n${pad}  const ${v} = ${c(b.get)}(e);\n`
-      + `${pad}  if (${v} !== undefined) { const ${l} = ${m}.get(${v}); if (${l} !== undefined) return ${leaf(b.all).call(l)}; }\n`
-      + emit(b.rest, `${pad}  `) + `${pad}}\n`;
+    return (
+      `${pad}{\n${pad}  const ${v} = ${c(b.get)}(e);\n` +
+      `${pad}  if (${v} !== undefined) { const ${l} = ${m}.get(${v}); if (${l} !== undefined) return ${leaf(b.all).call(l)}; }\n` +
+      emit(b.rest, `${pad}  `) +
+      `${pad}}\n`
+    );
   };
   // The event is counted by type in the same switch that dispatches it.
   const vigil = new Set<string>(VIGIL_TYPES);
@@ -197,6 +229,5 @@ export function generateRun(index: ReadonlyMap<string, SourceIndex>, plan: MemoP
   };
   const counting: Counting = { known: (t) => `counts[${JSON.stringify(t)}]++;`, unknown: 'other(e.type);' };
   // No rule for this type: nothing to call.
-  return generate(index, (list) => ({ value: runnerOf(list), call: (k) => (list.length === 0 ? '0' : `${k}(e, hit, miss)`) }),
-    counting, 'e, hit, miss, counts, other', '0') as RunFn;
+  return generate(index, (list) => ({ value: runnerOf(list), call: (k) => (list.length === 0 ? '0' : `${k}(e, hit, miss)`) }), counting, 'e, hit, miss, counts, other', '0') as RunFn;
 }

@@ -29,7 +29,10 @@ export const FALSE_NODE: Node = { k: 'const', v: false, key: 'false' };
 const NO_EVENT = Object.freeze({}) as VigilEvent;
 
 function flatten(kind: 'and' | 'or', e: Expr, out: Expr[]): void {
-  if (e.kind === kind) { flatten(kind, e.left, out); flatten(kind, e.right, out); } else out.push(e);
+  if (e.kind === kind) {
+    flatten(kind, e.left, out);
+    flatten(kind, e.right, out);
+  } else out.push(e);
 }
 
 /** A comparison, `exists` or boolean field as one predicate (shared with the closure compiler). */
@@ -40,7 +43,11 @@ export function leafPred(e: LeafExpr): Pred {
     case 'exists': {
       const f = compileFieldExpr(e.field);
       const get = f.get;
-      if (f.any) return (ev) => { const x = get(ev) as readonly unknown[] | undefined; return x !== undefined && x.length > 0; };
+      if (f.any)
+        return (ev) => {
+          const x = get(ev) as readonly unknown[] | undefined;
+          return x !== undefined && x.length > 0;
+        };
       return (ev) => get(ev) !== undefined;
     }
     case 'truthy': {
@@ -120,5 +127,11 @@ export function lowerCondition(expr: Expr, indexed: boolean): Node {
   if (!indexed) return lower(expr);
   const parts: Expr[] = [];
   flatten('and', expr, parts);
-  return combine('and', parts.map((p) => { const n = lower(p); return isTypeConstraint(p) ? TRUE_NODE : n; }));
+  return combine(
+    'and',
+    parts.map((p) => {
+      const n = lower(p);
+      return isTypeConstraint(p) ? TRUE_NODE : n;
+    }),
+  );
 }

@@ -21,10 +21,16 @@ export function globToRegExpSource(glob: string): string {
     else if (c === '\\' && i + 1 < glob.length) out += escapeRegExp(glob[++i]!);
     else if (c === '[') {
       const close = glob.indexOf(']', i + 2);
-      if (close < 0) { out += '\\['; continue; }
+      if (close < 0) {
+        out += '\\[';
+        continue;
+      }
       let body = glob.slice(i + 1, close);
       let neg = false;
-      if (body.startsWith('!') || body.startsWith('^')) { neg = true; body = body.slice(1); }
+      if (body.startsWith('!') || body.startsWith('^')) {
+        neg = true;
+        body = body.slice(1);
+      }
       out += `[${neg ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
       i = close;
     } else out += escapeRegExp(c);
@@ -76,5 +82,7 @@ export function compilePmatch(prefixes: readonly string[]): (path: string) => bo
 
 // Inside pmatch a glob stays within one path component.
 function globToRegExpSourceNoSlash(component: string): string {
-  return globToRegExpSource(component).replace(/\[\\s\\S\]\*/g, '[^/]*').replace(/\[\\s\\S\]/g, '[^/]');
+  return globToRegExpSource(component)
+    .replace(/\[\\s\\S\]\*/g, '[^/]*')
+    .replace(/\[\\s\\S\]/g, '[^/]');
 }

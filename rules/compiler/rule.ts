@@ -61,7 +61,12 @@ const ipOf = (x: unknown): IpValue | undefined => (typeof x === 'string' ? parse
 
 function eqConstraints(expr: Expr): EqConstraint[] {
   const parts: Expr[] = [];
-  const flat = (e: Expr): void => { if (e.kind === 'and') { flat(e.left); flat(e.right); } else parts.push(e); };
+  const flat = (e: Expr): void => {
+    if (e.kind === 'and') {
+      flat(e.left);
+      flat(e.right);
+    } else parts.push(e);
+  };
   flat(expr);
   const out: EqConstraint[] = [];
   for (const c of parts) {
@@ -109,13 +114,14 @@ function compileThrottleKey(names: readonly string[]): (e: VigilEvent) => string
     return b.get;
   });
   if (getters.length === 0) return () => '';
-  if (getters.length === 1) { const g = getters[0]!; return (e) => String(g(e) ?? '<NA>'); }
+  if (getters.length === 1) {
+    const g = getters[0]!;
+    return (e) => String(g(e) ?? '<NA>');
+  }
   return (e) => getters.map((g) => String(g(e) ?? '<NA>')).join('\u0000');
 }
 
-export type RuleCompileResult =
-  | { readonly ok: true; readonly rule: CompiledRule; readonly warnings: Issue[] }
-  | { readonly ok: false; readonly issue: Issue; readonly more: Issue[] };
+export type RuleCompileResult = { readonly ok: true; readonly rule: CompiledRule; readonly warnings: Issue[] } | { readonly ok: false; readonly issue: Issue; readonly more: Issue[] };
 
 /** A rule whose condition is validated and folded, waiting for its memo plan (shared by the whole rule set). */
 export type PreparedRule =
@@ -140,11 +146,16 @@ function failure(rule: ResolvedRule, err: unknown): { ok: false; issue: Issue; m
     if (e.kind === 'and' || e.kind === 'or') stack.push(e.right, e.left);
     else if (e.kind === 'not') stack.push(e.expr);
     else if (e.kind === 'compare' || e.kind === 'exists' || e.kind === 'truthy') {
-      try { leafPred(e); } catch (x) {
+      try {
+        leafPred(e);
+      } catch (x) {
         if (!(x instanceof CompileError)) continue;
         const i = compileIssue(rule, x);
         const k = `${i.line}:${i.col}:${i.message}`;
-        if (!seen.has(k)) { seen.add(k); more.push(i); }
+        if (!seen.has(k)) {
+          seen.add(k);
+          more.push(i);
+        }
       }
     }
   }

@@ -2,19 +2,39 @@ import type { VigilEvent } from '../event.js';
 import type { BoundField, FieldDef, FieldType, FieldValue, Getter } from './types.js';
 
 /** A field that takes no argument. */
-export function plain(name: string, type: FieldType, desc: string, get: Getter,
+export function plain(
+  name: string,
+  type: FieldType,
+  desc: string,
+  get: Getter,
   extra?: {
-    vigil?: boolean; any?: boolean; twoEnded?: boolean; format?: (v: FieldValue) => string; derived?: boolean; constant?: boolean;
+    vigil?: boolean;
+    any?: boolean;
+    twoEnded?: boolean;
+    format?: (v: FieldValue) => string;
+    derived?: boolean;
+    constant?: boolean;
     eqTest?: (v: string, negate: boolean) => (e: VigilEvent) => boolean;
     containsTest?: (v: string) => ((e: VigilEvent) => boolean) | undefined;
-  }): FieldDef {
+  },
+): FieldDef {
   const bound: BoundField = {
-    get, type, any: extra?.any ?? false, ...(extra?.twoEnded ? { twoEnded: true } : {}), ...(extra?.format ? { format: extra.format } : {}),
-    ...(extra?.derived ? { derived: true } : {}), ...(extra?.constant ? { constant: true } : {}),
-    ...(extra?.eqTest ? { eqTest: extra.eqTest } : {}), ...(extra?.containsTest ? { containsTest: extra.containsTest } : {}),
+    get,
+    type,
+    any: extra?.any ?? false,
+    ...(extra?.twoEnded ? { twoEnded: true } : {}),
+    ...(extra?.format ? { format: extra.format } : {}),
+    ...(extra?.derived ? { derived: true } : {}),
+    ...(extra?.constant ? { constant: true } : {}),
+    ...(extra?.eqTest ? { eqTest: extra.eqTest } : {}),
+    ...(extra?.containsTest ? { containsTest: extra.containsTest } : {}),
   };
   return {
-    name, type, desc, arg: 'none', ...(extra?.vigil ? { vigil: true } : {}),
+    name,
+    type,
+    desc,
+    arg: 'none',
+    ...(extra?.vigil ? { vigil: true } : {}),
     bind: (arg) => (arg === undefined ? bound : `field ${name} takes no argument`),
   };
 }
@@ -22,7 +42,11 @@ export function plain(name: string, type: FieldType, desc: string, get: Getter,
 /** A field indexed by a key (label name, metric name). */
 export function keyed(name: string, type: FieldType, desc: string, make: (key: string) => Getter, vigil?: boolean): FieldDef {
   return {
-    name, type, desc, arg: 'required', ...(vigil ? { vigil: true } : {}),
+    name,
+    type,
+    desc,
+    arg: 'required',
+    ...(vigil ? { vigil: true } : {}),
     bind: (arg) => (arg === undefined || arg === '' ? `field ${name} needs an argument: ${name}[NAME]` : { get: make(arg), type, any: false }),
   };
 }
@@ -32,8 +56,11 @@ export function keyed(name: string, type: FieldType, desc: string, make: (key: s
  * with no space cannot span the space between two parts, so it is inside
  * one of them. Undefined (the caller builds the string) when v has a space.
  */
-export function cmdlineContains(v: string, withName: boolean,
-  of: (e: VigilEvent) => { readonly name: string; readonly args?: readonly string[] } | undefined): ((e: VigilEvent) => boolean) | undefined {
+export function cmdlineContains(
+  v: string,
+  withName: boolean,
+  of: (e: VigilEvent) => { readonly name: string; readonly args?: readonly string[] } | undefined,
+): ((e: VigilEvent) => boolean) | undefined {
   if (v.includes(' ')) return undefined;
   return (e) => {
     const p = of(e);

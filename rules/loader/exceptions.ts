@@ -159,4 +159,3 @@ export function mergeExceptions(prev: readonly ExceptionDef[], added: readonly E
   }
   return out;
 }
-

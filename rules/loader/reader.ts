@@ -22,14 +22,40 @@ export interface ReadOptions {
 const LIST_KEYS = new Set(['list', 'items', 'append', 'override']);
 const MACRO_KEYS = new Set(['macro', 'condition', 'append', 'override']);
 const RULE_KEYS = new Set([
-  'rule', 'desc', 'condition', 'output', 'priority', 'tags', 'enabled', 'source', 'exceptions', 'append', 'override',
-  'warn_evttypes', 'skip-if-unknown-filter', 'capture', 'capture_duration', 'for', 'throttle',
+  'rule',
+  'desc',
+  'condition',
+  'output',
+  'priority',
+  'tags',
+  'enabled',
+  'source',
+  'exceptions',
+  'append',
+  'override',
+  'warn_evttypes',
+  'skip-if-unknown-filter',
+  'capture',
+  'capture_duration',
+  'for',
+  'throttle',
 ]);
 const RULE_APPENDABLE = new Set(['condition', 'output', 'desc', 'tags', 'exceptions']);
 // Falco's overridable_replace (rule_loader_reader.cpp) plus vigil's for/throttle.
 const RULE_REPLACEABLE = new Set([
-  'condition', 'output', 'desc', 'priority', 'capture', 'capture_duration', 'tags', 'exceptions', 'enabled',
-  'warn_evttypes', 'skip-if-unknown-filter', 'for', 'throttle',
+  'condition',
+  'output',
+  'desc',
+  'priority',
+  'capture',
+  'capture_duration',
+  'tags',
+  'exceptions',
+  'enabled',
+  'warn_evttypes',
+  'skip-if-unknown-filter',
+  'for',
+  'throttle',
 ]);
 // Falco's RGX_BARESTR and RGX_IDENTIFIER: names a condition can refer to.
 const LIST_NAME_RE = /^[^()"'\s=,]+$/;
@@ -209,7 +235,11 @@ function readOverrides(r: MapReader, appendable: ReadonlySet<string>, replaceabl
       out.replace.add(key);
     } else {
       const allowed = [appendable.has(key) ? 'append' : '', replaceable.has(key) ? 'replace' : ''].filter(Boolean).join(', ');
-      throw new ItemProblem(RulesIssueCode.OVERRIDE, `invalid override operation for key '${key}': '${op ?? ''}'${allowed ? ` (allowed: ${allowed})` : ` ('${key}' cannot be overridden)`}`, o.locOf(key));
+      throw new ItemProblem(
+        RulesIssueCode.OVERRIDE,
+        `invalid override operation for key '${key}': '${op ?? ''}'${allowed ? ` (allowed: ${allowed})` : ` ('${key}' cannot be overridden)`}`,
+        o.locOf(key),
+      );
     }
   }
   if (out.append.size === 0 && out.replace.size === 0) {
@@ -328,7 +358,18 @@ function readRule(r: MapReader, name: string, into: Collected, sink: IssueSink, 
     throw new ItemProblem(RulesIssueCode.SOURCE_MISMATCH, `rule '${name}' is redefined with source '${source}', it was '${prev.source}'`, r.locOf('source'));
   }
   const def: RuleDef = {
-    name, desc, cond: { pieces: [cond] }, output: { pieces: [output] }, priority, tags, enabled, source, exceptions, warnEvttypes, skipIfUnknownFilter, loc: r.loc,
+    name,
+    desc,
+    cond: { pieces: [cond] },
+    output: { pieces: [output] },
+    priority,
+    tags,
+    enabled,
+    source,
+    exceptions,
+    warnEvttypes,
+    skipIfUnknownFilter,
+    loc: r.loc,
   };
   if (forMs !== undefined) def.forMs = forMs;
   if (throttle) def.throttle = throttle;
@@ -349,7 +390,10 @@ function previousRule(into: Collected, name: string, r: MapReader, what: string)
 }
 
 function overrideRule(r: MapReader, name: string, ov: Overrides, into: Collected, sink: IssueSink, label: string, opts: ReadOptions): void {
-  for (const [kind, keys] of [['append', ov.append], ['replace', ov.replace]] as const) {
+  for (const [kind, keys] of [
+    ['append', ov.append],
+    ['replace', ov.replace],
+  ] as const) {
     for (const key of keys) {
       if (!r.has(key)) throw new ItemProblem(RulesIssueCode.OVERRIDE, `an ${kind} override for '${key}' was specified but '${key}' is not defined`, r.locOf('override'));
     }
@@ -366,7 +410,7 @@ function overrideRule(r: MapReader, name: string, ov: Overrides, into: Collected
   const condPiece = a.has('condition') || p.has('condition') ? conditionPiece(r) : undefined;
   const output = a.has('output') || p.has('output') ? outputPiece(r) : undefined;
   const desc = a.has('desc') || p.has('desc') ? r.str('desc', true) : undefined;
-  const tags = a.has('tags') || p.has('tags') ? readTags(r) ?? [] : undefined;
+  const tags = a.has('tags') || p.has('tags') ? (readTags(r) ?? []) : undefined;
   let exceptions = prev.exceptions;
   if (a.has('exceptions')) exceptions = mergeExceptions(prev.exceptions, readExceptions(r, sink, label, true));
   if (p.has('exceptions')) {
@@ -416,7 +460,11 @@ function readPriority(r: MapReader): RuleDef['priority'] {
   const text = r.str('priority', true);
   const p = parsePriority(text);
   if (!p) {
-    throw new ItemProblem(RulesIssueCode.BAD_PRIORITY, `invalid priority '${text}': expected one of emergency, alert, critical, error, warning, notice, informational (info), debug`, r.locOf('priority'));
+    throw new ItemProblem(
+      RulesIssueCode.BAD_PRIORITY,
+      `invalid priority '${text}': expected one of emergency, alert, critical, error, warning, notice, informational (info), debug`,
+      r.locOf('priority'),
+    );
   }
   return p;
 }
@@ -456,4 +504,3 @@ function readThrottle(r: MapReader, sink: IssueSink, label: string, opts: ReadOp
   if (keys.length === 0) throw new ItemProblem(RulesIssueCode.BAD_VALUE, 'throttle key must name at least one field', t.locOf('key'));
   return { periodMs, key: keys.map((k) => ({ value: k.value.trim(), loc: k.loc })) };
 }
-

@@ -121,17 +121,26 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
   // Reloads never overlap: a change during a reload schedules one more.
   function reload(): void {
     if (stopped) return;
-    if (running !== undefined) { again = true; return; }
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
     running = loadOnce(false).finally(() => {
       running = undefined;
-      if (again && !stopped) { again = false; reload(); }
+      if (again && !stopped) {
+        again = false;
+        reload();
+      }
     });
   }
 
   function schedule(): void {
     if (stopped) return;
     if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => { timer = undefined; reload(); }, cfg.debounceMs);
+    timer = setTimeout(() => {
+      timer = undefined;
+      reload();
+    }, cfg.debounceMs);
     timer.unref();
   }
 
@@ -141,7 +150,14 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
       await loadOnce(true);
       if (stopped || signal.aborted) return;
       const dirs = new Set<string>();
-      for (const p of cfg.paths) if (await stat(p).then((st) => st.isDirectory(), () => false)) dirs.add(resolvePath(p));
+      for (const p of cfg.paths)
+        if (
+          await stat(p).then(
+            (st) => st.isDirectory(),
+            () => false,
+          )
+        )
+          dirs.add(resolvePath(p));
       const plan = planRulesWatch(cfg.paths, (p) => dirs.has(p));
       watcher = watch([...plan.dirs], {
         ignoreInitial: true,
@@ -160,7 +176,13 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
       });
       watcher.on('all', schedule);
       watcher.on('error', (err) => deps.errors.report('rules', 'watch', err));
-      signal.addEventListener('abort', () => { void component.stop(); }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          void component.stop();
+        },
+        { once: true },
+      );
       await new Promise<void>((resolve) => watcher!.once('ready', () => resolve()));
     },
     async stop() {

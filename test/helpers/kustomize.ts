@@ -42,8 +42,10 @@ export function renderWith(resources: readonly string[], components: readonly st
       join(dir, 'kustomization.yaml'),
       // kustomize takes no absolute roots.
       JSON.stringify({
-        apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization',
-        resources: resources.map((r) => relative(dir, r)), components: components.map((c) => relative(dir, c)),
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: resources.map((r) => relative(dir, r)),
+        components: components.map((c) => relative(dir, c)),
       }),
     );
     return renderDir(dir);

@@ -46,11 +46,16 @@ function kubeletArgs(pod: string, namespace: string, container: string): { uid: 
   return {
     uid,
     args: [
-      '--cgroup-parent', `/kubepods/besteffort/pod${uid}`,
-      '--label', `io.kubernetes.pod.name=${pod}`,
-      '--label', `io.kubernetes.pod.namespace=${namespace}`,
-      '--label', `io.kubernetes.pod.uid=${uid}`,
-      '--label', `io.kubernetes.container.name=${container}`,
+      '--cgroup-parent',
+      `/kubepods/besteffort/pod${uid}`,
+      '--label',
+      `io.kubernetes.pod.name=${pod}`,
+      '--label',
+      `io.kubernetes.pod.namespace=${namespace}`,
+      '--label',
+      `io.kubernetes.pod.uid=${uid}`,
+      '--label',
+      `io.kubernetes.container.name=${container}`,
     ],
   };
 }
@@ -102,9 +107,7 @@ describe.skipIf(skip)('container discovery and stats on the real Docker engine',
       k8s: { namespace: 'shop', pod: 'web-0', container: 'nginx', podUid: uid },
     });
     const text = await d.registry.metrics();
-    expect(text).toContain(
-      `container_memory_working_set_bytes{id="/kubepods/besteffort/pod${uid}/${id}",name="${PREFIX}kube",image="${TEST_IMAGE}",namespace="shop",pod="web-0",container="nginx"}`,
-    );
+    expect(text).toContain(`container_memory_working_set_bytes{id="/kubepods/besteffort/pod${uid}/${id}",name="${PREFIX}kube",image="${TEST_IMAGE}",namespace="shop",pod="web-0",container="nginx"}`);
 
     docker('rm', '-f', id);
     await until(() => c.get(id) === undefined, 5_000, 'container removed');
@@ -167,8 +170,8 @@ describe.skipIf(skip)('container discovery and stats on the real Docker engine',
     const cli = run('nc-cli', [], ['sh', '-c', `sleep 2; head -c ${N} /dev/zero | nc ${ip} 9000; sleep 300`]);
     const cliPath = (await until(() => c.get(cli), 2_000, 'client discovered')).cgroupPath;
     const tx0 = await until(() => metric(d.registry, 'container_network_transmit_bytes_total', cliPath, 'interface="eth0"'), 2_000, 'client tx series');
-    await until(async () => ((await metric(d.registry, 'container_network_receive_bytes_total', srvPath, 'interface="eth0"'))! - rx0) >= N, 20_000, 'server received N bytes');
-    await until(async () => ((await metric(d.registry, 'container_network_transmit_bytes_total', cliPath, 'interface="eth0"'))! - tx0) >= N, 20_000, 'client sent N bytes');
+    await until(async () => (await metric(d.registry, 'container_network_receive_bytes_total', srvPath, 'interface="eth0"'))! - rx0 >= N, 20_000, 'server received N bytes');
+    await until(async () => (await metric(d.registry, 'container_network_transmit_bytes_total', cliPath, 'interface="eth0"'))! - tx0 >= N, 20_000, 'client sent N bytes');
     const text = await d.registry.metrics();
     expect(text).not.toMatch(new RegExp(`container_network_receive_bytes_total\\{id="${srvPath}"[^}]*interface="lo"`));
     docker('rm', '-f', srv, cli);

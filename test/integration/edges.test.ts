@@ -41,11 +41,7 @@ function runPod(opts: { container: string; ns: string; pod: string; labels: Reco
     'io.kubernetes.container.name': opts.container,
     ...opts.labels,
   };
-  const id = docker(
-    'run', '-d', '--name', name, '--cgroup-parent', `/kubepods/besteffort/pod${uid}`,
-    ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-    TEST_IMAGE, ...opts.cmd,
-  );
+  const id = docker('run', '-d', '--name', name, '--cgroup-parent', `/kubepods/besteffort/pod${uid}`, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), TEST_IMAGE, ...opts.cmd);
   const ip = docker('inspect', '-f', '{{.NetworkSettings.IPAddress}}', id);
   return { name, id, ip };
 }
@@ -82,7 +78,9 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
 
   beforeAll(async () => {
     server = runPod({
-      container: 'server', ns: 'shop', pod: 'api-5f6c7d8b9-x2k9q',
+      container: 'server',
+      ns: 'shop',
+      pod: 'api-5f6c7d8b9-x2k9q',
       labels: { app: 'api', 'pod-template-hash': '5f6c7d8b9' },
       cmd: ['sh', '-c', 'nc -ll -p 8080 -e cat & nc -ll -p 9090 -e cat & wait'],
     });
@@ -90,7 +88,10 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
     batch = runPod({ container: 'job', ns: 'shop', pod: 'batch', labels: { app: 'batch' }, cmd: ['sleep', '3600'] });
 
     containers = createContainerCollector(deps, {
-      cgroupRoot: '/sys/fs/cgroup', procRoot: '/proc', dockerSocket: '/var/run/docker.sock', resyncIntervalMs: 1000,
+      cgroupRoot: '/sys/fs/cgroup',
+      procRoot: '/proc',
+      dockerSocket: '/var/run/docker.sock',
+      resyncIntervalMs: 1000,
     });
     await containers.start(abort.signal);
     scanner = createHostScanner(deps, { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: HOUR });
@@ -104,9 +105,7 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
       deps.errors,
       { hostname: 'node-1', procRoot: '/proc', pendingInspectionMs: 1000, enrichmentWaitMs: 1000, fsPredictWindowMs: HOUR },
     );
-    await until('the containers are discovered with their pod labels', () =>
-      [server, client, batch].every((p) => containers.get(p.id)?.k8s !== undefined),
-    );
+    await until('the containers are discovered with their pod labels', () => [server, client, batch].every((p) => containers.get(p.id)?.k8s !== undefined));
   }, 120_000);
 
   afterAll(async () => {
@@ -144,8 +143,7 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
     docker('exec', '-d', from.name, 'sh', '-c', `(echo hi; sleep 20) | nc ${server.ip} ${port}`);
     // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d.
     const v4 = (ip: string | undefined) => ip?.replace(/^::ffff:/, '');
-    const find = (type: string) =>
-      annotated.slice(start).find((e) => e.type === type && e.edge && e.fd?.sport === port && v4(e.fd?.sip) === server.ip && v4(e.fd?.cip) === from.ip);
+    const find = (type: string) => annotated.slice(start).find((e) => e.type === type && e.edge && e.fd?.sport === port && v4(e.fd?.sip) === server.ip && v4(e.fd?.cip) === from.ip);
     await until(`connect and accept events for ${from.name} -> :${port}`, () => find('connect') !== undefined && find('accept') !== undefined);
     return { connect: find('connect')!.edge!, accept: find('accept')!.edge! };
   }
@@ -169,7 +167,9 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
     tracker = undefined;
     // The host is live: other processes' connections may be learned too; ours is the only one in `shop`.
     const file = JSON.parse(readFileSync(baselinePath, 'utf8')) as { edges: Array<{ src: string; dst: string }> };
-    expect(file.edges.filter((e) => e.src.startsWith('shop/') || e.dst.startsWith('shop/'))).toEqual([expect.objectContaining({ src: 'shop/app/web/client', dst: 'shop/Deployment/api/server', port: 8080, proto: 'tcp' })]);
+    expect(file.edges.filter((e) => e.src.startsWith('shop/') || e.dst.startsWith('shop/'))).toEqual([
+      expect.objectContaining({ src: 'shop/app/web/client', dst: 'shop/Deployment/api/server', port: 8080, proto: 'tcp' }),
+    ]);
   });
 
   it('after a restart past the window, the learned edge stays quiet and new ones are new', async () => {
@@ -212,10 +212,12 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
         spec: {
           podSelector: { matchLabels: { app: 'api' } },
           policyTypes: ['Ingress'],
-          ingress: [{
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'web' } } }],
-            ports: [{ protocol: 'TCP', port: 8080 }],
-          }],
+          ingress: [
+            {
+              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'web' } } }],
+              ports: [{ protocol: 'TCP', port: 8080 }],
+            },
+          ],
         },
       }),
     ]);

@@ -87,12 +87,10 @@ describe.skipIf(unavailable)('exec events from the netlink proc connector (real 
   it('reports a process in a Docker container with its container id', async () => {
     const id = docker('run', '-d', '--rm', '--name', containerName, TEST_IMAGE, 'sh', '-c', 'sleep 0.2');
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    const inContainer = () =>
-      events.filter((e): e is Extract<ExecEvent, { kind: 'exec' }> => e.kind === 'exec' && e.process.containerId === id);
+    const inContainer = () => events.filter((e): e is Extract<ExecEvent, { kind: 'exec' }> => e.kind === 'exec' && e.process.containerId === id);
     // busybox sh execs its last command in place: the container's init is
     // read as sh or, if the read came after that second exec, as sleep.
-    const isInit = (e: Extract<ExecEvent, { kind: 'exec' }>) =>
-      ['sh -c sleep 0.2', 'sleep 0.2'].includes(e.process.args.join(' '));
+    const isInit = (e: Extract<ExecEvent, { kind: 'exec' }>) => ['sh -c sleep 0.2', 'sleep 0.2'].includes(e.process.args.join(' '));
     await vi.waitFor(() => expect(inContainer().some(isInit)).toBe(true), WAIT);
     const init = inContainer().find(isInit)!;
     expect(init.process.vpid).toBe(1);

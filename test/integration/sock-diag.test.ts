@@ -56,14 +56,16 @@ describe('NETLINK_SOCK_DIAG TCP dump', () => {
   it("gives exactly the rows /proc/net/tcp{,6} gives for this process's sockets", async () => {
     const mine = ownSocketInodes();
     const dumped = (await diag.dumpTcp()).filter((r) => mine.has(r.inode));
-    const proc = [
-      ...parseProcNet(readFileSync('/proc/self/net/tcp', 'utf8'), 'tcp'),
-      ...parseProcNet(readFileSync('/proc/self/net/tcp6', 'utf8'), 'tcp6'),
-    ].filter((r) => mine.has(r.inode));
+    const proc = [...parseProcNet(readFileSync('/proc/self/net/tcp', 'utf8'), 'tcp'), ...parseProcNet(readFileSync('/proc/self/net/tcp6', 'utf8'), 'tcp6')].filter((r) => mine.has(r.inode));
     // Two listeners, two client ends, two accepted ends.
     expect(proc.length).toBe(6);
     expect(dumped.map(key).sort()).toEqual(proc.map(key).sort());
-    expect(dumped.filter((r) => r.state === 'LISTEN').map((r) => r.proto).sort()).toEqual(['tcp', 'tcp6']);
+    expect(
+      dumped
+        .filter((r) => r.state === 'LISTEN')
+        .map((r) => r.proto)
+        .sort(),
+    ).toEqual(['tcp', 'tcp6']);
   });
 
   it('names the netns it describes', () => {
@@ -83,10 +85,7 @@ describe('NETLINK_SOCK_DIAG TCP dump', () => {
 
   it('feeds the host scanner: a loopback connection shows with its owning pid, and a new one on the next scan', async () => {
     const deps = testDeps();
-    const scanner = createHostScanner(
-      deps,
-      { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: 1000, sockDiag: true },
-    );
+    const scanner = createHostScanner(deps, { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: 1000, sockDiag: true });
     try {
       await scanner.scan();
       const local = [...scanner.sockets.list()].find((s) => s.localPort === client.localPort && s.remotePort === client.remotePort);

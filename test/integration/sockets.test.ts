@@ -28,7 +28,10 @@ function ssOwners(): Map<number, number[]> {
     const ino = /\bino:(\d+)/.exec(line);
     if (!ino || ino[1] === '0') continue;
     const pids = [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
-    owners.set(Number(ino[1]), [...new Set(pids)].sort((a, b) => a - b));
+    owners.set(
+      Number(ino[1]),
+      [...new Set(pids)].sort((a, b) => a - b),
+    );
   }
   return owners;
 }
@@ -94,9 +97,7 @@ describe.skipIf(skip)('socket table on the real /proc', () => {
       procs.scan();
       socks.scan(procs);
 
-      const client = [...socks.list()].find(
-        (s) => s.remoteAddr === gateway && s.remotePort === port && s.localPort === peer.remotePort,
-      );
+      const client = [...socks.list()].find((s) => s.remoteAddr === gateway && s.remotePort === port && s.localPort === peer.remotePort);
       expect(client).toMatchObject({ proto: 'tcp', state: 'ESTABLISHED', localAddr: peer.remoteAddress, pids: [ncPid] });
       const nc = procs.get(ncPid)!;
       expect(nc).toMatchObject({ comm: 'nc', containerId, vpid: 1 });
@@ -104,9 +105,7 @@ describe.skipIf(skip)('socket table on the real /proc', () => {
       expect(client!.netns).not.toBe(hostNetns());
 
       // The host side: accepted by this very process, plus the listener.
-      const serverSide = [...socks.list()].find(
-        (s) => s.localAddr === gateway && s.localPort === port && s.remotePort === peer.remotePort,
-      );
+      const serverSide = [...socks.list()].find((s) => s.localAddr === gateway && s.localPort === port && s.remotePort === peer.remotePort);
       expect(serverSide).toMatchObject({ state: 'ESTABLISHED', netns: hostNetns(), pids: [process.pid] });
       const listener = [...socks.list()].find((s) => s.localAddr === gateway && s.localPort === port && s.state === 'LISTEN');
       expect(listener?.pids).toEqual([process.pid]);
@@ -126,8 +125,7 @@ describe.skipIf(skip)('socket table on the real /proc', () => {
       const mine = connect(port, gateway);
       const selfPeer = await fromSelf;
       try {
-        const pidsOf = (localPort: number, remotePort: number) =>
-          [...socks.list()].find((x) => x.localPort === localPort && x.remotePort === remotePort)?.pids ?? [];
+        const pidsOf = (localPort: number, remotePort: number) => [...socks.list()].find((x) => x.localPort === localPort && x.remotePort === remotePort)?.pids ?? [];
         for (let i = 0; i < 20; i++) {
           procs.scan();
           socks.scan(procs);

@@ -14,7 +14,10 @@ export function createFileSink(cfg: FileOutputConfig): PushSink {
   return {
     async send(batch) {
       const data = Buffer.from(batch.map((e) => `${envelopeJson(e)}\n`).join(''), 'utf8');
-      size ??= await stat(cfg.path).then((s) => s.size, () => 0);
+      size ??= await stat(cfg.path).then(
+        (s) => s.size,
+        () => 0,
+      );
       if (size > 0 && size + data.length > cfg.maxBytes) {
         for (let i = cfg.maxFiles - 1; i >= 1; i--) await rename(`${cfg.path}.${i}`, `${cfg.path}.${i + 1}`).catch(() => undefined);
         await rename(cfg.path, `${cfg.path}.1`);

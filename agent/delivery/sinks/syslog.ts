@@ -36,9 +36,7 @@ export function createSyslogSink(cfg: SyslogOutputConfig): PushSink {
 
   function open(): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const s = cfg.tls
-        ? tlsConnect({ host: cfg.host, port: cfg.port, ...tlsOptions(cfg.tls) })
-        : netConnect({ host: cfg.host, port: cfg.port });
+      const s = cfg.tls ? tlsConnect({ host: cfg.host, port: cfg.port, ...tlsOptions(cfg.tls) }) : netConnect({ host: cfg.host, port: cfg.port });
       const timer = setTimeout(() => s.destroy(new OutputSendError(`no connection to ${cfg.host}:${cfg.port} within ${cfg.timeoutMs} ms`)), cfg.timeoutMs);
       s.once(cfg.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);

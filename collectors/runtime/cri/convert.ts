@@ -45,7 +45,9 @@ export function verboseInfo(info: StringMap | undefined): { privileged?: boolean
   if (!raw) return {};
   try {
     const j = JSON.parse(raw) as {
-      pid?: number; sandboxID?: string; privileged?: boolean;
+      pid?: number;
+      sandboxID?: string;
+      privileged?: boolean;
       config?: { linux?: { security_context?: { privileged?: boolean } } };
     };
     const privileged = j.config?.linux?.security_context?.privileged ?? j.privileged;

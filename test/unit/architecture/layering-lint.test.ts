@@ -20,9 +20,7 @@ function lintFixtureTree(): { findings: string[]; status: number | null } {
   writeFileSync(join(dir, 'biome.json'), JSON.stringify(config));
   const r = spawnSync(BIOME, ['lint', '--reporter=github', '--max-diagnostics=none', '.'], { cwd: dir, encoding: 'utf8' });
   // ::error title=lint/<group>/<rule>,file=<abs path>,line=N,...
-  const findings = [...r.stdout.matchAll(/^::error title=lint\/\w+\/(\w+),file=([^,]+),line=(\d+)/gm)].map(
-    (m) => `${m[1]} ${m[2]!.slice(dir.length + 1)}:${m[3]}`,
-  );
+  const findings = [...r.stdout.matchAll(/^::error title=lint\/\w+\/(\w+),file=([^,]+),line=(\d+)/gm)].map((m) => `${m[1]} ${m[2]!.slice(dir.length + 1)}:${m[3]}`);
   return { findings: findings.sort(), status: r.status };
 }
 

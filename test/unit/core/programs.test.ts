@@ -27,8 +27,21 @@ const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 function process(comm: string, exe = `/usr/bin/${comm}`, args: string[] = [comm]): ProcessInfo {
   const none = { kind: 'none' } as const;
   return {
-    pid: 100, ppid: 1, startTicks: 1, startTimeMs: 0, comm, exe, args, argsTruncated: false,
-    uid: 0, gid: 0, user: 'root', tty: 0, vpid: 100, netns: 1, stdio: [none, none, none],
+    pid: 100,
+    ppid: 1,
+    startTicks: 1,
+    startTimeMs: 0,
+    comm,
+    exe,
+    args,
+    argsTruncated: false,
+    uid: 0,
+    gid: 0,
+    user: 'root',
+    tty: 0,
+    vpid: 100,
+    netns: 1,
+    stdio: [none, none, none],
   };
 }
 

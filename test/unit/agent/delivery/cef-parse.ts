@@ -118,7 +118,9 @@ export function parse5424(line: string): SyslogParsed {
  * which a CEF extension writes as escapes (and so reads back as CR/LF).
  */
 export function asCefExtension(s: string): string {
-  return scrubbed(s.replace(/\r/g, '\ue000').replace(/\n/g, '\ue001')).replace(/\ue000/g, '\r').replace(/\ue001/g, '\n');
+  return scrubbed(s.replace(/\r/g, '\ue000').replace(/\n/g, '\ue001'))
+    .replace(/\ue000/g, '\r')
+    .replace(/\ue001/g, '\n');
 }
 
 export function scrubbed(s: string): string {

@@ -21,7 +21,12 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const cfg = (over: Partial<BaselineConfig> = {}): BaselineConfig => ({
-  path, learningWindowMs: HOUR, maxEdges: 100, persistIntervalMs: 60_000, now: () => t, ...over,
+  path,
+  learningWindowMs: HOUR,
+  maxEdges: 100,
+  persistIntervalMs: 60_000,
+  now: () => t,
+  ...over,
 });
 
 describe('baseline learning', () => {

@@ -4,8 +4,17 @@ import type { FilesystemSample, NodeSample } from '../../../../collectors/node/i
 
 const idle = { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 };
 const fs = (over: Partial<FilesystemSample>): FilesystemSample => ({
-  device: '/dev/sda1', mountpoint: '/data', fstype: 'ext4', sizeBytes: 1000, availBytes: 500, freeBytes: 500,
-  files: 100, filesFree: 50, readonly: false, deviceError: false, ...over,
+  device: '/dev/sda1',
+  mountpoint: '/data',
+  fstype: 'ext4',
+  sizeBytes: 1000,
+  availBytes: 500,
+  freeBytes: 500,
+  files: 100,
+  filesFree: 50,
+  readonly: false,
+  deviceError: false,
+  ...over,
 });
 const sample = (timeMs: number, filesystems: FilesystemSample[]): NodeSample => ({
   timeMs,

@@ -10,7 +10,9 @@ function setup(processes: ProcessInfo[], sockets: SocketInfo[]) {
   const events: VigilEvent[] = [];
   const netns = new NetnsView(() => true);
   const ctx: EventContext = {
-    hostname: 'node-1', procRoot: '/nonexistent', now: () => 1_000,
+    hostname: 'node-1',
+    procRoot: '/nonexistent',
+    now: () => 1_000,
     process: (pid) => processes.find((p) => p.pid === pid),
     container: () => undefined,
     containerOfNetns: (n) => netns.containerOfNetns(n),

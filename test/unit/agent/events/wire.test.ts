@@ -60,9 +60,7 @@ function sources() {
 const sample: NodeSample = {
   timeMs: 1_000,
   cpu: { perCpu: [], total: { user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 } },
-  filesystems: [
-    { device: '/dev/sda1', mountpoint: '/', fstype: 'ext4', sizeBytes: 100, availBytes: 5, freeBytes: 5, files: 10, filesFree: 1, readonly: false, deviceError: false },
-  ],
+  filesystems: [{ device: '/dev/sda1', mountpoint: '/', fstype: 'ext4', sizeBytes: 100, availBytes: 5, freeBytes: 5, files: 10, filesFree: 1, readonly: false, deviceError: false }],
   load: { load1: 2, load5: 1, load15: 1 },
 };
 
@@ -82,13 +80,7 @@ describe('wireEvents: the families together', () => {
     s.exec({ kind: 'exit', pid: 20, timeMs: 2 });
     s.sample(sample);
 
-    expect(events.map((e) => `${e.type}:${e.proc?.name ?? e.metric?.subject ?? ''}`)).toEqual([
-      'execve:curl',
-      'connect:curl',
-      'procexit:curl',
-      'metric:node',
-      'metric:filesystem',
-    ]);
+    expect(events.map((e) => `${e.type}:${e.proc?.name ?? e.metric?.subject ?? ''}`)).toEqual(['execve:curl', 'connect:curl', 'procexit:curl', 'metric:node', 'metric:filesystem']);
     expect(events[3]?.metric?.values['node.load1']).toBe(2);
     expect(events[4]?.metric?.values['fs.used_ratio']).toBeCloseTo(0.95);
     expect(errors.calls).toEqual([]);

@@ -13,8 +13,6 @@ export const UID = '3f1c2a9e-5b7d-4e8f-9a1b-2c3d4e5f6a7b';
 export const UID2 = '11111111-2222-3333-4444-555555555555';
 export const UID3 = '99999999-8888-7777-6666-555555555555';
 
-
-
 /** A writable copy of a fixture tree (tests mutate it). */
 export function copyFixture(src: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cg-'));

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 export { testDeps } from '../../../helpers/deps.js';
 import type { FdTarget, ProcessInfo } from '../../../../collectors/model.js';
 
-
 const NONE: FdTarget = { kind: 'none' };
 
 export function proc(pid: number, over: Partial<ProcessInfo> = {}): ProcessInfo {

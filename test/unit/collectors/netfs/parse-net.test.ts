@@ -51,9 +51,7 @@ describe('parseProcNet', () => {
   });
   it('parses udp (unconnected sockets are CLOSE) and skips malformed lines', () => {
     const text = `${readFileSync(join(FIXTURE_PROC, '1/net/udp'), 'utf8')}garbage line\n   9: nothex:zz 0:0 01\n`;
-    expect(parseProcNet(text, 'udp', true)).toEqual([
-      { proto: 'udp', localAddr: '127.0.0.1', localPort: 53, remoteAddr: '0.0.0.0', remotePort: 0, state: 'CLOSE', uid: 0, inode: 5004 },
-    ]);
+    expect(parseProcNet(text, 'udp', true)).toEqual([{ proto: 'udp', localAddr: '127.0.0.1', localPort: 53, remoteAddr: '0.0.0.0', remotePort: 0, state: 'CLOSE', uid: 0, inode: 5004 }]);
   });
   it('returns [] for a header-only file', () => {
     expect(parseProcNet(readFileSync(join(FIXTURE_PROC, '1/net/udp6'), 'utf8'), 'udp6', true)).toEqual([]);

@@ -168,7 +168,7 @@ describe('createSocketTable', () => {
     expect(scan().added.map((x) => x.inode)).toEqual([5009]);
   });
 
-  it('does not take a new netns that reuses a dead one\'s inode (and counters) for the old one', () => {
+  it("does not take a new netns that reuses a dead one's inode (and counters) for the old one", () => {
     // The kernel hands a freed namespace inode number to the next namespace;
     // a fresh pod making the same connection as the last one even shows the
     // same TCP counters. Every member of the old netns is gone, a new

@@ -4,8 +4,6 @@ export { testDeps, type TestDeps } from '../../../helpers/deps.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 
-
-
 /** Runs `promtool check metrics` on the text; returns its exit status and combined output. */
 export function promtoolCheck(text: string): { status: number | null; output: string } {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });

@@ -28,13 +28,18 @@ describe.skipIf(missing)("Falco's stable rules on vigil's events", () => {
       'Terminal shell in container',
       'Netcat Remote Code Execution in Container',
       'Drop and execute new binary in container',
-    ]) expect(active).toContain(rule);
+    ])
+      expect(active).toContain(rule);
   });
 
-  it('raises Falco\'s reverse-shell rule on a dup event from a container', () => {
+  it("raises Falco's reverse-shell rule on a dup event from a container", () => {
     const { engine, alerts } = engineWith(ruleSet);
     const dup: VigilEvent = {
-      type: 'dup', source: 'syscall', timeMs: 1, num: 1, rawres: 1,
+      type: 'dup',
+      source: 'syscall',
+      timeMs: 1,
+      num: 1,
+      rawres: 1,
       proc: { pid: 10, name: 'sh', args: ['-i'], ancestors: [{ pid: 9, name: 'bash' }] },
       container: { id: 'abcdefabcdef0123', name: 'web' },
       fd: { type: 'ipv4', l4proto: 'tcp', cip: '10.0.0.5', cport: 40000, sip: '10.0.0.9', sport: 4444, rip: '10.0.0.9', rport: 4444, name: '10.0.0.5:40000->10.0.0.9:4444' },

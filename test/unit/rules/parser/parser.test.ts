@@ -87,7 +87,11 @@ describe('parseCondition: values', () => {
     const e = ok(`proc.name in (a, "b c", 'd', runc:[1:CHILD], shell_binaries)`);
     if (e.kind !== 'compare' || e.right.kind !== 'list') throw new Error('expected a list');
     expect(e.right.items.map((i) => [i.value, i.quoted])).toEqual([
-      ['a', false], ['b c', true], ['d', true], ['runc:[1:CHILD]', false], ['shell_binaries', false],
+      ['a', false],
+      ['b c', true],
+      ['d', true],
+      ['runc:[1:CHILD]', false],
+      ['shell_binaries', false],
     ]);
   });
 });
