@@ -19,13 +19,7 @@ export interface LineWriter {
  * counted in vigil_output_dropped_total{output,reason}; nothing is lost
  * silently, and the agent never blocks on a slow reader.
  */
-export function createLineWriter(opts: {
-  readonly output: string;
-  readonly stream: Writable;
-  readonly maxQueue: number;
-  readonly metrics: OutputMetrics;
-  readonly errors: ErrorReporter;
-}): LineWriter {
+export function createLineWriter(opts: { readonly output: string; readonly stream: Writable; readonly maxQueue: number; readonly metrics: OutputMetrics; readonly errors: ErrorReporter }): LineWriter {
   const { output, stream, maxQueue, metrics, errors } = opts;
   const queue: string[] = [];
   let waitingDrain = false;
@@ -68,9 +62,18 @@ export function createLineWriter(opts: {
       return queue.length;
     },
     write(line) {
-      if (broken) return drop('write_error'), false;
-      if (closed) return drop('shutdown'), false;
-      if (queue.length >= maxQueue) return drop('queue_full'), false;
+      if (broken) {
+        drop('write_error');
+        return false;
+      }
+      if (closed) {
+        drop('shutdown');
+        return false;
+      }
+      if (queue.length >= maxQueue) {
+        drop('queue_full');
+        return false;
+      }
       queue.push(`${line}\n`);
       pump();
       return true;
