@@ -20,10 +20,7 @@ export interface ComponentSet {
   stopAll(timeoutMs: number): Promise<void>;
 }
 
-export function createComponentSet(
-  components: readonly Component[],
-  opts: { log: Logger; errors: ErrorReporter; readiness: Readiness; startTimeoutMs: number },
-): ComponentSet {
+export function createComponentSet(components: readonly Component[], opts: { log: Logger; errors: ErrorReporter; readiness: Readiness; startTimeoutMs: number }): ComponentSet {
   const abort = new AbortController();
   const marks = new Map(components.map((c) => [c, opts.readiness.add(c.name)] as const));
 

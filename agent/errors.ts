@@ -1,15 +1,10 @@
+import { VigilError } from '../core/errors.js';
+
 /**
  * The agent layer's errors. Codes are stable (scripts and tests match on
  * them); messages are for humans.
  */
-export class VigilAgentError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class VigilAgentError extends VigilError {}
 
 /** One problem with one config key, always rendered as `path: message`. */
 export interface ConfigIssue {
@@ -20,7 +15,8 @@ export interface ConfigIssue {
   readonly origin?: string;
 }
 
-export function formatIssue(i: ConfigIssue): string {
+/** `path: message [from origin]`: a config problem has a key, not a file position (rules' is rules/load.ts formatIssue). */
+export function formatConfigIssue(i: ConfigIssue): string {
   return `${i.path}: ${i.message}${i.origin ? ` [from ${i.origin}]` : ''}`;
 }
 
@@ -28,7 +24,7 @@ export function formatIssue(i: ConfigIssue): string {
 export class ConfigError extends VigilAgentError {
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[]) {
-    super('VIGIL_ERR_CONFIG', issues.map(formatIssue).join('\n'));
+    super('VIGIL_ERR_CONFIG', issues.map(formatConfigIssue).join('\n'));
     this.issues = issues;
   }
 }

@@ -7,8 +7,5 @@ import type { LogLevel } from './config/schema.js';
  * sync destination has nothing left to flush when the process exits.
  */
 export function createLogger(level: LogLevel, dest?: DestinationStream): Logger {
-  return pino(
-    { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, name: 'vigil' },
-    dest ?? pino.destination({ fd: 2, sync: true }),
-  );
+  return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, name: 'vigil' }, dest ?? pino.destination({ fd: 2, sync: true }));
 }

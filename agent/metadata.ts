@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { counter } from '../core/metrics.js';
 import type { Component } from '../core/component.js';
 import type { CollectorDeps } from '../core/deps.js';
 import { createKubeMetadata, KUBE_WATCH_DEFAULTS, loadKubeApi, type KubeMetadata, type PeerMeta, type PodMeta } from '../collectors/kube/index.js';
@@ -64,11 +64,10 @@ export function createKubeComponent(deps: CollectorDeps, cfg: { mode: 'auto' | '
 
 /** vigil_metadata_hold_total{outcome}: events that waited for their container's metadata. */
 export function holdCounter(deps: CollectorDeps): (outcome: HoldOutcome, events: number) => void {
-  const c = new Counter({
+  const c = counter(deps.registry, {
     name: 'vigil_metadata_hold_total',
     help: 'Events held until their container was named: enriched (released with the metadata) or gave_up (sent as they were).',
     labelNames: ['outcome'],
-    registers: [deps.registry],
   });
   c.inc({ outcome: 'enriched' }, 0);
   c.inc({ outcome: 'gave_up' }, 0);
@@ -81,12 +80,7 @@ export function holdCounter(deps: CollectorDeps): (outcome: HoldOutcome, events:
  * current on every request). Never blocks
  * readiness: the agent names what it can with what it has, and says so.
  */
-export function createMetadataReport(
-  deps: CollectorDeps,
-  sources: () => readonly MetadataSource[],
-  kube: KubeComponent,
-  readiness: Readiness,
-): Component {
+export function createMetadataReport(deps: CollectorDeps, sources: () => readonly MetadataSource[], kube: KubeComponent, readiness: Readiness): Component {
   const summary = (): { named: boolean; detail: string } => {
     const runtimes = sources();
     const parts = runtimes.map((s) => `${s.source}: ${s.describe()}`);

@@ -18,7 +18,7 @@ export function packageRoot(): string {
       }
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error('vigil: cannot find the vigil-sensor package.json above ' + fileURLToPath(import.meta.url));
+    if (up === dir) throw new Error(`vigil: cannot find the vigil-sensor package.json above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
 }

@@ -7,10 +7,11 @@ import { createContainerCollector } from '../collectors/cgroups/index.js';
 import type { CollectorDeps } from '../core/deps.js';
 import { createExecWatcher } from '../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
-import { createHostScanner } from '../collectors/procfs/index.js';
+import { createHostScanner } from '../collectors/scan/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
-import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, identityOfContainerInfo, peerIdentity } from './edges/index.js';
+import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, peerIdentity } from './edges/index.js';
 import { PeerNameHold } from './edges/peer-hold.js';
+import { isDescribed, podConnectionLookups, refreshPodAddressesOnScan } from './edges/pod-wiring.js';
 import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
 import type { Component } from '../core/component.js';
 import { createComponentSet } from './components.js';
@@ -61,8 +62,8 @@ const LINT_FAILING_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_act
 
 /**
  * How often nodejs_eventloop_lag_* samples the loop. prom-client's default
- * (10 ms) wakes an idle agent 100 times a second, which measured as a fifth
- * of its idle CPU; every sample still records how late its timer fired to
+ * (10 ms) wakes an idle agent 100 times a second, a visible share of its
+ * idle CPU (bench/foundation measures it); every sample still records how late its timer fired to
  * the nanosecond, so stalls of a scan or a GC pause show just the same.
  */
 const EVENT_LOOP_SAMPLE_MS = 100;
@@ -171,31 +172,15 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
       maxEdges: config.maxEdges,
       persistIntervalMs: DEFAULT_PERSIST_INTERVAL_MS,
     },
-    {
-      addressOwner: (ip) => addresses.owner(ip),
-      containerIdentity: (id) => {
-        const c = containers.get(id);
-        // Not yet described by the runtime: no name to give it (the tracker retries later).
-        return c && (c.name !== undefined || c.k8s !== undefined) ? identityOfContainerInfo(c, pods) : undefined;
-      },
+    podConnectionLookups(containers, addresses, {
+      pods,
       peerIdentity: (ip) => {
         const p = kube.peer(ip);
         return p ? peerIdentity(p) : undefined;
       },
-    },
+    }),
   );
-  // Every scan, not only when the scan added or removed processes: a pod's
-  // first processes usually arrive through the exec watcher (already in the
-  // table, so not `added`), and its netns must be known before the first
-  // connection event names its address. Namespaces already read are kept.
-  scanner.onScan(() => {
-    const onePerNetns = new Map<number, { netns: number; pid: number; containerId?: string }>();
-    for (const p of scanner.processes.list()) {
-      if (!p.partial && p.netns !== 0 && !onePerNetns.has(p.netns)) onePerNetns.set(p.netns, { netns: p.netns, pid: p.pid, containerId: p.containerId });
-    }
-    const { read, dropped } = addresses.refresh(onePerNetns.values());
-    if (read > 0 || dropped > 0) edges.invalidate();
-  });
+  refreshPodAddressesOnScan(scanner, addresses, () => edges.invalidate());
 
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.
@@ -235,10 +220,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // A connection whose peer is a local pod the runtime has not named yet
   // waits for that name (as long as any event waits for its metadata), so
   // both ends carry the same workload identity.
-  const described = (id: string): boolean => {
-    const c = containers.get(id);
-    return c !== undefined && (c.name !== undefined || c.k8s !== undefined);
-  };
+  const described = (id: string): boolean => isDescribed(containers, id);
   const peerHold = new PeerNameHold(toEngine, config.metadataHoldMs, (e) => {
     const fd = e.fd;
     const ip = (fd?.direction ? fd.direction === 'out' : e.type === 'connect') ? fd?.sip : fd?.cip;

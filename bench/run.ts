@@ -50,7 +50,11 @@ for (const b of BENCHMARKS) {
 if (!quick) {
   const sections = BENCHMARKS.map((b) => {
     const file = join(here, b.name, 'RESULTS.md');
-    const body = existsSync(file) ? readFileSync(file, 'utf8').replace(/^# .*\n/, '').trim() : '_not run yet_';
+    const body = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .replace(/^# .*\n/, '')
+          .trim()
+      : '_not run yet_';
     return `## ${b.title}\n\nFrom [${b.name}/RESULTS.md](${b.name}/RESULTS.md).\n\n${body.replace(/^## /gm, '### ')}\n`;
   });
   writeFileSync(

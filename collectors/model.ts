@@ -56,7 +56,9 @@ export interface ContainerInfo {
 }
 
 /** The programs reverse shells are made of (collectors/procfs/stdio-policy.ts names them). */
-export type ProgramClass = 'shell' | 'interpreter' | 'network_tool';
+import type { ProgramClass } from '../core/programs.js';
+
+export type { ProgramClass };
 
 /** Where one of a process's stdio fds points. */
 export type FdTarget =
@@ -112,9 +114,7 @@ export interface ProcessInfo {
 
 export type SocketProto = 'tcp' | 'tcp6' | 'udp' | 'udp6';
 
-export type TcpState =
-  | 'ESTABLISHED' | 'SYN_SENT' | 'SYN_RECV' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'TIME_WAIT'
-  | 'CLOSE' | 'CLOSE_WAIT' | 'LAST_ACK' | 'LISTEN' | 'CLOSING' | 'NEW_SYN_RECV' | 'UNKNOWN';
+export type TcpState = 'ESTABLISHED' | 'SYN_SENT' | 'SYN_RECV' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'TIME_WAIT' | 'CLOSE' | 'CLOSE_WAIT' | 'LAST_ACK' | 'LISTEN' | 'CLOSING' | 'NEW_SYN_RECV' | 'UNKNOWN';
 
 export interface SocketInfo {
   readonly inode: number;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { ErrorReporter } from './deps.js';
+import { counter } from './metrics.js';
 
 /**
  * The ErrorReporter every component receives: each failure is counted in
@@ -9,18 +10,17 @@ import type { ErrorReporter } from './deps.js';
  * broken mount read every scan does not flood the log.
  */
 export function createErrorReporter(log: Logger, registry: Registry): ErrorReporter {
-  const counter = new Counter({
+  const errors = counter(registry, {
     name: 'vigil_component_errors_total',
     help: 'Failures that are not /proc churn, by component and stage (only the first of each is logged).',
-    labelNames: ['component', 'stage'] as const,
-    registers: [registry],
+    labelNames: ['component', 'stage'],
   });
   const logged = new Set<string>();
   return {
     report(component: string, stage: string, err: unknown): void {
       // Must never throw: it is called from catch blocks and error handlers.
       try {
-        counter.inc({ component, stage });
+        errors.inc({ component, stage });
         const key = `${component}\u0000${stage}`;
         const first = !logged.has(key);
         if (first) logged.add(key);

@@ -16,8 +16,14 @@ export interface Alert {
 }
 
 const CAPITALIZED: Readonly<Record<Priority, string>> = {
-  EMERGENCY: 'Emergency', ALERT: 'Alert', CRITICAL: 'Critical', ERROR: 'Error',
-  WARNING: 'Warning', NOTICE: 'Notice', INFORMATIONAL: 'Informational', DEBUG: 'Debug',
+  EMERGENCY: 'Emergency',
+  ALERT: 'Alert',
+  CRITICAL: 'Critical',
+  ERROR: 'Error',
+  WARNING: 'Warning',
+  NOTICE: 'Notice',
+  INFORMATIONAL: 'Informational',
+  DEBUG: 'Debug',
 };
 
 export function priorityText(p: Priority): string {

@@ -13,9 +13,25 @@ export interface Span {
 }
 
 export type CompareOp =
-  | '=' | '==' | '!=' | '<' | '<=' | '>' | '>='
-  | 'contains' | 'icontains' | 'bcontains' | 'startswith' | 'bstartswith' | 'endswith'
-  | 'glob' | 'iglob' | 'regex' | 'pmatch' | 'in' | 'intersects';
+  | '='
+  | '=='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'contains'
+  | 'icontains'
+  | 'bcontains'
+  | 'startswith'
+  | 'bstartswith'
+  | 'endswith'
+  | 'glob'
+  | 'iglob'
+  | 'regex'
+  | 'pmatch'
+  | 'in'
+  | 'intersects';
 
 export type TransformerName = 'tolower' | 'toupper' | 'b64' | 'basename' | 'len' | 'val';
 

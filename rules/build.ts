@@ -1,7 +1,7 @@
 import { compileRuleSet } from './compiler/index.js';
 import type { RuleMatching, RuleSet } from './compiler/index.js';
 import { sensorCatalog } from './fields/index.js';
-import { countRules, loadRulePaths, type RuleCounts, type RulesLoadResult } from './loader/index.js';
+import { countRules, loadRulePaths, type RuleCounts, type RulesLoadResult } from './load.js';
 import type { Issue, RuleCatalog } from './types.js';
 
 export interface BuildOptions {
@@ -39,7 +39,10 @@ export async function buildRules(paths: readonly string[], opts: BuildOptions = 
   const droppedRules = ruleSet.summary.filter((s) => s.state === 'dropped').map((s) => s.name);
   const gone = new Set(droppedRules);
   return {
-    load, ruleSet, errors, warnings: [...load.warnings, ...warnings],
+    load,
+    ruleSet,
+    errors,
+    warnings: [...load.warnings, ...warnings],
     counts: countRules(load.rules.filter((r) => !gone.has(r.name))),
     dropped: unique(errors.map((e) => e.item ?? e.file)),
     droppedRules,

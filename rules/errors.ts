@@ -1,8 +1,9 @@
 import { VigilError } from '../core/errors.js';
 
 /**
- * Stable issue codes of the rule front end (parser, loader, resolver).
- * Rule loading never throws (DESIGN §5): every problem becomes an Issue
+ * Stable issue codes of the rule front end (parser, loader, resolver) and
+ * compiler, all of them, in this one place.
+ * Rule loading never throws: every problem becomes an Issue
  * (rules/types.ts) carrying one of these codes, so scripts and tests can
  * match on the code while the message stays free to improve.
  */
@@ -87,6 +88,20 @@ export const RulesIssueCode = {
   DROPPED: 'VIGIL_RULES_DROPPED',
   /** An output field that is neither vigil's nor Falco's (`%proc.nmae`): error, with a suggestion. */
   UNKNOWN_OUTPUT_FIELD: 'VIGIL_RULES_UNKNOWN_OUTPUT_FIELD',
+  /** A field argument (`proc.aname[x]`) is missing, unexpected or of the wrong kind. */
+  BAD_FIELD_ARG: 'VIGIL_RULES_BAD_FIELD_ARG',
+  /** An operator that does not apply to the field's type. */
+  BAD_OPERATOR: 'VIGIL_RULES_BAD_OPERATOR',
+  /** A regex that does not compile. */
+  BAD_REGEX: 'VIGIL_RULES_BAD_REGEX',
+  /** A transformer (tolower, len, b64...) unknown or applied to the wrong type. */
+  BAD_TRANSFORMER: 'VIGIL_RULES_BAD_TRANSFORMER',
+  /** An output names a field vigil does not provide (warning; printed as <NA>). */
+  OUTPUT_FIELD: 'VIGIL_RULES_OUTPUT_FIELD',
+  /** A throttle key that is not a field. */
+  THROTTLE_KEY: 'VIGIL_RULES_THROTTLE_KEY',
+  /** A rule that could not be compiled for another reason (a defect of ours; reported, not thrown). */
+  COMPILE: 'VIGIL_RULES_COMPILE',
 } as const;
 
 export type RulesIssueCode = (typeof RulesIssueCode)[keyof typeof RulesIssueCode];
@@ -102,10 +117,8 @@ export class RulesRefusedError extends VigilError<'VIGIL_ERR_RULES_REFUSED'> {
  * Thrown only by the CLI layer for usage errors; the loader itself never
  * throws and reports Issues instead.
  */
-export class RulesUsageError extends Error {
-  readonly code = 'VIGIL_ERR_RULES_USAGE';
+export class RulesUsageError extends VigilError<'VIGIL_ERR_RULES_USAGE'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RulesUsageError';
+    super('VIGIL_ERR_RULES_USAGE', message, options);
   }
 }

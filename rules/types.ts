@@ -1,7 +1,7 @@
 import type { Expr } from './ast.js';
 
 /**
- * The loader's contract (DESIGN: "rule loading never throws"): every problem
+ * The loader's contract (rule loading never throws): every problem
  * is an Issue with a stable code and a location; the loader returns what did
  * load next to what did not.
  */
@@ -18,8 +18,7 @@ export interface Issue {
   readonly item?: string;
 }
 
-export type Priority =
-  | 'EMERGENCY' | 'ALERT' | 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE' | 'INFORMATIONAL' | 'DEBUG';
+export type Priority = 'EMERGENCY' | 'ALERT' | 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE' | 'INFORMATIONAL' | 'DEBUG';
 
 export interface Location {
   readonly file: string;

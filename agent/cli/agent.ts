@@ -18,7 +18,7 @@ export const EXIT_CONFIG = 2;
  * agent cannot start; a running agent exits from its signal handler.
  */
 export async function runAgentCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number | undefined> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     const args = parseAgentArgs(argv);
     if (args.help) {
@@ -28,14 +28,19 @@ export async function runAgentCommand(argv: readonly string[], env: NodeJS.Proce
     config = loadConfig({ flags: args.flags, env });
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr.write(`vigil: invalid configuration:\n${err.message.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+      io.stderr.write(
+        `vigil: invalid configuration:\n${err.message
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n')}\n`,
+      );
       return EXIT_CONFIG;
     }
     throw err;
   }
 
   const log = createLogger(config.logLevel);
-  let agent;
+  let agent: ReturnType<typeof createAgent>;
   try {
     agent = createAgent(config, { log, color: process.stdout.isTTY === true });
   } catch (err) {

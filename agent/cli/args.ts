@@ -22,13 +22,7 @@ export function agentParseOptions(): NonNullable<ParseArgsConfig['options']> {
  * reported as `path: message` like every other.
  */
 export function parseAgentArgs(argv: readonly string[]): AgentArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: agentParseOptions(), strict: true, allowPositionals: false });
-  } catch (err) {
-    throw new ConfigError([flagIssue(err as Error & { code?: string })]);
-  }
-  const { help, ...flags } = parsed.values;
+  const { help, ...flags } = parseFlags(argv).values;
   for (const name of Object.keys(flags)) {
     const spec = (OPTIONS as readonly OptionSpec[]).find((s) => s.flag === name);
     // A non-repeatable flag given twice is ambiguous; parseArgs keeps the last silently.
@@ -37,6 +31,14 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
     }
   }
   return { help: help === true, flags: flags as AgentArgs['flags'] };
+}
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: agentParseOptions(), strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new ConfigError([flagIssue(err as Error & { code?: string })]);
+  }
 }
 
 function countFlag(argv: readonly string[], name: string): number {

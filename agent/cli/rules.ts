@@ -32,9 +32,7 @@ export const RULES_SUBCOMMANDS = Object.keys(SUBCOMMANDS);
 export async function runRulesCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (!sub || sub === '--help' || sub === '-h') {
-    (sub ? io.stdout : io.stderr).write(
-      'Usage: vigil rules validate FILE...\n       vigil rules test RULES... --events EVENTS.jsonl\n       vigil rules fields\n',
-    );
+    (sub ? io.stdout : io.stderr).write('Usage: vigil rules validate FILE...\n       vigil rules test RULES... --events EVENTS.jsonl\n       vigil rules fields\n');
     return sub ? 0 : 2;
   }
   const load = SUBCOMMANDS[sub];

@@ -40,32 +40,36 @@ export interface TailIo extends CliIo {
   readonly signals?: Pick<NodeJS.Process, 'once' | 'off'>;
 }
 
+function parseTailArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      addr: { type: 'string', default: '127.0.0.1:9868' },
+      json: { type: 'boolean', default: false },
+      kind: { type: 'string', multiple: true },
+      'min-priority': { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      namespace: { type: 'string', multiple: true },
+      pod: { type: 'string' },
+      condition: { type: 'string' },
+      since: { type: 'string' },
+      'boot-id': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'server-name': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
 /** `vigil tail`: resolves with the exit code (0 after Ctrl-C or when the agent ends the stream). */
 export async function runTail(argv: readonly string[], io: TailIo): Promise<number> {
-  let values;
+  let values: ReturnType<typeof parseTailArgs>['values'];
   try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        addr: { type: 'string', default: '127.0.0.1:9868' },
-        json: { type: 'boolean', default: false },
-        kind: { type: 'string', multiple: true },
-        'min-priority': { type: 'string' },
-        rule: { type: 'string', multiple: true },
-        namespace: { type: 'string', multiple: true },
-        pod: { type: 'string' },
-        condition: { type: 'string' },
-        since: { type: 'string' },
-        'boot-id': { type: 'string' },
-        'tls-ca': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'server-name': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
+    values = parseTailArgs(argv).values;
   } catch (err) {
     io.stderr.write(`vigil tail: ${(err as Error).message}\n\n${TAIL_USAGE}`);
     return EXIT_USAGE;
@@ -117,14 +121,9 @@ export async function runTail(argv: readonly string[], io: TailIo): Promise<numb
   }
 
   const colour = io.isTTY && !values.json;
-  let handle;
+  let handle: ReturnType<typeof subscribe>;
   try {
-    handle = subscribe(
-      values.addr,
-      request,
-      (env) => io.stdout.write(`${colour ? tailLine(env, true) : tailJson(env)}\n`),
-      { credentials, serverName: values['server-name'] },
-    );
+    handle = subscribe(values.addr, request, (env) => io.stdout.write(`${colour ? tailLine(env, true) : tailJson(env)}\n`), { credentials, serverName: values['server-name'] });
   } catch (err) {
     // A request protobufjs refuses (an unknown priority name) fails before any connection.
     io.stderr.write(`vigil tail: ${(err as Error).message}\n`);

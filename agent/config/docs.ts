@@ -20,8 +20,8 @@ export const README_END = '<!-- config-table:end -->';
 /** The README's configuration table, generated from the schema. */
 export function configTableMarkdown(): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const rows = specs.map((s) =>
-    `| \`${s.inFile === false ? '—' : s.key}\` | \`--${s.flag} ${esc(s.arg)}\`${s.repeatable ? ' (repeatable)' : ''} | \`${s.env}\` | \`${esc(s.defaultText)}\` | ${esc(s.help)} |`,
+  const rows = specs.map(
+    (s) => `| \`${s.inFile === false ? '—' : s.key}\` | \`--${s.flag} ${esc(s.arg)}\`${s.repeatable ? ' (repeatable)' : ''} | \`${s.env}\` | \`${esc(s.defaultText)}\` | ${esc(s.help)} |`,
   );
   return ['| File key | Flag | Env | Default | Meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }

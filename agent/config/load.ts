@@ -99,19 +99,15 @@ const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
 /** VIGIL_* variables that match no setting (typos), minus known non-settings; the agent warns about them. */
 export function unknownEnvVars(env: Readonly<Record<string, string | undefined>>): string[] {
   const known = new Set((OPTIONS as readonly OptionSpec[]).map((s) => s.env));
-  return Object.keys(env).filter((k) => k.startsWith('VIGIL_') && !known.has(k) && !NOT_SETTINGS.has(k)).sort();
+  return Object.keys(env)
+    .filter((k) => k.startsWith('VIGIL_') && !known.has(k) && !NOT_SETTINGS.has(k))
+    .sort();
 }
 
 /** Switches read by tests and CI, not by the agent. */
 const NOT_SETTINGS = new Set(['VIGIL_REQUIRE_INTEGRATION']);
 
-function readConfigFile(
-  path: string,
-  readFile: (p: string) => string,
-  specs: readonly OptionSpec[],
-  into: Map<string, Candidate>,
-  issues: ConfigIssue[],
-): void {
+function readConfigFile(path: string, readFile: (p: string) => string, specs: readonly OptionSpec[], into: Map<string, Candidate>, issues: ConfigIssue[]): void {
   const origin = `file ${path}`;
   let text: string;
   try {

@@ -4,7 +4,7 @@
  * completes `key: <message>`.
  */
 
-import { parseOutputs, type OutputIssue } from './outputs.js';
+import { parseOutputs, type OutputIssue } from '../delivery/output-config.js';
 
 export interface HostPort {
   readonly host: string;
@@ -43,11 +43,9 @@ export function parseValue(kind: Kind, raw: unknown): Parsed<unknown> {
     case 'path':
       return parseText(kind.type, raw);
     case 'int':
-      return parseInt(kind.min, kind.max, raw);
+      return parseIntIn(kind.min, kind.max, raw);
     case 'enum':
-      return typeof raw === 'string' && kind.values.includes(raw)
-        ? ok(raw)
-        : fail(`must be one of ${kind.values.join(', ')} (got ${show(raw)})`);
+      return typeof raw === 'string' && kind.values.includes(raw) ? ok(raw) : fail(`must be one of ${kind.values.join(', ')} (got ${show(raw)})`);
     case 'addr':
       return parseAddr(raw);
     case 'list':
@@ -65,7 +63,7 @@ function parseText(type: 'string' | 'path', raw: unknown): Parsed<string> {
   return ok(raw);
 }
 
-function parseInt(min: number, max: number, raw: unknown): Parsed<number> {
+function parseIntIn(min: number, max: number, raw: unknown): Parsed<number> {
   // Flags and env arrive as strings; YAML may give a number. Either way only plain decimal integers pass.
   const text = typeof raw === 'number' ? String(raw) : raw;
   if (typeof text === 'string' && /^-?\d+$/.test(text.trim())) {
@@ -93,7 +91,13 @@ export function formatAddr(a: HostPort): string {
 
 /** A YAML list, repeated flags, or one string split on commas/colons (env). */
 function parseList(raw: unknown): Parsed<readonly string[]> {
-  const items = typeof raw === 'string' ? raw.split(/[,:]/).map((s) => s.trim()).filter((s) => s !== '') : raw;
+  const items =
+    typeof raw === 'string'
+      ? raw
+          .split(/[,:]/)
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : raw;
   if (!Array.isArray(items) || items.length === 0) return fail(`must be a non-empty list of paths (got ${show(raw)})`);
   for (const item of items) {
     if (typeof item !== 'string' || item.trim() === '') return fail(`must be a non-empty list of paths (got ${show(raw)})`);

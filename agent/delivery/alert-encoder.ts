@@ -13,12 +13,18 @@ import type { Envelope } from './envelope.js';
 
 /** vigil.v1.Priority by upper-cased Falco priority text. */
 const PRIORITY: Readonly<Record<string, number>> = {
-  DEBUG: 1, INFORMATIONAL: 2, INFO: 2, NOTICE: 3, WARNING: 4, ERROR: 5, CRITICAL: 6, ALERT: 7, EMERGENCY: 8,
+  DEBUG: 1,
+  INFORMATIONAL: 2,
+  INFO: 2,
+  NOTICE: 3,
+  WARNING: 4,
+  ERROR: 5,
+  CRITICAL: 6,
+  ALERT: 7,
+  EMERGENCY: 8,
 };
 /** The engine's own spelling (Falco's capitalization), looked up without building an upper-cased copy. */
-const CAPITALIZED: ReadonlyMap<string, number> = new Map(
-  Object.entries(PRIORITY).map(([k, v]) => [k[0] + k.slice(1).toLowerCase(), v] as const),
-);
+const CAPITALIZED: ReadonlyMap<string, number> = new Map(Object.entries(PRIORITY).map(([k, v]) => [k[0] + k.slice(1).toLowerCase(), v] as const));
 
 /** The Priority enum value of a Falco priority text, any case (0 when unknown). */
 export function priorityNumber(text: string): number {

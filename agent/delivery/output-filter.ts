@@ -1,4 +1,4 @@
-import type { OutputFilter } from '../config/outputs.js';
+import type { OutputFilter } from './output-config.js';
 import type { Envelope } from './envelope.js';
 import { severityOf } from './priority.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
-import type { OutputCommon } from '../config/outputs.js';
+import type { OutputCommon } from './output-config.js';
 import type { Envelope, EnvelopeSink } from './envelope.js';
 import { compileOutputFilter } from './output-filter.js';
 import { envelopeJson, parseEnvelopeJson } from './formats/envelope-json.js';
@@ -169,7 +169,7 @@ export function createPushOutput(deps: CollectorDeps, cfg: OutputCommon, opts: P
     let backoffMs = MIN_BACKOFF_MS;
     let retrying = false;
     while (!stopped) {
-      let batch;
+      let batch: Awaited<ReturnType<typeof spool.peek>>;
       try {
         batch = await spool.peek(cfg.batchSize);
       } catch (err) {

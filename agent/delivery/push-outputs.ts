@@ -1,5 +1,5 @@
 import type { CollectorDeps } from '../../core/deps.js';
-import type { OutputConfig } from '../config/outputs.js';
+import type { OutputConfig } from './output-config.js';
 import { createPushOutput, type PushOutput, type PushOutputOptions, type PushSink } from './push-output.js';
 import { createAlertmanagerSink } from './sinks/alertmanager.js';
 import { createFileSink } from './sinks/file.js';

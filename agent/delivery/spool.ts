@@ -203,141 +203,147 @@ export function createSpool(opts: SpoolOptions): Spool {
       return totalBytes;
     },
 
-    open: () => serial(async () => {
-      await mkdir(opts.dir, { recursive: true });
-      let at = { segment: 0, offset: 0 };
-      try {
-        const raw = JSON.parse(await readFile(join(opts.dir, CURSOR), 'utf8')) as { segment?: unknown; offset?: unknown };
-        if (Number.isSafeInteger(raw.segment) && Number.isSafeInteger(raw.offset)) at = { segment: raw.segment as number, offset: raw.offset as number };
-      } catch {
-        // No cursor (first start) or an unreadable one: deliver everything again (at-least-once).
-      }
-      const ids = (await readdir(opts.dir))
-        .map((f) => SEGMENT_RE.exec(f))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => Number(m[1]))
-        .sort((a, b) => a - b);
-      let tornBytes = 0;
-      lastId = Math.max(at.segment, ids.at(-1) ?? 0);
-      cursor = -1;
-      for (const id of ids) {
-        const path = segName(id);
-        if (id < at.segment) {
-          await rm(path, { force: true });
-          continue;
+    open: () =>
+      serial(async () => {
+        await mkdir(opts.dir, { recursive: true });
+        let at = { segment: 0, offset: 0 };
+        try {
+          const raw = JSON.parse(await readFile(join(opts.dir, CURSOR), 'utf8')) as { segment?: unknown; offset?: unknown };
+          if (Number.isSafeInteger(raw.segment) && Number.isSafeInteger(raw.offset)) at = { segment: raw.segment as number, offset: raw.offset as number };
+        } catch {
+          // No cursor (first start) or an unreadable one: deliver everything again (at-least-once).
         }
-        const buf = await readFile(path);
-        const s: Segment = { id, path, size: 0, offsets: [], lengths: [], covers: [], firstTicket: nextTicket };
-        let off = 0;
-        while (off + HEADER <= buf.length) {
-          const len = buf.readUInt32LE(off);
-          if (off + HEADER + len > buf.length) break;
-          if (crc32(buf.subarray(off + CRC_FROM, off + HEADER + len)) !== buf.readUInt32LE(off + 4)) break;
-          if (cursor < 0 && (id > at.segment || off >= at.offset)) cursor = nextTicket;
-          s.offsets.push(off);
-          s.lengths.push(len);
-          const packed = buf.readUInt32LE(off + CRC_FROM + 16);
-          s.covers.push({ first: buf.readDoubleLE(off + CRC_FROM), last: buf.readDoubleLE(off + CRC_FROM + 8), count: packed & COUNT_MASK, gap: packed > COUNT_MASK });
-          nextTicket++;
-          off += HEADER + len;
+        const ids = (await readdir(opts.dir))
+          .map((f) => SEGMENT_RE.exec(f))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => Number(m[1]))
+          .sort((a, b) => a - b);
+        let tornBytes = 0;
+        lastId = Math.max(at.segment, ids.at(-1) ?? 0);
+        cursor = -1;
+        for (const id of ids) {
+          const path = segName(id);
+          if (id < at.segment) {
+            await rm(path, { force: true });
+            continue;
+          }
+          const buf = await readFile(path);
+          const s: Segment = { id, path, size: 0, offsets: [], lengths: [], covers: [], firstTicket: nextTicket };
+          let off = 0;
+          while (off + HEADER <= buf.length) {
+            const len = buf.readUInt32LE(off);
+            if (off + HEADER + len > buf.length) break;
+            if (crc32(buf.subarray(off + CRC_FROM, off + HEADER + len)) !== buf.readUInt32LE(off + 4)) break;
+            if (cursor < 0 && (id > at.segment || off >= at.offset)) cursor = nextTicket;
+            s.offsets.push(off);
+            s.lengths.push(len);
+            const packed = buf.readUInt32LE(off + CRC_FROM + 16);
+            s.covers.push({ first: buf.readDoubleLE(off + CRC_FROM), last: buf.readDoubleLE(off + CRC_FROM + 8), count: packed & COUNT_MASK, gap: packed > COUNT_MASK });
+            nextTicket++;
+            off += HEADER + len;
+          }
+          if (off < buf.length) {
+            tornBytes += buf.length - off;
+            const h = await open(path, 'r+');
+            await h.truncate(off);
+            await h.close();
+          }
+          s.size = off;
+          totalBytes += off;
+          segments.push(s);
         }
-        if (off < buf.length) {
-          tornBytes += buf.length - off;
-          const h = await open(path, 'r+');
-          await h.truncate(off);
-          await h.close();
-        }
-        s.size = off;
-        totalBytes += off;
-        segments.push(s);
-      }
-      if (cursor < 0) cursor = nextTicket;
-      // Appends always start a fresh segment: an old tail is never reopened for writing.
-      await trimDelivered();
-      return { records: nextTicket - cursor, tornBytes };
-    }),
-
-    append: (records) => serial(async () => {
-      let i = 0;
-      while (i < records.length) {
-        let s = segments.at(-1);
-        if (!s || s.id !== activeId || s.size >= opts.segmentBytes) s = await newSegment();
-        const parts: Buffer[] = [];
-        let added = 0;
-        while (i < records.length && (added === 0 || s.size + added < opts.segmentBytes)) {
-          const r = records[i++]!;
-          const header = Buffer.allocUnsafe(HEADER);
-          header.writeUInt32LE(r.payload.length, 0);
-          header.writeDoubleLE(r.first, CRC_FROM);
-          header.writeDoubleLE(r.last, CRC_FROM + 8);
-          header.writeUInt32LE(((r.count & COUNT_MASK) | (r.gap ? GAP_BIT : 0)) >>> 0, CRC_FROM + 16);
-          header.writeUInt32LE(crc32(r.payload, crc32(header.subarray(CRC_FROM))), 4);
-          parts.push(header, r.payload);
-          s.offsets.push(s.size + added);
-          s.lengths.push(r.payload.length);
-          s.covers.push({ first: r.first, last: r.last, count: r.count, gap: r.gap });
-          added += HEADER + r.payload.length;
-        }
-        const chunk = Buffer.concat(parts, added);
-        let written = 0;
-        while (written < chunk.length) written += (await active!.write(chunk, written)).bytesWritten;
-        s.size += added;
-        totalBytes += added;
-        nextTicket += parts.length / 2;
-      }
-      await evictBeyondCap();
-    }),
-
-    peek: (max) => serial(async () => {
-      const out: PeekedRecord[] = [];
-      let t = cursor;
-      for (const s of segments) {
-        if (out.length >= max) break;
-        if (t >= endTicket(s)) continue;
-        const from = t - s.firstTicket;
-        const to = Math.min(ticketsIn(s), from + (max - out.length));
-        const start = s.offsets[from]!;
-        const end = s.offsets[to - 1]! + HEADER + s.lengths[to - 1]!;
-        const buf = Buffer.allocUnsafe(end - start);
-        const h = await readHandle(s);
-        let got = 0;
-        while (got < buf.length) {
-          const { bytesRead } = await h.read(buf, got, buf.length - got, start + got);
-          if (bytesRead === 0) throw new SpoolError(`spool segment ${s.path} is shorter than its index`);
-          got += bytesRead;
-        }
-        for (let k = from; k < to; k++) {
-          const o = s.offsets[k]! - start + HEADER;
-          out.push({ ticket: s.firstTicket + k, payload: buf.subarray(o, o + s.lengths[k]!) });
-        }
-        t = s.firstTicket + to;
-      }
-      inFlight = out.length > 0;
-      return out;
-    }),
-
-    ack: (ticket) => serial(async () => {
-      inFlight = false;
-      if (ticket >= cursor) {
-        cursor = Math.min(ticket + 1, nextTicket);
+        if (cursor < 0) cursor = nextTicket;
+        // Appends always start a fresh segment: an old tail is never reopened for writing.
         await trimDelivered();
-        await persistCursor();
-      }
-      await evictBeyondCap();
-    }),
+        return { records: nextTicket - cursor, tornBytes };
+      }),
 
-    release: () => serial(async () => {
-      inFlight = false;
-      await evictBeyondCap();
-    }),
+    append: (records) =>
+      serial(async () => {
+        let i = 0;
+        while (i < records.length) {
+          let s = segments.at(-1);
+          if (!s || s.id !== activeId || s.size >= opts.segmentBytes) s = await newSegment();
+          const parts: Buffer[] = [];
+          let added = 0;
+          while (i < records.length && (added === 0 || s.size + added < opts.segmentBytes)) {
+            const r = records[i++]!;
+            const header = Buffer.allocUnsafe(HEADER);
+            header.writeUInt32LE(r.payload.length, 0);
+            header.writeDoubleLE(r.first, CRC_FROM);
+            header.writeDoubleLE(r.last, CRC_FROM + 8);
+            header.writeUInt32LE(((r.count & COUNT_MASK) | (r.gap ? GAP_BIT : 0)) >>> 0, CRC_FROM + 16);
+            header.writeUInt32LE(crc32(r.payload, crc32(header.subarray(CRC_FROM))), 4);
+            parts.push(header, r.payload);
+            s.offsets.push(s.size + added);
+            s.lengths.push(r.payload.length);
+            s.covers.push({ first: r.first, last: r.last, count: r.count, gap: r.gap });
+            added += HEADER + r.payload.length;
+          }
+          const chunk = Buffer.concat(parts, added);
+          let written = 0;
+          while (written < chunk.length) written += (await active!.write(chunk, written)).bytesWritten;
+          s.size += added;
+          totalBytes += added;
+          nextTicket += parts.length / 2;
+        }
+        await evictBeyondCap();
+      }),
 
-    close: () => serial(async () => {
-      for (const h of handles.values()) await h.close().catch(() => undefined);
-      handles.clear();
-      await active?.close().catch(() => undefined);
-      active = undefined;
-      activeId = -1;
-    }),
+    peek: (max) =>
+      serial(async () => {
+        const out: PeekedRecord[] = [];
+        let t = cursor;
+        for (const s of segments) {
+          if (out.length >= max) break;
+          if (t >= endTicket(s)) continue;
+          const from = t - s.firstTicket;
+          const to = Math.min(ticketsIn(s), from + (max - out.length));
+          const start = s.offsets[from]!;
+          const end = s.offsets[to - 1]! + HEADER + s.lengths[to - 1]!;
+          const buf = Buffer.allocUnsafe(end - start);
+          const h = await readHandle(s);
+          let got = 0;
+          while (got < buf.length) {
+            const { bytesRead } = await h.read(buf, got, buf.length - got, start + got);
+            if (bytesRead === 0) throw new SpoolError(`spool segment ${s.path} is shorter than its index`);
+            got += bytesRead;
+          }
+          for (let k = from; k < to; k++) {
+            const o = s.offsets[k]! - start + HEADER;
+            out.push({ ticket: s.firstTicket + k, payload: buf.subarray(o, o + s.lengths[k]!) });
+          }
+          t = s.firstTicket + to;
+        }
+        inFlight = out.length > 0;
+        return out;
+      }),
+
+    ack: (ticket) =>
+      serial(async () => {
+        inFlight = false;
+        if (ticket >= cursor) {
+          cursor = Math.min(ticket + 1, nextTicket);
+          await trimDelivered();
+          await persistCursor();
+        }
+        await evictBeyondCap();
+      }),
+
+    release: () =>
+      serial(async () => {
+        inFlight = false;
+        await evictBeyondCap();
+      }),
+
+    close: () =>
+      serial(async () => {
+        for (const h of handles.values()) await h.close().catch(() => undefined);
+        handles.clear();
+        await active?.close().catch(() => undefined);
+        active = undefined;
+        activeId = -1;
+      }),
   };
 }
 

@@ -92,14 +92,24 @@ export function tailColumns(env: WireEnvelope): TailColumns {
   let connection = '';
   if (kind === 'connection') connection = `${ep(obj(body.client))} -> ${ep(obj(body.server))} ${str(body.l4proto)}`.trim();
   if (kind === 'stdio') connection = `fd ${str(body.fd ?? 0)} -> ${str(body.remoteIp)}:${str(body.remotePort)}${body.relayName ? ` via ${str(body.relayName)}` : ''}`;
-  if (kind === 'container') connection = str(body.state).replace(/^STATE_/, '').toLowerCase();
+  if (kind === 'container')
+    connection = str(body.state)
+      .replace(/^STATE_/, '')
+      .toLowerCase();
   if (kind === 'metric') connection = str(body.subject);
   return { time, priority: '-', what: kind, where: podText(obj(body.pod), obj(body.container)), process: processText(obj(body.process)), connection };
 }
 
 const COLOURS: Readonly<Record<string, string>> = {
-  Emergency: '\x1b[1;31m', Alert: '\x1b[1;31m', Critical: '\x1b[31m', Error: '\x1b[31m',
-  Warning: '\x1b[33m', Notice: '\x1b[36m', Informational: '\x1b[32m', Debug: '\x1b[90m', LOSS: '\x1b[1;35m',
+  Emergency: '\x1b[1;31m',
+  Alert: '\x1b[1;31m',
+  Critical: '\x1b[31m',
+  Error: '\x1b[31m',
+  Warning: '\x1b[33m',
+  Notice: '\x1b[36m',
+  Informational: '\x1b[32m',
+  Debug: '\x1b[90m',
+  LOSS: '\x1b[1;35m',
 };
 const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';

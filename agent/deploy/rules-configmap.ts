@@ -10,7 +10,9 @@ import { stringify } from 'yaml';
  */
 export function rulesConfigMapYaml(libraryDir: string): string {
   const data: Record<string, string> = {};
-  for (const name of readdirSync(libraryDir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+  for (const name of readdirSync(libraryDir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()) {
     data[name] = readFileSync(join(libraryDir, name), 'utf8');
   }
   const doc = {

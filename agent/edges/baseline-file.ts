@@ -40,11 +40,7 @@ export function baselineProblem(v: unknown): string | undefined {
   if (!Array.isArray(f.edges)) return 'edges is not an array';
   for (const [n, e] of (f.edges as unknown[]).entries()) {
     const x = e as Partial<BaselineEdge> | null;
-    if (
-      typeof x !== 'object' || x === null ||
-      typeof x.src !== 'string' || typeof x.dst !== 'string' ||
-      !Number.isInteger(x.port) || (x.proto !== 'tcp' && x.proto !== 'udp')
-    ) {
+    if (typeof x !== 'object' || x === null || typeof x.src !== 'string' || typeof x.dst !== 'string' || !Number.isInteger(x.port) || (x.proto !== 'tcp' && x.proto !== 'udp')) {
       return `edges[${n}] is malformed`;
     }
   }

@@ -1,12 +1,13 @@
 import { readFileSync, renameSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { CollectorDeps } from '../../core/deps.js';
 import { baselineProblem, type BaselineEdge, type BaselineFile } from './baseline-file.js';
 import { removeStaleTemps } from './stale-temps.js';
 import { BaselineLoadError, BaselineWriteError } from './errors.js';
 import { edgeKey, type Identity } from './identity.js';
+import { counter, gauge } from '../../core/metrics.js';
 
 export interface BaselineConfig {
   /** Where the learned baseline lives; without it nothing is learned (allowlist-only mode). */
@@ -66,8 +67,7 @@ export function createBaseline(deps: CollectorDeps, cfg: BaselineConfig): Baseli
   let writing: Promise<void> = Promise.resolve();
   let learningShown: boolean | undefined;
 
-  const learningNow = (): boolean =>
-    cfg.path !== undefined && startedMs !== undefined && now() < startedMs + cfg.learningWindowMs;
+  const learningNow = (): boolean => cfg.path !== undefined && startedMs !== undefined && now() < startedMs + cfg.learningWindowMs;
 
   function showLearning(): boolean {
     const learning = learningNow();
@@ -237,19 +237,10 @@ export function createBaseline(deps: CollectorDeps, cfg: BaselineConfig): Baseli
 }
 
 function registerMetrics(registry: Registry) {
-  const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
   return {
-    size:
-      existing<Gauge>('vigil_edges_baseline') ??
-      new Gauge({ name: 'vigil_edges_baseline', help: 'Edges in the learned connection baseline.', registers: [registry] }),
-    learning:
-      existing<Gauge>('vigil_edges_learning') ??
-      new Gauge({ name: 'vigil_edges_learning', help: '1 while the connection baseline is learning, 0 after.', registers: [registry] }),
-    newEdges:
-      existing<Counter>('vigil_edges_new_total') ??
-      new Counter({ name: 'vigil_edges_new_total', help: 'Connections on edges the learned baseline does not hold (after learning).', registers: [registry] }),
-    dropped:
-      existing<Counter>('vigil_edges_dropped_total') ??
-      new Counter({ name: 'vigil_edges_dropped_total', help: 'Edges not learned because the baseline was at maxEdges.', registers: [registry] }),
+    size: gauge(registry, { name: 'vigil_edges_baseline', help: 'Edges in the learned connection baseline.' }),
+    learning: gauge(registry, { name: 'vigil_edges_learning', help: '1 while the connection baseline is learning, 0 after.' }),
+    newEdges: counter(registry, { name: 'vigil_edges_new_total', help: 'Connections on edges the learned baseline does not hold (after learning).' }),
+    dropped: counter(registry, { name: 'vigil_edges_dropped_total', help: 'Edges not learned because the baseline was at maxEdges.' }),
   };
 }

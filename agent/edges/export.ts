@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { BaselineEdge, BaselineFile } from './baseline-file.js';
 import type { Identity } from './identity.js';
+import { getOrInsert } from '../../core/collections.js';
 
 /** The parts of a networking.k8s.io/v1 NetworkPolicy the export writes. */
 export interface NetworkPolicyPeer {
@@ -85,10 +86,24 @@ export function toNetworkPolicies(file: BaselineFile): ExportResult {
 
   const policies: NetworkPolicy[] = [];
   for (const g of sortedGroups(ingress)) {
-    policies.push(policy(g.workload, 'Ingress', rulesOf(g).map(({ peers, ports }) => ({ from: peers, ports })), file));
+    policies.push(
+      policy(
+        g.workload,
+        'Ingress',
+        rulesOf(g).map(({ peers, ports }) => ({ from: peers, ports })),
+        file,
+      ),
+    );
   }
   for (const g of sortedGroups(egress)) {
-    policies.push(policy(g.workload, 'Egress', rulesOf(g).map(({ peers, ports }) => ({ to: peers, ports })), file));
+    policies.push(
+      policy(
+        g.workload,
+        'Egress',
+        rulesOf(g).map(({ peers, ports }) => ({ to: peers, ports })),
+        file,
+      ),
+    );
   }
   policies.sort((a, b) => cmp(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`));
   skipped.sort((a, b) => cmp(a.key, b.key));
@@ -144,12 +159,10 @@ function peerOf(i: Identity): NetworkPolicyPeer | undefined {
 
 function addTo(groups: Map<string, Group>, workload: Identity, peer: Identity, e: BaselineEdge): void {
   const k = workloadKey(workload);
-  let g = groups.get(k);
-  if (!g) groups.set(k, (g = { workload, peers: new Map() }));
+  const g = getOrInsert(groups, k, () => ({ workload, peers: new Map() }));
   // Containers of one peer workload merge too: the selector cannot tell them apart.
   const peerKey = peer.kind === 'pod' ? workloadKey(peer) : peer.id;
-  let p = g.peers.get(peerKey);
-  if (!p) g.peers.set(peerKey, (p = { peer, ports: new Set() }));
+  const p = getOrInsert(g.peers, peerKey, () => ({ peer, ports: new Set() }));
   p.ports.add(`${e.proto}/${e.port}`);
 }
 

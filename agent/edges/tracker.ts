@@ -98,7 +98,10 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
     if (!owner || (owner.host === false && ids.length === 0)) identity = lookups.peerIdentity?.(ip) ?? addressIdentity(ip, !inCluster(ip));
     else if (owner.host === true || ids.length === 0) identity = HOST;
     else {
-      const named = [...ids].sort().map((id) => lookups.containerIdentity(id)).find((i) => i !== undefined);
+      const named = [...ids]
+        .sort()
+        .map((id) => lookups.containerIdentity(id))
+        .find((i) => i !== undefined);
       // A netns whose containers are not in the table yet: still an address of the cluster.
       identity = named ?? addressIdentity(ip, false);
     }
@@ -113,8 +116,10 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
     const id = e.container?.id;
     // A bare `{ id }` container (not enriched yet) is not cached: it gets its pod name later.
     if (id === undefined || (!e.k8s && e.container?.name === undefined)) return ownIdentity(e);
-    let ident = own.get(id);
-    if (!ident) remember(own, id, (ident = ownIdentity(e)));
+    const known = own.get(id);
+    if (known) return known;
+    const ident = ownIdentity(e);
+    remember(own, id, ident);
     return ident;
   }
 

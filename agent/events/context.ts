@@ -20,12 +20,7 @@ export interface EventContext {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The parts every syscall-source event shares: time, host, process, container, pod. */
-export function baseEvent(
-  ctx: EventContext,
-  type: EventType,
-  p: ProcessInfo | undefined,
-  containerId?: string,
-): Mutable<VigilEvent> {
+export function baseEvent(ctx: EventContext, type: EventType, p: ProcessInfo | undefined, containerId?: string): Mutable<VigilEvent> {
   const event: Mutable<VigilEvent> = { type, source: 'syscall', timeMs: ctx.now(), hostname: ctx.hostname };
   if (p) event.proc = procFields(p, ctx.process);
   const id = p?.containerId ?? containerId;

@@ -3,17 +3,18 @@ import { findStdioLinks, type StdioLink } from '../../collectors/stdio/index.js'
 import type { VigilEvent } from '../../rules/event.js';
 import { baseEvent, type EventContext } from './context.js';
 import { directionOf, socketFd, type ListeningIndex } from './socket-events.js';
+import { getOrInsert } from '../../core/collections.js';
+import { isReverseShellPart } from '../../core/programs.js';
 
 /**
  * Programs whose stdio is worth following through pipes and ptys: a reverse
- * shell is one of these with its output wired to the network. Relay search
- * opens other processes' fd tables, so it is kept to this set.
+ * shell is one of these (core/programs.ts) with its output wired to the
+ * network. Relay search opens other processes' fd tables, so it is kept to
+ * them.
  */
-const RELAY_SEARCHED = /^(?:(?:ba|da|z|k|c|tc|fi|a|mk|y|rbash)?sh|busybox|python\d*(?:\.\d+)?|perl\d*|ruby\d*|php\d*|node|nodejs|lua\d*(?:\.\d+)?|irb|tclsh\d*|expect|awk|gawk|mawk|nawk|socat|nc|ncat|netcat|telnet)$/;
-
-/** By name, or by executable identity: a renamed shell and busybox's `sh` applet are searched too. */
+/** By name (core/programs.ts), or by executable identity: a renamed shell and busybox's `sh` applet are searched too. */
 export function searchesRelays(p: Pick<ProcessInfo, 'comm' | 'exeClass'>): boolean {
-  return RELAY_SEARCHED.test(p.comm) || p.exeClass !== undefined;
+  return isReverseShellPart(p.comm) || p.exeClass !== undefined;
 }
 
 /**
@@ -28,8 +29,7 @@ export class DupMemory {
 
   firstTime(p: ProcessInfo, socketInode: number): boolean {
     const key = `${p.pid}:${p.startTicks}`;
-    let pairs = this.seen.get(key);
-    if (!pairs) this.seen.set(key, (pairs = new Set()));
+    const pairs = getOrInsert(this.seen, key, () => new Set());
     const pair = `${p.comm}\0${p.exe}\0${p.args[0] ?? ''}\0${socketInode}`;
     if (pairs.has(pair)) return false;
     pairs.add(pair);
@@ -78,12 +78,7 @@ function mayTakeInput(p: ProcessInfo): boolean {
  * stdin can carry input — stdin alone fed from a download (`curl … | sh`),
  * or output alone piped to a socket, is not a shell served to a peer.
  */
-export function dupEvents(
-  p: ProcessInfo,
-  ctx: EventContext,
-  listening: ListeningIndex,
-  memory: DupMemory,
-): VigilEvent[] {
+export function dupEvents(p: ProcessInfo, ctx: EventContext, listening: ListeningIndex, memory: DupMemory): VigilEvent[] {
   const links = findStdioLinks(p, ctx, searchesRelays(p));
   if (links.length === 0) return [];
   const bySocket = new Map<number, StdioLink[]>();

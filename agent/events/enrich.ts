@@ -88,7 +88,7 @@ export function k8sFields(c: ContainerInfo, pods?: PodLookup): K8sFields | undef
   const podName = pod?.name ?? c.k8s!.pod;
   const podLabels = pod?.labels ?? c.k8s?.podLabels ?? podLabelsOf(c.labels);
   const workload = pod ? pod.workload : workloadOf(podName, podLabels);
-  const ips = c.k8s?.podIps && c.k8s.podIps.length > 0 ? c.k8s.podIps : pod?.ips ?? [];
+  const ips = c.k8s?.podIps && c.k8s.podIps.length > 0 ? c.k8s.podIps : (pod?.ips ?? []);
   const annotations = pod?.annotations ?? c.k8s?.podAnnotations;
   const hostNetwork = c.k8s?.hostNetwork ?? pod?.hostNetwork;
   return {

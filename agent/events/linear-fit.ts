@@ -29,11 +29,17 @@ export class SlidingLinearFit {
     if (n < 3) return undefined;
     const t0 = this.times[n - 1]!;
     if (t0 - this.times[0]! < this.windowMs / 4) return undefined;
-    let st = 0, sv = 0, stt = 0, stv = 0;
+    let st = 0,
+      sv = 0,
+      stt = 0,
+      stv = 0;
     for (let i = 0; i < n; i++) {
       const t = (this.times[i]! - t0) / 1000;
       const v = this.values[i]!;
-      st += t; sv += v; stt += t * t; stv += t * v;
+      st += t;
+      sv += v;
+      stt += t * t;
+      stv += t * v;
     }
     const denominator = n * stt - st * st;
     return denominator === 0 ? undefined : (n * stv - st * sv) / denominator;
@@ -43,7 +49,8 @@ export class SlidingLinearFit {
   private fittedNow(slope: number): number {
     const n = this.times.length;
     const t0 = this.times[n - 1]!;
-    let st = 0, sv = 0;
+    let st = 0,
+      sv = 0;
     for (let i = 0; i < n; i++) {
       st += (this.times[i]! - t0) / 1000;
       sv += this.values[i]!;

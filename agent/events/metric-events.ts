@@ -1,6 +1,7 @@
 import type { FilesystemSample, NodeSample } from '../../collectors/node/index.js';
 import type { VigilEvent } from '../../rules/event.js';
 import { SlidingLinearFit } from './linear-fit.js';
+import { getOrInsert } from '../../core/collections.js';
 
 /**
  * Turns node samples into `source: metrics` events: one for the node, one per
@@ -59,8 +60,7 @@ export class MetricEventBuilder {
   }
 
   private filesystemEvent(timeMs: number, fs: FilesystemSample): VigilEvent {
-    let fit = this.fits.get(fs.mountpoint);
-    if (!fit) this.fits.set(fs.mountpoint, (fit = new SlidingLinearFit(this.predictWindowMs)));
+    const fit = getOrInsert(this.fits, fs.mountpoint, () => new SlidingLinearFit(this.predictWindowMs));
     fit.add(timeMs, fs.availBytes);
     const values: Record<string, number> = {
       'fs.size_bytes': fs.sizeBytes,
@@ -74,7 +74,10 @@ export class MetricEventBuilder {
     const untilFull = fit.secondsUntilZero();
     if (untilFull !== undefined) values['fs.predict_full_seconds'] = untilFull;
     return {
-      type: 'metric', source: 'metrics', timeMs, hostname: this.hostname,
+      type: 'metric',
+      source: 'metrics',
+      timeMs,
+      hostname: this.hostname,
       metric: { subject: 'filesystem', values, labels: { mountpoint: fs.mountpoint, device: fs.device, fstype: fs.fstype } },
     };
   }

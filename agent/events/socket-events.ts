@@ -2,6 +2,7 @@ import type { SocketInfo } from '../../collectors/model.js';
 import type { FdFields, VigilEvent } from '../../rules/event.js';
 import { hasPeer } from '../../collectors/stdio/index.js';
 import { baseEvent, type EventContext } from './context.js';
+import { getOrInsert } from '../../core/collections.js';
 
 /** Ports listening per network namespace: how an established socket's direction is told. */
 export type ListeningIndex = Map<number, Set<number>>;
@@ -10,8 +11,7 @@ export function listeningIndex(sockets: Iterable<SocketInfo>): ListeningIndex {
   const index: ListeningIndex = new Map();
   for (const s of sockets) {
     if (s.state !== 'LISTEN') continue;
-    let ports = index.get(s.netns);
-    if (!ports) index.set(s.netns, (ports = new Set()));
+    const ports = getOrInsert(index, s.netns, () => new Set());
     ports.add(s.localPort);
   }
   return index;
@@ -24,16 +24,19 @@ export function directionOf(s: SocketInfo, listening: ListeningIndex): 'in' | 'o
 /** Falco's fd.* for a socket, seen from the side that holds it. */
 export function socketFd(s: SocketInfo, direction: 'in' | 'out', num?: number): FdFields {
   const v6 = (s.proto === 'tcp6' || s.proto === 'udp6') && s.localAddr.includes(':');
-  const [cip, cport, sip, sport] =
-    direction === 'out'
-      ? [s.localAddr, s.localPort, s.remoteAddr, s.remotePort]
-      : [s.remoteAddr, s.remotePort, s.localAddr, s.localPort];
+  const [cip, cport, sip, sport] = direction === 'out' ? [s.localAddr, s.localPort, s.remoteAddr, s.remotePort] : [s.remoteAddr, s.remotePort, s.localAddr, s.localPort];
   return {
     type: v6 ? 'ipv6' : 'ipv4',
     num,
     l4proto: s.proto.startsWith('tcp') ? 'tcp' : 'udp',
-    cip, cport, sip, sport,
-    lip: s.localAddr, lport: s.localPort, rip: s.remoteAddr, rport: s.remotePort,
+    cip,
+    cport,
+    sip,
+    sport,
+    lip: s.localAddr,
+    lport: s.localPort,
+    rip: s.remoteAddr,
+    rport: s.remotePort,
     name: s.state === 'LISTEN' ? `${endpoint(s.localAddr, s.localPort, v6)}` : `${endpoint(cip, cport, v6)}->${endpoint(sip, sport, v6)}`,
     netns: s.netns,
     direction,

@@ -57,7 +57,7 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
 
   const subscribe: grpc.handleServerStreamingCall<SubscribeRequest, Buffer> = (call) => {
     const hub = cfg.hub;
-    let filter;
+    let filter: ReturnType<typeof compileFilter>;
     try {
       filter = compileFilter(call.request);
     } catch (err) {
@@ -142,13 +142,13 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
 
       const creds = tls?.credentials ?? grpc.ServerCredentials.createInsecure();
       const target = cfg.addr.host.includes(':') ? `[${cfg.addr.host}]:${cfg.addr.port}` : `${cfg.addr.host}:${cfg.addr.port}`;
-      const port = await new Promise<number>((resolve, reject) =>
-        s.bindAsync(target, creds, (err, p) => (err ? reject(new ListenError(formatAddr(cfg.addr), err)) : resolve(p))),
-      ).catch((err: unknown) => {
-        server = undefined;
-        stopTls?.();
-        throw err;
-      });
+      const port = await new Promise<number>((resolve, reject) => s.bindAsync(target, creds, (err, p) => (err ? reject(new ListenError(formatAddr(cfg.addr), err)) : resolve(p)))).catch(
+        (err: unknown) => {
+          server = undefined;
+          stopTls?.();
+          throw err;
+        },
+      );
       bound = { host: cfg.addr.host, port };
       health.setStatus('', 'SERVING');
       health.setStatus(EVENT_SERVICE_NAME, 'SERVING');

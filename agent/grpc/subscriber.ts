@@ -39,12 +39,7 @@ export interface Subscriber extends EnvelopeSink {
  * A loss notice made here is not one of the agent's envelopes: it carries
  * sequence 0 and an event id naming this subscriber.
  */
-export function createSubscriber(
-  writer: BatchWriter,
-  filter: (env: Envelope) => boolean,
-  metrics: GrpcMetrics,
-  cfg: SubscriberConfig,
-): Subscriber {
+export function createSubscriber(writer: BatchWriter, filter: (env: Envelope) => boolean, metrics: GrpcMetrics, cfg: SubscriberConfig): Subscriber {
   let queue: Envelope[] = [];
   let head = 0;
   let scheduled = false;

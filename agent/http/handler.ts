@@ -27,9 +27,7 @@ export function createHttpHandler(deps: HandlerDeps): (req: IncomingMessage, res
     '/metrics': async () => ({ status: 200, type: deps.registry.contentType, body: await (deps.metrics ? deps.metrics.render() : deps.registry.metrics()) }),
     '/healthz': async () => {
       const problem = deps.liveness();
-      return problem
-        ? json(503, { status: 'unhealthy', reason: problem })
-        : { status: 200, type: 'text/plain; charset=utf-8', body: 'ok\n' };
+      return problem ? json(503, { status: 'unhealthy', reason: problem }) : { status: 200, type: 'text/plain; charset=utf-8', body: 'ok\n' };
     },
     '/readyz': async () => {
       const r = await deps.readiness.evaluate();

@@ -25,10 +25,7 @@ export type { OutputHealth, OutputHealthBoard } from './health.js';
 export type OutputKind = 'pretty' | 'json' | 'none';
 
 /** The output `--output` names, writing to `stream` (stdout in the agent). */
-export function createOutput(
-  deps: CollectorDeps,
-  cfg: { readonly kind: OutputKind; readonly stream: Writable; readonly maxQueue: number; readonly color: boolean },
-): AlertOutput {
+export function createOutput(deps: CollectorDeps, cfg: { readonly kind: OutputKind; readonly stream: Writable; readonly maxQueue: number; readonly color: boolean }): AlertOutput {
   switch (cfg.kind) {
     case 'json':
       return createJsonOutput(deps, { stream: cfg.stream, maxQueue: cfg.maxQueue });

@@ -25,13 +25,7 @@ export interface LineWriter {
  * a stream 'error' is final (Node destroys the stream), so later lines are
  * dropped as write_error and health() says why.
  */
-export function createLineWriter(opts: {
-  readonly output: string;
-  readonly stream: Writable;
-  readonly maxQueue: number;
-  readonly metrics: OutputMetrics;
-  readonly errors: ErrorReporter;
-}): LineWriter {
+export function createLineWriter(opts: { readonly output: string; readonly stream: Writable; readonly maxQueue: number; readonly metrics: OutputMetrics; readonly errors: ErrorReporter }): LineWriter {
   const { output, stream, maxQueue, metrics, errors } = opts;
   const queue: string[] = [];
   let waitingDrain = false;
@@ -83,9 +77,18 @@ export function createLineWriter(opts: {
       return { ok: true, detail: waitingDrain ? `backpressure: ${queue.length} queued` : 'writing' };
     },
     write(line) {
-      if (broken) return drop('write_error'), false;
-      if (closed) return drop('shutdown'), false;
-      if (queue.length >= maxQueue) return drop('queue_full'), false;
+      if (broken) {
+        drop('write_error');
+        return false;
+      }
+      if (closed) {
+        drop('shutdown');
+        return false;
+      }
+      if (queue.length >= maxQueue) {
+        drop('queue_full');
+        return false;
+      }
       queue.push(`${line}\n`);
       pump();
       return true;

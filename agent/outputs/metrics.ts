@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { counter, gauge } from '../../core/metrics.js';
 
 export interface OutputMetrics {
   readonly written: Counter<'output'>;
@@ -13,24 +14,13 @@ export function outputMetrics(registry: Registry): OutputMetrics {
   let m = byRegistry.get(registry);
   if (!m) {
     m = {
-      written: new Counter({
-        name: 'vigil_output_alerts_total',
-        help: 'Alerts handed to an output stream.',
-        labelNames: ['output'] as const,
-        registers: [registry],
-      }),
-      dropped: new Counter({
+      written: counter(registry, { name: 'vigil_output_alerts_total', help: 'Alerts handed to an output stream.', labelNames: ['output'] }),
+      dropped: counter(registry, {
         name: 'vigil_output_dropped_total',
         help: 'Alerts an output could not deliver, by reason (queue_full, write_error, shutdown).',
-        labelNames: ['output', 'reason'] as const,
-        registers: [registry],
+        labelNames: ['output', 'reason'],
       }),
-      queueDepth: new Gauge({
-        name: 'vigil_output_queue_depth',
-        help: 'Alerts waiting for a slow output stream.',
-        labelNames: ['output'] as const,
-        registers: [registry],
-      }),
+      queueDepth: gauge(registry, { name: 'vigil_output_queue_depth', help: 'Alerts waiting for a slow output stream.', labelNames: ['output'] }),
     };
     byRegistry.set(registry, m);
   }

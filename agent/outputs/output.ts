@@ -25,12 +25,7 @@ export interface StreamOutputConfig {
 }
 
 /** The common part of line-per-alert outputs: formatting is the only difference. */
-export function createStreamOutput(
-  deps: CollectorDeps,
-  name: string,
-  cfg: StreamOutputConfig,
-  format: (a: Alert) => string,
-): AlertOutput {
+export function createStreamOutput(deps: CollectorDeps, name: string, cfg: StreamOutputConfig, format: (a: Alert) => string): AlertOutput {
   const metrics = outputMetrics(deps.registry);
   let writer: LineWriter | undefined;
   let stopped = false;

@@ -9,12 +9,15 @@ import { Registry } from 'prom-client';
 import { makeEvents } from '../engine/events.js';
 import { compileRuleSet, createRuleEngine, type Alert, type VigilEvent } from '../../rules/index.js';
 import { fieldExists } from '../../rules/fields/index.js';
-import { loadRuleTexts } from '../../rules/loader/index.js';
+import { loadRuleTexts } from '../../rules/load.js';
 
 const LIBRARY = join(import.meta.dirname, '..', '..', 'rules', 'library');
 
 export function realAlerts(min: number): { alert: Alert; event: VigilEvent }[] {
-  const files = readdirSync(LIBRARY).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => ({ path: join(LIBRARY, f), text: readFileSync(join(LIBRARY, f), 'utf8') }));
+  const files = readdirSync(LIBRARY)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => ({ path: join(LIBRARY, f), text: readFileSync(join(LIBRARY, f), 'utf8') }));
   const { ruleSet } = compileRuleSet(loadRuleTexts(files, { fieldExists }), { ruleMatching: 'all' });
   const out: { alert: Alert; event: VigilEvent }[] = [];
   const engine = createRuleEngine({ registry: new Registry(), hostname: 'node-1' }, (alert, event) => out.push({ alert, event }));

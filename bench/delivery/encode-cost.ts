@@ -9,11 +9,22 @@ const alerts = realAlerts(2_000);
 const hub = createHub({ registry: new Registry(), errors: { report: () => undefined } }, { node: 'node-1', ringSize: 10_000 });
 let batch: Envelope[] = [];
 let bytes = 0;
-hub.addSink({ deliver: (e) => { batch.push(e); if (batch.length === 256) { bytes += encodeBatch(batch).length; batch = []; } } });
+hub.addSink({
+  deliver: (e) => {
+    batch.push(e);
+    if (batch.length === 256) {
+      bytes += encodeBatch(batch).length;
+      batch = [];
+    }
+  },
+});
 for (let round = 0; round < 8; round++) {
   const c0 = process.cpuUsage();
   const n = 100_000;
-  for (let i = 0; i < n; i++) { const a = alerts[i % alerts.length]!; hub.publishAlert(a.alert, a.event); }
+  for (let i = 0; i < n; i++) {
+    const a = alerts[i % alerts.length]!;
+    hub.publishAlert(a.alert, a.event);
+  }
   const c = process.cpuUsage(c0);
   const us = c.user + c.system;
   // CPU time, not wall time: on a shared machine the wall clock measures the neighbours.

@@ -47,11 +47,12 @@ function start(cpu: number, script: string, argv: string[]): Proc {
   return {
     child,
     lines,
-    next: () => new Promise((resolve) => {
-      const l = queue.shift();
-      if (l !== undefined) resolve(JSON.parse(l));
-      else waiters.push((x) => resolve(JSON.parse(x)));
-    }),
+    next: () =>
+      new Promise((resolve) => {
+        const l = queue.shift();
+        if (l !== undefined) resolve(JSON.parse(l));
+        else waiters.push((x) => resolve(JSON.parse(x)));
+      }),
     send: (line) => child.stdin!.write(`${line}\n`),
   };
 }

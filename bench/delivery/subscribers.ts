@@ -41,7 +41,12 @@ for (let s = 0; s < n; s++) {
   // One channel each: subscribers on separate connections, as separate clients would be.
   const client = new grpc.Client(addr!, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
   clients.push(client);
-  const call = client.makeServerStreamRequest(SUBSCRIBE_PATH, () => Buffer.alloc(0), (b: Buffer) => b, {});
+  const call = client.makeServerStreamRequest(
+    SUBSCRIBE_PATH,
+    () => Buffer.alloc(0),
+    (b: Buffer) => b,
+    {},
+  );
   call.on('metadata', () => {
     if (++ready === n) process.stdout.write(`${JSON.stringify({ ready })}\n`);
   });

@@ -28,7 +28,13 @@ const RATES = [100, 500] as const;
 const PER_LOOP = 95;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-interface Sample { readonly build: 'old' | 'new'; readonly rate: number; readonly cpuPercent: number; readonly execsPerSecond: number; readonly lost: number }
+interface Sample {
+  readonly build: 'old' | 'new';
+  readonly rate: number;
+  readonly cpuPercent: number;
+  readonly execsPerSecond: number;
+  readonly lost: number;
+}
 
 function counter(text: string, re: RegExp): number {
   return Number(re.exec(text)?.[1] ?? 0);
@@ -63,7 +69,9 @@ function startLoad(rate: number): string {
 
 export async function runAb(oldMain: string, seconds: number, rounds: number, log: (l: string) => void): Promise<string> {
   const startedAt = new Date();
-  const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadBefore = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const samples: Sample[] = [];
   for (const rate of RATES) {
     const load = startLoad(rate);
@@ -81,7 +89,9 @@ export async function runAb(oldMain: string, seconds: number, rounds: number, lo
       execFileSync('docker', ['rm', '-f', load], { stdio: 'ignore' });
     }
   }
-  const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAfter = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const rows: string[] = [];
   let pass = true;
@@ -94,9 +104,7 @@ export async function runAb(oldMain: string, seconds: number, rounds: number, lo
     const ratio = newMs / oldMs;
     if (!(ratio <= 1.5)) pass = false;
     const windows = (xs: Sample[]) => xs.map((s) => `${s.cpuPercent.toFixed(1)} % @ ${s.execsPerSecond.toFixed(0)}/s`).join(', ');
-    rows.push(
-      `| ~${rate} | ${windows(of('old'))} | ${windows(of('new'))} | ${oldMs.toFixed(3)} | ${newMs.toFixed(3)} | ${ratio.toFixed(2)}x |`,
-    );
+    rows.push(`| ~${rate} | ${windows(of('old'))} | ${windows(of('new'))} | ${oldMs.toFixed(3)} | ${newMs.toFixed(3)} | ${ratio.toFixed(2)}x |`);
   }
   return [
     '### Exec-churn CPU, wider re-read: this build against the one before it (same window)',

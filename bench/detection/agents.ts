@@ -75,10 +75,13 @@ export async function startQuietAgent(args: readonly string[], main: string = MA
   const port = await freePort();
   const child = spawn(process.execPath, [main, 'agent', '--output', 'none', '--metrics-addr', `127.0.0.1:${port}`, ...args], {
     // gRPC on a free port: the default one may be taken by another agent on this machine.
-    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', VIGIL_GRPC_ADDR: '127.0.0.1:0' }, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', VIGIL_GRPC_ADDR: '127.0.0.1:0' },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => { stderr = (stderr + c).slice(-20_000); });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    stderr = (stderr + c).slice(-20_000);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const pid = child.pid!;
   live.add(pid);

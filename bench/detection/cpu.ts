@@ -41,7 +41,11 @@ function sample(text: string, name: string, label: string): number {
   return Number(re.exec(text)?.[1] ?? 0);
 }
 
-interface Counters { readonly execve: number; readonly watcherExec: number; readonly lost: number }
+interface Counters {
+  readonly execve: number;
+  readonly watcherExec: number;
+  readonly lost: number;
+}
 
 async function counters(metrics: () => Promise<string>): Promise<Counters> {
   const text = await metrics();
@@ -61,7 +65,9 @@ async function window(pid: number, metrics: () => Promise<string>, seconds: numb
   const wallS = (performance.now() - t0) / 1000;
   const m1 = await counters(metrics);
   return {
-    seconds: wallS, cpuMs, percentOfCore: (cpuMs / (wallS * 1000)) * 100,
+    seconds: wallS,
+    cpuMs,
+    percentOfCore: (cpuMs / (wallS * 1000)) * 100,
     execsPerSecond: (m1.execve - m0.execve) / wallS,
     watcherExecsPerSecond: (m1.watcherExec - m0.watcherExec) / wallS,
   };

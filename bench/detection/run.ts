@@ -52,10 +52,7 @@ export async function run(opts: { quick: boolean; rounds?: number }): Promise<st
     removeBenchContainers();
   }
   try {
-    cpu = await measureCpu(
-      { settleSeconds: 10, idleSeconds: opts.quick ? 10 : 20, loadedSeconds: opts.quick ? 15 : 30 },
-      log,
-    );
+    cpu = await measureCpu({ settleSeconds: 10, idleSeconds: opts.quick ? 10 : 20, loadedSeconds: opts.quick ? 15 : 30 }, log);
   } catch (err) {
     cpuError = (err as Error).message;
     log(`[detection] cpu measurement failed: ${cpuError}`);
@@ -63,7 +60,13 @@ export async function run(opts: { quick: boolean; rounds?: number }): Promise<st
     removeBenchContainers();
   }
   return renderSection({
-    quick: opts.quick, rounds, latency, cpu, cpuError, startedAt, loadBefore,
+    quick: opts.quick,
+    rounds,
+    latency,
+    cpu,
+    cpuError,
+    startedAt,
+    loadBefore,
     seconds: (performance.now() - t0) / 1000,
   });
 }

@@ -1,3 +1,4 @@
+import { INTERPRETERS, NETWORK_TOOLS, SHELLS, VERSIONED_INTERPRETER_PREFIXES } from '../../core/programs.js';
 import { celMatcher } from './cel-runner.js';
 
 /**
@@ -8,9 +9,10 @@ import { celMatcher } from './cel-runner.js';
  * match. Metric rules are left out (see handwritten-library.ts).
  */
 const list = (xs: readonly string[]): string => JSON.stringify(xs);
-const shells = list(['ash', 'bash', 'csh', 'dash', 'fish', 'ksh', 'mksh', 'rbash', 'sh', 'tcsh', 'yash', 'zsh', 'busybox']);
-const interpreters = list(['python', 'python2', 'python3', 'perl', 'perl5', 'ruby', 'php', 'node', 'nodejs', 'lua', 'irb', 'tclsh', 'expect', 'awk', 'gawk', 'mawk', 'nawk']);
-const tools = list(['nc', 'ncat', 'netcat', 'nmap', 'socat', 'telnet', 'tcpdump', 'tshark', 'dig', 'nslookup', 'host', 'ngrep', 'hping3', 'masscan', 'zmap', 'ettercap', 'arpspoof', 'iftop', 'nping']);
+const shells = list(SHELLS);
+const interpreters = list(INTERPRETERS);
+const tools = list(NETWORK_TOOLS);
+const versioned = VERSIONED_INTERPRETER_PREFIXES.map((p) => `e.proc.name.startsWith(${JSON.stringify(p)})`).join(' || ');
 const ctr = 'has(e.container)';
 const repoIn = (l: string): string => `(has(e.container) && has(e.container.imageRepository) && e.container.imageRepository in ${l})`;
 const args = '(has(e.proc.args) ? e.proc.args.join(" ") : "")';
@@ -20,15 +22,14 @@ const unexpected = `has(e.edge) && e.edge.isNew == true && !${allowedEdge}`;
 
 const SOURCES: Record<string, string[]> = {
   dup: [
-    `has(e.rawres) && e.rawres in [1, 2] && has(e.fd) && e.fd.type in ["ipv4", "ipv6"] && has(e.proc)`
-    + ` && (e.proc.name in ${shells} || e.proc.name in ${interpreters} || e.proc.name.startsWith("python") || e.proc.name.startsWith("perl")`
-    + ` || e.proc.name.startsWith("php") || e.proc.name.startsWith("lua"))`
-    + ` && !(${repoIn('[]')} || (has(e.proc.ancestors) && size(e.proc.ancestors) > 0 && e.proc.ancestors[0].name in []))`,
+    `has(e.rawres) && e.rawres in [1, 2] && has(e.fd) && e.fd.type in ["ipv4", "ipv6"] && has(e.proc)` +
+      ` && (e.proc.name in ${shells} || e.proc.name in ${interpreters} || ${versioned})` +
+      ` && !(${repoIn('[]')} || (has(e.proc.ancestors) && size(e.proc.ancestors) > 0 && e.proc.ancestors[0].name in []))`,
   ],
   execve: [
-    `${ctr} && has(e.proc) && ((e.proc.name in ["nc", "netcat"] && (${cmd}.contains(" -e") || ${cmd}.contains(" -c")))`
-    + ` || (e.proc.name == "ncat" && (${args}.contains("--sh-exec") || ${args}.contains("--exec") || ${args}.contains("-e ")`
-    + ` || ${args}.contains("-c ") || ${args}.contains("--lua-exec"))))`,
+    `${ctr} && has(e.proc) && ((e.proc.name in ["nc", "netcat"] && (${cmd}.contains(" -e") || ${cmd}.contains(" -c")))` +
+      ` || (e.proc.name == "ncat" && (${args}.contains("--sh-exec") || ${args}.contains("--exec") || ${args}.contains("-e ")` +
+      ` || ${args}.contains("-c ") || ${args}.contains("--lua-exec"))))`,
     `${ctr} && has(e.proc) && e.proc.name in ${shells} && has(e.proc.tty) && e.proc.tty != 0 && !${repoIn('[]')}`,
     `${ctr} && has(e.proc) && e.proc.name in ${tools}`,
     `${ctr} && has(e.proc) && has(e.proc.isExeUpperLayer) && e.proc.isExeUpperLayer == true`,

@@ -9,9 +9,7 @@ type Program = (ctx: Record<string, unknown>) => unknown;
  * has, so the comparison is of evaluation, not of indexing.
  */
 export function celMatcher(sources: Readonly<Record<string, readonly string[]>>): (e: VigilEvent) => number {
-  const programs: Record<string, Program[]> = Object.fromEntries(
-    Object.entries(sources).map(([t, srcs]) => [t, srcs.map((s) => parse(s) as unknown as Program)]),
-  );
+  const programs: Record<string, Program[]> = Object.fromEntries(Object.entries(sources).map(([t, srcs]) => [t, srcs.map((s) => parse(s) as unknown as Program)]));
   const none: Program[] = [];
   return (e) => {
     const ps = programs[e.type] ?? none;

@@ -24,7 +24,9 @@ const SOURCES: Record<string, string[]> = {
     `${ctr} && has(e.fd.rip) && e.fd.rip == "169.254.169.254" && has(e.k8s) && !(e.k8s.ns in ["kube-system"])`,
   ],
   dup: [`has(e.rawres) && e.rawres in [0, 1, 2] && has(e.fd) && e.fd.type in ["ipv4", "ipv6"] && ${ctr}`],
-  container: [`${ctr} && has(e.container.state) && e.container.state == "started" && has(e.container.privileged) && e.container.privileged && has(e.container.imageRepository) && !e.container.imageRepository.startsWith("registry.k8s.io/")`],
+  container: [
+    `${ctr} && has(e.container.state) && e.container.state == "started" && has(e.container.privileged) && e.container.privileged && has(e.container.imageRepository) && !e.container.imageRepository.startsWith("registry.k8s.io/")`,
+  ],
   metric: [
     `e.metric.subject == "filesystem" && "fs.used_ratio" in e.metric.values && e.metric.values["fs.used_ratio"] > 0.9 && has(e.metric.labels.fstype) && !(e.metric.labels.fstype in ["tmpfs", "overlay", "squashfs"])`,
     `e.metric.subject == "node" && "node.cpu.iowait_ratio" in e.metric.values && e.metric.values["node.cpu.iowait_ratio"] > 0.3`,

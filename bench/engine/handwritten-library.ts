@@ -1,3 +1,4 @@
+import { INTERPRETERS, NETWORK_TOOLS, SHELLS, VERSIONED_INTERPRETER_PREFIXES } from '../../core/programs.js';
 import type { VigilEvent } from '../../rules/event.js';
 
 /**
@@ -10,9 +11,9 @@ import type { VigilEvent } from '../../rules/event.js';
  */
 type P = (e: VigilEvent) => boolean;
 
-const shells = new Set(['ash', 'bash', 'csh', 'dash', 'fish', 'ksh', 'mksh', 'rbash', 'sh', 'tcsh', 'yash', 'zsh', 'busybox']);
-const interpreters = new Set(['python', 'python2', 'python3', 'perl', 'perl5', 'ruby', 'php', 'node', 'nodejs', 'lua', 'irb', 'tclsh', 'expect', 'awk', 'gawk', 'mawk', 'nawk']);
-const networkTools = new Set(['nc', 'ncat', 'netcat', 'nmap', 'socat', 'telnet', 'tcpdump', 'tshark', 'dig', 'nslookup', 'host', 'ngrep', 'hping3', 'masscan', 'zmap', 'ettercap', 'arpspoof', 'iftop', 'nping']);
+const shells = new Set(SHELLS);
+const interpreters = new Set(INTERPRETERS);
+const networkTools = new Set(NETWORK_TOOLS);
 const allowedRemoteShellImages = new Set<string>();
 const allowedRemoteShellParents = new Set<string>();
 const knownShellSpawnImages = new Set<string>();
@@ -23,31 +24,38 @@ const allowedEdgeDestinations = new Set<string>();
 const enforcedNamespaces = new Set<string>();
 
 const inContainer = (e: VigilEvent): boolean => e.container !== undefined;
-const repoIn = (e: VigilEvent, s: ReadonlySet<string>): boolean => { const r = e.container?.imageRepository; return r !== undefined && s.has(r); };
-const shellOrInterpreter = (n: string): boolean => shells.has(n) || interpreters.has(n)
-  || n.startsWith('python') || n.startsWith('perl') || n.startsWith('php') || n.startsWith('lua');
-const cmdline = (p: NonNullable<VigilEvent['proc']>): string => (p.args && p.args.length > 0 ? p.name + ' ' + p.args.join(' ') : p.name);
+const repoIn = (e: VigilEvent, s: ReadonlySet<string>): boolean => {
+  const r = e.container?.imageRepository;
+  return r !== undefined && s.has(r);
+};
+const shellOrInterpreter = (n: string): boolean => shells.has(n) || interpreters.has(n) || VERSIONED_INTERPRETER_PREFIXES.some((p) => n.startsWith(p));
+const cmdline = (p: NonNullable<VigilEvent['proc']>): string => (p.args && p.args.length > 0 ? `${p.name} ${p.args.join(' ')}` : p.name);
 const allowedEdge = (e: VigilEvent): boolean => e.edge !== undefined && (allowedEdges.has(e.edge.key) || allowedEdgeDestinations.has(e.edge.dst));
 
 const dup: P[] = [
   // Reverse Shell
-  (e) => (e.rawres === 1 || e.rawres === 2) && (e.fd?.type === 'ipv4' || e.fd?.type === 'ipv6')
-    && e.proc !== undefined && shellOrInterpreter(e.proc.name)
-    && !(repoIn(e, allowedRemoteShellImages) || (e.proc.ancestors?.[0] !== undefined && allowedRemoteShellParents.has(e.proc.ancestors[0].name))),
+  (e) =>
+    (e.rawres === 1 || e.rawres === 2) &&
+    (e.fd?.type === 'ipv4' || e.fd?.type === 'ipv6') &&
+    e.proc !== undefined &&
+    shellOrInterpreter(e.proc.name) &&
+    !(repoIn(e, allowedRemoteShellImages) || (e.proc.ancestors?.[0] !== undefined && allowedRemoteShellParents.has(e.proc.ancestors[0].name))),
 ];
 const execve: P[] = [
   // Netcat Remote Code Execution in Container
   (e) => {
     const p = e.proc;
     if (!inContainer(e) || p === undefined) return false;
-    if (p.name === 'nc' || p.name === 'netcat') { const c = cmdline(p); return c.includes(' -e') || c.includes(' -c'); }
+    if (p.name === 'nc' || p.name === 'netcat') {
+      const c = cmdline(p);
+      return c.includes(' -e') || c.includes(' -c');
+    }
     if (p.name !== 'ncat') return false;
     const a = p.args === undefined ? '' : p.args.join(' ');
     return a.includes('--sh-exec') || a.includes('--exec') || a.includes('-e ') || a.includes('-c ') || a.includes('--lua-exec');
   },
   // Terminal Shell in Container
-  (e) => inContainer(e) && e.proc !== undefined && shells.has(e.proc.name) && e.proc.tty !== undefined && e.proc.tty !== 0
-    && !repoIn(e, knownShellSpawnImages),
+  (e) => inContainer(e) && e.proc !== undefined && shells.has(e.proc.name) && e.proc.tty !== undefined && e.proc.tty !== 0 && !repoIn(e, knownShellSpawnImages),
   // Network Tool Launched in Container
   (e) => inContainer(e) && e.proc !== undefined && networkTools.has(e.proc.name),
   // Drift Detected

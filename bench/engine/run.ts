@@ -22,7 +22,7 @@ import { Registry } from 'prom-client';
 import { compileRuleSet, createRuleEngine } from '../../rules/index.js';
 import type { VigilEvent } from '../../rules/event.js';
 import { fieldExists } from '../../rules/fields/index.js';
-import { loadRuleTexts } from '../../rules/loader/index.js';
+import { loadRuleTexts } from '../../rules/load.js';
 import type { LoadResult } from '../../rules/types.js';
 import { cel, CEL_RULE_COUNT } from './cel.js';
 import { CEL_LIBRARY_RULE_COUNT, celLibrary } from './cel-library.js';
@@ -64,7 +64,10 @@ const POOL = 1 << 16;
 const events = makeEvents(POOL);
 
 /** CPU time of this process in ms (user + system): on a shared machine, wall time counts other processes' turns. */
-const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 /**
  * Runs fn over the event pool for about runMs of CPU time (the caller warms
@@ -79,7 +82,10 @@ function measure(fn: (e: VigilEvent) => number): { eps: number; matches: number 
   const t0 = cpuMs();
   let t = t0;
   while (t - t0 < runMs) {
-    for (let k = 0; k < 16_384; k++) { sink += fn(events[i]!); i = (i + 1) & mask; }
+    for (let k = 0; k < 16_384; k++) {
+      sink += fn(events[i]!);
+      i = (i + 1) & mask;
+    }
     n += 16_384;
     t = cpuMs();
   }
@@ -96,10 +102,16 @@ function engineFn(lr: LoadResult): { fn: (e: VigilEvent) => number; evaluations:
   const { ruleSet, issues } = compileRuleSet(lr, { ruleMatching: 'all' });
   if (issues.length > 0) console.error(`note: ${issues.length} rules disabled by compile errors, e.g. ${issues[0]!.message}`);
   let alerts = 0;
-  const engine = createRuleEngine({ registry: new Registry(), hostname: 'bench' }, () => { alerts++; });
+  const engine = createRuleEngine({ registry: new Registry(), hostname: 'bench' }, () => {
+    alerts++;
+  });
   engine.swap(ruleSet);
   return {
-    fn: (e) => { const before = alerts; engine.process(e); return alerts - before; },
+    fn: (e) => {
+      const before = alerts;
+      engine.process(e);
+      return alerts - before;
+    },
     evaluations: () => engine.evaluations,
     rules: ruleSet.rules.length,
     disabled: ruleSet.summary.length - ruleSet.rules.length,
@@ -108,15 +120,23 @@ function engineFn(lr: LoadResult): { fn: (e: VigilEvent) => number; evaluations:
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-const median = (xs: readonly number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 const LIBRARY = join(root, '..', '..', 'rules', 'library');
-const libraryFiles = readdirSync(LIBRARY).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => ({ path: join(LIBRARY, f), text: readFileSync(join(LIBRARY, f), 'utf8') }));
+const libraryFiles = readdirSync(LIBRARY)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort()
+  .map((f) => ({ path: join(LIBRARY, f), text: readFileSync(join(LIBRARY, f), 'utf8') }));
 const library = must(load(libraryFiles), 'rules/library');
 // The comparison leaves out the metric rules (`for:` is state over time, not a condition).
 // Throttles are dropped too: the comparison counts condition matches, not alerts.
 const librarySyscall: LoadResult = {
-  ...library, rules: library.rules.filter((r) => (r.source || 'syscall') === 'syscall').map((r) => ({ ...r, throttle: undefined })),
+  ...library,
+  rules: library.rules.filter((r) => (r.source || 'syscall') === 'syscall').map((r) => ({ ...r, throttle: undefined })),
 };
 
 const defaultPath = join(root, 'rules', 'default.yaml');
@@ -125,7 +145,10 @@ let falco: LoadResult | undefined;
 let falcoLoadMs: number | undefined;
 if (existsSync(FALCO)) {
   const text = readFileSync(FALCO, 'utf8');
-  for (let i = 0; i < 3; i++) { const r = load([{ path: FALCO, text }]); compileRuleSet(r); } // warm the loader's code
+  for (let i = 0; i < 3; i++) {
+    const r = load([{ path: FALCO, text }]);
+    compileRuleSet(r);
+  } // warm the loader's code
   const t0 = performance.now();
   falco = load([{ path: FALCO, text }]);
   compileRuleSet(falco);
@@ -141,8 +164,12 @@ const lib = engineFn(librarySyscall);
 const b13 = engineFn(bench13);
 const full = engineFn(merge(library, ...(falco ? [falco] : []), generated));
 const impls: { key: string; fn: (e: VigilEvent) => number }[] = [
-  { key: 'lib', fn: lib.fn }, { key: 'libHand', fn: handwrittenLibrary }, { key: 'libCel', fn: celLibrary },
-  { key: 'b13', fn: b13.fn }, { key: 'b13Hand', fn: handwritten }, { key: 'b13Cel', fn: cel },
+  { key: 'lib', fn: lib.fn },
+  { key: 'libHand', fn: handwrittenLibrary },
+  { key: 'libCel', fn: celLibrary },
+  { key: 'b13', fn: b13.fn },
+  { key: 'b13Hand', fn: handwritten },
+  { key: 'b13Cel', fn: cel },
   { key: 'full', fn: full.fn },
 ];
 const matches = new Map(impls.map((m) => [m.key, countMatches(m.fn)]));
@@ -159,13 +186,18 @@ for (const m of impls) for (let k = 0; k < 3; k++) countMatches(m.fn);
 const samples = new Map<string, number[]>(impls.map((m) => [m.key, []]));
 for (let r = 0; r < rounds; r++) for (const m of impls) samples.get(m.key)!.push(measure(m.fn).eps);
 const eps = (k: string): number => median(samples.get(k)!);
-const spread = (k: string): string => { const xs = samples.get(k)!; return `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`; };
+const spread = (k: string): string => {
+  const xs = samples.get(k)!;
+  return `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+};
 
 // Heap per 1,000 rules: load and compile 1,000 generated rules, keep them alive.
-gc(); gc();
+gc();
+gc();
 const heap0 = process.memoryUsage().heapUsed;
 const big = compileRuleSet(load([{ path: 'gen1000.yaml', text: generatedRulesYaml(1000, 'mem') }])).ruleSet;
-gc(); gc();
+gc();
+gc();
 const heapPer1000 = process.memoryUsage().heapUsed - heap0;
 if (big.rules.length !== 1000) console.error(`note: ${big.rules.length} of 1000 generated rules active`);
 

@@ -155,13 +155,7 @@ async function runMode(mode: 'netlink' | 'poll', count: number, rate: number): P
   }
 }
 
-function score(
-  mode: string,
-  plan: Spawned[],
-  containerId: string,
-  execs: SeenExec[],
-  extra: { cpuPercent: number; execRate: number; lostTotal: string },
-): ModeResult {
+function score(mode: string, plan: Spawned[], containerId: string, execs: SeenExec[], extra: { cpuPercent: number; execRate: number; lostTotal: string }): ModeResult {
   const byHostPid = new Map<number, SeenExec[]>();
   const byVpid = new Map<number, SeenExec[]>();
   let unattributed = 0;
@@ -204,7 +198,9 @@ function markdown(results: ModeResult[], count: number, rate: number): string {
   const out: string[] = [];
   out.push('# Exec watcher benchmark results', '');
   out.push(
-    `Recorded ${new Date().toISOString()} on Linux ${release()}, ${cpus().length} CPUs (load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; the machine is shared, so numbers are indicative).`,
+    `Recorded ${new Date().toISOString()} on Linux ${release()}, ${cpus().length} CPUs (load average at end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; the machine is shared, so numbers are indicative).`,
     '',
     `${count} processes per mode, spawned at ${rate}/s: half on the host (node child_process.spawn; expected pid from spawn),`,
     'half inside a Docker container (busybox sh in the container backgrounds `sleep` and prints `$!`; matched on container id + pid in the container).',
@@ -244,5 +240,5 @@ for (const mode of modes) {
   results.push(await runMode(mode, count, rate));
 }
 const md = markdown(results, count, rate);
-writeFileSync(outPath, md + '\n');
+writeFileSync(outPath, `${md}\n`);
 console.log(md);

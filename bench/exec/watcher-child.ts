@@ -6,6 +6,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createExecWatcher } from '../../collectors/exec/index.js';
+import { hostExecWatcherConfig } from './watcher-config.js';
 
 export interface SeenExec {
   readonly pid: number;
@@ -24,17 +25,7 @@ export type ChildReply =
 const mode = process.argv[2] as 'netlink' | 'poll';
 const registry = new Registry();
 let errors = 0;
-const w = createExecWatcher(
-  { log: pino({ level: 'warn' }), registry, errors: { report: () => void errors++ } },
-  Object.freeze({
-    procRoot: '/proc',
-    passwdPath: '/etc/passwd',
-    maxCmdlineBytes: 4096,
-    mode,
-    pollIntervalMs: 100,
-    reinspectDelaysMs: [50, 250],
-  }),
-);
+const w = createExecWatcher({ log: pino({ level: 'warn' }), registry, errors: { report: () => void errors++ } }, hostExecWatcherConfig(mode));
 // Keep only what the report needs; the full ProcessInfo is built either way.
 const execs: SeenExec[] = [];
 w.onEvent((e) => {

@@ -110,7 +110,10 @@ async function main(): Promise<void> {
   const processes = arg('processes', 1000);
   const seconds = arg('seconds', 30);
   const cleanup = new Cleanup();
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(sig, () => {
       cleanup.runAll();
       process.exit(code);

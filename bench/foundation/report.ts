@@ -107,7 +107,7 @@ function targetRows(r: Results): Row[] {
 
 function table(rows: readonly Row[]): string {
   const head = '| Measure | vigil | Baseline | Ratio | Target | Result |\n|---|---|---|---|---|---|\n';
-  return head + rows.map((x) => `| ${x.what} | ${x.value} | ${x.baseline} | ${x.ratio} | ${x.target} | ${x.result} |`).join('\n') + '\n';
+  return `${head + rows.map((x) => `| ${x.what} | ${x.value} | ${x.baseline} | ${x.ratio} | ${x.target} | ${x.result} |`).join('\n')}\n`;
 }
 
 function detailRows(r: Results): string {
@@ -118,15 +118,9 @@ function detailRows(r: Results): string {
     out.push(`| ${k}: first scan in a fresh Node process (JIT cold), CPU ms | ${ms(l.scan.firstScanCpuMs)} (${ratio(l.scan.firstScanCpuMs, l.baseline.totalMs).toFixed(2)}x ps + ss) |`);
     out.push(`| ${k}: warm-up full scans on fresh tables (V8 still optimizing; not in the median), CPU ms each | ${l.scan.coldWarmupCpuMs.map(ms).join(', ')} |`);
     out.push(`| ${k}: cold scans on fresh tables, CPU ms each | ${l.scan.coldCpuMs.map(ms).join(', ')} |`);
-    out.push(
-      `| ${k}: cold scan wall ms, processes / sockets (median) | ${ms(median(l.scan.coldProcessesWallMs))} / ${ms(median(l.scan.coldSocketsWallMs))} |`,
-    );
-    out.push(
-      `| ${k}: steady scan CPU ms median / p90 / max | ${ms(median(l.scan.steadyCpuMs))} / ${ms(percentile(l.scan.steadyCpuMs, 90))} / ${ms(Math.max(...l.scan.steadyCpuMs))} |`,
-    );
-    out.push(
-      `| ${k}: steady scan wall ms, processes / sockets (median) | ${ms(median(l.scan.steadyProcessesWallMs))} / ${ms(median(l.scan.steadySocketsWallMs))} |`,
-    );
+    out.push(`| ${k}: cold scan wall ms, processes / sockets (median) | ${ms(median(l.scan.coldProcessesWallMs))} / ${ms(median(l.scan.coldSocketsWallMs))} |`);
+    out.push(`| ${k}: steady scan CPU ms median / p90 / max | ${ms(median(l.scan.steadyCpuMs))} / ${ms(percentile(l.scan.steadyCpuMs, 90))} / ${ms(Math.max(...l.scan.steadyCpuMs))} |`);
+    out.push(`| ${k}: steady scan wall ms, processes / sockets (median) | ${ms(median(l.scan.steadyProcessesWallMs))} / ${ms(median(l.scan.steadySocketsWallMs))} |`);
     out.push(`| ${k}: table sizes after the scans: processes / sockets | ${l.scan.processes} / ${l.scan.sockets} |`);
     out.push(`| ${k}: scanner child RSS / heap used after GC | ${mb(l.scan.rssBytes)} MB / ${mb(l.scan.heapUsedBytes)} MB |`);
     out.push(`| ${k}: collector errors reported in the scanner child | ${l.scan.errors} |`);
@@ -141,9 +135,7 @@ function detailRows(r: Results): string {
     ['agent ~5000', r.agent5k],
   ] as const) {
     out.push(`| ${k}: idle CPU over ${a.idle.seconds.toFixed(0)} s | ${a.idle.percentOfCore.toFixed(2)} % of a core (${ms(a.idle.cpuMs)} ms) |`);
-    out.push(
-      `| ${k}: VmRSS; V8 heap used / heap total; external | ${mb(a.idle.rssBytes)} MB; ${mb(a.self.heapUsedBytes)} / ${mb(a.self.heapTotalBytes)} MB; ${mb(a.self.externalBytes)} MB |`,
-    );
+    out.push(`| ${k}: VmRSS; V8 heap used / heap total; external | ${mb(a.idle.rssBytes)} MB; ${mb(a.self.heapUsedBytes)} / ${mb(a.self.heapTotalBytes)} MB; ${mb(a.self.externalBytes)} MB |`);
     out.push(
       `| ${k}: its own metrics: vigil_processes / sockets / containers seen / component errors | ${a.self.processes} / ${a.self.sockets} / ${a.self.containers} of ${r.containers} / ${a.self.componentErrors} |`,
     );
@@ -163,7 +155,7 @@ function detailRows(r: Results): string {
   out.push(`| node_exporter idle CPU over ${r.nodeExporterIdle.seconds.toFixed(0)} s / VmRSS | ${r.nodeExporterIdle.percentOfCore.toFixed(2)} % / ${mb(r.nodeExporterIdle.rssBytes)} MB |`);
   out.push(`| ${r.containers} containers started in | ${r.containerStartSeconds.toFixed(0)} s |`);
   out.push(`| loopback TCP connections held by the load | ${r.tcpConnections} (one client re-connects every 500 ms) |`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export function renderMarkdown(r: Results): string {
@@ -194,20 +186,20 @@ ${detailRows(r)}
   socket table of every netns, as \`agent/pipeline.ts\` configures it) and times \`scan()\` (the sock_diag
   TCP dump of its own netns, then the synchronous scan, as the agent's schedule runs it) with
   \`process.cpuUsage()\` (user + sys of every thread; the kernel runs a netlink dump in the reader's context). The first scan in the fresh process is reported apart
-  (JIT cold), and so are the next ${r.settings['coldWarmups']} full scans on fresh tables, during which V8 is still optimizing the scan
-  code (each new scanner's closures are compiled again); "cold" is the median of the ${r.settings['coldRepeats']} full scans on fresh tables
+  (JIT cold), and so are the next ${r.settings.coldWarmups} full scans on fresh tables, during which V8 is still optimizing the scan
+  code (each new scanner's closures are compiled again); "cold" is the median of the ${r.settings.coldRepeats} full scans on fresh tables
   after those, with no forced GC before them (a forced full GC flushes the scan's optimized code, a recompilation
   the agent pays only in its first scan); "steady-state" the median of
-  incremental scans on the last scanner, ${r.settings['steadyIntervalMs']} ms apart.
+  incremental scans on the last scanner, ${r.settings.steadyIntervalMs} ms apart.
 - Baseline: \`${PS_COMMAND}\` plus \`${SS_TCP_COMMAND}\` (the issue's yardstick), each the median of
-  ${r.settings['baselineRepeats']} runs of \`bash -c 'CMD >/dev/null; times'\`, whose second \`times\` line is the CPU of
+  ${r.settings.baselineRepeats} runs of \`bash -c 'CMD >/dev/null; times'\`, whose second \`times\` line is the CPU of
   bash's children (getrusage RUSAGE_CHILDREN). \`${SS_TCP_UDP_COMMAND}\` is reported too: vigil also reads UDP, and
   the same single walk of /proc/*/fd gives it. ss sees only its own netns; vigil reads the sockets of every
   container's netns as well, and more per process than ps (cgroup, namespaces, exe, stdio, upper layer).
 - Agent: \`${r.agent1k.command.replace(/--metrics-addr \S+/, '--metrics-addr 127.0.0.1:<free>').replace(/--grpc-addr \S+/, '--grpc-addr 127.0.0.1:<free>')}\`, started after the
-  load, ready on /readyz, warmed up ${r.settings['agentWarmupS']} s, then its utime + stime from /proc/<pid>/stat (all threads,
+  load, ready on /readyz, warmed up ${r.settings.agentWarmupS} s, then its utime + stime from /proc/<pid>/stat (all threads,
   10 ms ticks) over the idle window, and VmRSS from /proc/<pid>/status at its end. The same for a second agent at ~5000.
-- Scrape: ${r.settings['scrapes']} back-to-back GET /metrics on one keep-alive connection, ${r.settings['scrapeRounds']} rounds after 3 warm-up scrapes;
+- Scrape: ${r.settings.scrapes} back-to-back GET /metrics on one keep-alive connection, ${r.settings.scrapeRounds} rounds after 3 warm-up scrapes;
   per round (process CPU - idle rate x round time) / scrapes, median of the rounds. node_exporter:
   \`${r.nodeExporterCommand.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<free>')}\` (Debian's package, default collectors), idle rate measured
   over ${r.nodeExporterIdle.seconds.toFixed(0)} s, scraped the same way in the same run.

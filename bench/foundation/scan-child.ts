@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { CollectorDeps, ErrorReporter } from '../../core/deps.js';
 import { openSockDiag } from '../../collectors/netfs/sock-diag-socket.js';
-import { createHostScanner, type HostScanner } from '../../collectors/procfs/index.js';
+import { createHostScanner, type HostScanner } from '../../collectors/scan/index.js';
 
 export interface ScanChildRequest {
   /**
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     await scanner.stop(); // closes its netlink socket
     scanner = makeScanner();
     // No forced gc() here: a full GC flushes the optimized code of the scan
-    // functions, so the timed scan would pay ~25 ms of recompilation that the
+    // functions, so the timed scan would pay a recompilation that the
     // agent (which never forces a GC) pays once, in its first scan, reported
     // apart. The previous tables' garbage stays for the timed scan's own GCs.
     if (i < req.coldWarmups) coldWarmupCpuMs.push(await timed(scanner, { p: [], s: [] }));

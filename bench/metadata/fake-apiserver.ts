@@ -65,7 +65,7 @@ export async function startFakeApiServer(opts: { tls?: { key: string; cert: stri
   const nodeOf = (o: KubeObjectJson): string | undefined => (o.spec as { nodeName?: string } | undefined)?.nodeName;
   const send = (w: { res: ServerResponse; node?: string }, type: string, object: KubeObjectJson): void => {
     if (w.node !== undefined && nodeOf(object) !== w.node) return;
-    w.res.write(JSON.stringify({ type, object }) + '\n');
+    w.res.write(`${JSON.stringify({ type, object })}\n`);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -92,7 +92,9 @@ export async function startFakeApiServer(opts: { tls?: { key: string; cert: stri
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
       const w = { res, ...(node !== undefined ? { node } : {}) };
       if (from < compactedAt) {
-        res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${compactedAt})`, reason: 'Expired', code: 410 } }) + '\n');
+        res.end(
+          `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${compactedAt})`, reason: 'Expired', code: 410 } })}\n`,
+        );
         return;
       }
       for (const e of r.log) if (e.rv > from) send(w, e.type, e.object);
@@ -105,11 +107,14 @@ export async function startFakeApiServer(opts: { tls?: { key: string; cert: stri
     const start = Number(url.searchParams.get('continue') ?? '0') || 0;
     const page = all.slice(start, start + limit);
     const next = start + limit < all.length ? String(start + limit) : undefined;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-      kind: listKind, apiVersion: r.kind === 'Pod' ? 'v1' : r.kind === 'Job' ? 'batch/v1' : 'apps/v1',
-      metadata: { resourceVersion: String(rv), ...(next ? { continue: next, remainingItemCount: all.length - start - limit } : {}) },
-      items: page,
-    }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        kind: listKind,
+        apiVersion: r.kind === 'Pod' ? 'v1' : r.kind === 'Job' ? 'batch/v1' : 'apps/v1',
+        metadata: { resourceVersion: String(rv), ...(next ? { continue: next, remainingItemCount: all.length - start - limit } : {}) },
+        items: page,
+      }),
+    );
   };
 
   const server: Server = opts.tls ? createTlsServer(opts.tls, handle) : createServer(handle);
@@ -187,15 +192,24 @@ export function testUid(n = ++uidCounter): string {
 
 /** A pod as the API server serves it (the fields of a real Pod's JSON that matter, and the usual bulk). */
 export function podJson(o: {
-  name: string; namespace: string; uid?: string; node: string; ip?: string; labels?: Record<string, string>;
-  owner?: { kind: string; name: string; apiVersion?: string }; hostNetwork?: boolean;
+  name: string;
+  namespace: string;
+  uid?: string;
+  node: string;
+  ip?: string;
+  labels?: Record<string, string>;
+  owner?: { kind: string; name: string; apiVersion?: string };
+  hostNetwork?: boolean;
 }): KubeObjectJson {
   const uid = o.uid ?? testUid();
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: o.name, namespace: o.namespace, uid, creationTimestamp: '2026-12-01T10:00:00Z',
+      name: o.name,
+      namespace: o.namespace,
+      uid,
+      creationTimestamp: '2026-12-01T10:00:00Z',
       labels: o.labels ?? {},
       annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-01T09:59:00Z' },
       ...(o.owner ? { ownerReferences: [{ apiVersion: o.owner.apiVersion ?? 'apps/v1', kind: o.owner.kind, name: o.owner.name, uid: testUid(), controller: true, blockOwnerDeletion: true }] } : {}),
@@ -205,9 +219,16 @@ export function podJson(o: {
       ...(o.hostNetwork ? { hostNetwork: true } : {}),
       serviceAccountName: 'default',
       restartPolicy: 'Always',
-      containers: [{ name: 'app', image: 'registry.example/app:1.4.2', ports: [{ containerPort: 8080, protocol: 'TCP' }],
-        resources: { requests: { cpu: '100m', memory: '128Mi' } }, env: [{ name: 'MODE', value: 'production' }],
-        volumeMounts: [{ name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }] }],
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.example/app:1.4.2',
+          ports: [{ containerPort: 8080, protocol: 'TCP' }],
+          resources: { requests: { cpu: '100m', memory: '128Mi' } },
+          env: [{ name: 'MODE', value: 'production' }],
+          volumeMounts: [{ name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }],
+        },
+      ],
       volumes: [{ name: 'kube-api-access', projected: { sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }] } }],
     },
     status: {
@@ -215,9 +236,17 @@ export function podJson(o: {
       hostIP: '192.168.10.1',
       ...(o.ip ? { podIP: o.ip, podIPs: [{ ip: o.ip }] } : {}),
       conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-01T10:00:05Z' }],
-      containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'registry.example/app:1.4.2',
-        imageID: 'registry.example/app@sha256:2f1c0d8a4b9e7c6d5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f',
-        containerID: 'containerd://' + uid.replace(/-/g, '').padEnd(64, '0'), state: { running: { startedAt: '2026-12-01T10:00:03Z' } } }],
+      containerStatuses: [
+        {
+          name: 'app',
+          ready: true,
+          restartCount: 0,
+          image: 'registry.example/app:1.4.2',
+          imageID: 'registry.example/app@sha256:2f1c0d8a4b9e7c6d5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f',
+          containerID: `containerd://${uid.replace(/-/g, '').padEnd(64, '0')}`,
+          state: { running: { startedAt: '2026-12-01T10:00:03Z' } },
+        },
+      ],
     },
   };
 }
@@ -227,8 +256,12 @@ export function ownedJson(kind: 'ReplicaSet' | 'Job', o: { name: string; namespa
     apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1',
     kind,
     metadata: {
-      name: o.name, namespace: o.namespace, uid: testUid(),
-      ...(o.owner ? { ownerReferences: [{ apiVersion: o.owner.kind === 'CronJob' ? 'batch/v1' : 'apps/v1', kind: o.owner.kind, name: o.owner.name, uid: testUid(), controller: true, blockOwnerDeletion: true }] } : {}),
+      name: o.name,
+      namespace: o.namespace,
+      uid: testUid(),
+      ...(o.owner
+        ? { ownerReferences: [{ apiVersion: o.owner.kind === 'CronJob' ? 'batch/v1' : 'apps/v1', kind: o.owner.kind, name: o.owner.name, uid: testUid(), controller: true, blockOwnerDeletion: true }] }
+        : {}),
     },
     spec: {},
     status: {},

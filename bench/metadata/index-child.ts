@@ -25,9 +25,15 @@ async function main(): Promise<void> {
   const choice = await loadKubeApi('auto', kubeconfig);
   if (!choice.api) throw new Error(choice.reason);
   const libLoaded = heap();
-  const kube = createKubeMetadata({ log: pino({ level: 'silent' }), registry: new Registry(), errors: { report: () => undefined } }, {
-    ...KUBE_WATCH_DEFAULTS, api: choice.api, nodeName: nodeName!, maxPods: 1_000_000,
-  });
+  const kube = createKubeMetadata(
+    { log: pino({ level: 'silent' }), registry: new Registry(), errors: { report: () => undefined } },
+    {
+      ...KUBE_WATCH_DEFAULTS,
+      api: choice.api,
+      nodeName: nodeName!,
+      maxPods: 1_000_000,
+    },
+  );
   let updates = 0;
   let waiting: { count: number; resolve: () => void } | undefined;
   kube.onPod(() => {
@@ -49,8 +55,14 @@ async function main(): Promise<void> {
   const full = (JSON.parse(text) as { items: unknown[] }).items;
   const h1 = heap();
   send({
-    kind: 'synced', syncMs, heapLibBytes: libLoaded - before, heapIndexBytes: indexed - libLoaded, rssBytes,
-    fullObjectsHeapBytes: h1 - h0, listJsonBytes: Buffer.byteLength(text), fullCount: full.length,
+    kind: 'synced',
+    syncMs,
+    heapLibBytes: libLoaded - before,
+    heapIndexBytes: indexed - libLoaded,
+    rssBytes,
+    fullObjectsHeapBytes: h1 - h0,
+    listJsonBytes: Buffer.byteLength(text),
+    fullCount: full.length,
   });
 
   process.on('message', (m: Msg) => {

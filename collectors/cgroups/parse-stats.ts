@@ -133,7 +133,10 @@ export function parseNetDev(text: string): Parsed<InterfaceStats[]> {
     const colon = line.indexOf(':');
     if (colon < 0) continue; // header lines ("Inter-|", " face |") and blanks
     const iface = line.slice(0, colon).trim();
-    const f = line.slice(colon + 1).trim().split(/\s+/);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     const n = f.map((x) => parseUint(x));
     if (iface.length === 0 || f.length < 16 || n.some((x) => x === undefined)) {
       bad++;

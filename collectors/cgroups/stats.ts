@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupLayout } from './layout.js';
-import { CgroupError, isChurn } from './errors.js';
-import {
-  type DeviceIo,
-  type InterfaceStats,
-  parseBlkioServiceBytes,
-  parseFlatKeyed,
-  parseIoStat,
-  parseNetDev,
-  parsePids,
-  parseUint,
-} from './parse-stats.js';
+import { isChurn } from '../../core/errors.js';
+import { CgroupError } from './errors.js';
+import { type DeviceIo, type InterfaceStats, parseBlkioServiceBytes, parseFlatKeyed, parseIoStat, parseNetDev, parsePids, parseUint } from './parse-stats.js';
 
 /**
  * Absolute paths of the files one container's stats come from, resolved once
@@ -47,8 +39,7 @@ export function statPathsFor(layout: CgroupLayout, cgroupPath: string): Containe
     };
   }
   const c = layout.controllers;
-  const at = (dir: string | undefined, file: string): string | undefined =>
-    dir === undefined ? undefined : join(dir, cgroupPath, file);
+  const at = (dir: string | undefined, file: string): string | undefined => (dir === undefined ? undefined : join(dir, cgroupPath, file));
   return {
     version: 1,
     cpuUsage: at(c.cpuacct, 'cpuacct.usage'),
@@ -115,8 +106,7 @@ export function readContainerStats(p: ContainerStatPaths, problem: StatsProblem)
   if (ms) {
     // v1 `total_*` includes child cgroups (what cAdvisor uses); v2 memory.stat
     // is always hierarchical.
-    const pick = (v1: string, v2: string): number | undefined =>
-      p.version === 2 ? ms.get(v2) : (ms.get(`total_${v1}`) ?? ms.get(v1));
+    const pick = (v1: string, v2: string): number | undefined => (p.version === 2 ? ms.get(v2) : (ms.get(`total_${v1}`) ?? ms.get(v1)));
     s.memRssBytes = pick('rss', 'anon');
     s.memCacheBytes = pick('cache', 'file');
     const inactiveFile = pick('inactive_file', 'inactive_file');

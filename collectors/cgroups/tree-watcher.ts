@@ -1,6 +1,7 @@
 import { type Dirent, type FSWatcher, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import { CgroupError, isChurn } from './errors.js';
+import { isChurn } from '../../core/errors.js';
+import { CgroupError } from './errors.js';
 import { type ParsedCgroupPath, parseContainerCgroupPath } from './parse-path.js';
 
 export interface TreeWatcherEvents {

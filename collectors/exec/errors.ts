@@ -1,3 +1,5 @@
+import { VigilError } from '../../core/errors.js';
+
 /**
  * Errors of the exec-events collector. Stable codes so logs and
  * vigil_component_errors_total can be grouped without parsing text.
@@ -12,17 +14,4 @@ export type ExecErrorCode =
   /** An event listener threw. */
   | 'VIGIL_ERR_EXEC_LISTENER';
 
-export class ExecError extends Error {
-  readonly code: ExecErrorCode;
-  constructor(code: ExecErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ExecError';
-    this.code = code;
-  }
-}
-
-/** A pid or file that vanished between listing and reading: churn, not an error. */
-export function isChurn(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'ENOENT' || code === 'ESRCH';
-}
+export class ExecError extends VigilError<ExecErrorCode> {}

@@ -2,15 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { RawNetlinkSocket } from 'netlink';
 import { openRawNetlink, type NetlinkOpenError } from '../shared/netlink.js';
 import { ExecError } from './errors.js';
-import {
-  buildMcastControl,
-  CN_IDX_PROC,
-  NETLINK_CONNECTOR,
-  parseDatagram,
-  PROC_CN_MCAST_IGNORE,
-  PROC_CN_MCAST_LISTEN,
-  type ProcConnectorEvent,
-} from './proc-connector.js';
+import { buildMcastControl, CN_IDX_PROC, NETLINK_CONNECTOR, parseDatagram, PROC_CN_MCAST_IGNORE, PROC_CN_MCAST_LISTEN, type ProcConnectorEvent } from './proc-connector.js';
 
 export interface ProcConnectorHandlers {
   onEvent(ev: ProcConnectorEvent): void;
@@ -44,10 +36,7 @@ const IGNORE_WAIT_MS = 200;
  * and answers nothing outside the initial user/pid namespaces, so the ack is
  * the one reliable proof that events will flow.
  */
-export async function openProcConnector(
-  handlers: ProcConnectorHandlers,
-  opts: ProcConnectorOptions,
-): Promise<ProcConnector> {
+export async function openProcConnector(handlers: ProcConnectorHandlers, opts: ProcConnectorOptions): Promise<ProcConnector> {
   let sock: RawNetlinkSocket;
   try {
     sock = await openRawNetlink(NETLINK_CONNECTOR, opts.recvBufferBytes);
@@ -131,10 +120,7 @@ export async function openProcConnector(
 
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => settle?.(unavailable(`no answer to PROC_CN_MCAST_LISTEN within ${opts.ackTimeoutMs} ms (not in the initial user/pid namespace?)`)),
-        opts.ackTimeoutMs,
-      );
+      const timer = setTimeout(() => settle?.(unavailable(`no answer to PROC_CN_MCAST_LISTEN within ${opts.ackTimeoutMs} ms (not in the initial user/pid namespace?)`)), opts.ackTimeoutMs);
       settle = (err) => {
         settle = undefined;
         clearTimeout(timer);

@@ -138,14 +138,7 @@ function parseCnMsg(buf: Buffer, start: number, end: number): ProcConnectorEvent
     case PROC_EVENT_NONE:
       return { what: 'ack', err: u32(buf, d), seq, ack, timestampNs };
     case PROC_EVENT_FORK:
-      return {
-        what: 'fork',
-        timestampNs,
-        parentPid: i32(buf, d),
-        parentTgid: i32(buf, d + 4),
-        childPid: i32(buf, d + 8),
-        childTgid: i32(buf, d + 12),
-      };
+      return { what: 'fork', timestampNs, parentPid: i32(buf, d), parentTgid: i32(buf, d + 4), childPid: i32(buf, d + 8), childTgid: i32(buf, d + 12) };
     case PROC_EVENT_EXEC:
       return { what: 'exec', timestampNs, pid: i32(buf, d), tgid: i32(buf, d + 4) };
     default: {

@@ -1,13 +1,6 @@
+import { isReverseShellPart } from '../../core/programs.js';
 import type { FdTarget, ProcessInfo } from '../model.js';
 import type { ProcessProbe, ProcessReader } from './types.js';
-
-/**
- * Shells, interpreters and relays: the programs a reverse shell is made of.
- * They wire fds 0-2 to a socket right after exec (`bash -i >& /dev/tcp/..`,
- * `python -c 'os.dup2(s.fileno(),0)..'`), so the exec-time read is too early.
- */
-const INTERESTING =
-  /^(?:sh|bash|dash|ash|zsh|ksh|mksh|csh|tcsh|fish|busybox|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*|php-cgi|lua[0-9.]*|luajit|nc|ncat|netcat|nc\.traditional|nc\.openbsd|socat|telnet)$/;
 
 function basename(path: string): string {
   const i = path.lastIndexOf('/');
@@ -29,12 +22,12 @@ function isTerminalOrNull(t: FdTarget): boolean {
   return t.kind === 'tty' || (t.kind === 'file' && t.path === '/dev/null');
 }
 
-/** True for a process whose comm, executable or argv[0] names a shell or interpreter. */
+/** True for a process whose comm, executable or argv[0] names a program a reverse shell is made of (core/programs.ts). */
 export function isInterestingProcess(p: ProcessInfo): boolean {
-  if (INTERESTING.test(p.comm)) return true;
-  if (p.exe !== '' && INTERESTING.test(basename(p.exe))) return true;
+  if (isReverseShellPart(p.comm)) return true;
+  if (p.exe !== '' && isReverseShellPart(basename(p.exe))) return true;
   const argv0 = p.args[0];
-  return argv0 !== undefined && INTERESTING.test(basename(argv0));
+  return argv0 !== undefined && isReverseShellPart(basename(argv0));
 }
 
 function sameFd(a: FdTarget, b: FdTarget): boolean {
@@ -128,36 +121,39 @@ export class Reinspector {
       this.pending.delete(last.pid);
       return;
     }
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (this.stopped) return;
-      let next: ProcessInfo | undefined;
-      try {
-        const quick = this.probe?.(last.pid);
-        if (quick === null) {
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        if (this.stopped) return;
+        let next: ProcessInfo | undefined;
+        try {
+          const quick = this.probe?.(last.pid);
+          if (quick === null) {
+            this.pending.delete(last.pid);
+            return;
+          }
+          if (quick !== undefined && quick.startTicks === last.startTicks && quick.comm === last.comm && sameStdio(last.stdio, quick.stdio)) {
+            this.step(last, index + 1, at);
+            return;
+          }
+          next = this.reader.read(last.pid);
+        } catch (err) {
+          this.opts.onError(err);
+        }
+        // Gone, reused, or gone midway (its stdio would read as closed): done.
+        if (next === undefined || next.partial || next.startTicks !== last.startTicks) {
           this.pending.delete(last.pid);
           return;
         }
-        if (quick !== undefined && quick.startTicks === last.startTicks && quick.comm === last.comm && sameStdio(last.stdio, quick.stdio)) {
-          this.step(last, index + 1, at);
-          return;
+        let current = last;
+        if (!sameStdio(last.stdio, next.stdio) || !sameImage(last, next)) {
+          current = next;
+          this.opts.onChanged(next);
         }
-        next = this.reader.read(last.pid);
-      } catch (err) {
-        this.opts.onError(err);
-      }
-      // Gone, reused, or gone midway (its stdio would read as closed): done.
-      if (next === undefined || next.partial || next.startTicks !== last.startTicks) {
-        this.pending.delete(last.pid);
-        return;
-      }
-      let current = last;
-      if (!sameStdio(last.stdio, next.stdio) || !sameImage(last, next)) {
-        current = next;
-        this.opts.onChanged(next);
-      }
-      this.step(current, index + 1, at);
-    }, Math.max(0, at - elapsedMs));
+        this.step(current, index + 1, at);
+      },
+      Math.max(0, at - elapsedMs),
+    );
     t.unref();
     this.timers.add(t);
   }

@@ -31,17 +31,10 @@ export function createExecWatcher(deps: CollectorDeps, cfg: ExecWatcherConfig, r
 }
 
 /** The watcher with its kernel source injectable, so unit tests can feed it events. */
-export function createExecWatcherWith(
-  deps: CollectorDeps,
-  cfg: ExecWatcherConfig,
-  reader: ProcessReader | undefined,
-  openConnector: typeof openProcConnector,
-): ExecWatcher {
+export function createExecWatcherWith(deps: CollectorDeps, cfg: ExecWatcherConfig, reader: ProcessReader | undefined, openConnector: typeof openProcConnector): ExecWatcher {
   const log = deps.log.child({ component: NAME });
   const metrics = createExecMetrics(deps.registry);
-  const procfs = reader
-    ? undefined
-    : createProcessReader({ procRoot: cfg.procRoot, passwdPath: cfg.passwdPath, maxCmdlineBytes: cfg.maxCmdlineBytes }, deps.errors);
+  const procfs = reader ? undefined : createProcessReader({ procRoot: cfg.procRoot, passwdPath: cfg.passwdPath, maxCmdlineBytes: cfg.maxCmdlineBytes }, deps.errors);
   const rd: ProcessReader = reader ?? procfs!;
   const probe: ProcessProbe | undefined = procfs
     ? (pid) => {
@@ -63,13 +56,17 @@ export function createExecWatcherWith(
   let started = false;
   let stopped = false;
 
-  const reinspector = new Reinspector(rd, {
-    delaysMs: [...cfg.reinspectDelaysMs].sort((a, b) => a - b),
-    maxPending: MAX_REINSPECT_PENDING,
-    onChanged: (p) => emit({ kind: 'inspect', pid: p.pid, timeMs: Date.now(), process: p }),
-    onSkipped: () => metrics.reinspectSkipped(),
-    onError: (err) => deps.errors.report(NAME, 'reinspect', err),
-  }, probe);
+  const reinspector = new Reinspector(
+    rd,
+    {
+      delaysMs: [...cfg.reinspectDelaysMs].sort((a, b) => a - b),
+      maxPending: MAX_REINSPECT_PENDING,
+      onChanged: (p) => emit({ kind: 'inspect', pid: p.pid, timeMs: Date.now(), process: p }),
+      onSkipped: () => metrics.reinspectSkipped(),
+      onError: (err) => deps.errors.report(NAME, 'reinspect', err),
+    },
+    probe,
+  );
 
   function emit(e: ExecEvent): void {
     metrics.event(e.kind);
@@ -270,8 +267,7 @@ export function createExecWatcherWith(
       }
       setMode(connector ? 'netlink' : 'poll');
       if (connector) log.info({ mode: 'netlink' }, 'exec events: netlink proc connector');
-      else if (reason !== undefined)
-        log.warn({ mode: 'poll', reason }, `exec events: netlink unavailable (${reason}), polling /proc every ${cfg.pollIntervalMs} ms`);
+      else if (reason !== undefined) log.warn({ mode: 'poll', reason }, `exec events: netlink unavailable (${reason}), polling /proc every ${cfg.pollIntervalMs} ms`);
       else log.info({ mode: 'poll' }, `exec events: polling /proc every ${cfg.pollIntervalMs} ms`);
       schedulePoll();
     },

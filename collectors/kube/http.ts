@@ -21,13 +21,17 @@ export function kubeGetter(kc: KubeConfig): { server: string; get: KubeGet } {
     await kc.applyToHTTPSOptions(opts);
     const mod = url.protocol === 'https:' ? https : http;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = mod.request(url, {
-        method: 'GET',
-        headers: { ...(opts.headers ?? {}), accept: 'application/json' },
-        ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
-        ...(opts.auth ? { auth: opts.auth } : {}),
-        signal,
-      }, resolve);
+      const req = mod.request(
+        url,
+        {
+          method: 'GET',
+          headers: { ...(opts.headers ?? {}), accept: 'application/json' },
+          ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
+          ...(opts.auth ? { auth: opts.auth } : {}),
+          signal,
+        },
+        resolve,
+      );
       req.on('error', reject);
       req.end();
     });

@@ -48,9 +48,7 @@ export interface ListWatch {
  * other failure relists after an exponential backoff. Objects are handed
  * over as parsed JSON and not kept here: the handlers keep what they need.
  */
-export function createListWatch<T extends KubeObject>(
-  get: KubeGet, cfg: ListWatchConfig, handlers: ListWatchHandlers<T>, events: ListWatchEvents,
-): ListWatch {
+export function createListWatch<T extends KubeObject>(get: KubeGet, cfg: ListWatchConfig, handlers: ListWatchHandlers<T>, events: ListWatchEvents): ListWatch {
   const abort = new AbortController();
   let running = false;
   let rv: string | undefined;
@@ -81,10 +79,17 @@ export function createListWatch<T extends KubeObject>(
   };
 
   const watch = async (): Promise<void> => {
-    const res = await get(cfg.path, {
-      watch: '1', resourceVersion: rv, allowWatchBookmarks: 'true',
-      timeoutSeconds: String(cfg.watchTimeoutSec), fieldSelector: cfg.fieldSelector,
-    }, abort.signal);
+    const res = await get(
+      cfg.path,
+      {
+        watch: '1',
+        resourceVersion: rv,
+        allowWatchBookmarks: 'true',
+        timeoutSeconds: String(cfg.watchTimeoutSec),
+        fieldSelector: cfg.fieldSelector,
+      },
+      abort.signal,
+    );
     if (res.statusCode !== 200) await fail(res);
     res.setTimeout(cfg.idleTimeoutMs, () => res.destroy(new KubeError('VIGIL_ERR_KUBE_STREAM', `watch ${cfg.path} idle for ${cfg.idleTimeoutMs} ms`)));
     let gone: KubeError | undefined;
@@ -120,10 +125,14 @@ export function createListWatch<T extends KubeObject>(
     new Promise((resolve) => {
       const t = setTimeout(resolve, ms);
       t.unref();
-      abort.signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
+      abort.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
 
   const run = async (): Promise<void> => {

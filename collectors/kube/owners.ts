@@ -23,13 +23,7 @@ export function controllerOf(refs: readonly OwnerReference[] | undefined): Owner
  * its name minus the pod's `-<pod-template-hash>` (the Deployment controller
  * names it so), and a Job stays a Job. No owner: a bare Pod.
  */
-export function resolveWorkload(
-  namespace: string,
-  podName: string,
-  labels: Readonly<Record<string, string>>,
-  owner: OwnerReference | undefined,
-  book: OwnerBook | undefined,
-): WorkloadRef {
+export function resolveWorkload(namespace: string, podName: string, labels: Readonly<Record<string, string>>, owner: OwnerReference | undefined, book: OwnerBook | undefined): WorkloadRef {
   if (!owner) return { kind: 'Pod', name: podName };
   if (owner.kind === 'ReplicaSet') {
     if (book?.knows('ReplicaSet')) {

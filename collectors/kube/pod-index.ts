@@ -25,7 +25,10 @@ export class PeerIndex {
   private readonly byIp = new Map<string, string>();
   dropped = 0;
 
-  constructor(private readonly maxPods: number, private readonly book: () => OwnerBook | undefined) {}
+  constructor(
+    private readonly maxPods: number,
+    private readonly book: () => OwnerBook | undefined,
+  ) {}
 
   get size(): number {
     return this.pods.size;
@@ -135,7 +138,9 @@ function slim(p: PodJson): PodJson {
   const m = p.metadata ?? {};
   return {
     metadata: {
-      uid: m.uid, name: m.name, namespace: m.namespace,
+      uid: m.uid,
+      name: m.name,
+      namespace: m.namespace,
       ...(m.labels ? { labels: m.labels } : {}),
       ...(m.annotations ? { annotations: m.annotations } : {}),
       ...(m.ownerReferences ? { ownerReferences: m.ownerReferences.map((o) => ({ kind: o.kind, name: o.name, controller: o.controller })) } : {}),

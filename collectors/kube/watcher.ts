@@ -1,4 +1,4 @@
-import { Counter, Gauge } from 'prom-client';
+import { counter, gauge } from '../../core/metrics.js';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import { KubeError } from './errors.js';
@@ -63,18 +63,24 @@ export function createKubeMetadata(deps: CollectorDeps, cfg: KubeMetadataConfig)
   const watches: ListWatch[] = [];
   let stopped = false;
 
-  const sourceUp = gauge(deps, 'vigil_metadata_source_up', 'Whether a metadata source (cri, docker, kubernetes) is configured and reachable (1) or not (0).', ['source']);
+  const sourceUp = gauge(deps.registry, {
+    name: 'vigil_metadata_source_up',
+    help: 'Whether a metadata source (cri, docker, kubernetes) is configured and reachable (1) or not (0).',
+    labelNames: ['source'],
+  });
   sourceUp.set({ source: 'kubernetes' }, 0);
-  const watchUp = gauge(deps, 'vigil_kube_watch_up', 'Whether a Kubernetes API list/watch is synced and connected (1) or not (0).', ['resource']);
-  const relists = counter(deps, 'vigil_kube_relists_total', 'Kubernetes API lists by resource and reason: initial, gone (410: the watch expired), dropped (connection lost or error; after a backoff).', ['resource', 'reason']);
-  const dropped = counter(deps, 'vigil_kube_index_dropped_total', 'Pods left out of the cluster-wide IP index because it holds kubeMaxPods.', []);
+  const watchUp = gauge(deps.registry, { name: 'vigil_kube_watch_up', help: 'Whether a Kubernetes API list/watch is synced and connected (1) or not (0).', labelNames: ['resource'] });
+  const relists = counter(deps.registry, {
+    name: 'vigil_kube_relists_total',
+    help: 'Kubernetes API lists by resource and reason: initial, gone (410: the watch expired), dropped (connection lost or error; after a backoff).',
+    labelNames: ['resource', 'reason'],
+  });
+  const dropped = counter(deps.registry, { name: 'vigil_kube_index_dropped_total', help: 'Pods left out of the cluster-wide IP index because it holds kubeMaxPods.', labelNames: [] });
   let droppedSeen = 0;
-  deps.registry.removeSingleMetric('vigil_kube_pods');
-  new Gauge({
+  gauge(deps.registry, {
     name: 'vigil_kube_pods',
     help: 'Pods known from the Kubernetes API: on this node, and in the cluster-wide IP index.',
     labelNames: ['scope'],
-    registers: [deps.registry],
     collect() {
       this.set({ scope: 'node' }, nodePods.size);
       this.set({ scope: 'cluster' }, peers.size);
@@ -106,18 +112,24 @@ export function createKubeMetadata(deps: CollectorDeps, cfg: KubeMetadataConfig)
     if (up) deps.log.info({ resource }, 'kubernetes API watch synced');
     else {
       const forbidden = err instanceof KubeError && err.statusCode === 403;
-      deps.log.warn({ resource, err: msg, server: cfg.api?.server },
+      deps.log.warn(
+        { resource, err: msg, server: cfg.api?.server },
         forbidden && (resource === 'replicasets' || resource === 'jobs')
           ? `kubernetes API refuses to list ${resource}; workloads are derived from owner names (ReplicaSet -> Deployment by pod-template-hash, Jobs stay Jobs); retrying`
-          : 'kubernetes API watch failed; running on runtime metadata, relisting with backoff');
+          : 'kubernetes API watch failed; running on runtime metadata, relisting with backoff',
+      );
     }
   };
 
   const watchOf = <T extends KubeObject>(resource: Resource, path: string, handlers: { replace(i: readonly T[]): void; upsert(o: T): void; remove(o: T): void }, fieldSelector?: string): ListWatch => {
     const lwCfg: ListWatchConfig = {
-      path, ...(fieldSelector ? { fieldSelector } : {}),
-      pageSize: cfg.pageSize, watchTimeoutSec: cfg.watchTimeoutSec, idleTimeoutMs: cfg.idleTimeoutMs,
-      retryMinMs: cfg.retryMinMs, retryMaxMs: cfg.retryMaxMs,
+      path,
+      ...(fieldSelector ? { fieldSelector } : {}),
+      pageSize: cfg.pageSize,
+      watchTimeoutSec: cfg.watchTimeoutSec,
+      idleTimeoutMs: cfg.idleTimeoutMs,
+      retryMinMs: cfg.retryMinMs,
+      retryMaxMs: cfg.retryMaxMs,
     };
     return createListWatch<T>(cfg.api!.get, lwCfg, handlers, {
       state: (up, err) => setState(resource, up, err),
@@ -151,17 +163,22 @@ export function createKubeMetadata(deps: CollectorDeps, cfg: KubeMetadataConfig)
         watchOf<KubeObject>('replicasets', '/apis/apps/v1/replicasets', replicaSets),
         watchOf<KubeObject>('jobs', '/apis/batch/v1/jobs', jobs),
         watchOf<PodJson>('cluster-pods', '/api/v1/pods', peers),
-        watchOf<PodJson>('node-pods', '/api/v1/pods', {
-          replace: (items) => {
-            nodePods.replace(items);
-            for (const p of items) notify(p.metadata?.uid);
+        watchOf<PodJson>(
+          'node-pods',
+          '/api/v1/pods',
+          {
+            replace: (items) => {
+              nodePods.replace(items);
+              for (const p of items) notify(p.metadata?.uid);
+            },
+            upsert: (p) => {
+              nodePods.upsert(p);
+              notify(p.metadata?.uid);
+            },
+            remove: (p) => nodePods.remove(p),
           },
-          upsert: (p) => {
-            nodePods.upsert(p);
-            notify(p.metadata?.uid);
-          },
-          remove: (p) => nodePods.remove(p),
-        }, `spec.nodeName=${cfg.nodeName}`),
+          `spec.nodeName=${cfg.nodeName}`,
+        ),
       );
       for (const w of watches) w.start();
       // Ready does not wait for the API: the agent runs without it, and says so.
@@ -172,12 +189,4 @@ export function createKubeMetadata(deps: CollectorDeps, cfg: KubeMetadataConfig)
       sourceUp.set({ source: 'kubernetes' }, 0);
     },
   };
-}
-
-function gauge(deps: CollectorDeps, name: string, help: string, labelNames: string[]): Gauge<string> {
-  return (deps.registry.getSingleMetric(name) as Gauge<string> | undefined) ?? new Gauge({ name, help, labelNames, registers: [deps.registry] });
-}
-
-function counter(deps: CollectorDeps, name: string, help: string, labelNames: string[]): Counter<string> {
-  return (deps.registry.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, labelNames, registers: [deps.registry] });
 }

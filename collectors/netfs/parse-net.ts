@@ -1,22 +1,24 @@
 import { endianness } from 'node:os';
-import type { SocketProto, TcpState } from '../model.js';
+import type { SocketInfo, SocketProto, TcpState } from '../model.js';
 
-/** One row of /proc/net/{tcp,tcp6,udp,udp6}. */
-export interface NetRow {
-  readonly proto: SocketProto;
-  readonly localAddr: string;
-  readonly localPort: number;
-  readonly remoteAddr: string;
-  readonly remotePort: number;
-  readonly state: TcpState;
-  readonly uid: number;
-  readonly inode: number;
-}
+/** One row of /proc/net/{tcp,tcp6,udp,udp6}: a socket before its netns and owners are known. */
+export type NetRow = Pick<SocketInfo, 'proto' | 'localAddr' | 'localPort' | 'remoteAddr' | 'remotePort' | 'state' | 'uid' | 'inode'>;
 
 // include/net/tcp_states.h
 export const TCP_STATES: readonly TcpState[] = [
-  'UNKNOWN', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT',
-  'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'NEW_SYN_RECV',
+  'UNKNOWN',
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV',
 ];
 
 const LITTLE_ENDIAN = endianness() === 'LE';

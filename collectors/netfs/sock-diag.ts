@@ -9,9 +9,9 @@ import { formatIpv6, TCP_STATES, type NetRow } from './parse-net.js';
  *
  * Why: reading /proc/<pid>/net/tcp walks the kernel's whole established
  * hash with a reschedule check per bucket and prints every socket as text,
- * ~5 ms of CPU per file on a 24 GiB machine even with no socket in it, and
- * tcp6 walks it again. The same dump over sock_diag costs ~0.35 ms for
- * both families (see sock-diag-socket.ts).
+ * whatever the number of sockets in the netns, and tcp6 walks it again.
+ * The same dump over sock_diag costs about a tenth of one such read for
+ * both families (bench/RESULTS.md, unit costs).
  */
 
 export const NETLINK_SOCK_DIAG = 4;

@@ -4,11 +4,13 @@ import type { ProcessInfo, SocketInfo, SocketProto } from '../model.js';
 import { socketInodesOf } from '../procfs/fds.js';
 import { parseNsLink } from '../procfs/parse-links.js';
 import type { ProcessTable } from '../procfs/table.js';
-import { ProcError, isChurn } from '../shared/errors.js';
+import { isChurn } from '../../core/errors.js';
+import { ProcError } from '../shared/errors.js';
 import { readLink, readText } from '../shared/read.js';
 import { parseProcNet, type NetRow } from './parse-net.js';
 import { snmpTcpColumns, sockstatInuse, tcpSignatureOf, type SnmpTcp } from './tcp-gate.js';
 import { createUnobservedOpens, tcpOpens } from './unobserved-opens.js';
+import { getOrInsert } from '../../core/collections.js';
 
 export interface SocketScan {
   readonly added: readonly SocketInfo[];
@@ -33,7 +35,6 @@ export interface SocketTable {
   byInode(inode: number): SocketInfo | undefined;
 }
 
-const PROTOS: readonly SocketProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 const COMPONENT = 'netfs';
 /** Signature of a netns known to hold no TCP socket. */
 const EMPTY = 'empty';
@@ -137,8 +138,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       return false;
     }
     for (const i of inodes) {
-      let set = owners.get(i);
-      if (!set) owners.set(i, (set = new Set()));
+      const set = getOrInsert(owners, i, () => new Set());
       set.add(p.pid);
     }
     scanned.set(p.pid, { startTicks: p.startTicks, inodes, gen });
@@ -244,8 +244,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     const byNetns = new Map<number, ProcessInfo[]>();
     for (const p of processes.list()) {
       if (p.netns !== 0) {
-        let members = byNetns.get(p.netns);
-        if (!members) byNetns.set(p.netns, (members = []));
+        const members = getOrInsert(byNetns, p.netns, () => []);
         members.push(p);
       }
       const s = scanned.get(p.pid);
@@ -272,9 +271,8 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       for (const r of rows) {
         if (r.inode === 0) continue;
         current.set(r.inode, { ...r, netns });
-        if (!sockets.has(r.inode) && !(owners.get(r.inode)?.size) && !searched.has(r.inode)) {
-          let set = unowned.get(netns);
-          if (!set) unowned.set(netns, (set = new Set()));
+        if (!sockets.has(r.inode) && !owners.get(r.inode)?.size && !searched.has(r.inode)) {
+          const set = getOrInsert(unowned, netns, () => new Set());
           set.add(r.inode);
         }
       }
@@ -289,9 +287,16 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     for (const [inode, r] of current) {
       const pids = [...(owners.get(inode) ?? [])].sort((a, b) => a - b);
       const info: SocketInfo = {
-        inode, proto: r.proto, localAddr: r.localAddr, localPort: r.localPort,
-        remoteAddr: r.remoteAddr, remotePort: r.remotePort, state: r.state,
-        netns: r.netns, uid: r.uid, pids,
+        inode,
+        proto: r.proto,
+        localAddr: r.localAddr,
+        localPort: r.localPort,
+        remoteAddr: r.remoteAddr,
+        remotePort: r.remotePort,
+        state: r.state,
+        netns: r.netns,
+        uid: r.uid,
+        pids,
       };
       const old = sockets.get(inode);
       if (!old) added.push(info);
@@ -322,9 +327,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
     // Most new sockets come from the processes that made the last ones (a
     // server accepting, a client re-connecting, a pool churning), so those
     // are read first; then holders of sockets, then the youngest.
-    const candidates = members
-      .filter((p) => uids.has(0) || uids.has(p.uid) || p.uid === 0)
-      .sort((a, b) => lastFoundOf(b) - lastFoundOf(a) || holds(b) - holds(a) || b.startTicks - a.startTicks);
+    const candidates = members.filter((p) => uids.has(0) || uids.has(p.uid) || p.uid === 0).sort((a, b) => lastFoundOf(b) - lastFoundOf(a) || holds(b) - holds(a) || b.startTicks - a.startTicks);
     // Processes whose fd table this scan already read are skipped, except
     // the ones that just started, which come last: their table was read
     // before the netns's rows, so a socket made in between (a new nc that
@@ -371,11 +374,5 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
 }
 
 function sameSocket(a: SocketInfo, b: SocketInfo): boolean {
-  return (
-    a.state === b.state &&
-    a.remoteAddr === b.remoteAddr &&
-    a.remotePort === b.remotePort &&
-    a.pids.length === b.pids.length &&
-    a.pids.every((p, i) => p === b.pids[i])
-  );
+  return a.state === b.state && a.remoteAddr === b.remoteAddr && a.remotePort === b.remotePort && a.pids.length === b.pids.length && a.pids.every((p, i) => p === b.pids[i]);
 }

@@ -2,8 +2,8 @@
  * Whether the TCP tables of a netns can have changed since the last read,
  * from counters that cost a few microseconds to read, because reading
  * /proc/<pid>/net/tcp{,6} walks the whole (global, 262144-bucket on the dev
- * VM) established hash table once per file: ~2.3 ms each, per netns, per
- * scan, whatever the number of sockets.
+ * VM) established hash table once per file (bench/RESULTS.md, unit costs),
+ * per netns, per scan, whatever the number of sockets.
  *
  * The signature of a netns is:
  * - from net/snmp: Tcp ActiveOpens (every connect), PassiveOpens (every
@@ -36,7 +36,7 @@ export function tcpSignatureOf(snmpTcp: SnmpTcp | undefined, sockstat: string, s
  * the rows of net/<proto> except TIME_WAIT and request sockets (inode 0,
  * never tracked). A TCP socket is hashed from connect() or listen() on, a UDP
  * one from bind()/connect(), so `inuse 0` means the file holds nothing this
- * table keeps and need not be read: that skips the ~2.5 ms per file walk of
+ * table keeps and need not be read: that skips the per-file walk of
  * the kernel's global TCP hash for every netns without TCP sockets (idle
  * pods, sidecar-less jobs). undefined when the line is missing (unknown: read).
  */

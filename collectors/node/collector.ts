@@ -44,11 +44,7 @@ function validate(cfg: NodeCollectorConfig): void {
   if (!cfg.hostRoot) bad('hostRoot', 'must not be empty');
 }
 
-export function createNodeCollector(
-  deps: CollectorDeps,
-  cfg: NodeCollectorConfig,
-  io: NodeCollectorIo = {},
-): NodeCollector {
+export function createNodeCollector(deps: CollectorDeps, cfg: NodeCollectorConfig, io: NodeCollectorIo = {}): NodeCollector {
   validate(cfg);
   const mountPointsExclude = statelessRegExp(cfg.mountPointsExclude);
   const fsTypesExclude = statelessRegExp(cfg.fsTypesExclude);
@@ -87,9 +83,7 @@ export function createNodeCollector(
     const total = fast.cpu.total ?? zeroModes();
     const interval = prevTotal && fast.cpu.total ? intervalRatios(prevTotal, total) : undefined;
     if (fast.cpu.total) prevTotal = total;
-    const cpu: CpuSample = interval
-      ? { perCpu: fast.cpu.perCpu, total, interval }
-      : { perCpu: fast.cpu.perCpu, total };
+    const cpu: CpuSample = interval ? { perCpu: fast.cpu.perCpu, total, interval } : { perCpu: fast.cpu.perCpu, total };
     const sample: NodeSample = {
       timeMs,
       cpu,
@@ -167,10 +161,7 @@ export function createNodeCollector(
         waitTimer = setTimeout(resolve, cfg.inventoryWaitMs ?? 2_000);
         waitTimer.unref();
       });
-      await Promise.all([
-        sampleNow().catch((err: unknown) => deps.errors.report(COMPONENT, 'sample', err)),
-        Promise.race([inv, waited]),
-      ]);
+      await Promise.all([sampleNow().catch((err: unknown) => deps.errors.report(COMPONENT, 'sample', err)), Promise.race([inv, waited])]);
       clearTimeout(waitTimer);
       schedule();
     },

@@ -9,8 +9,7 @@
  * prometheus-node-exporter package patches its own default to also hide
  * /run, /mnt and /media; we follow upstream.
  */
-export const DEFAULT_MOUNT_POINTS_EXCLUDE =
-  /^\/(dev|proc|run\/credentials\/.+|sys|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+)($|\/)/;
+export const DEFAULT_MOUNT_POINTS_EXCLUDE = /^\/(dev|proc|run\/credentials\/.+|sys|var\/lib\/docker\/.+|var\/lib\/containers\/storage\/.+)($|\/)/;
 
 /**
  * node_exporter's default `--collector.filesystem.fs-types-exclude`

@@ -61,8 +61,7 @@ export function createSystemInventory(hostRoot: string): InventoryFn {
       hostname: os.hostname,
     };
     if (hostRoot === '/') return inv;
-    const osRelease =
-      (await readOptional(join(hostRoot, 'etc/os-release'))) ?? (await readOptional(join(hostRoot, 'usr/lib/os-release')));
+    const osRelease = (await readOptional(join(hostRoot, 'etc/os-release'))) ?? (await readOptional(join(hostRoot, 'usr/lib/os-release')));
     const hostname = (await readOptional(join(hostRoot, 'etc/hostname')))?.trim();
     const rel = osRelease === undefined ? {} : parseOsRelease(osRelease);
     return {
@@ -77,9 +76,7 @@ export function createSystemInventory(hostRoot: string): InventoryFn {
 export const systemInventory: InventoryFn = createSystemInventory('/');
 
 /** Label names of vigil_node_info, in output order. */
-export const NODE_INFO_LABELS = [
-  'os', 'os_release', 'kernel', 'arch', 'cpu_model', 'cpu_cores', 'memory_bytes', 'hostname',
-] as const;
+export const NODE_INFO_LABELS = ['os', 'os_release', 'kernel', 'arch', 'cpu_model', 'cpu_cores', 'memory_bytes', 'hostname'] as const;
 
 export function inventoryLabels(inv: NodeInventory): Record<(typeof NODE_INFO_LABELS)[number], string> {
   return {

@@ -71,20 +71,17 @@ export function createNodeMetricFamilies(src: NodeMetricSources): SnapshotFamily
   for (const [name, help, field] of FS_FAMILIES) {
     families.push(
       new SnapshotFamily(name, help, 'gauge', FS_LABELS, () =>
-        src.filesystems().filter((f) => !f.deviceError).map((f) => ({ labels: fsLabels(f), value: f[field] })),
+        src
+          .filesystems()
+          .filter((f) => !f.deviceError)
+          .map((f) => ({ labels: fsLabels(f), value: f[field] })),
       ),
     );
   }
   families.push(
-    new SnapshotFamily('node_filesystem_readonly', 'Filesystem read-only status.', 'gauge', FS_LABELS, () =>
-      src.filesystems().map((f) => ({ labels: fsLabels(f), value: f.readonly ? 1 : 0 })),
-    ),
-    new SnapshotFamily(
-      'node_filesystem_device_error',
-      'Whether an error occurred while getting statistics for the given device.',
-      'gauge',
-      FS_LABELS,
-      () => src.filesystems().map((f) => ({ labels: fsLabels(f), value: f.deviceError ? 1 : 0 })),
+    new SnapshotFamily('node_filesystem_readonly', 'Filesystem read-only status.', 'gauge', FS_LABELS, () => src.filesystems().map((f) => ({ labels: fsLabels(f), value: f.readonly ? 1 : 0 }))),
+    new SnapshotFamily('node_filesystem_device_error', 'Whether an error occurred while getting statistics for the given device.', 'gauge', FS_LABELS, () =>
+      src.filesystems().map((f) => ({ labels: fsLabels(f), value: f.deviceError ? 1 : 0 })),
     ),
   );
 
@@ -102,16 +99,10 @@ export function createNodeMetricFamilies(src: NodeMetricSources): SnapshotFamily
   }
 
   families.push(
-    new SnapshotFamily(
-      'vigil_node_info',
-      'Node inventory taken once at agent start (systeminformation); value is always 1.',
-      'gauge',
-      NODE_INFO_LABELS,
-      () => {
-        const inv = src.inventory();
-        return inv ? [{ labels: inventoryLabels(inv), value: 1 }] : [];
-      },
-    ),
+    new SnapshotFamily('vigil_node_info', 'Node inventory taken once at agent start (systeminformation); value is always 1.', 'gauge', NODE_INFO_LABELS, () => {
+      const inv = src.inventory();
+      return inv ? [{ labels: inventoryLabels(inv), value: 1 }] : [];
+    }),
   );
   return families;
 }

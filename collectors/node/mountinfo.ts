@@ -50,11 +50,7 @@ export function isReadOnly(m: MountEntry): boolean {
 }
 
 /** node_exporter's filter: exclude by mount point, then by fs type (unanchored search, as Go's MatchString). */
-export function filterMounts(
-  mounts: readonly MountEntry[],
-  mountPointsExclude: RegExp,
-  fsTypesExclude: RegExp,
-): MountEntry[] {
+export function filterMounts(mounts: readonly MountEntry[], mountPointsExclude: RegExp, fsTypesExclude: RegExp): MountEntry[] {
   return mounts.filter((m) => !mountPointsExclude.test(m.mountpoint) && !fsTypesExclude.test(m.fstype));
 }
 
@@ -66,7 +62,7 @@ export function stripRootPrefix(mountpoint: string, hostRoot: string): string {
   const root = hostRoot.replace(/\/+$/, '');
   if (root === '') return mountpoint;
   if (mountpoint === root) return '/';
-  if (mountpoint.startsWith(root + '/')) return mountpoint.slice(root.length);
+  if (mountpoint.startsWith(`${root}/`)) return mountpoint.slice(root.length);
   return mountpoint;
 }
 

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorReporter } from '../../core/deps.js';
 import { parseLoadavg, parseMeminfo } from './meminfo-loadavg.js';
-import { CpuClamp, clampAll, parseProcStat, type ClampedCpu } from './proc-stat.js';
+import { type CpuClamp, clampAll, parseProcStat, type ClampedCpu } from './proc-stat.js';
 import { readPsi } from './psi.js';
 import type { LoadSample, MemorySample, PsiSample } from './sample.js';
 

@@ -81,10 +81,7 @@ export function clampAll(raw: readonly RawCpuTicks[], clamp: CpuClamp): ClampedC
 }
 
 /** Share of each mode between two clamped totals; undefined when nothing elapsed. */
-export function intervalRatios(
-  prev: CpuModeSeconds,
-  cur: CpuModeSeconds,
-): { cpuSeconds: number; ratio: CpuModeSeconds } | undefined {
+export function intervalRatios(prev: CpuModeSeconds, cur: CpuModeSeconds): { cpuSeconds: number; ratio: CpuModeSeconds } | undefined {
   let sum = 0;
   const delta = {} as Record<CpuMode, number>;
   for (const m of CPU_MODES) {

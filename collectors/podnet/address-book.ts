@@ -2,6 +2,7 @@ import type { ErrorReporter } from '../../core/deps.js';
 import { parseNsLink, parseStat } from '../procfs/index.js';
 import { readLink, readText } from '../shared/index.js';
 import { normalizeIp, parseFibTrieLocal, parseIfInet6 } from './parse.js';
+import { getOrInsert } from '../../core/collections.js';
 
 /** One process per network namespace: how the namespace's files are reached. */
 export interface NetnsPid {
@@ -193,12 +194,10 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
       pidsByNetns = new Map<number, number[]>();
       containersByNetns.clear();
       for (const { netns, pid, containerId } of netnsPids) {
-        let pids = pidsByNetns.get(netns);
-        if (!pids) pidsByNetns.set(netns, (pids = []));
+        const pids = getOrInsert(pidsByNetns, netns, () => []);
         pids.push(pid);
         if (containerId !== undefined) {
-          let ids = containersByNetns.get(netns);
-          if (!ids) containersByNetns.set(netns, (ids = []));
+          const ids = getOrInsert(containersByNetns, netns, () => []);
           if (!ids.includes(containerId)) ids.push(containerId);
         }
       }
@@ -236,7 +235,7 @@ export function createPodAddressBook(cfg: PodAddressBookConfig, errors?: ErrorRe
       const t = now();
       if (t - missRereadAtMs < missRereadMs) return undefined;
       missRereadAtMs = t;
-      return rereadUnknown() ? index.get(addr) ?? undefined : undefined;
+      return rereadUnknown() ? (index.get(addr) ?? undefined) : undefined;
     },
     addresses(netns) {
       return byNetns.get(netns)?.addrs;

@@ -44,7 +44,7 @@ export function parseIfInet6(text: string): string[] {
     if (parseInt(scope, 16) !== 0) continue;
     // if_inet6 prints the address bytes in network order, so decode it as big-endian words.
     const addr = decodeAddress(hex, false);
-    if (addr !== undefined && addr.includes(':')) out.add(addr);
+    if (addr?.includes(':')) out.add(addr);
   }
   return [...out];
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import type { ProgramClass } from '../model.js';
-import { MULTICALL_BINARIES, PROGRAM_CLASSES, classOfName } from './stdio-policy.js';
+import { classOfName, MULTICALL_BINARIES, PROGRAM_CLASSES } from '../../core/programs.js';
 
 /**
  * What a process's executable is, by identity rather than by name: a copy
@@ -75,7 +75,7 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
     for (const dir of PROGRAM_DIRS) {
       for (const name of knownNames) {
         const found = statInRoot(root, `${dir}/${name}`);
-        if (!found || !found.stats.isFile()) continue;
+        if (!found?.stats.isFile()) continue;
         const id = idOf(found.stats);
         if (byId.has(id)) continue; // /bin and /usr/bin merged, or a link to another name
         // The target's name, not the link's: /bin/sh -> dash is dash; /bin/sh -> busybox is busybox.
@@ -124,7 +124,8 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
   }
 
   function identify(pid: number, exe: string, stats: Stats, id: string, containerId: string | undefined): Binary {
-    const indexes = [hostIndex ??= indexOf(cfg.hostRoot)];
+    hostIndex ??= indexOf(cfg.hostRoot);
+    const indexes = [hostIndex];
     if (containerId !== undefined) indexes.unshift(containerIndex(pid, containerId));
     for (const index of indexes) {
       const known = index.byId.get(id);

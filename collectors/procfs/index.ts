@@ -2,8 +2,6 @@ export { createProcessReader } from './reader.js';
 export type { ProcessReader, ProcessReaderConfig, ProcfsReader } from './reader.js';
 export { createProcessTable, DEFAULT_STAT_VERIFY_MS } from './table.js';
 export type { ProcessScan, ProcessTable, ProcessTableConfig } from './table.js';
-export { createHostScanner } from './host-scanner.js';
-export type { HostScanner, HostScannerConfig, HostScanResult } from './host-scanner.js';
 export { parseStat, parseStatBytes } from './parse-stat.js';
 export type { ProcStat } from './parse-stat.js';
 export { parseStatus } from './parse-status.js';

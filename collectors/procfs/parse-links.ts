@@ -22,11 +22,7 @@ export function parseFdLink(target: string | undefined): FdTarget {
 }
 
 function isTtyPath(p: string): boolean {
-  return (
-    p.startsWith('/dev/pts/') ||
-    /^\/dev\/tty[A-Za-z]*\d*$/.test(p) ||
-    p === '/dev/console'
-  );
+  return p.startsWith('/dev/pts/') || /^\/dev\/tty[A-Za-z]*\d*$/.test(p) || p === '/dev/console';
 }
 
 /** Inode of a namespace link such as "net:[4026531840]"; undefined otherwise. */

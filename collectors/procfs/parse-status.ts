@@ -18,7 +18,11 @@ export function parseStatus(text: string): ProcStatus {
     if (colon < 0) continue;
     const key = line.slice(0, colon);
     if (key !== 'Uid' && key !== 'Gid' && key !== 'NSpid' && key !== 'Pid') continue;
-    const values = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const values = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (key === 'Uid') uid = values[1] ?? -1;
     else if (key === 'Gid') gid = values[1] ?? -1;
     else if (key === 'Pid') pid = values[0] ?? -1;

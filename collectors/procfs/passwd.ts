@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { isChurn } from '../shared/errors.js';
+import { isChurn } from '../../core/errors.js';
 
 /**
  * uid -> user name from a passwd file (the host's /etc/passwd, which a
@@ -12,10 +12,7 @@ export interface PasswdCache {
   lookup(uid: number): string;
 }
 
-export function createPasswdCache(
-  path: string,
-  opts: { readonly checkIntervalMs?: number; readonly now?: () => number; readonly onError?: (err: unknown) => void } = {},
-): PasswdCache {
+export function createPasswdCache(path: string, opts: { readonly checkIntervalMs?: number; readonly now?: () => number; readonly onError?: (err: unknown) => void } = {}): PasswdCache {
   const checkIntervalMs = opts.checkIntervalMs ?? 1000;
   const now = opts.now ?? Date.now;
   let names = new Map<number, string>();

@@ -2,7 +2,8 @@ import { statSync, statfsSync } from 'node:fs';
 import { containerFromProcCgroup } from '../cgroups/parse-path.js';
 import type { ErrorReporter } from '../../core/deps.js';
 import type { FdTarget, ProcessInfo } from '../model.js';
-import { ProcError, isChurn } from '../shared/errors.js';
+import { isChurn } from '../../core/errors.js';
+import { ProcError } from '../shared/errors.js';
 import { readBytes, readIntoScratch, readLink, readText, scratchBuffer } from '../shared/read.js';
 import { parseCmdline } from './parse-cmdline.js';
 import { parseFdLink, parseNsLink } from './parse-links.js';
@@ -139,10 +140,15 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
     // container cgroup is not told apart.
     let ids: { uid: number; gid: number; vpid: number } | undefined;
     if (container || !ownerIsEuid) {
-      ids = attempt(pid, 'status', () => {
-        const t = readText(`${dir}/status`, 'single');
-        return t === undefined ? undefined : parseStatus(t);
-      }, state);
+      ids = attempt(
+        pid,
+        'status',
+        () => {
+          const t = readText(`${dir}/status`, 'single');
+          return t === undefined ? undefined : parseStatus(t);
+        },
+        state,
+      );
     } else {
       const owner = attempt(pid, 'owner', () => statSync(dir, { throwIfNoEntry: false }), state);
       if (owner) ids = { uid: owner.uid, gid: owner.gid, vpid: pid };

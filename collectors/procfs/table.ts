@@ -88,11 +88,7 @@ const spread = (pid: number): number => (pid * 0.6180339887498949) % 1;
  * process is reported in `added` (it is a new execve), otherwise (prctl
  * rename) comm is just updated.
  */
-export function createProcessTable(
-  deps: CollectorDeps,
-  cfg: ProcessTableConfig,
-  reader: ProcfsReader = createProcessReader(cfg, deps.errors),
-): ProcessTable {
+export function createProcessTable(deps: CollectorDeps, cfg: ProcessTableConfig, reader: ProcfsReader = createProcessReader(cfg, deps.errors)): ProcessTable {
   const entries = new Map<number, Entry>();
   let gen = 0;
   let lastPeriod: number | undefined;
@@ -148,9 +144,7 @@ export function createProcessTable(
         continue;
       }
       const age = now - known.info.startTimeMs;
-      const watched =
-        isWatchedProgram(known.info) ||
-        (age < youngMs && (age < YOUNG_EVERY_SCAN_MS || t - known.stdioAt >= YOUNG_RECHECK_MS));
+      const watched = isWatchedProgram(known.info) || (age < youngMs && (age < YOUNG_EVERY_SCAN_MS || t - known.stdioAt >= YOUNG_RECHECK_MS));
       if (!watched && t - known.verifiedAt < period) {
         known.gen = gen; // listed, so alive; verified on its turn
         continue;

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { isChurn } from '../shared/errors.js';
+import { isChurn } from '../../core/errors.js';
 import { readText } from '../shared/read.js';
 import { rootOverlayUpperdir } from './parse-mountinfo.js';
 

@@ -30,10 +30,7 @@ export interface RuntimeContainerDetails {
   readonly pod?: RuntimePodDetails & { readonly container: string };
 }
 
-export type InspectResult =
-  | { readonly kind: 'found'; readonly details: RuntimeContainerDetails }
-  | { readonly kind: 'not-found' }
-  | { readonly kind: 'unavailable' };
+export type InspectResult = { readonly kind: 'found'; readonly details: RuntimeContainerDetails } | { readonly kind: 'not-found' } | { readonly kind: 'unavailable' };
 
 /**
  * A runtime the container collector asks about containers (Docker engine,

@@ -1,10 +1,11 @@
 import { request } from 'node:http';
+import { VigilError } from '../../core/errors.js';
 
 /**
  * The two calls of the Docker Engine API that enrichment needs, over its
  * unix socket with node:http. vigil used dockerode here; loading it (with
- * docker-modem, ssh2, grpc-js and protobufjs behind it) cost ~25 MB of RSS
- * on a 100 MB budget, for two GET requests.
+ * docker-modem, ssh2, grpc-js and protobufjs behind it) cost a quarter of
+ * the agent's RSS budget (README, benchmarks), for two GET requests.
  */
 export interface DockerApi {
   /** GET /_ping; resolves when the engine answers 200. */
@@ -24,13 +25,12 @@ export interface ContainerJson {
 }
 
 /** An answer other than 2xx, with the engine's status code and message. */
-export class DockerApiError extends Error {
+export class DockerApiError extends VigilError<'VIGIL_ERR_DOCKER_API'> {
   constructor(
     readonly statusCode: number,
     message: string,
   ) {
-    super(message);
-    this.name = 'DockerApiError';
+    super('VIGIL_ERR_DOCKER_API', message);
   }
 }
 

@@ -65,10 +65,7 @@ export function createDockerRuntime(deps: CollectorDeps, cfg: DockerRuntimeConfi
         }
       }
     } else {
-      deps.log.warn(
-        { socket: cfg.socketPath, err: (err as Error | undefined)?.message },
-        'docker engine unreachable; containers are still found from cgroups, without names and labels; retrying',
-      );
+      deps.log.warn({ socket: cfg.socketPath, err: (err as Error | undefined)?.message }, 'docker engine unreachable; containers are still found from cgroups, without names and labels; retrying');
     }
   };
 

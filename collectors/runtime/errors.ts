@@ -1,14 +1,9 @@
+import { VigilError } from '../../core/errors.js';
+
 /** Errors of the container runtime clients, with stable codes. */
 export type RuntimeErrorCode = 'VIGIL_ERR_RUNTIME_UNAVAILABLE' | 'VIGIL_ERR_RUNTIME_INSPECT';
 
-export class RuntimeError extends Error {
-  readonly code: RuntimeErrorCode;
-  constructor(code: RuntimeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RuntimeError';
-    this.code = code;
-  }
-}
+export class RuntimeError extends VigilError<RuntimeErrorCode> {}
 
 const CONNECTION_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EACCES', 'ENOTSOCK']);
 

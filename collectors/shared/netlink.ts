@@ -1,14 +1,14 @@
 import type { RawNetlinkSocket } from 'netlink';
+import { VigilError } from '../../core/errors.js';
 
 /** Why a netlink socket could not be opened: the native binding, or the socket itself. */
-export class NetlinkOpenError extends Error {
+export class NetlinkOpenError extends VigilError<'VIGIL_ERR_NETLINK_OPEN'> {
   constructor(
     readonly stage: 'load' | 'create',
     message: string,
     options: { cause: unknown },
   ) {
-    super(message, options);
-    this.name = 'NetlinkOpenError';
+    super('VIGIL_ERR_NETLINK_OPEN', message, options);
   }
 }
 

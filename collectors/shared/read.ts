@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, readlinkSync, readdirSync } from 'node:fs';
-import { isChurn } from './errors.js';
+import { isChurn } from '../../core/errors.js';
 
 /**
  * Small synchronous readers for /proc. They avoid readFileSync's fstat and
@@ -22,9 +22,9 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
  *   read whenever the caller's buffer had room.
  * - 'records': multi-record files (net/tcp...) end with a read shorter than
  *   a page minus the longest record (~180 bytes for tcp6). This matters for
- *   net/tcp, where every read() walks the whole TCP hash table (262144
- *   buckets: ~2.3 ms per read on the dev VM), so the usual "read until 0"
- *   doubles the cost.
+ *   net/tcp, where every read() walks the whole TCP hash table (its cost
+ *   per read is in bench/RESULTS.md), so the usual "read until 0" doubles
+ *   the cost.
  * - 'all': read until read() returns 0.
  */
 export type ReadMode = 'all' | 'single' | 'records';
@@ -67,11 +67,7 @@ function readInto(path: string, limit: number, mode: ReadMode): number | undefin
  * Up to `maxBytes` of a file; `truncated` is true when there was more (one
  * byte past the limit is read to tell "exactly max" from "more").
  */
-export function readBytes(
-  path: string,
-  maxBytes: number,
-  mode: ReadMode = 'all',
-): { readonly bytes: Buffer; readonly truncated: boolean } | undefined {
+export function readBytes(path: string, maxBytes: number, mode: ReadMode = 'all'): { readonly bytes: Buffer; readonly truncated: boolean } | undefined {
   const len = readInto(path, maxBytes + 1, mode);
   if (len === undefined) return undefined;
   // Copy out: scratch is reused by the next call.

@@ -98,13 +98,7 @@ const RELAY_ANCESTORS = 2;
  * its parent and grandparent (whose socket the socket table may attribute to
  * the shell alone when the shell inherited a copy of it).
  */
-function relayLinks(
-  p: ProcessInfo,
-  lookups: StdioLookups,
-  pipes: Map<number, Array<0 | 1 | 2>>,
-  ptys: Map<number, Array<0 | 1 | 2>>,
-  unix: Map<number, Array<0 | 1 | 2>>,
-): StdioLink[] {
+function relayLinks(p: ProcessInfo, lookups: StdioLookups, pipes: Map<number, Array<0 | 1 | 2>>, ptys: Map<number, Array<0 | 1 | 2>>, unix: Map<number, Array<0 | 1 | 2>>): StdioLink[] {
   const links: StdioLink[] = [];
   const linked = new Set<number>();
   let wanted = 0;

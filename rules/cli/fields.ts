@@ -1,5 +1,5 @@
 import { listFields } from '../fields/index.js';
-import type { CliIO } from './test.js';
+import { type CliIO, helpOrUnknown } from './test.js';
 
 const USAGE = 'usage: vigil rules fields [--json] [PREFIX]';
 
@@ -9,14 +9,15 @@ export function runRulesFields(argv: readonly string[], io: CliIO): number {
   let prefix = '';
   for (const a of argv) {
     if (a === '--json') json = true;
-    else if (a === '-h' || a === '--help') { io.stdout(USAGE); return 0; }
-    else if (a.startsWith('-')) { io.stderr(`unknown option ${a}\n${USAGE}`); return 2; }
+    else if (a.startsWith('-')) return helpOrUnknown(a, USAGE, io);
     else prefix = a;
   }
   const fields = listFields().filter((f) => f.name.startsWith(prefix));
   const shown = fields.map((f) => ({
     name: f.arg === 'required' ? `${f.name}[ARG]` : f.arg === 'optional' ? `${f.name}[N]` : f.name,
-    type: f.type, origin: f.vigil ? 'vigil' : 'falco', desc: f.desc,
+    type: f.type,
+    origin: f.vigil ? 'vigil' : 'falco',
+    desc: f.desc,
   }));
   if (json) {
     for (const f of shown) io.stdout(JSON.stringify(f));

@@ -5,7 +5,7 @@ import { buildRules } from '../build.js';
 import type { RuleMatching } from '../compiler/index.js';
 import { createRuleEngine } from '../engine/index.js';
 import { EVENT_TYPES, type EventType, type VigilEvent } from '../event.js';
-import type { Issue } from '../types.js';
+import { formatIssue } from '../load.js';
 
 /** Where a CLI subcommand writes; main.ts passes process streams, tests collect strings. */
 export interface CliIO {
@@ -16,12 +16,14 @@ export interface CliIO {
 const USAGE = 'usage: vigil rules test RULES... --events EVENTS.jsonl [--rule-matching first|all] [--hostname NAME]';
 const TYPES: ReadonlySet<string> = new Set<EventType>(EVENT_TYPES);
 
-const fmt = (i: Issue): string => `${i.file}:${i.line}:${i.col}: ${i.message}${i.item ? ` (${i.item})` : ''}`;
-
 /** Turns one JSON line into an event, or says what is wrong with it. */
 export function parseEventLine(line: string): VigilEvent | string {
   let v: unknown;
-  try { v = JSON.parse(line); } catch (err) { return `not JSON: ${(err as Error).message}`; }
+  try {
+    v = JSON.parse(line);
+  } catch (err) {
+    return `not JSON: ${(err as Error).message}`;
+  }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
   const o = v as Record<string, unknown>;
   if (typeof o.type !== 'string' || !TYPES.has(o.type)) return `"type" must be one of ${[...TYPES].join(', ')}`;
@@ -42,6 +44,16 @@ export function parseEventLine(line: string): VigilEvent | string {
  * and prints the alerts (Falco JSON, one per line). Exit 1 when the rules do
  * not load; a malformed event line is reported and skipped.
  */
+/** `-h`/`--help` prints the usage (exit 0); any other option is unknown (exit 2). */
+export function helpOrUnknown(option: string, usage: string, io: CliIO): number {
+  if (option === '-h' || option === '--help') {
+    io.stdout(usage);
+    return 0;
+  }
+  io.stderr(`unknown option ${option}\n${usage}`);
+  return 2;
+}
+
 export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<number> {
   const paths: string[] = [];
   let events: string | undefined;
@@ -53,25 +65,32 @@ export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<
     if (a === '--events' || a.startsWith('--events=')) events = val();
     else if (a === '--rule-matching' || a.startsWith('--rule-matching=')) {
       const m = val();
-      if (m !== 'first' && m !== 'all') { io.stderr(`--rule-matching must be first or all\n${USAGE}`); return 2; }
+      if (m !== 'first' && m !== 'all') {
+        io.stderr(`--rule-matching must be first or all\n${USAGE}`);
+        return 2;
+      }
       ruleMatching = m;
     } else if (a === '--hostname' || a.startsWith('--hostname=')) host = val() ?? host;
-    else if (a === '-h' || a === '--help') { io.stdout(USAGE); return 0; }
-    else if (a.startsWith('-')) { io.stderr(`unknown option ${a}\n${USAGE}`); return 2; }
+    else if (a.startsWith('-')) return helpOrUnknown(a, USAGE, io);
     else paths.push(a);
   }
-  if (paths.length === 0 || events === undefined) { io.stderr(USAGE); return 2; }
+  if (paths.length === 0 || events === undefined) {
+    io.stderr(USAGE);
+    return 2;
+  }
 
   // The agent's own load and compile (rules/build.ts), so a rule behaves here as it will there.
   const { ruleSet, errors, warnings } = await buildRules(paths, { ruleMatching });
-  for (const w of warnings) io.stderr(`warning: ${fmt(w)}`);
+  for (const w of warnings) io.stderr(formatIssue(w, 'warning'));
   if (errors.length > 0) {
-    for (const e of errors) io.stderr(fmt(e));
+    for (const e of errors) io.stderr(formatIssue(e, 'error'));
     return 1;
   }
 
   let text: string;
-  try { text = await readFile(events, 'utf8'); } catch (err) {
+  try {
+    text = await readFile(events, 'utf8');
+  } catch (err) {
     io.stderr(`${events}: ${(err as Error).message}`);
     return 1;
   }
@@ -82,7 +101,10 @@ export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<
     const line = lines[n]!.trim();
     if (line === '' || line.startsWith('#')) continue;
     const ev = parseEventLine(line);
-    if (typeof ev === 'string') { io.stderr(`${events}:${n + 1}: ${ev} (line skipped)`); continue; }
+    if (typeof ev === 'string') {
+      io.stderr(`${events}:${n + 1}: ${ev} (line skipped)`);
+      continue;
+    }
     engine.process(ev);
   }
   return 0;

@@ -1,5 +1,5 @@
 import { buildRules } from '../build.js';
-import { formatIssue, summarize } from '../loader/index.js';
+import { formatIssue, summarize } from '../load.js';
 
 const USAGE = 'usage: vigil rules validate [-v|--verbose] [--engine-version X.Y.Z] FILE|DIR...';
 
@@ -50,4 +50,3 @@ function usage(io: { stderr: NodeJS.WritableStream }, msg: string): number {
   io.stderr.write(`vigil rules validate: ${msg}\n${USAGE}\n`);
   return 2;
 }
-

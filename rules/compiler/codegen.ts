@@ -35,7 +35,10 @@ const MEMO_MIN_COST = 3;
 // Up to this many literals, `x in (...)` is a chain of === (no Set lookup).
 const MAX_CHAIN = 4;
 
-interface FieldUse { readonly fe: FieldExpr; readonly b: BoundField }
+interface FieldUse {
+  readonly fe: FieldExpr;
+  readonly b: BoundField;
+}
 
 function leafField(n: Extract<Node, { k: 'leaf' }>): FieldUse {
   const fe = n.expr.kind === 'compare' ? n.expr.left : n.expr.field;
@@ -45,24 +48,46 @@ function leafField(n: Extract<Node, { k: 'leaf' }>): FieldUse {
 /** Whether a leaf compiles to inline code over an IP parsed once per event. */
 function isIpLeaf(n: Extract<Node, { k: 'leaf' }>, b: BoundField): boolean {
   const x = n.expr;
-  return x.kind === 'compare' && !b.any && (b.type === 'ipaddr' || b.type === 'ipnet') && x.right.kind !== 'fieldvalue'
-    && (x.op === '=' || x.op === '==' || x.op === '!=' || x.op === 'in' || x.op === 'intersects');
+  return (
+    x.kind === 'compare' &&
+    !b.any &&
+    (b.type === 'ipaddr' || b.type === 'ipnet') &&
+    x.right.kind !== 'fieldvalue' &&
+    (x.op === '=' || x.op === '==' || x.op === '!=' || x.op === 'in' || x.op === 'intersects')
+  );
 }
 
 /** Rough cost in simple comparisons, for the memo decision. */
 function cost(n: Node): number {
   switch (n.k) {
-    case 'const': return 0;
-    case 'not': return cost(n.x);
-    case 'and': case 'or': return n.xs.reduce((s, x) => s + cost(x), 0);
+    case 'const':
+      return 0;
+    case 'not':
+      return cost(n.x);
+    case 'and':
+    case 'or':
+      return n.xs.reduce((s, x) => s + cost(x), 0);
     case 'leaf': {
       const x = n.expr;
       if (x.kind !== 'compare') return 1;
       if (x.right.kind === 'fieldvalue') return 3;
       switch (x.op) {
-        case '=': case '==': case '!=': case '<': case '<=': case '>': case '>=': case 'in': case 'intersects': return 1;
-        case 'contains': case 'startswith': case 'endswith': return 2;
-        default: return 4; // regex, glob, icontains, pmatch, bytes
+        case '=':
+        case '==':
+        case '!=':
+        case '<':
+        case '<=':
+        case '>':
+        case '>=':
+        case 'in':
+        case 'intersects':
+          return 1;
+        case 'contains':
+        case 'startswith':
+        case 'endswith':
+          return 2;
+        default:
+          return 4; // regex, glob, icontains, pmatch, bytes
       }
     }
   }
@@ -70,13 +95,19 @@ function cost(n: Node): number {
 
 function visit(n: Node, counts: Map<string, number>): void {
   if (n.k === 'const') return;
-  if (cost(n) >= MEMO_MIN_COST) counts.set('x:' + n.key, (counts.get('x:' + n.key) ?? 0) + 1);
-  if (n.k === 'not') { visit(n.x, counts); return; }
-  if (n.k !== 'leaf') { for (const x of n.xs) visit(x, counts); return; }
+  if (cost(n) >= MEMO_MIN_COST) counts.set(`x:${n.key}`, (counts.get(`x:${n.key}`) ?? 0) + 1);
+  if (n.k === 'not') {
+    visit(n.x, counts);
+    return;
+  }
+  if (n.k !== 'leaf') {
+    for (const x of n.xs) visit(x, counts);
+    return;
+  }
   const { fe, b } = leafField(n);
   const fk = printField(fe);
-  if (b.derived) counts.set('f:' + fk, (counts.get('f:' + fk) ?? 0) + 1);
-  if (isIpLeaf(n, b)) counts.set('ip:' + fk, (counts.get('ip:' + fk) ?? 0) + 1);
+  if (b.derived) counts.set(`f:${fk}`, (counts.get(`f:${fk}`) ?? 0) + 1);
+  if (isIpLeaf(n, b)) counts.set(`ip:${fk}`, (counts.get(`ip:${fk}`) ?? 0) + 1);
 }
 
 /**
@@ -99,7 +130,8 @@ function ipMatcher(nets: readonly Cidr[]): (ip: IpValue) => boolean {
   const exact = new Set<IpValue>();
   const ranges: Cidr[] = [];
   for (const n of nets) {
-    if (n.bits === (n.v6 ? 128 : 32)) exact.add(n.net); else ranges.push(n);
+    if (n.bits === (n.v6 ? 128 : 32)) exact.add(n.net);
+    else ranges.push(n);
   }
   if (ranges.length === 0) return (ip) => exact.has(ip);
   return (ip) => {
@@ -115,8 +147,12 @@ class Gen {
   usesMemo = false;
   constructor(readonly plan: MemoPlan) {}
 
-  c(v: unknown): string { return 'k' + (this.consts.push(v) - 1); }
-  tmp(): string { return 't' + this.temps++; }
+  c(v: unknown): string {
+    return `k${this.consts.push(v) - 1}`;
+  }
+  tmp(): string {
+    return `t${this.temps++}`;
+  }
 
   memo(key: string, code: string): string {
     const slot = this.plan.slots.get(key);
@@ -128,24 +164,36 @@ class Gen {
 
   node(n: Node): string {
     switch (n.k) {
-      case 'const': return n.v ? 'true' : 'false';
-      case 'not': return this.memo('x:' + n.key, '!' + this.node(n.x));
-      case 'and': case 'or': return this.memo('x:' + n.key, '(' + n.xs.map((x) => this.node(x)).join(n.k === 'and' ? ' && ' : ' || ') + ')');
-      case 'leaf': return this.memo('x:' + n.key, this.leaf(n));
+      case 'const':
+        return n.v ? 'true' : 'false';
+      case 'not':
+        return this.memo(`x:${n.key}`, `!${this.node(n.x)}`);
+      case 'and':
+      case 'or':
+        return this.memo(`x:${n.key}`, `(${n.xs.map((x) => this.node(x)).join(n.k === 'and' ? ' && ' : ' || ')})`);
+      case 'leaf':
+        return this.memo(`x:${n.key}`, this.leaf(n));
     }
   }
 
   field(fe: FieldExpr, b: BoundField): string {
-    return this.memo('f:' + printField(fe), `${this.c(b.get)}(e)`);
+    return this.memo(`f:${printField(fe)}`, `${this.c(b.get)}(e)`);
   }
 
-  str(v: string): string { return JSON.stringify(v); }
-  num(v: number): string { return Number.isFinite(v) && !Object.is(v, -0) ? `(${String(v)})` : this.c(v); }
+  str(v: string): string {
+    return JSON.stringify(v);
+  }
+  num(v: number): string {
+    return Number.isFinite(v) && !Object.is(v, -0) ? `(${String(v)})` : this.c(v);
+  }
 
   /** `x` tested against each literal with ===, or a Set for long lists. */
   oneOf(x: string, vals: readonly (string | number | boolean)[], lit: (v: never) => string): string {
     if (vals.length === 1) return `(${x} === ${lit(vals[0] as never)})`;
-    if (vals.length <= MAX_CHAIN) { const t = this.tmp(); return '((' + t + ' = ' + x + ') === ' + vals.map((v) => lit(v as never)).join(` || ${t} === `) + ')'; }
+    if (vals.length <= MAX_CHAIN) {
+      const t = this.tmp();
+      return `((${t} = ${x}) === ${vals.map((v) => lit(v as never)).join(` || ${t} === `)})`;
+    }
     return `${this.c(new Set(vals))}.has(${x})`;
   }
 
@@ -169,17 +217,33 @@ class Gen {
           return `${this.c(b.eqTest(v, op === '!='))}(e)`;
         }
         switch (op) {
-          case '=': case '==': return `(${this.field(fe, b)} === ${s})`;
-          case 'in': case 'intersects': return this.oneOf(this.field(fe, b), [...new Set(lits.map((l) => l.value))], (w: string) => this.str(w));
-          case '!=': { const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t} !== ${s})`; }
+          case '=':
+          case '==':
+            return `(${this.field(fe, b)} === ${s})`;
+          case 'in':
+          case 'intersects':
+            return this.oneOf(this.field(fe, b), [...new Set(lits.map((l) => l.value))], (w: string) => this.str(w));
+          case '!=': {
+            const t = this.tmp();
+            return `((${t} = ${this.field(fe, b)}) !== undefined && ${t} !== ${s})`;
+          }
           case 'contains': {
             // proc.cmdline contains "x": look in its parts, build no string.
             const fast = b.containsTest?.(v);
             if (fast !== undefined) return `${this.c(fast)}(e)`;
-            const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.includes(${s}))`; }
-          case 'startswith': { const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.startsWith(${s}))`; }
-          case 'endswith': { const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.endsWith(${s}))`; }
-          default: return fallback;
+            const t = this.tmp();
+            return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.includes(${s}))`;
+          }
+          case 'startswith': {
+            const t = this.tmp();
+            return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.startsWith(${s}))`;
+          }
+          case 'endswith': {
+            const t = this.tmp();
+            return `((${t} = ${this.field(fe, b)}) !== undefined && ${t}.endsWith(${s}))`;
+          }
+          default:
+            return fallback;
         }
       }
       case 'number': {
@@ -193,7 +257,10 @@ class Gen {
       }
       case 'bool': {
         if (op === '=' || op === '==') return `(${this.field(fe, b)} === ${String(parseBool(lits[0]!))})`;
-        if (op === '!=') { const t = this.tmp(); return `((${t} = ${this.field(fe, b)}) !== undefined && ${t} !== ${String(parseBool(lits[0]!))})`; }
+        if (op === '!=') {
+          const t = this.tmp();
+          return `((${t} = ${this.field(fe, b)}) !== undefined && ${t} !== ${String(parseBool(lits[0]!))})`;
+        }
         return fallback;
       }
       case 'ipaddr':
@@ -201,7 +268,7 @@ class Gen {
         if (!isIpLeaf(n, b)) return fallback;
         // Literals were validated by the reference closure (n.pred).
         const test = this.c(ipMatcher(lits.map((l) => parseCidr(l.value)!)));
-        const ip = this.memo('ip:' + printField(fe), `${this.c(ipOf)}(${this.field(fe, b)})`);
+        const ip = this.memo(`ip:${printField(fe)}`, `${this.c(ipOf)}(${this.field(fe, b)})`);
         const t = this.tmp();
         return op === '!=' ? `((${t} = ${ip}) !== undefined && !${test}(${t}))` : `((${t} = ${ip}) !== undefined && ${test}(${t}))`;
       }
@@ -220,7 +287,10 @@ class Gen {
  * time cannot get (their shared call sites see every rule's getters).
  */
 export function generatePred(root: Node, plan: MemoPlan): Pred {
-  if (root.k === 'const') { const v = root.v; return () => v; }
+  if (root.k === 'const') {
+    const v = root.v;
+    return () => v;
+  }
   const g = new Gen(plan);
   const body = g.node(root);
   return build(g, 'rule(e)', `  return ${body};`) as Pred;
@@ -230,9 +300,9 @@ export function generatePred(root: Node, plan: MemoPlan): Pred {
 function build(g: Gen, signature: string, statements: string): unknown {
   const lines: string[] = [`return function ${signature} {`];
   if (g.usesMemo) lines.push('  if (C.ev !== e) { C.ev = e; C.ep++; }', '  const ep = C.ep;');
-  if (g.temps > 0) lines.push('  let ' + Array.from({ length: g.temps }, (_, i) => 't' + i).join(', ') + ';');
+  if (g.temps > 0) lines.push(`  let ${Array.from({ length: g.temps }, (_, i) => `t${i}`).join(', ')};`);
   lines.push(statements, '};');
-  const names = g.consts.map((_, i) => 'k' + i);
+  const names = g.consts.map((_, i) => `k${i}`);
   const make = new Function('C', 'S', 'V', ...names, lines.join('\n')) as (...args: unknown[]) => unknown;
   return make(g.plan.cache, g.plan.cache.S, g.plan.cache.V, ...g.consts);
 }
@@ -251,8 +321,7 @@ export interface RunnerEntry<R> {
  * shared by the optimizer and no call is made per rule. Returns the number of
  * conditions evaluated (hit returning true stops, for first-match).
  */
-export function generateRunner<R>(entries: readonly RunnerEntry<R>[], plan: MemoPlan):
-  (e: VigilEvent, hit: (r: R, e: VigilEvent) => boolean, miss: (r: R, e: VigilEvent) => void) => number {
+export function generateRunner<R>(entries: readonly RunnerEntry<R>[], plan: MemoPlan): (e: VigilEvent, hit: (r: R, e: VigilEvent) => boolean, miss: (r: R, e: VigilEvent) => void) => number {
   const g = new Gen(plan);
   let body = '';
   entries.forEach((en, i) => {

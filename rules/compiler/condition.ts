@@ -1,5 +1,6 @@
 import type { Expr } from '../ast.js';
-import { CODES, CompileError } from './errors.js';
+import { RulesIssueCode } from '../errors.js';
+import { CompileError } from './errors.js';
 import type { Pred } from './compare.js';
 import { generatePred, planMemo } from './codegen.js';
 import { leafPred } from './lower.js';
@@ -10,22 +11,43 @@ export type { Pred };
 const TRUE: Pred = () => true;
 
 function flatten(kind: 'and' | 'or', e: Expr, out: Expr[]): void {
-  if (e.kind === kind) { flatten(kind, e.left, out); flatten(kind, e.right, out); } else out.push(e);
+  if (e.kind === kind) {
+    flatten(kind, e.left, out);
+    flatten(kind, e.right, out);
+  } else out.push(e);
 }
 
 function combine(kind: 'and' | 'or', ps: readonly Pred[]): Pred {
   if (ps.length === 0) return kind === 'and' ? TRUE : () => false;
   if (ps.length === 1) return ps[0]!;
   if (kind === 'and') {
-    if (ps.length === 2) { const [a, b] = ps as [Pred, Pred]; return (e) => a(e) && b(e); }
-    if (ps.length === 3) { const [a, b, c] = ps as [Pred, Pred, Pred]; return (e) => a(e) && b(e) && c(e); }
+    if (ps.length === 2) {
+      const [a, b] = ps as [Pred, Pred];
+      return (e) => a(e) && b(e);
+    }
+    if (ps.length === 3) {
+      const [a, b, c] = ps as [Pred, Pred, Pred];
+      return (e) => a(e) && b(e) && c(e);
+    }
     const n = ps.length;
-    return (e) => { for (let i = 0; i < n; i++) if (!ps[i]!(e)) return false; return true; };
+    return (e) => {
+      for (let i = 0; i < n; i++) if (!ps[i]!(e)) return false;
+      return true;
+    };
   }
-  if (ps.length === 2) { const [a, b] = ps as [Pred, Pred]; return (e) => a(e) || b(e); }
-  if (ps.length === 3) { const [a, b, c] = ps as [Pred, Pred, Pred]; return (e) => a(e) || b(e) || c(e); }
+  if (ps.length === 2) {
+    const [a, b] = ps as [Pred, Pred];
+    return (e) => a(e) || b(e);
+  }
+  if (ps.length === 3) {
+    const [a, b, c] = ps as [Pred, Pred, Pred];
+    return (e) => a(e) || b(e) || c(e);
+  }
   const n = ps.length;
-  return (e) => { for (let i = 0; i < n; i++) if (ps[i]!(e)) return true; return false; };
+  return (e) => {
+    for (let i = 0; i < n; i++) if (ps[i]!(e)) return true;
+    return false;
+  };
 }
 
 function compileExpr(e: Expr): Pred {
@@ -45,7 +67,7 @@ function compileExpr(e: Expr): Pred {
     case 'truthy':
       return leafPred(e);
     case 'ref':
-      throw new CompileError(CODES.undefinedMacro, `undefined macro or bare word "${e.name}"`, e.span);
+      throw new CompileError(RulesIssueCode.UNDEFINED_MACRO, `undefined macro or bare word "${e.name}"`, e.span);
   }
 }
 

@@ -3,6 +3,7 @@ import type { Getter } from '../fields/index.js';
 import { generateRunner } from './codegen.js';
 import type { MemoPlan } from './codegen.js';
 import type { CompiledRule } from './rule.js';
+import { getOrInsert } from '../../core/collections.js';
 
 const EMPTY: readonly CompiledRule[] = [];
 const VIGIL_TYPES: readonly EventType[] = EVENT_TYPES;
@@ -40,7 +41,11 @@ function bucket(rules: readonly CompiledRule[], used: ReadonlySet<string> = new 
   for (const r of rules) for (const k of new Set(r.eq.map((c) => c.key))) if (!used.has(k)) score.set(k, (score.get(k) ?? 0) + 1);
   let best: string | undefined;
   let bestN = 1;
-  for (const [k, n] of score) if (n > bestN) { best = k; bestN = n; }
+  for (const [k, n] of score)
+    if (n > bestN) {
+      best = k;
+      bestN = n;
+    }
   if (best === undefined) return { all: rules };
   let get: Getter | undefined;
   const constrained = new Map<CompiledRule, Set<string | number>>();
@@ -74,8 +79,7 @@ function bucket(rules: readonly CompiledRule[], used: ReadonlySet<string> = new 
 export function buildIndex(rules: readonly CompiledRule[]): ReadonlyMap<string, SourceIndex> {
   const sources = new Map<string, CompiledRule[]>();
   for (const r of rules) {
-    let l = sources.get(r.source);
-    if (l === undefined) sources.set(r.source, (l = []));
+    const l = getOrInsert(sources, r.source, () => []);
     l.push(r);
   }
   const out = new Map<string, SourceIndex>();
@@ -120,10 +124,13 @@ const MAX_INLINE = 24;
  */
 function runnerFor(list: readonly CompiledRule[], plan: MemoPlan): RunFn {
   if (list.length <= MAX_INLINE) {
-    return generateRunner(list.map((r) => ({ node: r.node, rule: r, reportMiss: r.forMs !== undefined })), plan) as RunFn;
+    return generateRunner(
+      list.map((r) => ({ node: r.node, rule: r, reportMiss: r.forMs !== undefined })),
+      plan,
+    ) as RunFn;
   }
   const consts: unknown[] = [];
-  const c = (v: unknown): string => 'k' + (consts.push(v) - 1);
+  const c = (v: unknown): string => `k${consts.push(v) - 1}`;
   let body = '';
   list.forEach((r, i) => {
     const rr = c(r);
@@ -131,7 +138,7 @@ function runnerFor(list: readonly CompiledRule[], plan: MemoPlan): RunFn {
     body += r.forMs !== undefined ? ` else miss(${rr}, e);\n` : '\n';
   });
   body += `  return ${list.length};\n`;
-  const names = consts.map((_, i) => 'k' + i);
+  const names = consts.map((_, i) => `k${i}`);
   return (new Function(...names, `return function run(e, hit, miss) {\n${body}};`) as (...a: unknown[]) => RunFn)(...consts);
 }
 
@@ -142,26 +149,44 @@ interface Counting {
   readonly unknown: string;
 }
 
-function generate<T>(index: ReadonlyMap<string, SourceIndex>, leaf: (list: readonly CompiledRule[]) => { value: T; call: (k: string) => string },
-  counting: Counting | undefined, params: string, none: string): (...args: never[]) => unknown {
+function generate<T>(
+  index: ReadonlyMap<string, SourceIndex>,
+  leaf: (list: readonly CompiledRule[]) => { value: T; call: (k: string) => string },
+  counting: Counting | undefined,
+  params: string,
+  none: string,
+): (...args: never[]) => unknown {
   const consts: unknown[] = [];
-  const c = (v: unknown): string => 'k' + (consts.push(v) - 1);
+  const c = (v: unknown): string => `k${consts.push(v) - 1}`;
   let temps = 0;
-  const ret = (list: readonly CompiledRule[]): string => { const l = leaf(list); return l.call(c(l.value)); };
+  const ret = (list: readonly CompiledRule[]): string => {
+    const l = leaf(list);
+    return l.call(c(l.value));
+  };
   const emit = (b: Bucket, pad: string): string => {
     if (b.get === undefined || b.byValue === undefined || b.rest === undefined) return `${pad}return ${ret(b.all)};\n`;
-    const v = 'v' + temps++;
-    const m = c(new Map([...b.byValue].map(([val, list]) => { const l = leaf(list); return [val, l.value]; })));
-    const l = 'l' + temps++;
-    return `${pad}{\n${pad}  const ${v} = ${c(b.get)}(e);\n`
-      + `${pad}  if (${v} !== undefined) { const ${l} = ${m}.get(${v}); if (${l} !== undefined) return ${leaf(b.all).call(l)}; }\n`
-      + emit(b.rest, pad + '  ') + `${pad}}\n`;
+    const v = `v${temps++}`;
+    const m = c(
+      new Map(
+        [...b.byValue].map(([val, list]) => {
+          const l = leaf(list);
+          return [val, l.value];
+        }),
+      ),
+    );
+    const l = `l${temps++}`;
+    return (
+      `${pad}{\n${pad}  const ${v} = ${c(b.get)}(e);\n` +
+      `${pad}  if (${v} !== undefined) { const ${l} = ${m}.get(${v}); if (${l} !== undefined) return ${leaf(b.all).call(l)}; }\n` +
+      emit(b.rest, `${pad}  `) +
+      `${pad}}\n`
+    );
   };
   // The event is counted by type in the same switch that dispatches it.
   const vigil = new Set<string>(VIGIL_TYPES);
   const count = (t: string | undefined, pad: string): string => {
     if (counting === undefined) return '';
-    return pad + (t !== undefined && vigil.has(t) ? counting.known(t) : counting.unknown) + '\n';
+    return `${pad + (t !== undefined && vigil.has(t) ? counting.known(t) : counting.unknown)}\n`;
   };
   let body = 'switch (e.source) {\n';
   for (const [src, s] of index) {
@@ -177,7 +202,7 @@ function generate<T>(index: ReadonlyMap<string, SourceIndex>, leaf: (list: reado
     body += `  default: ${counting.unknown}\n}\n`;
   }
   body += `return ${none};\n`;
-  const names = consts.map((_, i) => 'k' + i);
+  const names = consts.map((_, i) => `k${i}`);
   return (new Function('EMPTY', ...names, `return function dispatch(${params}) {\n${body}};`) as (...a: unknown[]) => (...args: never[]) => unknown)(EMPTY, ...consts);
 }
 
@@ -197,16 +222,14 @@ export function generateRun(index: ReadonlyMap<string, SourceIndex>, plan: MemoP
   // Equal lists (the same rules in the same order) share one runner.
   const runners = new Map<string, RunFn>();
   const ids = new Map<CompiledRule, number>();
-  const idOf = (r: CompiledRule): number => { let id = ids.get(r); if (id === undefined) ids.set(r, (id = ids.size)); return id; };
+  const idOf = (r: CompiledRule): number => getOrInsert(ids, r, () => ids.size);
   const runnerOf = (list: readonly CompiledRule[]): RunFn => {
     if (list.length === 0) return EMPTY_RUN;
     const key = list.map(idOf).join(',');
-    let r = runners.get(key);
-    if (r === undefined) runners.set(key, (r = runnerFor(list, plan)));
+    const r = getOrInsert(runners, key, () => runnerFor(list, plan));
     return r;
   };
   const counting: Counting = { known: (t) => `counts[${JSON.stringify(t)}]++;`, unknown: 'other(e.type);' };
   // No rule for this type: nothing to call.
-  return generate(index, (list) => ({ value: runnerOf(list), call: (k) => (list.length === 0 ? '0' : `${k}(e, hit, miss)`) }),
-    counting, 'e, hit, miss, counts, other', '0') as RunFn;
+  return generate(index, (list) => ({ value: runnerOf(list), call: (k) => (list.length === 0 ? '0' : `${k}(e, hit, miss)`) }), counting, 'e, hit, miss, counts, other', '0') as RunFn;
 }

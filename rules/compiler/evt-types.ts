@@ -2,8 +2,13 @@ import type { Expr } from '../ast.js';
 
 /** `evt.type = x` or `evt.type in (...)` on the bare field (no transformer). */
 export function isTypeConstraint(e: Expr): boolean {
-  return e.kind === 'compare' && e.left.kind === 'field' && e.left.name === 'evt.type' && e.left.arg === undefined
-    && ((e.op === '=' || e.op === '==') ? e.right.kind === 'literal' : (e.op === 'in' || e.op === 'intersects') && e.right.kind === 'list');
+  return (
+    e.kind === 'compare' &&
+    e.left.kind === 'field' &&
+    e.left.name === 'evt.type' &&
+    e.left.arg === undefined &&
+    (e.op === '=' || e.op === '==' ? e.right.kind === 'literal' : (e.op === 'in' || e.op === 'intersects') && e.right.kind === 'list')
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 export { compileCondition } from './condition.js';
 export type { Pred } from './condition.js';
 export { compileCompare } from './compare.js';
-export { CODES as COMPILE_CODES, CompileError } from './errors.js';
+export { CompileError } from './errors.js';
 export { evtTypesOf, isTypeConstraint } from './evt-types.js';
 export { compileFieldExpr } from './field-expr.js';
 export { ALWAYS_FIELDS, compileOutput, formatValue } from './output.js';

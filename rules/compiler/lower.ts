@@ -3,7 +3,8 @@ import type { VigilEvent } from '../event.js';
 import { printExpr } from '../print.js';
 import { compileCompare } from './compare.js';
 import type { Pred } from './compare.js';
-import { CODES, CompileError } from './errors.js';
+import { RulesIssueCode } from '../errors.js';
+import { CompileError } from './errors.js';
 import { isTypeConstraint } from './evt-types.js';
 import { compileFieldExpr } from './field-expr.js';
 
@@ -28,7 +29,10 @@ export const FALSE_NODE: Node = { k: 'const', v: false, key: 'false' };
 const NO_EVENT = Object.freeze({}) as VigilEvent;
 
 function flatten(kind: 'and' | 'or', e: Expr, out: Expr[]): void {
-  if (e.kind === kind) { flatten(kind, e.left, out); flatten(kind, e.right, out); } else out.push(e);
+  if (e.kind === kind) {
+    flatten(kind, e.left, out);
+    flatten(kind, e.right, out);
+  } else out.push(e);
 }
 
 /** A comparison, `exists` or boolean field as one predicate (shared with the closure compiler). */
@@ -39,13 +43,17 @@ export function leafPred(e: LeafExpr): Pred {
     case 'exists': {
       const f = compileFieldExpr(e.field);
       const get = f.get;
-      if (f.any) return (ev) => { const x = get(ev) as readonly unknown[] | undefined; return x !== undefined && x.length > 0; };
+      if (f.any)
+        return (ev) => {
+          const x = get(ev) as readonly unknown[] | undefined;
+          return x !== undefined && x.length > 0;
+        };
       return (ev) => get(ev) !== undefined;
     }
     case 'truthy': {
       const f = compileFieldExpr(e.field);
       if (f.type !== 'bool') {
-        throw new CompileError(CODES.badOperator, `a ${f.type} field cannot be used as a condition on its own (add an operator)`, e.span);
+        throw new CompileError(RulesIssueCode.BAD_OPERATOR, `a ${f.type} field cannot be used as a condition on its own (add an operator)`, e.span);
       }
       const get = f.get;
       return (ev) => get(ev) === true;
@@ -76,7 +84,7 @@ function combine(kind: 'and' | 'or', parts: readonly Node[]): Node {
   }
   if (kept.length === 0) return absorbing ? FALSE_NODE : TRUE_NODE;
   if (kept.length === 1) return kept[0]!;
-  return { k: kind, xs: kept, key: '(' + kept.map((n) => n.key).join(` ${kind} `) + ')' };
+  return { k: kind, xs: kept, key: `(${kept.map((n) => n.key).join(` ${kind} `)})` };
 }
 
 /**
@@ -96,7 +104,7 @@ export function lower(e: Expr): Node {
       const x = lower(e.expr);
       if (x.k === 'const') return x.v ? FALSE_NODE : TRUE_NODE;
       if (x.k === 'not') return x.x;
-      return { k: 'not', x, key: 'not ' + x.key };
+      return { k: 'not', x, key: `not ${x.key}` };
     }
     case 'compare':
     case 'exists':
@@ -106,7 +114,7 @@ export function lower(e: Expr): Node {
       return { k: 'leaf', expr: e, pred, key: printExpr(e) };
     }
     case 'ref':
-      throw new CompileError(CODES.undefinedMacro, `undefined macro or bare word "${e.name}"`, e.span);
+      throw new CompileError(RulesIssueCode.UNDEFINED_MACRO, `undefined macro or bare word "${e.name}"`, e.span);
   }
 }
 
@@ -119,5 +127,11 @@ export function lowerCondition(expr: Expr, indexed: boolean): Node {
   if (!indexed) return lower(expr);
   const parts: Expr[] = [];
   flatten('and', expr, parts);
-  return combine('and', parts.map((p) => { const n = lower(p); return isTypeConstraint(p) ? TRUE_NODE : n; }));
+  return combine(
+    'and',
+    parts.map((p) => {
+      const n = lower(p);
+      return isTypeConstraint(p) ? TRUE_NODE : n;
+    }),
+  );
 }

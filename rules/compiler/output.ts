@@ -52,22 +52,34 @@ export function outputRefs(text: string, known: (name: string) => boolean): Outp
   const refs: OutputRef[] = [];
   let i = 0;
   while (i < text.length) {
-    if (text[i] !== '%') { i++; continue; }
+    if (text[i] !== '%') {
+      i++;
+      continue;
+    }
     let j = i + 1;
     const paren = text[j] === '(';
     if (paren) j++;
     NAME_RE.lastIndex = j;
     const m = NAME_RE.exec(text);
-    if (m === null) { i++; continue; }
+    if (m === null) {
+      i++;
+      continue;
+    }
     let name = m[0];
     j += name.length;
     let arg: string | undefined;
     if (text[j] === '[') {
       const close = text.indexOf(']', j);
-      if (close > j) { arg = text.slice(j + 1, close); j = close + 1; }
+      if (close > j) {
+        arg = text.slice(j + 1, close);
+        j = close + 1;
+      }
     }
     if (arg === undefined) {
-      while (name.endsWith('.') && !known(name)) { name = name.slice(0, -1); j--; }
+      while (name.endsWith('.') && !known(name)) {
+        name = name.slice(0, -1);
+        j--;
+      }
     }
     if (paren && text[j] === ')') j++;
     refs.push(arg === undefined ? { start: i, end: j, name } : { start: i, end: j, name, arg });
@@ -94,12 +106,19 @@ export function compileOutput(text: string): OutputTemplate {
       keys.push(key);
       if (f === undefined) unknown.push(key);
     }
-    if (lit !== '') { parts.push(lit); lit = ''; }
+    if (lit !== '') {
+      parts.push(lit);
+      lit = '';
+    }
     parts.push({ key, field: bound.get(key) });
   }
   lit += text.slice(last);
   if (lit !== '') parts.push(lit);
-  for (const k of ALWAYS_FIELDS) if (!bound.has(k)) { bound.set(k, bindKey(k, undefined)); keys.push(k); }
+  for (const k of ALWAYS_FIELDS)
+    if (!bound.has(k)) {
+      bound.set(k, bindKey(k, undefined));
+      keys.push(k);
+    }
   const entries = keys.map((k) => [k, bound.get(k)] as const);
   return {
     keys,

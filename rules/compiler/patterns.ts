@@ -21,11 +21,17 @@ export function globToRegExpSource(glob: string): string {
     else if (c === '\\' && i + 1 < glob.length) out += escapeRegExp(glob[++i]!);
     else if (c === '[') {
       const close = glob.indexOf(']', i + 2);
-      if (close < 0) { out += '\\['; continue; }
+      if (close < 0) {
+        out += '\\[';
+        continue;
+      }
       let body = glob.slice(i + 1, close);
       let neg = false;
-      if (body.startsWith('!') || body.startsWith('^')) { neg = true; body = body.slice(1); }
-      out += '[' + (neg ? '^' : '') + body.replace(/[\\\]^]/g, '\\$&') + ']';
+      if (body.startsWith('!') || body.startsWith('^')) {
+        neg = true;
+        body = body.slice(1);
+      }
+      out += `[${neg ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
       i = close;
     } else out += escapeRegExp(c);
   }
@@ -33,7 +39,7 @@ export function globToRegExpSource(glob: string): string {
 }
 
 export function compileGlob(glob: string, ignoreCase: boolean): RegExp {
-  return new RegExp('^' + globToRegExpSource(glob) + '$', ignoreCase ? 'i' : '');
+  return new RegExp(`^${globToRegExpSource(glob)}$`, ignoreCase ? 'i' : '');
 }
 
 const hasGlob = (s: string): boolean => /[*?[]/.test(s);
@@ -50,7 +56,7 @@ export function compilePmatch(prefixes: readonly string[]): (path: string) => bo
   for (let p of prefixes) {
     while (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
     if (p === '/') root = true;
-    else if (hasGlob(p)) globs.push(new RegExp('^' + p.split('/').map(globToRegExpSourceNoSlash).join('/') + '(?:/|$)'));
+    else if (hasGlob(p)) globs.push(new RegExp(`^${p.split('/').map(globToRegExpSourceNoSlash).join('/')}(?:/|$)`));
     else exact.add(p);
   }
   return (path) => {
@@ -71,5 +77,7 @@ export function compilePmatch(prefixes: readonly string[]): (path: string) => bo
 
 // Inside pmatch a glob stays within one path component.
 function globToRegExpSourceNoSlash(component: string): string {
-  return globToRegExpSource(component).replace(/\[\\s\\S\]\*/g, '[^/]*').replace(/\[\\s\\S\]/g, '[^/]');
+  return globToRegExpSource(component)
+    .replace(/\[\\s\\S\]\*/g, '[^/]*')
+    .replace(/\[\\s\\S\]/g, '[^/]');
 }

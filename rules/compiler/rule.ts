@@ -9,7 +9,8 @@ import { generatePred, planMemo } from './codegen.js';
 import type { MemoPlan } from './codegen.js';
 import { leafPred, lowerCondition } from './lower.js';
 import type { Node } from './lower.js';
-import { CODES, CompileError } from './errors.js';
+import { RulesIssueCode } from '../errors.js';
+import { CompileError } from './errors.js';
 import { evtTypesOf } from './evt-types.js';
 import { compileOutput } from './output.js';
 import type { OutputTemplate } from './output.js';
@@ -60,7 +61,12 @@ const ipOf = (x: unknown): IpValue | undefined => (typeof x === 'string' ? parse
 
 function eqConstraints(expr: Expr): EqConstraint[] {
   const parts: Expr[] = [];
-  const flat = (e: Expr): void => { if (e.kind === 'and') { flat(e.left); flat(e.right); } else parts.push(e); };
+  const flat = (e: Expr): void => {
+    if (e.kind === 'and') {
+      flat(e.left);
+      flat(e.right);
+    } else parts.push(e);
+  };
   flat(expr);
   const out: EqConstraint[] = [];
   for (const c of parts) {
@@ -77,7 +83,7 @@ function eqConstraints(expr: Expr): EqConstraint[] {
       const nets = lits.map((l) => parseCidr(l.value));
       if (nets.some((n) => n === undefined || n.bits !== (n.v6 ? 128 : 32))) continue;
       const get = b.get;
-      out.push({ key: 'ip:' + key, get: (e) => ipOf(get(e)) as string | number | undefined, values: nets.map((n) => n!.net as string | number) });
+      out.push({ key: `ip:${key}`, get: (e) => ipOf(get(e)) as string | number | undefined, values: nets.map((n) => n!.net as string | number) });
       continue;
     }
     if (b.type !== 'string' && b.type !== 'number') continue;
@@ -97,24 +103,25 @@ function describeSpan(rule: ResolvedRule, err: CompileError): string {
   if (err.span === undefined) return err.message;
   const text = rule.conditionText;
   const snippet = text.slice(err.span.start, err.span.end);
-  return snippet ? `${err.message} (at "${snippet.length > 60 ? snippet.slice(0, 57) + '...' : snippet}")` : err.message;
+  return snippet ? `${err.message} (at "${snippet.length > 60 ? `${snippet.slice(0, 57)}...` : snippet}")` : err.message;
 }
 
-function compileThrottleKey(rule: ResolvedRule, names: readonly string[]): (e: VigilEvent) => string {
+function compileThrottleKey(names: readonly string[]): (e: VigilEvent) => string {
   const getters: Getter[] = names.map((n) => {
     const m = /^([^[\]]+)(?:\[(.*)\])?$/.exec(n);
     const b = m === null ? `bad throttle key ${n}` : bindField(m[1]!, m[2]);
-    if (typeof b === 'string') throw new CompileError(CODES.throttleKey, `throttle key: ${b}`);
+    if (typeof b === 'string') throw new CompileError(RulesIssueCode.THROTTLE_KEY, `throttle key: ${b}`);
     return b.get;
   });
   if (getters.length === 0) return () => '';
-  if (getters.length === 1) { const g = getters[0]!; return (e) => String(g(e) ?? '<NA>'); }
+  if (getters.length === 1) {
+    const g = getters[0]!;
+    return (e) => String(g(e) ?? '<NA>');
+  }
   return (e) => getters.map((g) => String(g(e) ?? '<NA>')).join('\u0000');
 }
 
-export type RuleCompileResult =
-  | { readonly ok: true; readonly rule: CompiledRule; readonly warnings: Issue[] }
-  | { readonly ok: false; readonly issue: Issue; readonly more: Issue[] };
+export type RuleCompileResult = { readonly ok: true; readonly rule: CompiledRule; readonly warnings: Issue[] } | { readonly ok: false; readonly issue: Issue; readonly more: Issue[] };
 
 /** A rule whose condition is validated and folded, waiting for its memo plan (shared by the whole rule set). */
 export type PreparedRule =
@@ -129,7 +136,7 @@ function compileIssue(rule: ResolvedRule, err: CompileError): Issue {
 
 /** The first problem, and every other comparison of the condition that fails on its own (validate reports them all). */
 function failure(rule: ResolvedRule, err: unknown): { ok: false; issue: Issue; more: Issue[] } {
-  if (!(err instanceof CompileError)) return { ok: false, issue: issue(rule, 'VIGIL_RULES_COMPILE', `cannot compile: ${(err as Error).message}`), more: [] };
+  if (!(err instanceof CompileError)) return { ok: false, issue: issue(rule, RulesIssueCode.COMPILE, `cannot compile: ${(err as Error).message}`), more: [] };
   const first = compileIssue(rule, err);
   const more: Issue[] = [];
   const seen = new Set([`${first.line}:${first.col}:${first.message}`]);
@@ -139,11 +146,16 @@ function failure(rule: ResolvedRule, err: unknown): { ok: false; issue: Issue; m
     if (e.kind === 'and' || e.kind === 'or') stack.push(e.right, e.left);
     else if (e.kind === 'not') stack.push(e.expr);
     else if (e.kind === 'compare' || e.kind === 'exists' || e.kind === 'truthy') {
-      try { leafPred(e); } catch (x) {
+      try {
+        leafPred(e);
+      } catch (x) {
         if (!(x instanceof CompileError)) continue;
         const i = compileIssue(rule, x);
         const k = `${i.line}:${i.col}:${i.message}`;
-        if (!seen.has(k)) { seen.add(k); more.push(i); }
+        if (!seen.has(k)) {
+          seen.add(k);
+          more.push(i);
+        }
       }
     }
   }
@@ -156,8 +168,8 @@ export function prepareRule(rule: ResolvedRule): PreparedRule {
     const evtTypes = evtTypesOf(rule.condition);
     const node = lowerCondition(rule.condition, evtTypes !== null);
     const output = compileOutput(rule.output);
-    const warnings = output.unknown.map((k) => issue(rule, CODES.outputField, `output field %${k} is not provided by vigil; it prints <NA>`));
-    const throttle = rule.throttle ? { periodMs: rule.throttle.periodMs, key: compileThrottleKey(rule, rule.throttle.key) } : undefined;
+    const warnings = output.unknown.map((k) => issue(rule, RulesIssueCode.OUTPUT_FIELD, `output field %${k} is not provided by vigil; it prints <NA>`));
+    const throttle = rule.throttle ? { periodMs: rule.throttle.periodMs, key: compileThrottleKey(rule.throttle.key) } : undefined;
     const eq = eqConstraints(rule.condition);
     const finish = (plan: MemoPlan): RuleCompileResult => {
       try {

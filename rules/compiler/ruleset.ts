@@ -57,7 +57,7 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
     if (p === undefined) {
       const check = r.checkCompile ? prepareRule(r) : undefined;
       if (check && !check.ok) issues.push(check.issue, ...check.more);
-      summary.push({ name: r.name, source, state: check && !check.ok ? 'dropped' : r.state ?? 'disabled_by_file' });
+      summary.push({ name: r.name, source, state: check && !check.ok ? 'dropped' : (r.state ?? 'disabled_by_file') });
       return;
     }
     const res = p.ok ? p.finish(plan) : p;

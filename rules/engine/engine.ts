@@ -4,7 +4,7 @@ import { emptyRuleSet, newTypeCounts } from '../compiler/index.js';
 import type { CompiledRule, HitFn, MissFn, RuleSet, TypeCounts } from '../compiler/index.js';
 import type { VigilEvent } from '../event.js';
 import { rfc3339Nano, timeOfDay } from '../fields/index.js';
-import { counter, gauge } from './metrics.js';
+import { counter, gauge } from '../../core/metrics.js';
 
 export interface RuleEngine {
   process(event: VigilEvent): void;
@@ -27,8 +27,8 @@ function forKey(e: VigilEvent): string {
   const m = e.metric;
   let k: string = m?.subject ?? e.type;
   const labels = m?.labels;
-  if (labels !== undefined) for (const name of Object.keys(labels).sort()) k += '|' + name + '=' + labels[name];
-  if (e.container !== undefined) k += '|container=' + e.container.id;
+  if (labels !== undefined) for (const name of Object.keys(labels).sort()) k += `|${name}=${labels[name]}`;
+  if (e.container !== undefined) k += `|container=${e.container.id}`;
   return k;
 }
 
@@ -45,21 +45,34 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert, event
   // dispatcher increments it), handed to prom-client at scrape time.
   const typeCounts: TypeCounts = newTypeCounts();
   let otherCounts = new Map<string, number>();
-  const countOther = (type: string): void => { otherCounts.set(type, (otherCounts.get(type) ?? 0) + 1); };
-  const eventsTotal = counter(deps.registry, 'vigil_events_total', 'Events seen by the rule engine, by evt.type.', ['type'],
-    function flush(this: Counter<'type'>) {
+  const countOther = (type: string): void => {
+    otherCounts.set(type, (otherCounts.get(type) ?? 0) + 1);
+  };
+  const eventsTotal = counter(deps.registry, {
+    name: 'vigil_events_total',
+    help: 'Events seen by the rule engine, by evt.type.',
+    labelNames: ['type'],
+    collect: function flush(this: Counter<'type'>) {
       for (const type of Object.keys(typeCounts) as (keyof TypeCounts)[]) {
         const n = typeCounts[type];
-        if (n > 0) { this.inc({ type }, n); typeCounts[type] = 0; }
+        if (n > 0) {
+          this.inc({ type }, n);
+          typeCounts[type] = 0;
+        }
       }
       const other = otherCounts;
       otherCounts = new Map();
       for (const [type, n] of other) this.inc({ type }, n);
-    });
+    },
+  });
   void eventsTotal;
-  const alertsTotal = counter(deps.registry, 'vigil_alerts_total', 'Alerts raised, by rule and priority.', ['rule', 'priority']);
-  const suppressedTotal = counter(deps.registry, 'vigil_alerts_suppressed_total', 'Alerts suppressed by a rule throttle, by rule.', ['rule']);
-  const rulesLoaded = gauge(deps.registry, 'vigil_rules_loaded', 'Rules of the running rule set by source and state (active, disabled_missing_fields, disabled_never_fires, disabled_by_file, dropped).', ['source', 'state']);
+  const alertsTotal = counter(deps.registry, { name: 'vigil_alerts_total', help: 'Alerts raised, by rule and priority.', labelNames: ['rule', 'priority'] });
+  const suppressedTotal = counter(deps.registry, { name: 'vigil_alerts_suppressed_total', help: 'Alerts suppressed by a rule throttle, by rule.', labelNames: ['rule'] });
+  const rulesLoaded = gauge(deps.registry, {
+    name: 'vigil_rules_loaded',
+    help: 'Rules of the running rule set by source and state (active, disabled_missing_fields, disabled_never_fires, disabled_by_file, dropped).',
+    labelNames: ['source', 'state'],
+  });
 
   let ruleSet: RuleSet = emptyRuleSet();
   // An object field, not a `let`: past 2^30 a number in a closure variable is
@@ -70,7 +83,7 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert, event
     rulesLoaded.reset();
     const counts = new Map<string, number>();
     for (const r of rs.summary) {
-      const k = r.source + '\u0000' + r.state;
+      const k = `${r.source}\u0000${r.state}`;
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
     for (const [k, n] of counts) {
@@ -112,16 +125,19 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert, event
     r.output.fields(e, outputFields);
     if (suppressed >= 0) outputFields['vigil.suppressed'] = suppressed;
     alertsTotal.inc({ rule: r.name, priority: r.priorityText });
-    onAlert({
-      time: rfc3339Nano(e.timeMs),
-      rule: r.name,
-      priority: r.priorityText,
-      output: `${timeOfDay(e.timeMs)}: ${r.priorityText} ${r.output.render(e)}`,
-      output_fields: outputFields,
-      hostname: e.hostname ?? deps.hostname,
-      source: r.source,
-      tags: r.tags.slice(),
-    }, e);
+    onAlert(
+      {
+        time: rfc3339Nano(e.timeMs),
+        rule: r.name,
+        priority: r.priorityText,
+        output: `${timeOfDay(e.timeMs)}: ${r.priorityText} ${r.output.render(e)}`,
+        output_fields: outputFields,
+        hostname: e.hostname ?? deps.hostname,
+        source: r.source,
+        tags: r.tags.slice(),
+      },
+      e,
+    );
   }
 
   // Called by the rule set's generated code for each rule whose condition holds / does not hold.
@@ -140,8 +156,12 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert, event
   };
 
   const engine: RuleEngine = {
-    get ruleSet() { return ruleSet; },
-    get evaluations() { return stats.evaluations; },
+    get ruleSet() {
+      return ruleSet;
+    },
+    get evaluations() {
+      return stats.evaluations;
+    },
     swap(rs) {
       ruleSet = rs;
       setLoadedGauge(rs);

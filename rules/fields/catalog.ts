@@ -4,7 +4,11 @@ import { FALCO_EVENT_TYPES } from './falco-event-types.js';
 import { FALCO_FIELDS } from './falco-fields.js';
 import { fieldExists, listFields } from './registry.js';
 
-const FALCO_NAMES: ReadonlySet<string> = new Set(Object.values(FALCO_FIELDS).flat().map((n) => n.replace(/\[\]$/, '')));
+const FALCO_NAMES: ReadonlySet<string> = new Set(
+  Object.values(FALCO_FIELDS)
+    .flat()
+    .map((n) => n.replace(/\[\]$/, '')),
+);
 /** Fields libsinsp also accepts as `field.NAME` (evt.arg.flags, evt.rawarg.res). */
 const DOTTED_ARG_PREFIXES = ['evt.arg.', 'evt.rawarg.'];
 const EVENT_TYPE_NAMES: ReadonlySet<string> = new Set([...FALCO_EVENT_TYPES, ...EVENT_TYPES]);
@@ -50,7 +54,10 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   for (const c of candidates) {
     if (c === word) continue;
     const d = editDistance(word, c, max);
-    if (d < bestD) { best = c; bestD = d; }
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
   }
   return best;
 }

@@ -11,7 +11,10 @@ const shortIdOf = (e: VigilEvent): string => {
   const c = e.container;
   if (c === undefined) return 'host';
   let id = shortIds.get(c);
-  if (id === undefined) { id = c.id.slice(0, 12); shortIds.set(c, id); }
+  if (id === undefined) {
+    id = c.id.slice(0, 12);
+    shortIds.set(c, id);
+  }
   return id;
 };
 
@@ -22,7 +25,11 @@ const shortIdOf = (e: VigilEvent): string => {
  */
 function shortIdIs(v: string): (e: VigilEvent) => boolean {
   if (v === 'host') return (e) => e.container === undefined || e.container.id === 'host';
-  if (v.length === 12) return (e) => { const c = e.container; return c !== undefined && c.id.startsWith(v); };
+  if (v.length === 12)
+    return (e) => {
+      const c = e.container;
+      return c?.id.startsWith(v) === true;
+    };
   if (v.length > 12) return () => false;
   return (e) => e.container?.id === v;
 }
@@ -31,8 +38,7 @@ const shortIdTest = (v: string, negate: boolean): ((e: VigilEvent) => boolean) =
   return negate ? (e) => !is(e) : is;
 };
 
-export const labelList = (m: Readonly<Record<string, string>> | undefined): readonly string[] | undefined =>
-  m === undefined ? undefined : Object.entries(m).map(([k, v]) => `${k}:${v}`);
+export const labelList = (m: Readonly<Record<string, string>> | undefined): readonly string[] | undefined => (m === undefined ? undefined : Object.entries(m).map(([k, v]) => `${k}:${v}`));
 
 export const containerFields: readonly FieldDef[] = [
   plain('container.id', 'string', 'First 12 characters of the container id, or "host".', shortIdOf, { derived: true, eqTest: shortIdTest }),
@@ -46,8 +52,7 @@ export const containerFields: readonly FieldDef[] = [
   plain('container.privileged', 'bool', 'True for a privileged container.', (e) => e.container?.privileged),
   keyed('container.label', 'string', 'A container label: container.label[KEY].', (k) => (e) => e.container?.labels?.[k]),
   plain('container.labels', 'list', 'All container labels as KEY:VALUE strings.', (e) => labelList(e.container?.labels), { derived: true }),
-  plain('container.start_ts', 'number', 'Container start time, ns since the epoch.',
-    (e) => (e.container?.startTimeSec === undefined ? undefined : e.container.startTimeSec * 1e9)),
+  plain('container.start_ts', 'number', 'Container start time, ns since the epoch.', (e) => (e.container?.startTimeSec === undefined ? undefined : e.container.startTimeSec * 1e9)),
   plain('container.type', 'string', 'Container runtime: docker, containerd, cri-o, podman.', (e) => e.container?.runtime),
   plain('container.runtime', 'string', 'Alias of container.type.', (e) => e.container?.runtime, { vigil: true }),
   plain('container.state', 'string', 'On container events: started, running (found running when the agent started) or stopped.', (e) => e.container?.state, { vigil: true }),

@@ -2,19 +2,39 @@ import type { VigilEvent } from '../event.js';
 import type { BoundField, FieldDef, FieldType, FieldValue, Getter } from './types.js';
 
 /** A field that takes no argument. */
-export function plain(name: string, type: FieldType, desc: string, get: Getter,
+export function plain(
+  name: string,
+  type: FieldType,
+  desc: string,
+  get: Getter,
   extra?: {
-    vigil?: boolean; any?: boolean; twoEnded?: boolean; format?: (v: FieldValue) => string; derived?: boolean; constant?: boolean;
+    vigil?: boolean;
+    any?: boolean;
+    twoEnded?: boolean;
+    format?: (v: FieldValue) => string;
+    derived?: boolean;
+    constant?: boolean;
     eqTest?: (v: string, negate: boolean) => (e: VigilEvent) => boolean;
     containsTest?: (v: string) => ((e: VigilEvent) => boolean) | undefined;
-  }): FieldDef {
+  },
+): FieldDef {
   const bound: BoundField = {
-    get, type, any: extra?.any ?? false, ...(extra?.twoEnded ? { twoEnded: true } : {}), ...(extra?.format ? { format: extra.format } : {}),
-    ...(extra?.derived ? { derived: true } : {}), ...(extra?.constant ? { constant: true } : {}),
-    ...(extra?.eqTest ? { eqTest: extra.eqTest } : {}), ...(extra?.containsTest ? { containsTest: extra.containsTest } : {}),
+    get,
+    type,
+    any: extra?.any ?? false,
+    ...(extra?.twoEnded ? { twoEnded: true } : {}),
+    ...(extra?.format ? { format: extra.format } : {}),
+    ...(extra?.derived ? { derived: true } : {}),
+    ...(extra?.constant ? { constant: true } : {}),
+    ...(extra?.eqTest ? { eqTest: extra.eqTest } : {}),
+    ...(extra?.containsTest ? { containsTest: extra.containsTest } : {}),
   };
   return {
-    name, type, desc, arg: 'none', ...(extra?.vigil ? { vigil: true } : {}),
+    name,
+    type,
+    desc,
+    arg: 'none',
+    ...(extra?.vigil ? { vigil: true } : {}),
     bind: (arg) => (arg === undefined ? bound : `field ${name} takes no argument`),
   };
 }
@@ -22,7 +42,11 @@ export function plain(name: string, type: FieldType, desc: string, get: Getter,
 /** A field indexed by a key (label name, metric name). */
 export function keyed(name: string, type: FieldType, desc: string, make: (key: string) => Getter, vigil?: boolean): FieldDef {
   return {
-    name, type, desc, arg: 'required', ...(vigil ? { vigil: true } : {}),
+    name,
+    type,
+    desc,
+    arg: 'required',
+    ...(vigil ? { vigil: true } : {}),
     bind: (arg) => (arg === undefined || arg === '' ? `field ${name} needs an argument: ${name}[NAME]` : { get: make(arg), type, any: false }),
   };
 }
@@ -32,8 +56,11 @@ export function keyed(name: string, type: FieldType, desc: string, make: (key: s
  * with no space cannot span the space between two parts, so it is inside
  * one of them. Undefined (the caller builds the string) when v has a space.
  */
-export function cmdlineContains(v: string, withName: boolean,
-  of: (e: VigilEvent) => { readonly name: string; readonly args?: readonly string[] } | undefined): ((e: VigilEvent) => boolean) | undefined {
+export function cmdlineContains(
+  v: string,
+  withName: boolean,
+  of: (e: VigilEvent) => { readonly name: string; readonly args?: readonly string[] } | undefined,
+): ((e: VigilEvent) => boolean) | undefined {
   if (v.includes(' ')) return undefined;
   return (e) => {
     const p = of(e);
@@ -52,7 +79,7 @@ export function joinArgs(args: readonly string[] | undefined): string {
 
 /** Falco's cmdline: name, then the args, space separated. */
 export function cmdline(name: string, args: readonly string[] | undefined): string {
-  return args === undefined || args.length === 0 ? name : name + ' ' + args.join(' ');
+  return args === undefined || args.length === 0 ? name : `${name} ${args.join(' ')}`;
 }
 
 function pad(n: number, w: number): string {
@@ -72,5 +99,5 @@ export function rfc3339Nano(timeMs: number): string {
   const ms = Math.floor(timeMs);
   const iso = new Date(ms).toISOString(); // 2024-01-02T03:04:05.678Z
   const ns = (ms % 1000) * 1e6 + Math.round((timeMs - ms) * 1e6);
-  return iso.slice(0, 19) + '.' + pad(Math.min(ns, 999_999_999), 9) + 'Z';
+  return `${iso.slice(0, 19)}.${pad(Math.min(ns, 999_999_999), 9)}Z`;
 }

@@ -14,8 +14,10 @@ const podFields = (prefix: 'k8s' | 'k8smeta'): FieldDef[] => [
 ];
 
 /** The workload name when the API's owner chain says it is of this kind. */
-const fromApi = (kind: string) => (e: VigilEvent): string | undefined =>
-  e.k8s?.workloadSource === 'api' && e.k8s.workloadKind === kind ? e.k8s.workloadName : undefined;
+const fromApi =
+  (kind: string) =>
+  (e: VigilEvent): string | undefined =>
+    e.k8s?.workloadSource === 'api' && e.k8s.workloadKind === kind ? e.k8s.workloadName : undefined;
 
 /**
  * Falco's k8s.* fields (the container runtime's view of the pod, as Falco's
@@ -27,13 +29,11 @@ export const k8sFields: readonly FieldDef[] = [
   ...podFields('k8s'),
   plain('k8s.pod.cni.json', 'string', 'The CNI result the runtime recorded for the pod sandbox (containerd), as JSON.', (e) => e.k8s?.cniJson),
   keyed('k8s.pod.annotation', 'string', 'A pod annotation: k8s.pod.annotation[KEY].', (k) => (e) => e.k8s?.podAnnotations?.[k], true),
-  plain('k8s.pod.host_network', 'bool', 'True for a pod in the node\'s network namespace.', (e) => e.k8s?.hostNetwork, { vigil: true }),
+  plain('k8s.pod.host_network', 'bool', "True for a pod in the node's network namespace.", (e) => e.k8s?.hostNetwork, { vigil: true }),
   plain('k8s.container.name', 'string', 'Container name in the pod spec.', (e) => e.k8s?.containerName, { vigil: true }),
-  plain('k8s.workload.kind', 'string', 'Owning workload kind (Deployment, DaemonSet, StatefulSet, Job, CronJob, Pod).',
-    (e) => e.k8s?.workloadKind, { vigil: true }),
+  plain('k8s.workload.kind', 'string', 'Owning workload kind (Deployment, DaemonSet, StatefulSet, Job, CronJob, Pod).', (e) => e.k8s?.workloadKind, { vigil: true }),
   plain('k8s.workload.name', 'string', 'Owning workload name.', (e) => e.k8s?.workloadName, { vigil: true }),
-  plain('k8s.workload.source', 'string', 'Where the workload came from: api (owner references) or guess (pod name and labels, no API).',
-    (e) => e.k8s?.workloadSource, { vigil: true }),
+  plain('k8s.workload.source', 'string', 'Where the workload came from: api (owner references) or guess (pod name and labels, no API).', (e) => e.k8s?.workloadSource, { vigil: true }),
 ];
 
 /**
@@ -47,9 +47,7 @@ export const k8sFields: readonly FieldDef[] = [
  */
 export const k8smetaFields: readonly FieldDef[] = [
   ...podFields('k8smeta'),
-  plain('k8smeta.deployment.name', 'string', 'Kubernetes Deployment name (from the API\'s owner references).', fromApi('Deployment')),
-  plain('k8smeta.rs.name', 'string', 'Kubernetes ReplicaSet name (the pod\'s owner, from the API).',
-    (e) => (e.k8s?.ownerKind === 'ReplicaSet' ? e.k8s.ownerName : undefined)),
-  plain('k8smeta.rc.name', 'string', 'Kubernetes ReplicationController name (the pod\'s owner, from the API).',
-    (e) => (e.k8s?.ownerKind === 'ReplicationController' ? e.k8s.ownerName : undefined)),
+  plain('k8smeta.deployment.name', 'string', "Kubernetes Deployment name (from the API's owner references).", fromApi('Deployment')),
+  plain('k8smeta.rs.name', 'string', "Kubernetes ReplicaSet name (the pod's owner, from the API).", (e) => (e.k8s?.ownerKind === 'ReplicaSet' ? e.k8s.ownerName : undefined)),
+  plain('k8smeta.rc.name', 'string', "Kubernetes ReplicationController name (the pod's owner, from the API).", (e) => (e.k8s?.ownerKind === 'ReplicationController' ? e.k8s.ownerName : undefined)),
 ];

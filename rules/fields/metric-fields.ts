@@ -36,7 +36,16 @@ export const METRIC_LABEL_KEYS: readonly (readonly [key: string, field: string, 
 
 /** A 0/1 metric value exposed as a bool field. */
 function metricBool(key: string, desc: string): FieldDef {
-  return plain(key, 'bool', desc, (e) => { const v = e.metric?.values[key]; return v === undefined ? undefined : v !== 0; }, { vigil: true });
+  return plain(
+    key,
+    'bool',
+    desc,
+    (e) => {
+      const v = e.metric?.values[key];
+      return v === undefined ? undefined : v !== 0;
+    },
+    { vigil: true },
+  );
 }
 
 export const metricFields: readonly FieldDef[] = [

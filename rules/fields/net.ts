@@ -102,7 +102,7 @@ export function parseCidr(s: string): Cidr | undefined {
     const mask = bits === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - bits)) - 1n);
     return { v6, net: (addr as bigint) & mask, bits, mask };
   }
-  const mask = bits === 0 ? 0 : (0xffffffff - (2 ** (32 - bits) - 1));
+  const mask = bits === 0 ? 0 : 0xffffffff - (2 ** (32 - bits) - 1);
   return { v6, net: maskV4(addr as number, mask), bits, mask };
 }
 

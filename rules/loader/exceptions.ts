@@ -2,7 +2,7 @@ import { isMap, isSeq, type Node } from 'yaml';
 import { RulesIssueCode } from '../errors.js';
 import { COMPARE_OPS, LIST_COMPARE_OPS, parseField } from '../parser/index.js';
 
-import { IssueSink, ItemProblem } from './issues.js';
+import { type IssueSink, ItemProblem } from './issues.js';
 import type { ExValue, ExceptionDef, Located } from './model.js';
 import { nodeLocation } from './source.js';
 import { deref, isEmptyNode, MapReader, scalarText } from './yaml-item.js';
@@ -159,4 +159,3 @@ export function mergeExceptions(prev: readonly ExceptionDef[], added: readonly E
   }
   return out;
 }
-

@@ -21,7 +21,11 @@ function issue(code: string, message: string, loc: Location, item?: string): Iss
 
 /** Thrown inside the reader to abandon one item; caught per item, never escapes the loader. */
 export class ItemProblem {
-  constructor(readonly code: string, readonly message: string, readonly loc: Location) {}
+  constructor(
+    readonly code: string,
+    readonly message: string,
+    readonly loc: Location,
+  ) {}
 }
 
 export function itemLabel(kind: 'rule' | 'macro' | 'list', name: string): string {

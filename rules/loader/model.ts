@@ -37,9 +37,7 @@ export interface MacroDef extends Ordered {
 }
 
 /** An exception value: a scalar, or a list of values (an inline list or a per-field tuple). */
-export type ExValue =
-  | { readonly kind: 'scalar'; readonly text: string; readonly loc: Location }
-  | { readonly kind: 'list'; readonly items: readonly ExValue[]; readonly loc: Location };
+export type ExValue = { readonly kind: 'scalar'; readonly text: string; readonly loc: Location } | { readonly kind: 'list'; readonly items: readonly ExValue[]; readonly loc: Location };
 
 export interface ExceptionDef {
   readonly name: string;

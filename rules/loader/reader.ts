@@ -1,8 +1,7 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
 import { RulesIssueCode } from '../errors.js';
-import type { Location } from '../types.js';
 import { mergeExceptions, readExceptions, validateException } from './exceptions.js';
-import { IssueSink, ItemProblem, itemLabel } from './issues.js';
+import { type IssueSink, ItemProblem, itemLabel } from './issues.js';
 import type { Collected, Located, Ordered, RuleDef, ThrottleDef } from './model.js';
 import { locate, nodeLocation, type SourceFile, type TextPiece } from './source.js';
 import { engineSatisfies, parseDuration, parseEngineVersion, parsePriority } from './values.js';
@@ -23,14 +22,40 @@ export interface ReadOptions {
 const LIST_KEYS = new Set(['list', 'items', 'append', 'override']);
 const MACRO_KEYS = new Set(['macro', 'condition', 'append', 'override']);
 const RULE_KEYS = new Set([
-  'rule', 'desc', 'condition', 'output', 'priority', 'tags', 'enabled', 'source', 'exceptions', 'append', 'override',
-  'warn_evttypes', 'skip-if-unknown-filter', 'capture', 'capture_duration', 'for', 'throttle',
+  'rule',
+  'desc',
+  'condition',
+  'output',
+  'priority',
+  'tags',
+  'enabled',
+  'source',
+  'exceptions',
+  'append',
+  'override',
+  'warn_evttypes',
+  'skip-if-unknown-filter',
+  'capture',
+  'capture_duration',
+  'for',
+  'throttle',
 ]);
 const RULE_APPENDABLE = new Set(['condition', 'output', 'desc', 'tags', 'exceptions']);
 // Falco's overridable_replace (rule_loader_reader.cpp) plus vigil's for/throttle.
 const RULE_REPLACEABLE = new Set([
-  'condition', 'output', 'desc', 'priority', 'capture', 'capture_duration', 'tags', 'exceptions', 'enabled',
-  'warn_evttypes', 'skip-if-unknown-filter', 'for', 'throttle',
+  'condition',
+  'output',
+  'desc',
+  'priority',
+  'capture',
+  'capture_duration',
+  'tags',
+  'exceptions',
+  'enabled',
+  'warn_evttypes',
+  'skip-if-unknown-filter',
+  'for',
+  'throttle',
 ]);
 // Falco's RGX_BARESTR and RGX_IDENTIFIER: names a condition can refer to.
 const LIST_NAME_RE = /^[^()"'\s=,]+$/;
@@ -100,18 +125,15 @@ function readItem(r: MapReader, into: Collected, sink: IssueSink, opts: ReadOpti
       readEngineVersion(r, into, opts);
     } else if (r.has('required_plugin_versions')) {
       readPluginVersions(r, into);
-    } else if (r.has('list')) {
-      const name = r.str('list', true);
-      label = itemLabel('list', name);
-      if (!LIST_NAME_RE.test(name)) sink.warn(RulesIssueCode.INVALID_NAME, `list name '${name}' is not valid: list names should match ${LIST_NAME_RE.source}`, r.locOf('list'), label);
-      warnUnknownKeys(r, LIST_KEYS, sink, label);
-      readList(r, name, into, sink, label);
-    } else if (r.has('macro')) {
-      const name = r.str('macro', true);
-      label = itemLabel('macro', name);
-      if (!MACRO_NAME_RE.test(name)) sink.warn(RulesIssueCode.INVALID_NAME, `macro name '${name}' is not valid: macro names should match ${MACRO_NAME_RE.source}`, r.locOf('macro'), label);
-      warnUnknownKeys(r, MACRO_KEYS, sink, label);
-      readMacro(r, name, into, sink, label);
+    } else if (r.has('list') || r.has('macro')) {
+      const kind = r.has('list') ? 'list' : 'macro';
+      const name = r.str(kind, true);
+      label = itemLabel(kind, name);
+      const nameRe = kind === 'list' ? LIST_NAME_RE : MACRO_NAME_RE;
+      if (!nameRe.test(name)) sink.warn(RulesIssueCode.INVALID_NAME, `${kind} name '${name}' is not valid: ${kind} names should match ${nameRe.source}`, r.locOf(kind), label);
+      warnUnknownKeys(r, kind === 'list' ? LIST_KEYS : MACRO_KEYS, sink, label);
+      if (kind === 'list') readList(r, name, into, sink, label);
+      else readMacro(r, name, into, sink, label);
     } else if (r.has('rule')) {
       const name = r.str('rule', true);
       label = itemLabel('rule', name);
@@ -213,7 +235,11 @@ function readOverrides(r: MapReader, appendable: ReadonlySet<string>, replaceabl
       out.replace.add(key);
     } else {
       const allowed = [appendable.has(key) ? 'append' : '', replaceable.has(key) ? 'replace' : ''].filter(Boolean).join(', ');
-      throw new ItemProblem(RulesIssueCode.OVERRIDE, `invalid override operation for key '${key}': '${op ?? ''}'${allowed ? ` (allowed: ${allowed})` : ` ('${key}' cannot be overridden)`}`, o.locOf(key));
+      throw new ItemProblem(
+        RulesIssueCode.OVERRIDE,
+        `invalid override operation for key '${key}': '${op ?? ''}'${allowed ? ` (allowed: ${allowed})` : ` ('${key}' cannot be overridden)`}`,
+        o.locOf(key),
+      );
     }
   }
   if (out.append.size === 0 && out.replace.size === 0) {
@@ -227,13 +253,8 @@ function readOverrides(r: MapReader, appendable: ReadonlySet<string>, replaceabl
 function readList(r: MapReader, name: string, into: Collected, sink: IssueSink, label: string): void {
   const items = r.strList('items');
   if (!items) throw new ItemProblem(RulesIssueCode.MISSING_KEY, "missing required key 'items'", r.loc);
-  const append = r.bool('append') ?? false;
-  const ov = readOverrides(r, ONLY_ITEMS, ONLY_ITEMS);
-  if (append && ov) throw new ItemProblem(RulesIssueCode.OVERRIDE, "'append' and 'override' cannot be used together", r.keyLoc('append'));
-  if (append) sink.warn(RulesIssueCode.DEPRECATED, "'append: true' is deprecated; use 'override: {items: append}'", r.keyLoc('append'), label);
-  if (append || ov?.append.has('items')) {
-    const prev = into.lists.get(name);
-    if (!prev) throw new ItemProblem(RulesIssueCode.NO_PREVIOUS, `list '${name}' is appended to but was never defined before`, r.loc);
+  if (appendsTo(r, 'items', sink, label)) {
+    const prev = previousOf(into.lists, 'list', name, r);
     prev.items.push(...items);
     prev.visibility = into.seq++;
     return;
@@ -241,19 +262,31 @@ function readList(r: MapReader, name: string, into: Collected, sink: IssueSink, 
   into.lists.define({ name, items, loc: r.loc, ...ordered(into, into.lists.get(name)) });
 }
 
-const ONLY_ITEMS = new Set(['items']);
-const ONLY_CONDITION = new Set(['condition']);
+/**
+ * Whether a list or macro item extends the previous definition of `key`:
+ * `append: true` (deprecated, warned) or `override: {key: append}`; both
+ * at once is an error. A replace override is a plain redefinition.
+ */
+function appendsTo(r: MapReader, key: 'items' | 'condition', sink: IssueSink, label: string): boolean {
+  const only = new Set([key]);
+  const append = r.bool('append') ?? false;
+  const ov = readOverrides(r, only, only);
+  if (append && ov) throw new ItemProblem(RulesIssueCode.OVERRIDE, "'append' and 'override' cannot be used together", r.keyLoc('append'));
+  if (append) sink.warn(RulesIssueCode.DEPRECATED, `'append: true' is deprecated; use 'override: {${key}: append}'`, r.keyLoc('append'), label);
+  return append || ov?.append.has(key) === true;
+}
+
+function previousOf<T>(table: { get(name: string): T | undefined }, kind: 'list' | 'macro', name: string, r: MapReader): T {
+  const prev = table.get(name);
+  if (!prev) throw new ItemProblem(RulesIssueCode.NO_PREVIOUS, `${kind} '${name}' is appended to but was never defined before`, r.loc);
+  return prev;
+}
 
 function readMacro(r: MapReader, name: string, into: Collected, sink: IssueSink, label: string): void {
   if (!r.has('condition')) throw new ItemProblem(RulesIssueCode.MISSING_KEY, "missing required key 'condition'", r.loc);
   const piece = conditionPiece(r);
-  const append = r.bool('append') ?? false;
-  const ov = readOverrides(r, ONLY_CONDITION, ONLY_CONDITION);
-  if (append && ov) throw new ItemProblem(RulesIssueCode.OVERRIDE, "'append' and 'override' cannot be used together", r.keyLoc('append'));
-  if (append) sink.warn(RulesIssueCode.DEPRECATED, "'append: true' is deprecated; use 'override: {condition: append}'", r.keyLoc('append'), label);
-  if (append || ov?.append.has('condition')) {
-    const prev = into.macros.get(name);
-    if (!prev) throw new ItemProblem(RulesIssueCode.NO_PREVIOUS, `macro '${name}' is appended to but was never defined before`, r.loc);
+  if (appendsTo(r, 'condition', sink, label)) {
+    const prev = previousOf(into.macros, 'macro', name, r);
     prev.cond = { pieces: [...prev.cond.pieces, piece] };
     prev.visibility = into.seq++;
     return;
@@ -279,7 +312,10 @@ function readRule(r: MapReader, name: string, into: Collected, sink: IssueSink, 
   const appendFlag = r.bool('append') ?? false;
   const ov = readOverrides(r, RULE_APPENDABLE, RULE_REPLACEABLE);
   if (appendFlag && ov) throw new ItemProblem(RulesIssueCode.OVERRIDE, "'append' and 'override' cannot be used together", r.keyLoc('append'));
-  if (ov) return overrideRule(r, name, ov, into, sink, label, opts);
+  if (ov) {
+    overrideRule(r, name, ov, into, sink, label, opts);
+    return;
+  }
   if (appendFlag) {
     sink.warn(RulesIssueCode.DEPRECATED, "'append: true' is deprecated; use 'override: {condition: append}'", r.keyLoc('append'), label);
     const prev = previousRule(into, name, r, 'appended to');
@@ -322,7 +358,18 @@ function readRule(r: MapReader, name: string, into: Collected, sink: IssueSink, 
     throw new ItemProblem(RulesIssueCode.SOURCE_MISMATCH, `rule '${name}' is redefined with source '${source}', it was '${prev.source}'`, r.locOf('source'));
   }
   const def: RuleDef = {
-    name, desc, cond: { pieces: [cond] }, output: { pieces: [output] }, priority, tags, enabled, source, exceptions, warnEvttypes, skipIfUnknownFilter, loc: r.loc,
+    name,
+    desc,
+    cond: { pieces: [cond] },
+    output: { pieces: [output] },
+    priority,
+    tags,
+    enabled,
+    source,
+    exceptions,
+    warnEvttypes,
+    skipIfUnknownFilter,
+    loc: r.loc,
   };
   if (forMs !== undefined) def.forMs = forMs;
   if (throttle) def.throttle = throttle;
@@ -343,7 +390,10 @@ function previousRule(into: Collected, name: string, r: MapReader, what: string)
 }
 
 function overrideRule(r: MapReader, name: string, ov: Overrides, into: Collected, sink: IssueSink, label: string, opts: ReadOptions): void {
-  for (const [kind, keys] of [['append', ov.append], ['replace', ov.replace]] as const) {
+  for (const [kind, keys] of [
+    ['append', ov.append],
+    ['replace', ov.replace],
+  ] as const) {
     for (const key of keys) {
       if (!r.has(key)) throw new ItemProblem(RulesIssueCode.OVERRIDE, `an ${kind} override for '${key}' was specified but '${key}' is not defined`, r.locOf('override'));
     }
@@ -360,7 +410,7 @@ function overrideRule(r: MapReader, name: string, ov: Overrides, into: Collected
   const condPiece = a.has('condition') || p.has('condition') ? conditionPiece(r) : undefined;
   const output = a.has('output') || p.has('output') ? outputPiece(r) : undefined;
   const desc = a.has('desc') || p.has('desc') ? r.str('desc', true) : undefined;
-  const tags = a.has('tags') || p.has('tags') ? readTags(r) ?? [] : undefined;
+  const tags = a.has('tags') || p.has('tags') ? (readTags(r) ?? []) : undefined;
   let exceptions = prev.exceptions;
   if (a.has('exceptions')) exceptions = mergeExceptions(prev.exceptions, readExceptions(r, sink, label, true));
   if (p.has('exceptions')) {
@@ -410,7 +460,11 @@ function readPriority(r: MapReader): RuleDef['priority'] {
   const text = r.str('priority', true);
   const p = parsePriority(text);
   if (!p) {
-    throw new ItemProblem(RulesIssueCode.BAD_PRIORITY, `invalid priority '${text}': expected one of emergency, alert, critical, error, warning, notice, informational (info), debug`, r.locOf('priority'));
+    throw new ItemProblem(
+      RulesIssueCode.BAD_PRIORITY,
+      `invalid priority '${text}': expected one of emergency, alert, critical, error, warning, notice, informational (info), debug`,
+      r.locOf('priority'),
+    );
   }
   return p;
 }
@@ -450,4 +504,3 @@ function readThrottle(r: MapReader, sink: IssueSink, label: string, opts: ReadOp
   if (keys.length === 0) throw new ItemProblem(RulesIssueCode.BAD_VALUE, 'throttle key must name at least one field', t.locOf('key'));
   return { periodMs, key: keys.map((k) => ({ value: k.value.trim(), loc: k.loc })) };
 }
-

@@ -69,4 +69,3 @@ export function engineSatisfies(engine: readonly number[], required: readonly nu
   }
   return true;
 }
-

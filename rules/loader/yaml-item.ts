@@ -72,7 +72,7 @@ export class MapReader {
     const p = this.pair(key);
     if (!p) return this.loc;
     const v = p.value as Node | null;
-    if (v && v.range) return nodeLocation(this.file, v, 0);
+    if (v?.range) return nodeLocation(this.file, v, 0);
     return nodeLocation(this.file, p.key as Node | null, this.map.range?.[0] ?? 0);
   }
 

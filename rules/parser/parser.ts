@@ -1,10 +1,6 @@
-import type {
-  CompareOp, Expr, FieldExpr, FieldRef, Literal, LiteralList, Operand, Span, TransformerName,
-} from '../ast.js';
+import type { CompareOp, Expr, FieldExpr, FieldRef, Literal, LiteralList, Operand, Span, TransformerName } from '../ast.js';
 import { RulesIssueCode } from '../errors.js';
-import {
-  fieldNameLength, identifierLength, isBareChar, isBlank, isFieldArgBareChar, isIdentTail, numberLength, readQuoted,
-} from './scanner.js';
+import { fieldNameLength, identifierLength, isBareChar, isBlank, isFieldArgBareChar, isIdentTail, numberLength, readQuoted } from './scanner.js';
 
 /**
  * Recursive-descent parser for Falco conditions, after libsinsp's grammar:
@@ -36,21 +32,40 @@ const MAX_DEPTH = 400;
 const TRANSFORMERS: ReadonlySet<string> = new Set(['tolower', 'toupper', 'b64', 'basename', 'len']);
 const NUM_OPS = ['<=', '<', '>=', '>'] as const;
 const SYMBOL_STR_OPS = ['==', '=', '!='] as const;
-const WORD_STR_OPS: ReadonlySet<string> = new Set([
-  'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'regex',
-]);
+const WORD_STR_OPS: ReadonlySet<string> = new Set(['contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'regex']);
 const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
 const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not']);
 
 /** Every binary operator the language knows (used to validate exception comps). */
 export const COMPARE_OPS: ReadonlySet<CompareOp> = new Set<CompareOp>([
-  '=', '==', '!=', '<', '<=', '>', '>=', 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith',
-  'endswith', 'glob', 'iglob', 'regex', 'pmatch', 'in', 'intersects',
+  '=',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'contains',
+  'icontains',
+  'bcontains',
+  'startswith',
+  'bstartswith',
+  'endswith',
+  'glob',
+  'iglob',
+  'regex',
+  'pmatch',
+  'in',
+  'intersects',
 ]);
 export const LIST_COMPARE_OPS: ReadonlySet<string> = LIST_OPS;
 
 class ParseError {
-  constructor(readonly code: string, readonly message: string, readonly offset: number) {}
+  constructor(
+    readonly code: string,
+    readonly message: string,
+    readonly offset: number,
+  ) {}
 }
 
 export class ConditionParser {
@@ -148,7 +163,7 @@ export class ConditionParser {
     this.enter();
     this.blank();
     const start = this.pos;
-    if (this.pos >= this.s.length) throw this.syntax('unexpected end of condition, expecting a check, a macro or \'(\'');
+    if (this.pos >= this.s.length) throw this.syntax("unexpected end of condition, expecting a check, a macro or '('");
     if (this.s[this.pos] === '(') {
       this.pos++;
       const inner = this.parseOr();

@@ -81,9 +81,7 @@ export function numberLength(s: string, pos: number): number {
   return i - pos;
 }
 
-export type QuotedResult =
-  | { readonly ok: true; readonly value: string; readonly end: number }
-  | { readonly ok: false; readonly message: string; readonly offset: number };
+export type QuotedResult = { readonly ok: true; readonly value: string; readonly end: number } | { readonly ok: false; readonly message: string; readonly offset: number };
 
 /**
  * Reads a '..' or ".." string starting at `pos` (which holds the quote).
@@ -104,14 +102,30 @@ export function readQuoted(s: string, pos: number): QuotedResult {
     }
     const next = s[i + 1];
     switch (next) {
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case ' ': out += '\\ '; break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case ' ':
+        out += '\\ ';
+        break;
       case '"':
       case "'":
         if (next !== quote) {
@@ -134,17 +148,32 @@ export function quote(value: string): string {
   let out = '"';
   for (const ch of value) {
     switch (ch) {
-      case '"': out += '\\"'; break;
-      case '\\': out += '\\\\'; break;
-      case '\n': out += '\\n'; break;
-      case '\r': out += '\\r'; break;
-      case '\t': out += '\\t'; break;
-      case '\b': out += '\\b'; break;
-      case '\f': out += '\\f'; break;
-      default: out += ch;
+      case '"':
+        out += '\\"';
+        break;
+      case '\\':
+        out += '\\\\';
+        break;
+      case '\n':
+        out += '\\n';
+        break;
+      case '\r':
+        out += '\\r';
+        break;
+      case '\t':
+        out += '\\t';
+        break;
+      case '\b':
+        out += '\\b';
+        break;
+      case '\f':
+        out += '\\f';
+        break;
+      default:
+        out += ch;
     }
   }
-  return out + '"';
+  return `${out}"`;
 }
 
 /** True when `value` can be written bare and reads back as the same bare string. */

@@ -6,10 +6,10 @@ import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import { buildRules, type BuiltRules } from '../build.js';
 import type { RuleMatching, RuleSet } from '../compiler/index.js';
-import { counter, gauge } from '../engine/metrics.js';
+import { counter, gauge } from '../../core/metrics.js';
 import { RulesRefusedError } from '../errors.js';
-import { summarize } from '../loader/index.js';
-import type { Issue, LoadResult } from '../types.js';
+import { formatIssue, summarize } from '../load.js';
+import type { LoadResult } from '../types.js';
 import { identities } from './path-identity.js';
 import { planRulesWatch } from './watch-plan.js';
 
@@ -44,10 +44,6 @@ const POLL_INTERVAL_MS = 1_000;
 const signature = (load: LoadResult): string =>
   [...load.files.map((f) => `${f.path}\u0000${f.sha256}`), ...load.errors.map((e) => `!${e.code}\u0000${e.file}\u0000${e.message}`)].join('\n');
 
-function formatIssue(i: Issue): string {
-  return `${i.file}:${i.line}:${i.col}: ${i.message}${i.item ? ` (${i.item})` : ''} [${i.code}]`;
-}
-
 /**
  * Loads the rule paths at start, then reloads on change. The paths are
  * watched through their directories (see watch-plan.ts), so a Kubernetes
@@ -61,12 +57,16 @@ function formatIssue(i: Issue): string {
  * was dropped; fail rejects (RulesRefusedError).
  */
 export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig, onLoad: (r: RulesLoaded) => void): Component {
-  const loadErrors = counter(deps.registry, 'vigil_rules_load_errors_total', 'Problems found while loading rule files (each error counts once per load attempt).', []);
-  const filesInfo = gauge(deps.registry, 'vigil_rules_files_info', 'Rule files of the running rule set, with their sha256.', ['path', 'sha256']);
+  const loadErrors = counter(deps.registry, { name: 'vigil_rules_load_errors_total', help: 'Problems found while loading rule files (each error counts once per load attempt).' });
+  const filesInfo = gauge(deps.registry, { name: 'vigil_rules_files_info', help: 'Rule files of the running rule set, with their sha256.', labelNames: ['path', 'sha256'] });
   // Reload attempts after the first load, by outcome: an operator can see that
   // a ConfigMap update was read (applied, or rejected for errors) and that
   // unrelated file activity is not re-reading the rules (unchanged stays flat).
-  const reloads = counter(deps.registry, 'vigil_rules_reloads_total', 'Rule reload attempts after the first load, by outcome (applied, unchanged, rejected).', ['outcome']);
+  const reloads = counter(deps.registry, {
+    name: 'vigil_rules_reloads_total',
+    help: 'Rule reload attempts after the first load, by outcome (applied, unchanged, rejected).',
+    labelNames: ['outcome'],
+  });
   for (const outcome of ['applied', 'unchanged', 'rejected']) reloads.inc({ outcome }, 0);
   const log = deps.log.child({ component: 'rules' });
 
@@ -100,7 +100,7 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
     }
     if (errors.length > 0) {
       if (sig !== failedSig) {
-        for (const i of errors) log.error({ code: i.code, file: i.file, line: i.line, col: i.col }, formatIssue(i));
+        for (const i of errors) log.error({ code: i.code, file: i.file, line: i.line, col: i.col }, formatIssue(i, 'error'));
         loadErrors.inc(errors.length);
       }
       failedSig = sig;
@@ -114,7 +114,7 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
       }
       log.error({ dropped, errors: errors.length }, `rule files have errors: running what compiled without ${dropped.join(', ')} (--rules-on-error skip)`);
     } else failedSig = undefined;
-    for (const w of warnings) log.warn({ code: w.code }, formatIssue(w));
+    for (const w of warnings) log.warn({ code: w.code }, formatIssue(w, 'warning'));
     activeSig = sig;
     filesInfo.reset();
     for (const f of load.files) filesInfo.set({ path: f.path, sha256: f.sha256 }, 1);
@@ -127,17 +127,26 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
   // Reloads never overlap: a change during a reload schedules one more.
   function reload(): void {
     if (stopped) return;
-    if (running !== undefined) { again = true; return; }
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
     running = loadOnce(false).finally(() => {
       running = undefined;
-      if (again && !stopped) { again = false; reload(); }
+      if (again && !stopped) {
+        again = false;
+        reload();
+      }
     });
   }
 
   function schedule(): void {
     if (stopped) return;
     if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => { timer = undefined; reload(); }, cfg.debounceMs);
+    timer = setTimeout(() => {
+      timer = undefined;
+      reload();
+    }, cfg.debounceMs);
     timer.unref();
   }
 

@@ -209,8 +209,10 @@ export class ConditionResolver {
 
   /** The value checks of every comparison in an already expanded tree (an exception's), all reported at `at`. */
   checkTree(e: Expr, unknown: Problem[], notes: Problem[], at: (s: Span) => Location): void {
-    if (e.kind === 'and' || e.kind === 'or') { this.checkTree(e.left, unknown, notes, at); this.checkTree(e.right, unknown, notes, at); }
-    else if (e.kind === 'not') this.checkTree(e.expr, unknown, notes, at);
+    if (e.kind === 'and' || e.kind === 'or') {
+      this.checkTree(e.left, unknown, notes, at);
+      this.checkTree(e.right, unknown, notes, at);
+    } else if (e.kind === 'not') this.checkTree(e.expr, unknown, notes, at);
     else if (e.kind === 'compare') this.checkValues(e, unknown, notes, at);
   }
 
@@ -259,7 +261,12 @@ export class ConditionResolver {
   private macro(name: string, from: { cond: PieceText; span: Span; item: string } | undefined, visibility: number): Analysis {
     const st = this.macros.get(name);
     if (st && from && st.def.index >= visibility) {
-      this.sink.error(RulesIssueCode.UNDEFINED_MACRO, `undefined macro '${name}': it is defined after this macro, and a macro sees only macros defined before it`, locateInPieces(from.cond, from.span.start), from.item);
+      this.sink.error(
+        RulesIssueCode.UNDEFINED_MACRO,
+        `undefined macro '${name}': it is defined after this macro, and a macro sees only macros defined before it`,
+        locateInPieces(from.cond, from.span.start),
+        from.item,
+      );
       return BROKEN;
     }
     if (st && from) this.used.add(name);

@@ -33,7 +33,10 @@ export function exceptionExpr(ex: ExceptionDef, lists: ListExpander, span: Span,
   }
   const comps = ex.comps.items.map((c) => c.value as CompareOp);
   if (!ex.fields.list) {
-    const items = lists.expandItems(ex.values.map((v) => lit(v, span)), uses);
+    const items = lists.expandItems(
+      ex.values.map((v) => lit(v, span)),
+      uses,
+    );
     return { kind: 'compare', op: comps[0]!, left: fields[0]!, right: { kind: 'list', items, span }, span };
   }
   const rows: Expr[] = [];
@@ -46,7 +49,14 @@ export function exceptionExpr(ex: ExceptionDef, lists: ListExpander, span: Span,
       const op = comps[j]!;
       let right: Operand;
       if (v.kind === 'list') {
-        right = { kind: 'list', items: lists.expandItems(v.items.map((x) => lit(x, span)), uses), span };
+        right = {
+          kind: 'list',
+          items: lists.expandItems(
+            v.items.map((x) => lit(x, span)),
+            uses,
+          ),
+          span,
+        };
       } else if (LIST_COMPARE_OPS.has(op)) {
         right = { kind: 'list', items: lists.expandItems([lit(v, span)], uses), span };
       } else {

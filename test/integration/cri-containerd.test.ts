@@ -43,8 +43,18 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
   });
 
   const agentArgs = (criSocket: string, extra: string[] = [], kube: string[] = ['--kube-api', 'off']): string[] => [
-    '--cri-socket', criSocket, '--docker-socket', 'none', ...kube,
-    '--rules', LIBRARY, '--rules', PROBE, '--scan-interval-ms', '1000', ...extra,
+    '--cri-socket',
+    criSocket,
+    '--docker-socket',
+    'none',
+    ...kube,
+    '--rules',
+    LIBRARY,
+    '--rules',
+    PROBE,
+    '--scan-interval-ms',
+    '1000',
+    ...extra,
   ];
 
   it('names the pod, its labels and the container in alerts, process events and /metrics', async () => {
@@ -54,7 +64,11 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
     listeners.push(listener);
     const labels = { app: 'web', tier: 'front', 'pod-template-hash': '5d8f7c9b4' };
     const pod = await containerd.runPod({
-      namespace: NS, pod: 'web-5d8f7c9b4-x2x7q', container: 'shell', labels, annotations: { 'vigil.test/case': 'named' },
+      namespace: NS,
+      pod: 'web-5d8f7c9b4-x2x7q',
+      container: 'shell',
+      labels,
+      annotations: { 'vigil.test/case': 'named' },
       command: reverseShell(listener.port),
     });
     await listener.waitForConnection(30_000);
@@ -79,7 +93,13 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
 
     const metrics = await agent.metrics();
     const series = metrics.split('\n').find((l) => l.startsWith('container_cpu_usage_seconds_total{') && l.includes(`pod="web-5d8f7c9b4-x2x7q"`) && l.includes('container="shell"'));
-    expect(series, metrics.split('\n').filter((l) => l.startsWith('container_cpu_usage_seconds_total')).join('\n')).toBeDefined();
+    expect(
+      series,
+      metrics
+        .split('\n')
+        .filter((l) => l.startsWith('container_cpu_usage_seconds_total'))
+        .join('\n'),
+    ).toBeDefined();
     expect(series).toContain(`namespace="${NS}"`);
     expect(series).toContain('image="docker.io/vigil-test/busybox:latest"');
     // Seen through containerd, not Docker: the agent has no Docker socket at all.
@@ -94,7 +114,7 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
     await containerd.removePod(pod);
   });
 
-  it('takes the workload from the API\'s owner chain (Deployment -> ReplicaSet -> Pod) for rules written for k8smeta', async () => {
+  it("takes the workload from the API's owner chain (Deployment -> ReplicaSet -> Pod) for rules written for k8smeta", async () => {
     // No API server can run here: a local list/watch server describes the same pod (same uid) as the API would.
     const api = await startFakeApiServer();
     try {
@@ -102,13 +122,27 @@ describe.skipIf(unavailable)('pods named through the CRI (real containerd)', () 
       const kubeconfig = join(containerd.dir, 'kubeconfig');
       writeFileSync(kubeconfig, api.kubeconfig());
       api.upsert('/apis/apps/v1/replicasets', ownedJson('ReplicaSet', { name: 'shop-frontend-7f9c', namespace: NS, owner: { kind: 'Deployment', name: 'storefront' } }));
-      const apiPod = podJson({ name: 'shop-frontend-7f9c-q8z2m', namespace: NS, uid, node: 'vigil-test-node', labels: { app: 'shop', 'pod-template-hash': '7f9c' }, owner: { kind: 'ReplicaSet', name: 'shop-frontend-7f9c' } });
+      const apiPod = podJson({
+        name: 'shop-frontend-7f9c-q8z2m',
+        namespace: NS,
+        uid,
+        node: 'vigil-test-node',
+        labels: { app: 'shop', 'pod-template-hash': '7f9c' },
+        owner: { kind: 'ReplicaSet', name: 'shop-frontend-7f9c' },
+      });
       api.upsert('/api/v1/pods', apiPod);
       const agent = await startAgent(agentArgs(containerd.socket, [], ['--kubeconfig', kubeconfig, '--node-name', 'vigil-test-node']));
       agents.push(agent);
       const listener = await listen('127.0.0.1');
       listeners.push(listener);
-      const pod = await containerd.runPod({ namespace: NS, pod: 'shop-frontend-7f9c-q8z2m', uid, container: 'web', labels: { app: 'shop', 'pod-template-hash': '7f9c' }, command: reverseShell(listener.port) });
+      const pod = await containerd.runPod({
+        namespace: NS,
+        pod: 'shop-frontend-7f9c-q8z2m',
+        uid,
+        container: 'web',
+        labels: { app: 'shop', 'pod-template-hash': '7f9c' },
+        command: reverseShell(listener.port),
+      });
       await listener.waitForConnection(30_000);
       const probe = await agent.waitForAlert(probeFor('shop-frontend-7f9c-q8z2m'), 30_000);
       // A guess from the name would say Deployment/shop-frontend; the owner chain says storefront.

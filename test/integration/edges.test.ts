@@ -3,18 +3,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEdgeTracker, identityOfContainerInfo, runBaselineCli, type EdgeTracker } from '../../agent/edges/index.js';
+import { createEdgeTracker, runBaselineCli, type EdgeTracker } from '../../agent/edges/index.js';
+import { podConnectionLookups, refreshPodAddressesOnScan } from '../../agent/edges/pod-wiring.js';
 import { wireEvents } from '../../agent/events/index.js';
 import { createContainerCollector, type ContainerCollector } from '../../collectors/cgroups/index.js';
-import type { CollectorDeps } from '../../core/deps.js';
-import { createPodAddressBook, type NetnsPid } from '../../collectors/podnet/index.js';
-import { createHostScanner, type HostScanner } from '../../collectors/procfs/index.js';
+import { createPodAddressBook } from '../../collectors/podnet/index.js';
+import { createHostScanner, type HostScanner } from '../../collectors/scan/index.js';
 import type { EdgeFields, VigilEvent } from '../../rules/event.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
+import { reportedText, testDeps } from '../helpers/deps.js';
 
 /**
  * The real pipeline on real containers: cgroup discovery + Docker
@@ -42,11 +41,7 @@ function runPod(opts: { container: string; ns: string; pod: string; labels: Reco
     'io.kubernetes.container.name': opts.container,
     ...opts.labels,
   };
-  const id = docker(
-    'run', '-d', '--name', name, '--cgroup-parent', `/kubepods/besteffort/pod${uid}`,
-    ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-    TEST_IMAGE, ...opts.cmd,
-  );
+  const id = docker('run', '-d', '--name', name, '--cgroup-parent', `/kubepods/besteffort/pod${uid}`, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), TEST_IMAGE, ...opts.cmd);
   const ip = docker('inspect', '-f', '{{.NetworkSettings.IPAddress}}', id);
   return { name, id, ip };
 }
@@ -54,12 +49,7 @@ function runPod(opts: { container: string; ns: string; pod: string; labels: Reco
 describe.skipIf(unavailable)('pod connection edges on real containers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-edges-it-'));
   const baselinePath = join(dir, 'baseline.json');
-  const reported: string[] = [];
-  const deps: CollectorDeps = {
-    log: pino({ level: 'silent' }),
-    registry: new Registry(),
-    errors: { report: (c, s, err) => reported.push(`${c}/${s}: ${(err as Error)?.message}`) },
-  };
+  const deps = testDeps();
   const abort = new AbortController();
   const book = createPodAddressBook({ procRoot: '/proc', maxAgeMs: 0 }, deps.errors);
   const annotated: VigilEvent[] = [];
@@ -83,18 +73,14 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
         persistIntervalMs: 60_000,
         now: () => Date.now() + clockOffsetMs,
       },
-      {
-        addressOwner: (ip) => book.owner(ip),
-        containerIdentity: (id) => {
-          const c = containers.get(id);
-          return c ? identityOfContainerInfo(c) : undefined;
-        },
-      },
+      podConnectionLookups(containers, book),
     );
 
   beforeAll(async () => {
     server = runPod({
-      container: 'server', ns: 'shop', pod: 'api-5f6c7d8b9-x2k9q',
+      container: 'server',
+      ns: 'shop',
+      pod: 'api-5f6c7d8b9-x2k9q',
       labels: { app: 'api', 'pod-template-hash': '5f6c7d8b9' },
       cmd: ['sh', '-c', 'nc -ll -p 8080 -e cat & nc -ll -p 9090 -e cat & wait'],
     });
@@ -102,28 +88,24 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
     batch = runPod({ container: 'job', ns: 'shop', pod: 'batch', labels: { app: 'batch' }, cmd: ['sleep', '3600'] });
 
     containers = createContainerCollector(deps, {
-      cgroupRoot: '/sys/fs/cgroup', procRoot: '/proc', dockerSocket: '/var/run/docker.sock', resyncIntervalMs: 1000,
+      cgroupRoot: '/sys/fs/cgroup',
+      procRoot: '/proc',
+      dockerSocket: '/var/run/docker.sock',
+      resyncIntervalMs: 1000,
     });
     await containers.start(abort.signal);
     scanner = createHostScanner(deps, { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: HOUR });
     // Registered before the event layer: a scan's addresses are known before its sockets become events.
-    scanner.onScan(() => {
-      const entries: NetnsPid[] = [];
-      for (const p of scanner.processes.list()) entries.push({ netns: p.netns, pid: p.pid, containerId: p.containerId });
-      book.refresh(entries);
-      tracker?.invalidate();
-    });
+    refreshPodAddressesOnScan(scanner, book, () => tracker?.invalidate());
     unwire = wireEvents(
       { scanner, containers },
       (e) => {
         if (tracker) annotated.push(tracker.annotate(e));
       },
       deps.errors,
-      { hostname: 'node-1', procRoot: '/proc', pendingInspectionMs: 1000, enrichmentWaitMs: 1000 },
+      { hostname: 'node-1', procRoot: '/proc', pendingInspectionMs: 1000, enrichmentWaitMs: 1000, fsPredictWindowMs: HOUR },
     );
-    await until('the containers are discovered with their pod labels', () =>
-      [server, client, batch].every((p) => containers.get(p.id)?.k8s !== undefined),
-    );
+    await until('the containers are discovered with their pod labels', () => [server, client, batch].every((p) => containers.get(p.id)?.k8s !== undefined));
   }, 120_000);
 
   afterAll(async () => {
@@ -161,8 +143,7 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
     docker('exec', '-d', from.name, 'sh', '-c', `(echo hi; sleep 20) | nc ${server.ip} ${port}`);
     // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d.
     const v4 = (ip: string | undefined) => ip?.replace(/^::ffff:/, '');
-    const find = (type: string) =>
-      annotated.slice(start).find((e) => e.type === type && e.edge && e.fd?.sport === port && v4(e.fd?.sip) === server.ip && v4(e.fd?.cip) === from.ip);
+    const find = (type: string) => annotated.slice(start).find((e) => e.type === type && e.edge && e.fd?.sport === port && v4(e.fd?.sip) === server.ip && v4(e.fd?.cip) === from.ip);
     await until(`connect and accept events for ${from.name} -> :${port}`, () => find('connect') !== undefined && find('accept') !== undefined);
     return { connect: find('connect')!.edge!, accept: find('accept')!.edge! };
   }
@@ -186,7 +167,9 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
     tracker = undefined;
     // The host is live: other processes' connections may be learned too; ours is the only one in `shop`.
     const file = JSON.parse(readFileSync(baselinePath, 'utf8')) as { edges: Array<{ src: string; dst: string }> };
-    expect(file.edges.filter((e) => e.src.startsWith('shop/') || e.dst.startsWith('shop/'))).toEqual([expect.objectContaining({ src: 'shop/app/web/client', dst: 'shop/Deployment/api/server', port: 8080, proto: 'tcp' })]);
+    expect(file.edges.filter((e) => e.src.startsWith('shop/') || e.dst.startsWith('shop/'))).toEqual([
+      expect.objectContaining({ src: 'shop/app/web/client', dst: 'shop/Deployment/api/server', port: 8080, proto: 'tcp' }),
+    ]);
   });
 
   it('after a restart past the window, the learned edge stays quiet and new ones are new', async () => {
@@ -211,7 +194,7 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
     // New edges alert; they are not learned.
     expect(tracker.baseline.has(fromBatch.connect.key)).toBe(false);
     expect(tracker.baseline.has(otherPort.connect.key)).toBe(false);
-    expect(reported.filter((r) => r.startsWith('edges/'))).toEqual([]);
+    expect(reportedText(deps).filter((r) => r.startsWith('edges/'))).toEqual([]);
   });
 
   it('exports the learned baseline as a NetworkPolicy for the server workload', async () => {
@@ -229,10 +212,12 @@ describe.skipIf(unavailable)('pod connection edges on real containers', () => {
         spec: {
           podSelector: { matchLabels: { app: 'api' } },
           policyTypes: ['Ingress'],
-          ingress: [{
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'web' } } }],
-            ports: [{ protocol: 'TCP', port: 8080 }],
-          }],
+          ingress: [
+            {
+              from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'web' } } }],
+              ports: [{ protocol: 'TCP', port: 8080 }],
+            },
+          ],
         },
       }),
     ]);

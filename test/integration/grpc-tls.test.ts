@@ -8,7 +8,7 @@ import { subscribe, type WireEnvelope } from '../../agent/delivery/client.js';
 import { createHub, type Hub } from '../../agent/delivery/hub.js';
 import { createGrpcServer, type GrpcServer } from '../../agent/grpc/server.js';
 import { GrpcTlsError } from '../../agent/grpc/tls.js';
-import { testDeps } from '../unit/test-deps.js';
+import { testDeps } from '../helpers/deps.js';
 
 /** openssl is part of every Debian install CI uses; without it these tests cannot make certificates. */
 function hasOpenssl(): boolean {
@@ -64,7 +64,9 @@ describe.skipIf(!run)('gRPC over TLS and mTLS (real grpc-js client and server on
     const hub = createHub(deps, { node: 'n', ringSize: 10, bootId: 'b' });
     hub.publishEvent({ type: 'execve', source: 'syscall', timeMs: 1, proc: { pid: 1, name: 'sh' } });
     const server = createGrpcServer(deps, {
-      addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: 10,
+      addr: { host: '127.0.0.1', port: 0 },
+      hub,
+      maxQueue: 10,
       tls: { certFile: join(dir, 'live.crt'), keyFile: join(dir, 'live.key'), clientCaFile: clientCa ? join(dir, 'clientca.crt') : undefined, refreshIntervalMs: 200 },
     });
     servers.push(server);
@@ -75,12 +77,17 @@ describe.skipIf(!run)('gRPC over TLS and mTLS (real grpc-js client and server on
   /** Subscribes from sequence 0 and resolves with the first envelope, or the error. */
   async function firstEnvelope(addr: string, credentials: grpc.ChannelCredentials): Promise<WireEnvelope | grpc.ServiceError> {
     let first: WireEnvelope | undefined;
-    const h = subscribe(addr, { sinceSequence: 0 }, (e) => {
-      first ??= e;
-      h.cancel();
-    }, { credentials });
+    const h = subscribe(
+      addr,
+      { sinceSequence: 0 },
+      (e) => {
+        first ??= e;
+        h.cancel();
+      },
+      { credentials },
+    );
     const err = await h.done;
-    return first ?? err ?? new Error('stream ended with nothing') as grpc.ServiceError;
+    return first ?? err ?? (new Error('stream ended with nothing') as grpc.ServiceError);
   }
 
   const file = (name: string): Buffer => readFileSync(join(dir, name));

@@ -44,10 +44,12 @@ function record(addr: string, req: SubscribeRequestObject): Recorder {
     alerts: () => got.filter((e) => e.payload === 'alert').map((e) => e.alert as Record<string, unknown>),
     sequences: () => got.filter((e) => e.payload !== 'loss').map((e) => Number(e.sequence)),
     losses: () =>
-      got.filter((e) => e.payload === 'loss').map((e) => {
-        const l = e.loss as Record<string, string>;
-        return { firstSequence: Number(l.firstSequence ?? 0), lastSequence: Number(l.lastSequence ?? 0), count: Number(l.count ?? 0), reason: l.reason ?? '' };
-      }),
+      got
+        .filter((e) => e.payload === 'loss')
+        .map((e) => {
+          const l = e.loss as Record<string, string>;
+          return { firstSequence: Number(l.firstSequence ?? 0), lastSequence: Number(l.lastSequence ?? 0), count: Number(l.count ?? 0), reason: l.reason ?? '' };
+        }),
   });
   open.add(rec);
   return rec;
@@ -119,7 +121,11 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     const ports = await Promise.all([listen(gateway), listen(gateway), listen(gateway)]);
     listeners.push(...ports);
     const alertsOnly = record(agent.grpcAddr, {
-      kinds: ['KIND_ALERT'], minPriority: 'PRIORITY_CRITICAL', rules: ['Reverse Shell'], namespaces: [SHOP], podNameRegex: '^rs-[a-z]+$',
+      kinds: ['KIND_ALERT'],
+      minPriority: 'PRIORITY_CRITICAL',
+      rules: ['Reverse Shell'],
+      namespaces: [SHOP],
+      podNameRegex: '^rs-[a-z]+$',
     });
     // The condition is evaluated on the event that raised each alert (the shell's dup event).
     const mine = ports.map((l) => l.port).join(', ');
@@ -225,13 +231,18 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
       for (let i = 0; i < sub.got.length; i++) {
         if (sub.got[i]!.payload !== 'loss') continue;
         const l = sub.got[i]!.loss as Record<string, string>;
-        const before = sub.got.slice(0, i).filter((e) => e.payload !== 'loss').at(-1);
+        const before = sub.got
+          .slice(0, i)
+          .filter((e) => e.payload !== 'loss')
+          .at(-1);
         if (before) expect(Number(before.sequence)).toBe(Number(l.firstSequence) - 1);
       }
     }
     expect(slow.losses().length).toBeGreaterThan(0);
     const slowLost = slow.losses().reduce((n, l) => n + l.count, 0);
-    console.log(`[grpc] paused subscriber: ${slow.sequences().length} received, ${slowLost} announced lost in ${slow.losses().length} notices; fast: ${fast.sequences().length} received, ${fast.losses().length} notices`);
+    console.log(
+      `[grpc] paused subscriber: ${slow.sequences().length} received, ${slowLost} announced lost in ${slow.losses().length} notices; fast: ${fast.sequences().length} received, ${fast.losses().length} notices`,
+    );
   });
 
   it('answers the standard health check, and reflection describes the service well enough to call it without the proto', async () => {
@@ -240,7 +251,7 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     };
     const health = new healthPkg.grpc.health.v1.Health(agent.grpcAddr, grpc.credentials.createInsecure());
     for (const service of ['', 'vigil.v1.EventService']) {
-      const status = await new Promise<unknown>((resolve, reject) => health.Check({ service }, (err: Error | null, res: { status: unknown }) => (err ? reject(err) : resolve(res.status))));
+      const status = await new Promise<unknown>((resolve, reject) => health.Check!({ service }, (err: Error | null, res: { status: unknown }) => (err ? reject(err) : resolve(res.status))));
       expect(status).toBe('SERVING');
     }
     health.close();
@@ -251,7 +262,7 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     const refl = new reflPkg.grpc.reflection.v1.ServerReflection(agent.grpcAddr, grpc.credentials.createInsecure());
     const ask = (req: Record<string, unknown>): Promise<Record<string, any>> =>
       new Promise((resolve, reject) => {
-        const call = refl.ServerReflectionInfo();
+        const call = refl.ServerReflectionInfo!();
         call.on('data', (res: Record<string, any>) => {
           resolve(res);
           call.end();
@@ -300,44 +311,53 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     tty.stdout!.setEncoding('utf8').on('data', (c: string) => (ttyOut += c));
     json.stdout!.setEncoding('utf8').on('data', (c: string) => (jsonOut += c));
     try {
-    await untilAsync('both tails subscribed', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 3);
-    runPod({
-      namespace: HOSTILE_NS, pod: 'nc-pod', container: 'app', image: TOOLS,
-      labels: { 'io.kubernetes.container.name': hostile },
-      command: ['nc', gateway, String(l.port), '-e', '/bin/sh'],
-    });
-    await l.waitForConnection(15_000);
-    await until('the alert on the stream', () => sub.alerts().length > 0, 40_000).catch((err: Error) => {
-      throw new Error(`${err.message}; stdout alerts: ${JSON.stringify(agent.alerts.filter((a) => a.output_fields['k8s.ns.name'] === HOSTILE_NS))}`);
-    });
-    const a = sub.alerts()[0]!;
-    expect(field(a, 'k8s.container.name')).toBe(hostile);
-    expect(String(a.output)).toContain(hostile);
-    await until('both tails printed it', () => ttyOut.includes('Reverse Shell') && jsonOut.includes('Reverse Shell'), 20_000);
-    sub.handle.cancel();
-    await sub.handle.done;
+      await untilAsync('both tails subscribed', async () => (await metric(agent, 'vigil_grpc_subscribers')) >= 3);
+      runPod({
+        namespace: HOSTILE_NS,
+        pod: 'nc-pod',
+        container: 'app',
+        image: TOOLS,
+        labels: { 'io.kubernetes.container.name': hostile },
+        command: ['nc', gateway, String(l.port), '-e', '/bin/sh'],
+      });
+      await l.waitForConnection(15_000);
+      await until('the alert on the stream', () => sub.alerts().length > 0, 40_000).catch((err: Error) => {
+        throw new Error(`${err.message}; stdout alerts: ${JSON.stringify(agent.alerts.filter((a) => a.output_fields['k8s.ns.name'] === HOSTILE_NS))}`);
+      });
+      const a = sub.alerts()[0]!;
+      expect(field(a, 'k8s.container.name')).toBe(hostile);
+      expect(String(a.output)).toContain(hostile);
+      await until('both tails printed it', () => ttyOut.includes('Reverse Shell') && jsonOut.includes('Reverse Shell'), 20_000);
+      sub.handle.cancel();
+      await sub.handle.done;
 
-    // JSON: one line per envelope (the pod raises other alerts too), the values intact.
-    const fromTail = jsonOut.trim().split('\n').map((l) => JSON.parse(l) as WireEnvelope);
-    const shells = fromTail.filter((e) => (e.alert as { rule?: string }).rule === RULE);
-    expect(shells.length).toBeGreaterThan(0);
-    for (const e of shells) expect(field(e.alert as Record<string, unknown>, 'k8s.container.name')).toBe(hostile);
-    // TTY: every line one whole envelope, starting with its time; no control character but our own colours.
-    const ttyLines = ttyOut.split('\r\n').filter((x) => x.trim() !== '').map((x) => x.replace(/\x1b\[(?:0|2|1;3[15]|3[1-6]|90)m/g, ''));
-    expect(ttyLines.length).toBeGreaterThan(0);
-    for (const line of ttyLines) {
-      expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{3} /);
-      // eslint-disable-next-line no-control-regex
-      expect(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/.test(line)).toBe(false);
-    }
-    // The container column is cut to its width; what shows is escaped.
-    expect(ttyLines.find((l) => l.includes(RULE))).toContain('/evil\\x0aforged');
+      // JSON: one line per envelope (the pod raises other alerts too), the values intact.
+      const fromTail = jsonOut
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as WireEnvelope);
+      const shells = fromTail.filter((e) => (e.alert as { rule?: string }).rule === RULE);
+      expect(shells.length).toBeGreaterThan(0);
+      for (const e of shells) expect(field(e.alert as Record<string, unknown>, 'k8s.container.name')).toBe(hostile);
+      // TTY: every line one whole envelope, starting with its time; no control character but our own colours.
+      const ttyLines = ttyOut
+        .split('\r\n')
+        .filter((x) => x.trim() !== '')
+        .map((x) => x.replace(/\x1b\[(?:0|2|1;3[15]|3[1-6]|90)m/g, ''));
+      expect(ttyLines.length).toBeGreaterThan(0);
+      for (const line of ttyLines) {
+        expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{3} /);
+        // eslint-disable-next-line no-control-regex
+        expect(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/.test(line)).toBe(false);
+      }
+      // The container column is cut to its width; what shows is escaped.
+      expect(ttyLines.find((l) => l.includes(RULE))).toContain('/evil\\x0aforged');
 
-    // Ctrl-C: both exit 0.
-    const codes = Promise.all([new Promise((r) => json.once('exit', r)), new Promise((r) => tty.once('exit', r))]);
-    json.kill('SIGINT');
-    tty.stdin!.write('\x03');
-    expect(await codes).toEqual([0, 0]);
+      // Ctrl-C: both exit 0.
+      const codes = Promise.all([new Promise((r) => json.once('exit', r)), new Promise((r) => tty.once('exit', r))]);
+      json.kill('SIGINT');
+      tty.stdin!.write('\x03');
+      expect(await codes).toEqual([0, 0]);
     } finally {
       json.kill('SIGKILL');
       tty.kill('SIGKILL');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKubeMetadata, KUBE_WATCH_DEFAULTS, loadKubeApi, type KubeMetadata } from '../../collectors/kube/index.js';
 import { ownedJson, podJson, startFakeApiServer, type FakeApiServer } from '../../bench/metadata/fake-apiserver.js';
-import { testDeps, type TestDeps } from '../unit/test-deps.js';
+import { testDeps, type TestDeps } from '../helpers/deps.js';
 
 const PODS = '/api/v1/pods';
 const RS = '/apis/apps/v1/replicasets';
@@ -60,7 +60,7 @@ describe('Kubernetes API watch (local list/watch server)', () => {
     await kube.start(abort.signal);
   }
 
-  it('lists this node\'s pods (paged, by field selector) and every pod\'s IP, then follows watch events', async () => {
+  it("lists this node's pods (paged, by field selector) and every pod's IP, then follows watch events", async () => {
     const mine = podJson({ name: 'web-1', namespace: 'shop', node: NODE, ip: '10.1.0.5', labels: { app: 'web' } });
     const other = podJson({ name: 'db-0', namespace: 'shop', node: 'node-b', ip: '10.2.0.9', owner: { kind: 'StatefulSet', name: 'db' } });
     for (let i = 0; i < 3; i++) api.upsert(PODS, podJson({ name: `filler-${i}`, namespace: 'kube-system', node: 'node-c', ip: `10.3.0.${i + 1}` }));
@@ -174,11 +174,30 @@ describe('Kubernetes API watch (local list/watch server)', () => {
     expect(kube.peer('10.1.3.1')?.workload).toEqual({ kind: 'Deployment', name: 'frontend' });
   });
 
-  it('reaches the API in-cluster over HTTPS with the service account\'s token and CA, without client-node', async () => {
+  it("reaches the API in-cluster over HTTPS with the service account's token and CA, without client-node", async () => {
     const tls = join(dir, 'tls');
     mkdirSync(tls);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=kubernetes',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(tls, 'key.pem'), '-out', join(tls, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=kubernetes',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(tls, 'key.pem'),
+        '-out',
+        join(tls, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const secure = await startFakeApiServer({ tls: { key: readFileSync(join(tls, 'key.pem'), 'utf8'), cert: readFileSync(join(tls, 'cert.pem'), 'utf8') } });
     try {
       const sa = join(dir, 'serviceaccount');

@@ -11,13 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createNodeCollector,
-  DEFAULT_FS_TYPES_EXCLUDE,
-  DEFAULT_MOUNT_POINTS_EXCLUDE,
-  DEFAULT_NODE_COLLECTOR_CONFIG,
-  type NodeCollector,
-} from '../../collectors/node/index.js';
+import { createNodeCollector, DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE, DEFAULT_NODE_COLLECTOR_CONFIG, type NodeCollector } from '../../collectors/node/index.js';
 import { integrationUnavailable } from './docker-env.js';
 import { promtoolCheck, seriesOf } from '../unit/collectors/node/helpers.js';
 
@@ -39,8 +33,13 @@ async function freePort(): Promise<number> {
 type Families = Map<string, Map<string, number>>;
 
 const FS_FAMILIES = [
-  'node_filesystem_size_bytes', 'node_filesystem_avail_bytes', 'node_filesystem_free_bytes',
-  'node_filesystem_files', 'node_filesystem_files_free', 'node_filesystem_readonly', 'node_filesystem_device_error',
+  'node_filesystem_size_bytes',
+  'node_filesystem_avail_bytes',
+  'node_filesystem_free_bytes',
+  'node_filesystem_files',
+  'node_filesystem_files_free',
+  'node_filesystem_readonly',
+  'node_filesystem_device_error',
 ];
 
 function families(text: string, names: readonly string[]): Families {
@@ -80,13 +79,20 @@ describe.skipIf(unavailable)('node collector vs prometheus-node-exporter on this
     exporterUrl = `http://127.0.0.1:${port}/metrics`;
     // Same exclusions on both sides: Debian patches node_exporter's default to
     // also hide /run, /mnt and /media, upstream (and vigil) do not.
-    exporter = spawn('prometheus-node-exporter', [
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--collector.disable-defaults',
-      '--collector.cpu', '--collector.filesystem', '--collector.pressure', '--collector.loadavg',
-      `--collector.filesystem.mount-points-exclude=${goRegex(DEFAULT_MOUNT_POINTS_EXCLUDE)}`,
-      `--collector.filesystem.fs-types-exclude=${goRegex(DEFAULT_FS_TYPES_EXCLUDE)}`,
-    ], { stdio: 'ignore' });
+    exporter = spawn(
+      'prometheus-node-exporter',
+      [
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--collector.disable-defaults',
+        '--collector.cpu',
+        '--collector.filesystem',
+        '--collector.pressure',
+        '--collector.loadavg',
+        `--collector.filesystem.mount-points-exclude=${goRegex(DEFAULT_MOUNT_POINTS_EXCLUDE)}`,
+        `--collector.filesystem.fs-types-exclude=${goRegex(DEFAULT_FS_TYPES_EXCLUDE)}`,
+      ],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100; i++) {
       try {
         if ((await fetch(exporterUrl)).ok) break;
@@ -97,7 +103,15 @@ describe.skipIf(unavailable)('node collector vs prometheus-node-exporter on this
     }
 
     collector = createNodeCollector(
-      { log: pino({ level: 'silent' }), registry, errors: { report: (c, s, e) => { throw new Error(`${c}/${s}: ${String(e)}`); } } },
+      {
+        log: pino({ level: 'silent' }),
+        registry,
+        errors: {
+          report: (c, s, e) => {
+            throw new Error(`${c}/${s}: ${String(e)}`);
+          },
+        },
+      },
       Object.freeze({ ...DEFAULT_NODE_COLLECTOR_CONFIG, sampleIntervalMs: 60_000 }),
     );
     await collector.start(new AbortController().signal);
@@ -138,8 +152,7 @@ describe.skipIf(unavailable)('node collector vs prometheus-node-exporter on this
       expect(o.get('node_filesystem_files')!.get(labels), labels).toBe(t.get('node_filesystem_files')!.get(labels));
       expect(o.get('node_filesystem_readonly')!.get(labels), labels).toBe(t.get('node_filesystem_readonly')!.get(labels));
       const tolerance = Math.max(64 * 1024 * 1024, size * 0.001);
-      expect(Math.abs(o.get('node_filesystem_avail_bytes')!.get(labels)! - t.get('node_filesystem_avail_bytes')!.get(labels)!), labels)
-        .toBeLessThanOrEqual(tolerance);
+      expect(Math.abs(o.get('node_filesystem_avail_bytes')!.get(labels)! - t.get('node_filesystem_avail_bytes')!.get(labels)!), labels).toBeLessThanOrEqual(tolerance);
     }
   });
 

@@ -57,10 +57,7 @@ describe.skipIf(unavailable)('node exhaustion rules on real filesystems and real
     writeFileSync(join(dir, 'tuning.yaml'), TUNING);
     mounts.push(loopFs(dir, 'filling', 64), loopFs(dir, 'inodes', 16, ['-N', '64']), loopFs(dir, 'remount', 16));
     const library = join(import.meta.dirname, '..', '..', 'rules', 'library');
-    agent = await startAgent(
-      ['--rules', library, '--rules', join(dir, 'tuning.yaml'), '--scan-interval-ms', '1000'],
-      { VIGIL_SAMPLE_INTERVAL_MS: '1000', VIGIL_FS_PREDICT_WINDOW_MS: '15000' },
-    );
+    agent = await startAgent(['--rules', library, '--rules', join(dir, 'tuning.yaml'), '--scan-interval-ms', '1000'], { VIGIL_SAMPLE_INTERVAL_MS: '1000', VIGIL_FS_PREDICT_WINDOW_MS: '15000' });
   });
 
   afterAll(async () => {
@@ -75,8 +72,7 @@ describe.skipIf(unavailable)('node exhaustion rules on real filesystems and real
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const forMount = (rule: string, mountpoint: string) => (a: { rule: string; output_fields: Record<string, unknown> }) =>
-    a.rule === rule && a.output_fields['fs.mountpoint'] === mountpoint;
+  const forMount = (rule: string, mountpoint: string) => (a: { rule: string; output_fields: Record<string, unknown> }) => a.rule === rule && a.output_fields['fs.mountpoint'] === mountpoint;
 
   it('raises "filling up" and then "almost full" on a filesystem being filled', async () => {
     const mountpoint = mounts[0]!;

@@ -36,12 +36,20 @@ describe.skipIf(unavailable)('pod addresses learned as soon as they appear', () 
     for (let i = 0; i < PAIRS; i++) {
       const ns = `fresh${i}`;
       const server = runPod({
-        namespace: ns, pod: 'api', container: 'server', image: TEST_IMAGE, labels: { app: 'api' },
+        namespace: ns,
+        pod: 'api',
+        container: 'server',
+        image: TEST_IMAGE,
+        labels: { app: 'api' },
         command: ['nc', '-ll', '-p', '8080', '-e', '/bin/cat'],
       });
       // Connects at once, and keeps reconnecting so that every scan sees a connection.
       runPod({
-        namespace: ns, pod: 'web', container: 'client', image: TEST_IMAGE, labels: { app: 'web' },
+        namespace: ns,
+        pod: 'web',
+        container: 'client',
+        image: TEST_IMAGE,
+        labels: { app: 'web' },
         command: ['sh', '-c', `while true; do (echo hi; sleep 2) | nc ${server.ip()} 8080; done`],
       });
     }
@@ -53,7 +61,10 @@ describe.skipIf(unavailable)('pod addresses learned as soon as they appear', () 
     // A few more scans: a second name for either end would show up as a second key.
     await new Promise((r) => setTimeout(r, 4_000));
     // Only the connections to the servers: the Docker engine is shared, and another test's pod may talk to these.
-    const keys = edgeAlerts().map((a) => /New pod connection (\S+ -> \S+)/.exec(a.output)![1]!).filter((k) => k.endsWith(':8080/tcp')).sort();
+    const keys = edgeAlerts()
+      .map((a) => /New pod connection (\S+ -> \S+)/.exec(a.output)![1]!)
+      .filter((k) => k.endsWith(':8080/tcp'))
+      .sort();
     expect(keys).toEqual([...Array(PAIRS).keys()].map((i) => `fresh${i}/app/web/client -> fresh${i}/app/api/server:8080/tcp`));
   });
 });

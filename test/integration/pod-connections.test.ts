@@ -22,7 +22,11 @@ const LEARNING_WINDOW_MS = 12_000;
 /** A client that keeps reconnecting, holding each connection long enough for a scan to see it. */
 function client(pod: string, app: string, target: string, port: number): Pod {
   return runPod({
-    namespace: 'shop', pod, container: 'client', image: TEST_IMAGE, labels: { app },
+    namespace: 'shop',
+    pod,
+    container: 'client',
+    image: TEST_IMAGE,
+    labels: { app },
     command: ['sh', '-c', `while true; do (echo hi; sleep 4) | nc ${target} ${port}; sleep 0.5; done`],
   });
 }
@@ -32,9 +36,16 @@ describe.skipIf(unavailable)('pod connections: allowlist and learned baseline ac
   let api: Pod;
   let agent: AgentHandle | undefined;
   const args = (): string[] => [
-    '--rules', LIBRARY, '--rules', join(dir, 'policy.yaml'),
-    '--baseline-path', join(dir, 'baseline.json'), '--learning-window-ms', String(LEARNING_WINDOW_MS),
-    '--scan-interval-ms', '500',
+    '--rules',
+    LIBRARY,
+    '--rules',
+    join(dir, 'policy.yaml'),
+    '--baseline-path',
+    join(dir, 'baseline.json'),
+    '--learning-window-ms',
+    String(LEARNING_WINDOW_MS),
+    '--scan-interval-ms',
+    '500',
   ];
   const edgeAlert = (rule: string, key: string) => (a: JsonAlert) => a.rule === rule && a.output.includes(key);
 
@@ -52,7 +63,10 @@ describe.skipIf(unavailable)('pod connections: allowlist and learned baseline ac
     const learningStart = Date.now();
     agent = await startAgent(args());
     api = runPod({
-      namespace: 'shop', pod: 'api-7d4b9c8f6d-x2x9k', container: 'server', image: TEST_IMAGE,
+      namespace: 'shop',
+      pod: 'api-7d4b9c8f6d-x2x9k',
+      container: 'server',
+      image: TEST_IMAGE,
       labels: { app: 'api', 'pod-template-hash': '7d4b9c8f6d' },
       // busybox nc has no -k: -ll -e forks a handler per connection and keeps listening.
       command: ['sh', '-c', 'nc -ll -p 8080 -e /bin/cat & nc -ll -p 9090 -e /bin/cat & wait'],

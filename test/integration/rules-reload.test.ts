@@ -26,7 +26,11 @@ class ConfigMapDir {
     symlinkSync(ts, join(this.dir, '..data_tmp'));
     renameSync(join(this.dir, '..data_tmp'), join(this.dir, '..data')); // atomic swap
     for (const name of Object.keys(files)) {
-      try { symlinkSync(join('..data', name), join(this.dir, name)); } catch { /* already linked */ }
+      try {
+        symlinkSync(join('..data', name), join(this.dir, name));
+      } catch {
+        /* already linked */
+      }
     }
     if (this.current !== undefined) rmSync(join(this.dir, this.current), { recursive: true, force: true });
     this.current = ts;
@@ -48,7 +52,9 @@ async function metric(registry: Registry, name: string): Promise<number> {
 
 describe.skipIf(integrationUnavailable())('rules hot reload (ConfigMap layout)', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
 
   function setup(pathOf: (dir: string) => string) {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-reload-'));
@@ -60,11 +66,10 @@ describe.skipIf(integrationUnavailable())('rules hot reload (ConfigMap layout)',
     const engine = createRuleEngine({ registry, hostname: 'h' }, (a) => alerts.push(a));
     let loads = 0;
     const reported: unknown[] = [];
-    const watcher = createRulesWatcher(
-      { log: pino({ level: 'silent' }), registry, errors: { report: (_c, _s, e) => reported.push(e) } },
-      { paths: [pathOf(dir)], debounceMs: 200 },
-      ({ ruleSet }) => { loads++; engine.swap(ruleSet); },
-    );
+    const watcher = createRulesWatcher({ log: pino({ level: 'silent' }), registry, errors: { report: (_c, _s, e) => reported.push(e) } }, { paths: [pathOf(dir)], debounceMs: 200 }, ({ ruleSet }) => {
+      loads++;
+      engine.swap(ruleSet);
+    });
     cleanups.push(() => watcher.stop());
     return { dir, cm, registry, alerts, engine, watcher, loads: () => loads, reported };
   }
@@ -94,7 +99,7 @@ describe.skipIf(integrationUnavailable())('rules hot reload (ConfigMap layout)',
     await t.watcher.start(new AbortController().signal);
     expect(t.loads()).toBe(1);
 
-    t.cm.publish({ 'rules.yaml': ruleYaml('Rule B', 'beta') + '- rule: Broken\n  condition: proc.name = (\n  output: x\n  priority: WARNING\n  desc: d\n' });
+    t.cm.publish({ 'rules.yaml': `${ruleYaml('Rule B', 'beta')}- rule: Broken\n  condition: proc.name = (\n  output: x\n  priority: WARNING\n  desc: d\n` });
     await until('the error counter', async () => (await metric(t.registry, 'vigil_rules_load_errors_total')) > 0);
     expect(t.loads()).toBe(1);
     t.engine.process(exec('alpha'));
@@ -116,11 +121,9 @@ describe.skipIf(integrationUnavailable())('rules hot reload (ConfigMap layout)',
     writeFileSync(file, ruleYaml('Rule A', 'alpha'));
     const registry = new Registry();
     let loads = 0;
-    const watcher = createRulesWatcher(
-      { log: pino({ level: 'silent' }), registry, errors: { report: () => undefined } },
-      { paths: [file], debounceMs: 100 },
-      () => { loads++; },
-    );
+    const watcher = createRulesWatcher({ log: pino({ level: 'silent' }), registry, errors: { report: () => undefined } }, { paths: [file], debounceMs: 100 }, () => {
+      loads++;
+    });
     cleanups.push(() => watcher.stop());
     await watcher.start(new AbortController().signal);
     expect(loads).toBe(1);

@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProcNet, type NetRow } from '../../collectors/netfs/index.js';
 import { openSockDiag, type SockDiag } from '../../collectors/netfs/sock-diag-socket.js';
-import { createHostScanner } from '../../collectors/procfs/index.js';
+import { createHostScanner } from '../../collectors/scan/index.js';
+import { testDeps } from '../helpers/deps.js';
 
 // Loopback only, no container: runs wherever there is a Linux kernel with inet_diag.
 
@@ -57,14 +56,16 @@ describe('NETLINK_SOCK_DIAG TCP dump', () => {
   it("gives exactly the rows /proc/net/tcp{,6} gives for this process's sockets", async () => {
     const mine = ownSocketInodes();
     const dumped = (await diag.dumpTcp()).filter((r) => mine.has(r.inode));
-    const proc = [
-      ...parseProcNet(readFileSync('/proc/self/net/tcp', 'utf8'), 'tcp'),
-      ...parseProcNet(readFileSync('/proc/self/net/tcp6', 'utf8'), 'tcp6'),
-    ].filter((r) => mine.has(r.inode));
+    const proc = [...parseProcNet(readFileSync('/proc/self/net/tcp', 'utf8'), 'tcp'), ...parseProcNet(readFileSync('/proc/self/net/tcp6', 'utf8'), 'tcp6')].filter((r) => mine.has(r.inode));
     // Two listeners, two client ends, two accepted ends.
     expect(proc.length).toBe(6);
     expect(dumped.map(key).sort()).toEqual(proc.map(key).sort());
-    expect(dumped.filter((r) => r.state === 'LISTEN').map((r) => r.proto).sort()).toEqual(['tcp', 'tcp6']);
+    expect(
+      dumped
+        .filter((r) => r.state === 'LISTEN')
+        .map((r) => r.proto)
+        .sort(),
+    ).toEqual(['tcp', 'tcp6']);
   });
 
   it('names the netns it describes', () => {
@@ -83,11 +84,8 @@ describe('NETLINK_SOCK_DIAG TCP dump', () => {
   });
 
   it('feeds the host scanner: a loopback connection shows with its owning pid, and a new one on the next scan', async () => {
-    const errors: unknown[] = []; // of the socket side (this VM denies /proc/1/exe: procfs errors are expected)
-    const scanner = createHostScanner(
-      { log: pino({ level: 'silent' }), registry: new Registry(), errors: { report: (c, _s, err) => c === 'netfs' && errors.push(err) } },
-      { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: 1000, sockDiag: true },
-    );
+    const deps = testDeps();
+    const scanner = createHostScanner(deps, { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096, scanIntervalMs: 1000, sockDiag: true });
     try {
       await scanner.scan();
       const local = [...scanner.sockets.list()].find((s) => s.localPort === client.localPort && s.remotePort === client.remotePort);
@@ -97,7 +95,8 @@ describe('NETLINK_SOCK_DIAG TCP dump', () => {
       await scanner.scan();
       const seen = [...scanner.sockets.list()].find((s) => s.localPort === another.localPort && s.remotePort === another.remotePort);
       expect(seen).toMatchObject({ state: 'ESTABLISHED', pids: [process.pid] });
-      expect(errors).toEqual([]);
+      // Errors of the socket side only (this VM denies /proc/1/exe: procfs errors are expected).
+      expect(deps.reported.filter((r) => r.component === 'netfs')).toEqual([]);
     } finally {
       await scanner.stop();
     }

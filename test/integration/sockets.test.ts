@@ -1,15 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketTable } from '../../collectors/netfs/index.js';
 import { createProcessTable } from '../../collectors/procfs/index.js';
 import { TEST_IMAGE, docker, integrationUnavailable } from './docker-env.js';
+import { testDeps } from '../helpers/deps.js';
 
 const skip = integrationUnavailable();
-const deps = () => ({ log: pino({ level: 'silent' }), registry: new Registry(), errors: { report: () => {} } });
+const deps = testDeps;
 const cfg = { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 65536 };
 const hostNetns = () => Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))![1]);
 
@@ -29,7 +28,10 @@ function ssOwners(): Map<number, number[]> {
     const ino = /\bino:(\d+)/.exec(line);
     if (!ino || ino[1] === '0') continue;
     const pids = [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
-    owners.set(Number(ino[1]), [...new Set(pids)].sort((a, b) => a - b));
+    owners.set(
+      Number(ino[1]),
+      [...new Set(pids)].sort((a, b) => a - b),
+    );
   }
   return owners;
 }
@@ -95,9 +97,7 @@ describe.skipIf(skip)('socket table on the real /proc', () => {
       procs.scan();
       socks.scan(procs);
 
-      const client = [...socks.list()].find(
-        (s) => s.remoteAddr === gateway && s.remotePort === port && s.localPort === peer.remotePort,
-      );
+      const client = [...socks.list()].find((s) => s.remoteAddr === gateway && s.remotePort === port && s.localPort === peer.remotePort);
       expect(client).toMatchObject({ proto: 'tcp', state: 'ESTABLISHED', localAddr: peer.remoteAddress, pids: [ncPid] });
       const nc = procs.get(ncPid)!;
       expect(nc).toMatchObject({ comm: 'nc', containerId, vpid: 1 });
@@ -105,9 +105,7 @@ describe.skipIf(skip)('socket table on the real /proc', () => {
       expect(client!.netns).not.toBe(hostNetns());
 
       // The host side: accepted by this very process, plus the listener.
-      const serverSide = [...socks.list()].find(
-        (s) => s.localAddr === gateway && s.localPort === port && s.remotePort === peer.remotePort,
-      );
+      const serverSide = [...socks.list()].find((s) => s.localAddr === gateway && s.localPort === port && s.remotePort === peer.remotePort);
       expect(serverSide).toMatchObject({ state: 'ESTABLISHED', netns: hostNetns(), pids: [process.pid] });
       const listener = [...socks.list()].find((s) => s.localAddr === gateway && s.localPort === port && s.state === 'LISTEN');
       expect(listener?.pids).toEqual([process.pid]);
@@ -127,8 +125,7 @@ describe.skipIf(skip)('socket table on the real /proc', () => {
       const mine = connect(port, gateway);
       const selfPeer = await fromSelf;
       try {
-        const pidsOf = (localPort: number, remotePort: number) =>
-          [...socks.list()].find((x) => x.localPort === localPort && x.remotePort === remotePort)?.pids ?? [];
+        const pidsOf = (localPort: number, remotePort: number) => [...socks.list()].find((x) => x.localPort === localPort && x.remotePort === remotePort)?.pids ?? [];
         for (let i = 0; i < 20; i++) {
           procs.scan();
           socks.scan(procs);

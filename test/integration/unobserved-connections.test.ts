@@ -22,7 +22,10 @@ describe.skipIf(unavailable)('connections shorter than a scan are counted, not l
   beforeAll(async () => {
     agent = await startAgent(['--scan-interval-ms', String(SCAN_MS)]);
     server = runPod({
-      namespace: 'shop', pod: 'api-0', container: 'server', image: TEST_IMAGE,
+      namespace: 'shop',
+      pod: 'api-0',
+      container: 'server',
+      image: TEST_IMAGE,
       // Port 8080 closes each connection at once; 9090 holds it as long as the client does.
       command: ['sh', '-c', 'nc -ll -p 8080 -e /bin/true & nc -ll -p 9090 -e /bin/cat & wait'],
     });

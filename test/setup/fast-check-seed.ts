@@ -9,7 +9,7 @@ import fc from 'fast-check';
  */
 const DEFAULT_SEED = 20_261_128;
 
-const wanted = process.env['VIGIL_PROPERTY_SEED'];
+const wanted = process.env.VIGIL_PROPERTY_SEED;
 const seed = wanted === 'random' ? Date.now() ^ (Math.random() * 0x7fffffff) : wanted ? Number(wanted) : DEFAULT_SEED;
 if (!Number.isInteger(seed)) throw new Error(`VIGIL_PROPERTY_SEED must be an integer or "random", got ${JSON.stringify(wanted)}`);
 if (wanted === 'random') console.log(`fast-check seed ${seed} (replay with VIGIL_PROPERTY_SEED=${seed})`);

@@ -1,5 +1,5 @@
 /**
- * The one shared lifecycle test (DESIGN convention 1): every component
+ * The one shared lifecycle test (docs/ARCHITECTURE.md, conventions): every component
  * factory that exists — collectors, outputs, the HTTP server, the whole
  * agent — is run through the same contract on fixture roots in a temp dir:
  * stop() before start() is safe, stop() twice is safe, and start → stop
@@ -20,7 +20,7 @@ import { createReadiness } from '../../agent/readiness.js';
 import { createContainerCollector } from '../../collectors/cgroups/index.js';
 import { createExecWatcher } from '../../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../../collectors/node/index.js';
-import { createHostScanner } from '../../collectors/procfs/index.js';
+import { createHostScanner } from '../../collectors/scan/index.js';
 import { createRulesWatcher } from '../../rules/index.js';
 import { memoryLogger, testDeps } from './agent/helpers.js';
 
@@ -44,14 +44,10 @@ const missingSocket = join(root, 'no-docker.sock');
 type Factory = () => Component;
 
 const factories: Record<string, Factory> = {
-  'collectors/cgroups': () =>
-    createContainerCollector(testDeps(), { cgroupRoot, procRoot, dockerSocket: missingSocket, resyncIntervalMs: 50, dockerRetryMaxMs: 50 }),
-  'collectors/procfs host scanner': () =>
-    createHostScanner(testDeps(), { procRoot, passwdPath, maxCmdlineBytes: 4096, hostRoot: root, scanIntervalMs: 50 }),
-  'collectors/node': () =>
-    createNodeCollector(testDeps(), { ...DEFAULT_NODE_COLLECTOR_CONFIG, procRoot, hostRoot: root, sampleIntervalMs: 50, statfsTimeoutMs: 50, inventoryWaitMs: 50 }),
-  'collectors/exec (poll)': () =>
-    createExecWatcher(testDeps(), { procRoot, passwdPath, maxCmdlineBytes: 4096, mode: 'poll', pollIntervalMs: 20, reinspectDelaysMs: [10] }),
+  'collectors/cgroups': () => createContainerCollector(testDeps(), { cgroupRoot, procRoot, dockerSocket: missingSocket, resyncIntervalMs: 50, dockerRetryMaxMs: 50 }),
+  'collectors/procfs host scanner': () => createHostScanner(testDeps(), { procRoot, passwdPath, maxCmdlineBytes: 4096, hostRoot: root, scanIntervalMs: 50 }),
+  'collectors/node': () => createNodeCollector(testDeps(), { ...DEFAULT_NODE_COLLECTOR_CONFIG, procRoot, hostRoot: root, sampleIntervalMs: 50, statfsTimeoutMs: 50, inventoryWaitMs: 50 }),
+  'collectors/exec (poll)': () => createExecWatcher(testDeps(), { procRoot, passwdPath, maxCmdlineBytes: 4096, mode: 'poll', pollIntervalMs: 20, reinspectDelaysMs: [10] }),
   'rules/watcher': () => createRulesWatcher(testDeps(), { paths: [rulesDir], debounceMs: 20 }, () => undefined),
   'outputs/json': () => createJsonOutput(testDeps(), { stream: new PassThrough(), maxQueue: 10 }),
   'outputs/pretty': () => createPrettyOutput(testDeps(), { stream: new PassThrough(), maxQueue: 10, color: false }),
@@ -88,10 +84,7 @@ function leaked(before: Map<string, number>, after: Map<string, number>): string
  * (FileHandle is left out: its destroy hook waits for garbage collection)
  * timer created while it is enabled, and which of them were destroyed.
  */
-const HANDLE_TYPES = new Set([
-  'Timeout', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'UDPWRAP', 'FSEVENTWRAP', 'STATWATCHER',
-  'PROCESSWRAP', 'SIGNALWRAP', 'TTYWRAP',
-]);
+const HANDLE_TYPES = new Set(['Timeout', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'UDPWRAP', 'FSEVENTWRAP', 'STATWATCHER', 'PROCESSWRAP', 'SIGNALWRAP', 'TTYWRAP']);
 function trackHandles(): { live(): string[]; disable(): void } {
   const live = new Map<number, { type: string; res: WeakRef<object> }>();
   const hook = createHook({
@@ -105,10 +98,7 @@ function trackHandles(): { live(): string[]; disable(): void } {
   return {
     // Destroy hooks are batched to a later turn, so a timer that just fired
     // is still in the map: a Timeout counts as live only while not _destroyed.
-    live: () =>
-      [...live.values()]
-        .filter(({ type, res }) => type !== 'Timeout' || (res.deref() as { _destroyed?: boolean } | undefined)?._destroyed === false)
-        .map(({ type }) => type),
+    live: () => [...live.values()].filter(({ type, res }) => type !== 'Timeout' || (res.deref() as { _destroyed?: boolean } | undefined)?._destroyed === false).map(({ type }) => type),
     disable: () => void hook.disable(),
   };
 }

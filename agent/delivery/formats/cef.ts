@@ -17,7 +17,6 @@ export function cefExtensionEscape(s: string): string {
   return scrub(s.replace(/[\\=\r\n]/g, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\${c}`)));
 }
 
-
 /** Falco's priorities on CEF's 0-10 scale (10 most severe). */
 const CEF_SEVERITY = [10, 10, 9, 8, 6, 4, 3, 1];
 

@@ -18,9 +18,7 @@ export function falcoAlertOf(e: Envelope): Alert & { readonly uuid: string } {
   if (e.alert) return { ...e.alert, output_fields: { ...e.alert.output_fields, [EVENT_ID_FIELD]: e.eventId }, uuid: e.eventId };
   const loss = e.loss;
   const time = rfc3339Nanos(e.timeNs);
-  const text = loss
-    ? `${loss.count} events lost (sequences ${loss.firstSequence}-${loss.lastSequence}): ${loss.reason}`
-    : `${e.kind} event`;
+  const text = loss ? `${loss.count} events lost (sequences ${loss.firstSequence}-${loss.lastSequence}): ${loss.reason}` : `${e.kind} event`;
   return {
     uuid: e.eventId,
     time,
@@ -28,9 +26,7 @@ export function falcoAlertOf(e: Envelope): Alert & { readonly uuid: string } {
     priority: loss ? 'Warning' : 'Informational',
     output: `${time.slice(11)}: ${loss ? 'Warning' : 'Informational'} ${text}`,
     output_fields: {
-      ...(loss
-        ? { 'vigil.loss.first': loss.firstSequence, 'vigil.loss.last': loss.lastSequence, 'vigil.loss.count': loss.count, 'vigil.loss.reason': loss.reason }
-        : e.fields),
+      ...(loss ? { 'vigil.loss.first': loss.firstSequence, 'vigil.loss.last': loss.lastSequence, 'vigil.loss.count': loss.count, 'vigil.loss.reason': loss.reason } : e.fields),
       [EVENT_ID_FIELD]: e.eventId,
     },
     hostname: e.node,

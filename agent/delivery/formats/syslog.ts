@@ -3,8 +3,20 @@ import { scrub } from './scrub.js';
 
 /** RFC 5424 facility numbers by name (the ones a SIEM deployment picks from). */
 export const FACILITIES = {
-  kern: 0, user: 1, daemon: 3, auth: 4, syslog: 5, authpriv: 10,
-  local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
+  kern: 0,
+  user: 1,
+  daemon: 3,
+  auth: 4,
+  syslog: 5,
+  authpriv: 10,
+  local0: 16,
+  local1: 17,
+  local2: 18,
+  local3: 19,
+  local4: 20,
+  local5: 21,
+  local6: 22,
+  local7: 23,
 } as const;
 export type Facility = keyof typeof FACILITIES;
 
@@ -32,7 +44,9 @@ export interface SyslogMessage {
  */
 export function syslogFrame(m: SyslogMessage): Buffer {
   const pri = FACILITIES[m.facility] * 8 + severityOf(m.priority);
-  const sd = `[${SD_ID}${Object.entries(m.params).map(([k, v]) => ` ${sdName(k)}="${sdValue(v)}"`).join('')}]`;
+  const sd = `[${SD_ID}${Object.entries(m.params)
+    .map(([k, v]) => ` ${sdName(k)}="${sdValue(v)}"`)
+    .join('')}]`;
   const line = `<${pri}>1 ${headerField(m.time, 128)} ${headerField(m.hostname, 255)} vigil ${process.pid} ${headerField(m.msgId, 32)} ${sd} ${m.msg}`;
   const body = Buffer.from(line, 'utf8');
   return Buffer.concat([Buffer.from(`${body.length} `), body]);

@@ -1,4 +1,4 @@
-import type { AlertmanagerOutputConfig } from '../../config/outputs.js';
+import type { AlertmanagerOutputConfig } from '../output-config.js';
 import { outputText } from '../../outputs/alert.js';
 import type { Envelope } from '../envelope.js';
 import { falcoAlertOf } from '../formats/falco-alert.js';

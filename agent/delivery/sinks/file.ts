@@ -1,5 +1,5 @@
 import { appendFile, rename, stat } from 'node:fs/promises';
-import type { FileOutputConfig } from '../../config/outputs.js';
+import type { FileOutputConfig } from '../output-config.js';
 import { envelopeJson } from '../formats/envelope-json.js';
 import type { PushSink } from '../push-output.js';
 
@@ -14,7 +14,10 @@ export function createFileSink(cfg: FileOutputConfig): PushSink {
   return {
     async send(batch) {
       const data = Buffer.from(batch.map((e) => `${envelopeJson(e)}\n`).join(''), 'utf8');
-      size ??= await stat(cfg.path).then((s) => s.size, () => 0);
+      size ??= await stat(cfg.path).then(
+        (s) => s.size,
+        () => 0,
+      );
       if (size > 0 && size + data.length > cfg.maxBytes) {
         for (let i = cfg.maxFiles - 1; i >= 1; i--) await rename(`${cfg.path}.${i}`, `${cfg.path}.${i + 1}`).catch(() => undefined);
         await rename(cfg.path, `${cfg.path}.1`);

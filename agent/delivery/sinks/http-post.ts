@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { TlsFiles } from '../../config/outputs.js';
+import type { TlsFiles } from '../output-config.js';
 import { OutputRejectedError, OutputSendError } from '../errors.js';
 import { tlsOptions } from './tls-files.js';
 

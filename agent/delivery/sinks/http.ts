@@ -1,4 +1,4 @@
-import type { HttpOutputConfig } from '../../config/outputs.js';
+import type { HttpOutputConfig } from '../output-config.js';
 import { falcoAlertOf } from '../formats/falco-alert.js';
 import type { PushSink } from '../push-output.js';
 import { OutputRejectedError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { NatsOutputConfig } from '../../config/outputs.js';
+import type { NatsOutputConfig } from '../output-config.js';
 import type { Envelope } from '../envelope.js';
 import { envelopeJson } from '../formats/envelope-json.js';
 import type { PushSink } from '../push-output.js';

@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { SyslogOutputConfig } from '../../config/outputs.js';
+import type { SyslogOutputConfig } from '../output-config.js';
 import { packageVersion } from '../../package-root.js';
 import type { Envelope } from '../envelope.js';
 import { OutputSendError } from '../errors.js';
@@ -36,9 +36,7 @@ export function createSyslogSink(cfg: SyslogOutputConfig): PushSink {
 
   function open(): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const s = cfg.tls
-        ? tlsConnect({ host: cfg.host, port: cfg.port, ...tlsOptions(cfg.tls) })
-        : netConnect({ host: cfg.host, port: cfg.port });
+      const s = cfg.tls ? tlsConnect({ host: cfg.host, port: cfg.port, ...tlsOptions(cfg.tls) }) : netConnect({ host: cfg.host, port: cfg.port });
       const timer = setTimeout(() => s.destroy(new OutputSendError(`no connection to ${cfg.host}:${cfg.port} within ${cfg.timeoutMs} ms`)), cfg.timeoutMs);
       s.once(cfg.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { TlsFiles } from '../../config/outputs.js';
+import type { TlsFiles } from '../output-config.js';
 
 /**
  * TLS options from the configured files, read again at every (re)connect,

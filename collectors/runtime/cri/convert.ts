@@ -10,7 +10,7 @@ export function nsToSec(ns: string | number | undefined): number | undefined {
 
 export function podDetails(s: PodSandboxStatus, info?: StringMap): RuntimePodDetails | undefined {
   const m = s.metadata;
-  if (!m || !m.name || !m.namespace) return undefined;
+  if (!m?.name || !m.namespace) return undefined;
   const ips: string[] = [];
   if (s.network?.ip) ips.push(s.network.ip);
   for (const extra of s.network?.additional_ips ?? []) if (extra.ip) ips.push(extra.ip);
@@ -45,7 +45,9 @@ export function verboseInfo(info: StringMap | undefined): { privileged?: boolean
   if (!raw) return {};
   try {
     const j = JSON.parse(raw) as {
-      pid?: number; sandboxID?: string; privileged?: boolean;
+      pid?: number;
+      sandboxID?: string;
+      privileged?: boolean;
       config?: { linux?: { security_context?: { privileged?: boolean } } };
     };
     const privileged = j.config?.linux?.security_context?.privileged ?? j.privileged;

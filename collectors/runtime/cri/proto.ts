@@ -11,7 +11,7 @@ export function criProtoPath(): string {
     const candidate = join(dir, 'proto', 'cri', 'v1', 'api.proto');
     if (existsSync(candidate)) return candidate;
     const up = dirname(dir);
-    if (up === dir) throw new Error('vigil: proto/cri/v1/api.proto not found above ' + fileURLToPath(import.meta.url));
+    if (up === dir) throw new Error(`vigil: proto/cri/v1/api.proto not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
 }

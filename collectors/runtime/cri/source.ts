@@ -97,8 +97,10 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
       cancelEvents = undefined;
       eventMode = 'poll';
       saidDown = true;
-      deps.log.warn({ socket: cfg.socketPath, runtime: runtimeName, err: (err as Error | undefined)?.message },
-        'CRI runtime unreachable; containers are still found from cgroups, without pod names; reconnecting');
+      deps.log.warn(
+        { socket: cfg.socketPath, runtime: runtimeName, err: (err as Error | undefined)?.message },
+        'CRI runtime unreachable; containers are still found from cgroups, without pod names; reconnecting',
+      );
     }
   };
 
@@ -253,7 +255,7 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
     get runtimeName() {
       return runtimeName;
     },
-    describe: () => `${runtimeName}${runtimeVersion ? ' ' + runtimeVersion : ''} at ${cfg.socketPath} (${up ? `up, ${eventMode === 'stream' ? 'event stream' : 'polling'}` : 'down'})`,
+    describe: () => `${runtimeName}${runtimeVersion ? ` ${runtimeVersion}` : ''} at ${cfg.socketPath} (${up ? `up, ${eventMode === 'stream' ? 'event stream' : 'polling'}` : 'down'})`,
     async start() {
       stopped = false;
       await tick();

@@ -4,8 +4,17 @@
  */
 export type StringMap = Record<string, string>;
 
-export interface PodSandboxMetadata { name: string; uid: string; namespace: string; attempt: number }
-export interface NamespaceOption { network: 'POD' | 'CONTAINER' | 'NODE' | 'TARGET'; pid: string; ipc: string }
+export interface PodSandboxMetadata {
+  name: string;
+  uid: string;
+  namespace: string;
+  attempt: number;
+}
+export interface NamespaceOption {
+  network: 'POD' | 'CONTAINER' | 'NODE' | 'TARGET';
+  pid: string;
+  ipc: string;
+}
 
 export interface PodSandbox {
   id: string;
@@ -21,8 +30,14 @@ export interface PodSandboxStatus extends PodSandbox {
   linux: { namespaces: { options: NamespaceOption | null } | null } | null;
 }
 
-export interface ContainerMetadata { name: string; attempt: number }
-export interface ImageSpec { image: string; user_specified_image?: string }
+export interface ContainerMetadata {
+  name: string;
+  attempt: number;
+}
+export interface ImageSpec {
+  image: string;
+  user_specified_image?: string;
+}
 
 export interface Container {
   id: string;
@@ -56,4 +71,9 @@ export interface ContainerEvent {
   containers_statuses: ContainerStatus[];
 }
 
-export interface VersionResponse { version: string; runtime_name: string; runtime_version: string; runtime_api_version: string }
+export interface VersionResponse {
+  version: string;
+  runtime_name: string;
+  runtime_version: string;
+  runtime_api_version: string;
+}

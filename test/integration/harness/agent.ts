@@ -49,13 +49,11 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
   const port = await freePort();
   const grpcAt = args.indexOf('--grpc-addr');
   const grpcAddr = grpcAt >= 0 ? args[grpcAt + 1]! : `127.0.0.1:${await freePort()}`;
-  const argv = [
-    process.execPath, MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`,
-    ...(grpcAt >= 0 ? [] : ['--grpc-addr', grpcAddr]), ...args,
-  ];
+  const argv = [process.execPath, MAIN, 'agent', '--output', 'json', '--metrics-addr', `127.0.0.1:${port}`, ...(grpcAt >= 0 ? [] : ['--grpc-addr', grpcAddr]), ...args];
   const [cmd, ...rest] = [...(opts.prefix ?? []), ...argv];
   const child: ChildProcess = spawn(cmd!, rest, {
-    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const alerts: JsonAlert[] = [];
   const waiters = new Set<() => void>();
@@ -63,8 +61,7 @@ export async function startAgent(args: readonly string[], env: NodeJS.ProcessEnv
   let pending = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     pending += chunk;
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) >= 0) {
+    for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n')) {
       const line = pending.slice(0, newline);
       pending = pending.slice(newline + 1);
       if (!line.trim()) continue;

@@ -74,7 +74,9 @@ export async function startContainerd(): Promise<Containerd> {
   const dir = mkdtempSync('/tmp/vigil-containerd-');
   for (const d of ['root', 'state', 'cni-conf', 'cni-bin', 'logs']) mkdirSync(join(dir, d));
   const socket = join(dir, 'containerd.sock');
-  writeFileSync(join(dir, 'config.toml'), `version = 2
+  writeFileSync(
+    join(dir, 'config.toml'),
+    `version = 2
 root = "${dir}/root"
 state = "${dir}/state"
 disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper"]
@@ -97,7 +99,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "${dir}/cni-bin"
     conf_dir = "${dir}/cni-conf"
-`);
+`,
+  );
   const child: ChildProcess = spawn('containerd', ['--config', join(dir, 'config.toml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => {
@@ -171,7 +174,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       if (child.exitCode === null) child.kill('SIGKILL');
       // Anything still mounted under the private root (a snapshot of a pod that would not stop).
       try {
-        const mounts = execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' }).split('\n').filter((m) => m.startsWith(dir));
+        const mounts = execFileSync('findmnt', ['-rn', '-o', 'TARGET'], { encoding: 'utf8' })
+          .split('\n')
+          .filter((m) => m.startsWith(dir));
         for (const m of mounts.reverse()) execFileSync('umount', ['-l', m], { stdio: 'ignore' });
       } catch {
         // nothing mounted

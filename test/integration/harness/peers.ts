@@ -121,9 +121,7 @@ export async function startRsyslog(dir: string, certs?: Certs): Promise<Peer & {
           conf,
           [
             `global(workDirectory="${dir}"${certs ? ` DefaultNetstreamDriverCAFile="${certs.ca}" DefaultNetstreamDriverCertFile="${certs.serverCert}" DefaultNetstreamDriverKeyFile="${certs.serverKey}"` : ''})`,
-            certs
-              ? 'module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="x509/certvalid")'
-              : 'module(load="imtcp")',
+            certs ? 'module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="x509/certvalid")' : 'module(load="imtcp")',
             `input(type="imtcp" address="127.0.0.1" port="${port}")`,
             'template(name="raw" type="string" string="%rawmsg%\\n")',
             `action(type="omfile" file="${file}" template="raw")`,
@@ -168,18 +166,15 @@ export async function startHttpsReceiver(certs: Certs): Promise<Peer & { readonl
     bodies,
     headers,
     async start() {
-      server = createHttpsServer(
-        { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert), ca: readFileSync(certs.ca), requestCert: true, rejectUnauthorized: true },
-        (req, res) => {
-          let body = '';
-          req.setEncoding('utf8').on('data', (d: string) => (body += d));
-          req.on('end', () => {
-            bodies.push(body);
-            headers.push(req.headers);
-            res.end('ok');
-          });
-        },
-      );
+      server = createHttpsServer({ key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert), ca: readFileSync(certs.ca), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+        let body = '';
+        req.setEncoding('utf8').on('data', (d: string) => (body += d));
+        req.on('end', () => {
+          bodies.push(body);
+          headers.push(req.headers);
+          res.end('ok');
+        });
+      });
       server.on('secureConnection', (s: Socket) => {
         sockets.add(s);
         s.once('close', () => sockets.delete(s));

@@ -46,7 +46,12 @@ export function runPod(spec: PodSpec): Pod {
   const id = docker(...args);
   started.add(id);
   return {
-    id, name, podUid, namespace: spec.namespace, pod: spec.pod, container: spec.container,
+    id,
+    name,
+    podUid,
+    namespace: spec.namespace,
+    pod: spec.pod,
+    container: spec.container,
     ip: () => docker('inspect', '-f', '{{.NetworkSettings.IPAddress}}', id),
   };
 }

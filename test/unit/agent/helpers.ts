@@ -1,30 +1,7 @@
 import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
-import { Registry } from 'prom-client';
-import type { CollectorDeps, ErrorReporter } from '../../../core/deps.js';
 import type { Alert } from '../../../rules/alert.js';
 
-/** A logger that keeps its records in memory. */
-export function memoryLogger(level = 'debug'): { log: Logger; records: Record<string, unknown>[] } {
-  const records: Record<string, unknown>[] = [];
-  const dest = { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) };
-  return { log: pino({ level }, dest), records };
-}
-
-export function recordingErrors(): ErrorReporter & { calls: { component: string; stage: string; err: unknown }[] } {
-  const calls: { component: string; stage: string; err: unknown }[] = [];
-  return { calls, report: (component, stage, err) => void calls.push({ component, stage, err }) };
-}
-
-export function testDeps(): CollectorDeps & { errors: ReturnType<typeof recordingErrors> } {
-  return { log: memoryLogger().log, registry: new Registry(), errors: recordingErrors() };
-}
-
-export async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
-  const m = await registry.getSingleMetric(name)?.get();
-  const v = m?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
-  return v?.value ?? 0;
-}
+export { memoryLogger, metricValue, recordingErrors, testDeps } from '../../helpers/deps.js';
 
 /** A stream that accepts `highWaterMark` bytes, then holds further writes until release() (a slow reader). */
 export class SlowStream extends Writable {

@@ -39,8 +39,12 @@ describe('process handlers', () => {
     const p = fakeProcess();
     const exits: number[] = [];
     installProcessHandlers({
-      log: memoryLogger().log, errors: recordingErrors(), shutdown: () => new Promise<void>(() => undefined),
-      deadlineMs: 5, exit: (c) => void exits.push(c), proc: p.proc,
+      log: memoryLogger().log,
+      errors: recordingErrors(),
+      shutdown: () => new Promise<void>(() => undefined),
+      deadlineMs: 5,
+      exit: (c) => void exits.push(c),
+      proc: p.proc,
     });
     p.emit('SIGINT', 'SIGINT');
     await new Promise((r) => setTimeout(r, 50));
@@ -77,7 +81,10 @@ describe('component set', () => {
     const readiness = createReadiness();
     const errors = recordingErrors();
     const set = createComponentSet([fake('a', calls), fake('b', calls, 'fail'), fake('c', calls, 'hang'), fake('d', calls)], {
-      log: memoryLogger().log, errors, readiness, startTimeoutMs: 20,
+      log: memoryLogger().log,
+      errors,
+      readiness,
+      startTimeoutMs: 20,
     });
     await set.startAll();
     expect(calls).toEqual(['start a', 'start b', 'start c', 'start d']);
@@ -94,7 +101,10 @@ describe('component set', () => {
     const calls: string[] = [];
     const hung: Component = { name: 'hung', start: async () => void calls.push('start hung'), stop: () => new Promise<void>(() => undefined) };
     const set = createComponentSet([fake('a', calls, 'hang'), fake('b', calls), hung], {
-      log: memoryLogger().log, errors: recordingErrors(), readiness: createReadiness(), startTimeoutMs: 60_000,
+      log: memoryLogger().log,
+      errors: recordingErrors(),
+      readiness: createReadiness(),
+      startTimeoutMs: 60_000,
     });
     const starting = set.startAll();
     await new Promise((r) => setImmediate(r));

@@ -11,7 +11,9 @@ const deps = { log: pino({ level: 'silent' }), registry: new Registry(), errors:
 
 describe('rules policy', () => {
   const dirs: string[] = [];
-  afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
   const dirWith = (text: string): string => {
     const d = mkdtempSync(join(tmpdir(), 'vigil-i13-policy-'));
     dirs.push(d);
@@ -28,7 +30,11 @@ describe('rules policy', () => {
   });
 
   it('the readiness detail is the summary, plus what was dropped', () => {
-    const base = { ruleSet: emptyRuleSet(), load: { rules: [], errors: [], warnings: [], files: [] }, summary: '1 rules active, 0 disabled for missing fields, 0 disabled as never firing, 0 disabled by file' };
+    const base = {
+      ruleSet: emptyRuleSet(),
+      load: { rules: [], errors: [], warnings: [], files: [] },
+      summary: '1 rules active, 0 disabled for missing fields, 0 disabled as never firing, 0 disabled by file',
+    };
     expect(rulesReadinessDetail({ ...base, dropped: [] })).toBe(base.summary);
     expect(rulesReadinessDetail({ ...base, dropped: ['rule "Shell"', 'list "allowed"'] })).toBe(`${base.summary}; dropped (--rules-on-error skip): rule "Shell", list "allowed"`);
   });

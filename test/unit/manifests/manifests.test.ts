@@ -28,7 +28,9 @@ const MODELS: Record<string, new (o: any) => { validate(): void }> = {
 };
 
 const OVERLAYS = ['.', 'base', 'overlays/plain-prometheus', 'overlays/prometheus-operator'];
-const RUNTIMES = readdirSync(join(MANIFESTS, 'components')).filter((d) => d.startsWith('runtime-')).sort();
+const RUNTIMES = readdirSync(join(MANIFESTS, 'components'))
+  .filter((d) => d.startsWith('runtime-'))
+  .sort();
 const unavailable = kustomizeUnavailable();
 const DIST_MAIN = join(REPO, 'dist/agent/main.js');
 
@@ -80,7 +82,11 @@ describe.skipIf(unavailable)('kubectl kustomize renders', () => {
     const plain = renderDir(join(MANIFESTS, 'overlays/plain-prometheus'));
     expect(renderDir(MANIFESTS)).toEqual(plain);
     expect(daemonSet(plain).spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9867' });
-    expect(byKind(plain, 'ConfigMap').map((c) => c.metadata.name).sort()).toEqual(['vigil-grafana-dashboard', 'vigil-prometheus-rules', 'vigil-rules']);
+    expect(
+      byKind(plain, 'ConfigMap')
+        .map((c) => c.metadata.name)
+        .sort(),
+    ).toEqual(['vigil-grafana-dashboard', 'vigil-prometheus-rules', 'vigil-rules']);
     const op = renderDir(join(MANIFESTS, 'overlays/prometheus-operator'));
     expect(daemonSet(op).spec.template.metadata.annotations ?? {}).not.toHaveProperty('prometheus.io/scrape');
     const sm = byKind(op, 'ServiceMonitor')[0] as any;
@@ -98,7 +104,10 @@ describe.skipIf(unavailable)('kubectl kustomize renders', () => {
     const pod = ds.spec.template.spec;
     const c = pod.containers[0];
     expect(c.securityContext).toMatchObject({
-      privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsUser: 0,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsUser: 0,
       capabilities: { drop: ['ALL'] },
     });
     // Exactly the three the capability tests justify (test/integration/capabilities.test.ts).
@@ -111,7 +120,10 @@ describe.skipIf(unavailable)('kubectl kustomize renders', () => {
     expect(c.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 'metrics' });
     expect(c.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } });
     expect(envOf(ds).get('VIGIL_NODE_NAME').valueFrom).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
-    expect(c.ports.map((p: any) => [p.name, p.containerPort])).toEqual([['metrics', 9867], ['grpc', 9868]]);
+    expect(c.ports.map((p: any) => [p.name, p.containerPort])).toEqual([
+      ['metrics', 9867],
+      ['grpc', 9868],
+    ]);
     const volumes = new Map<string, any>(pod.volumes.map((v: any) => [v.name, v]));
     for (const m of c.volumeMounts) {
       if (volumes.get(m.name).hostPath && m.mountPath !== '/var/lib/vigil') expect(m.readOnly, m.mountPath).toBe(true);
@@ -164,7 +176,7 @@ describe.skipIf(unavailable)('kubectl kustomize renders', () => {
 });
 
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!promtool && process.env['VIGIL_REQUIRE_INTEGRATION'] === '1') throw new Error('promtool is mandatory here');
+if (!promtool && process.env.VIGIL_REQUIRE_INTEGRATION === '1') throw new Error('promtool is mandatory here');
 describe.skipIf(!promtool)('alert rules', () => {
   const rulesFile = join(REPO, MANIFEST_SOURCES.alertRules);
   const alerts = (parse(readFileSync(rulesFile, 'utf8')).groups as any[]).flatMap((g) => g.rules as any[]);
@@ -186,10 +198,7 @@ describe.skipIf(!promtool)('alert rules', () => {
     const testFile = join(REPO, 'manifests/prometheus/vigil-alerts.test.yaml');
     const r = spawnSync('promtool', ['test', 'rules', testFile], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    const tested = new Set(
-      (parse(readFileSync(testFile, 'utf8')).tests as any[]).flatMap((t) =>
-        (t.alert_rule_test as any[]).filter((a) => a.exp_alerts?.length).map((a) => a.alertname as string)),
-    );
+    const tested = new Set((parse(readFileSync(testFile, 'utf8')).tests as any[]).flatMap((t) => (t.alert_rule_test as any[]).filter((a) => a.exp_alerts?.length).map((a) => a.alertname as string)));
     expect(alerts.map((a) => a.alert).filter((a) => !tested.has(a))).toEqual([]);
   });
 

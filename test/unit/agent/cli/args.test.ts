@@ -17,16 +17,47 @@ function configError(fn: () => unknown): string {
 describe('vigil agent flags', () => {
   it('parses every documented flag into the config', () => {
     const args = parseAgentArgs([
-      '--rules', '/r1', '--rules=/r2', '--output', 'json', '--metrics-addr', '127.0.0.1:0', '--grpc-addr', ':9999',
-      '--host-proc', '/host/proc', '--host-cgroup', '/host/sys/fs/cgroup', '--host-root', '/host/root', '--host-etc', '/host/etc',
-      '--docker-socket', '/run/d.sock', '--scan-interval-ms', '1500', '--exec-mode', 'poll', '--log-level', 'debug',
+      '--rules',
+      '/r1',
+      '--rules=/r2',
+      '--output',
+      'json',
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--grpc-addr',
+      ':9999',
+      '--host-proc',
+      '/host/proc',
+      '--host-cgroup',
+      '/host/sys/fs/cgroup',
+      '--host-root',
+      '/host/root',
+      '--host-etc',
+      '/host/etc',
+      '--docker-socket',
+      '/run/d.sock',
+      '--scan-interval-ms',
+      '1500',
+      '--exec-mode',
+      'poll',
+      '--log-level',
+      'debug',
     ]);
     expect(args.help).toBe(false);
     const c = loadConfig({ flags: args.flags, env: {} });
     expect(c).toMatchObject({
-      rules: ['/r1', '/r2'], output: 'json', metricsAddr: { host: '127.0.0.1', port: 0 }, grpcAddr: { host: '0.0.0.0', port: 9999 },
-      hostProc: '/host/proc', hostCgroup: '/host/sys/fs/cgroup', hostRoot: '/host/root', hostEtc: '/host/etc',
-      dockerSocket: '/run/d.sock', scanIntervalMs: 1500, execMode: 'poll', logLevel: 'debug',
+      rules: ['/r1', '/r2'],
+      output: 'json',
+      metricsAddr: { host: '127.0.0.1', port: 0 },
+      grpcAddr: { host: '0.0.0.0', port: 9999 },
+      hostProc: '/host/proc',
+      hostCgroup: '/host/sys/fs/cgroup',
+      hostRoot: '/host/root',
+      hostEtc: '/host/etc',
+      dockerSocket: '/run/d.sock',
+      scanIntervalMs: 1500,
+      execMode: 'poll',
+      logLevel: 'debug',
     });
   });
 

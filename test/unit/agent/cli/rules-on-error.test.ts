@@ -8,7 +8,9 @@ import { loadConfig } from '../../../../agent/config/index.js';
 
 describe('vigil agent --rules-on-error', () => {
   const dirs: string[] = [];
-  afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
 
   it('fail refuses to start on a rule file with an error: exit 2 naming the problem, nothing started', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-i13-refuse-'));

@@ -5,7 +5,7 @@ import { runTail } from '../../../../agent/cli/tail.js';
 import { createHub } from '../../../../agent/delivery/hub.js';
 import { escapeField, tailColumns, tailLine } from '../../../../agent/delivery/tail-format.js';
 import { createGrpcServer, type GrpcServer } from '../../../../agent/grpc/server.js';
-import { testDeps } from '../../test-deps.js';
+import { testDeps } from '../../../helpers/deps.js';
 
 const HOSTILE = 'evil\n\r\x1b[31mred\x1b]0;title\x07\u202eabc\u2028|=\\"\'\x00\x9b';
 
@@ -48,7 +48,8 @@ describe('vigil tail formatting', () => {
 
   it('a hostile process name cannot forge a line or colour in any column', () => {
     const env = {
-      payload: 'exec', timeUnixNano: '1700000000123000000',
+      payload: 'exec',
+      timeUnixNano: '1700000000123000000',
       exec: { process: { pid: 7, name: HOSTILE, args: [HOSTILE] }, pod: { namespace: HOSTILE, name: 'p' } },
     };
     for (const colour of [false, true]) {
@@ -96,7 +97,11 @@ describe('vigil tail', () => {
     await until(() => io.text().split('\n').length >= 3);
     signals.emit('SIGINT');
     expect(await done).toBe(0);
-    const plain = io.text().trim().split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
+    const plain = io
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
     expect(plain).toHaveLength(2);
     expect(plain[0]).toContain('shop/web/-');
     expect(plain[1]).toContain('host');

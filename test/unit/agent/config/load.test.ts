@@ -64,18 +64,10 @@ describe('loadConfig', () => {
   });
 
   it('names the key, the problem, the value and the source of a bad value', () => {
-    expect(issues(() => load({ env: { VIGIL_SCAN_INTERVAL_MS: 'abc' } }))).toEqual([
-      'scanIntervalMs: must be an integer between 100 and 3600000 (got "abc") [from env VIGIL_SCAN_INTERVAL_MS]',
-    ]);
-    expect(issues(() => load({ flags: { 'scan-interval-ms': '99' } }))).toEqual([
-      'scanIntervalMs: must be an integer between 100 and 3600000 (got "99") [from flag --scan-interval-ms]',
-    ]);
-    expect(issues(() => load({ env: { VIGIL_OUTPUT: 'xml' } }))).toEqual([
-      'output: must be one of pretty, json, none (got "xml") [from env VIGIL_OUTPUT]',
-    ]);
-    expect(issues(() => load({ flags: { 'grpc-addr': 'localhost' } }))).toEqual([
-      'grpcAddr: must be HOST:PORT with a port between 0 and 65535 (got "localhost") [from flag --grpc-addr]',
-    ]);
+    expect(issues(() => load({ env: { VIGIL_SCAN_INTERVAL_MS: 'abc' } }))).toEqual(['scanIntervalMs: must be an integer between 100 and 3600000 (got "abc") [from env VIGIL_SCAN_INTERVAL_MS]']);
+    expect(issues(() => load({ flags: { 'scan-interval-ms': '99' } }))).toEqual(['scanIntervalMs: must be an integer between 100 and 3600000 (got "99") [from flag --scan-interval-ms]']);
+    expect(issues(() => load({ env: { VIGIL_OUTPUT: 'xml' } }))).toEqual(['output: must be one of pretty, json, none (got "xml") [from env VIGIL_OUTPUT]']);
+    expect(issues(() => load({ flags: { 'grpc-addr': 'localhost' } }))).toEqual(['grpcAddr: must be HOST:PORT with a port between 0 and 65535 (got "localhost") [from flag --grpc-addr]']);
     expect(issues(() => load({ flags: { 'metrics-addr': '1.2.3.4:70000' } }))[0]).toMatch(/^metricsAddr: .*70000/);
     expect(issues(() => load({ flags: { 'exec-mode': 'ebpf' } }))[0]).toMatch(/^execMode: must be one of auto, netlink, poll/);
     expect(issues(() => load({ flags: { 'log-level': 'loud' } }))[0]).toMatch(/^logLevel: must be one of/);
@@ -83,14 +75,14 @@ describe('loadConfig', () => {
 
   it('reports every problem at once, including overridden ones', () => {
     const file = 'scanIntervalMs: fast\nmetricsAddr: 9867\n';
-    const lines = issues(() =>
-      load({ file, flags: { config: '/cfg.yaml', 'scan-interval-ms': '1000' }, env: { VIGIL_OUTPUT: 'xml' } }),
+    const lines = issues(() => load({ file, flags: { config: '/cfg.yaml', 'scan-interval-ms': '1000' }, env: { VIGIL_OUTPUT: 'xml' } }));
+    expect(lines).toEqual(
+      [
+        'output: must be one of pretty, json, none (got "xml") [from env VIGIL_OUTPUT]',
+        'metricsAddr: must be HOST:PORT with a port between 0 and 65535 (got 9867) [from file /cfg.yaml]',
+        'scanIntervalMs: must be an integer between 100 and 3600000 (got "fast") [from file /cfg.yaml]',
+      ].sort((a, b) => order(a) - order(b)),
     );
-    expect(lines).toEqual([
-      'output: must be one of pretty, json, none (got "xml") [from env VIGIL_OUTPUT]',
-      'metricsAddr: must be HOST:PORT with a port between 0 and 65535 (got 9867) [from file /cfg.yaml]',
-      'scanIntervalMs: must be an integer between 100 and 3600000 (got "fast") [from file /cfg.yaml]',
-    ].sort((a, b) => order(a) - order(b)));
   });
 
   it('rejects unknown and misplaced keys in the file, with a hint for near misses', () => {

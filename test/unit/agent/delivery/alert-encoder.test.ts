@@ -4,7 +4,7 @@ import type { Envelope } from '../../../../agent/delivery/envelope.js';
 import { createHub } from '../../../../agent/delivery/hub.js';
 import { EnvelopeType, toWireObject } from '../../../../agent/delivery/wire.js';
 import { realAlerts } from '../../../../bench/delivery/alerts.js';
-import { testDeps } from '../../test-deps.js';
+import { testDeps } from '../../../helpers/deps.js';
 
 const decoded = (b: Uint8Array): unknown => EnvelopeType.toObject(EnvelopeType.decode(b), { longs: String, enums: String, defaults: true, oneofs: true });
 const HOSTILE = 'evil\n\r\x1b[31m|=\\"\'\u202e\u2028\u{1F600}é\x00';
@@ -16,9 +16,14 @@ describe('direct alert encoder', () => {
     hub.addSink({ deliver: (e) => envs.push(e) });
     for (const a of realAlerts(500)) hub.publishAlert(a.alert, a.event);
     hub.publishAlert({
-      time: '2026-01-01T00:00:00.000000001Z', rule: HOSTILE, priority: 'Emergency', output: HOSTILE.repeat(3000),
+      time: '2026-01-01T00:00:00.000000001Z',
+      rule: HOSTILE,
+      priority: 'Emergency',
+      output: HOSTILE.repeat(3000),
       output_fields: { [HOSTILE]: HOSTILE, big: 2 ** 53 - 1, neg: -(2 ** 53 - 1), zero: 0, frac: -0.5, huge: 1e300, t: true, f: false, n: null },
-      hostname: HOSTILE, source: 'syscall', tags: [HOSTILE, ''],
+      hostname: HOSTILE,
+      source: 'syscall',
+      tags: [HOSTILE, ''],
     });
     hub.publishLoss({ firstSequence: 1, lastSequence: 2 ** 40, reason: 'ring_overrun' });
     for (const e of envs) {

@@ -32,7 +32,7 @@ export function parseCef(text: string): CefRecord {
   // Keys start at the beginning or after a space, and end at an unescaped `=`.
   const keyAt = /(?:^| )([A-Za-z0-9_]+)=/g;
   const starts: { key: string; from: number; valueFrom: number }[] = [];
-  for (let m; (m = keyAt.exec(rest)); ) {
+  for (let m = keyAt.exec(rest); m; m = keyAt.exec(rest)) {
     // An `=` preceded by an odd number of backslashes is escaped, so not a key.
     let bs = 0;
     for (let k = m.index + m[0].length - 2; k >= 0 && rest[k] === '\\'; k--) bs++;
@@ -118,7 +118,9 @@ export function parse5424(line: string): SyslogParsed {
  * which a CEF extension writes as escapes (and so reads back as CR/LF).
  */
 export function asCefExtension(s: string): string {
-  return scrubbed(s.replace(/\r/g, '\ue000').replace(/\n/g, '\ue001')).replace(/\ue000/g, '\r').replace(/\ue001/g, '\n');
+  return scrubbed(s.replace(/\r/g, '\ue000').replace(/\n/g, '\ue001'))
+    .replace(/\ue000/g, '\r')
+    .replace(/\ue001/g, '\n');
 }
 
 export function scrubbed(s: string): string {

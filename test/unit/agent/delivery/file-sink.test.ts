@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FileOutputConfig } from '../../../../agent/config/outputs.js';
+import type { FileOutputConfig } from '../../../../agent/delivery/output-config.js';
 import type { Envelope } from '../../../../agent/delivery/envelope.js';
 import { alertmanagerAlert } from '../../../../agent/delivery/sinks/alertmanager.js';
 import { createFileSink } from '../../../../agent/delivery/sinks/file.js';
@@ -13,7 +13,12 @@ afterEach(() => {
 });
 
 const env = (n: number): Envelope => ({
-  node: 'n', bootId: 'b', sequence: n, eventId: `e${n}`, timeNs: 0n, kind: 'alert',
+  node: 'n',
+  bootId: 'b',
+  sequence: n,
+  eventId: `e${n}`,
+  timeNs: 0n,
+  kind: 'alert',
   alert: { time: '2026-01-01T00:00:00Z', rule: 'R', priority: 'Error', output: 'o'.repeat(200), output_fields: { 'k8s.ns.name': 'shop' }, hostname: 'n', source: 's', tags: [] },
 });
 
@@ -26,7 +31,11 @@ describe('file sink', () => {
     const sink = createFileSink(cfg);
     for (let i = 1; i <= 60; i++) await sink.send([env(i)]);
     expect(readdirSync(dir).sort()).toEqual(['events.jsonl', 'events.jsonl.1', 'events.jsonl.2']);
-    const seqs = (f: string) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { sequence: number }).sequence);
+    const seqs = (f: string) =>
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { sequence: number }).sequence);
     const newest = seqs('events.jsonl');
     const one = seqs('events.jsonl.1');
     const two = seqs('events.jsonl.2');

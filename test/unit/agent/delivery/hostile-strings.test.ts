@@ -13,7 +13,7 @@ import { syslogCefFrame } from '../../../../agent/delivery/sinks/syslog.js';
 import { asCefExtension, parseCef, parseFrames, scrubbed } from './cef-parse.js';
 
 /** Every value an attacker controls through a process name or command line. */
-export const HOSTILE = [
+const HOSTILE = [
   'evil\nCEF:0|forged|x|1|2|3|10|src=6.6.6.6',
   'a|b\\|c=d\\=e\\\\',
   'line\r\n<13>1 2026-01-01T00:00:00Z forged vigil - - - injected',
@@ -82,9 +82,7 @@ describe('hostile strings cannot forge a field, record or line', () => {
       expect(f.sd).toEqual({ eventId: e.eventId, rule: scrubbed(`Rule ${value}`) });
       const cef = parseCef(f.msg);
       expect(cef.header).toEqual(['CEF:0', 'vigil', 'vigil', '1.0|x', inHeader(`Rule ${value}`), inHeader(`Rule ${value}`), '9']);
-      expect(Object.keys(cef.ext).sort()).toEqual(
-        ['rt', 'dvchost', 'externalId', 'cat', 'msg', 'sproc', 'spid', 'cs1Label', 'cs1', 'cs2Label', 'cs2', 'cs4Label', 'cs4', 'cs6Label', 'cs6'].sort(),
-      );
+      expect(Object.keys(cef.ext).sort()).toEqual(['rt', 'dvchost', 'externalId', 'cat', 'msg', 'sproc', 'spid', 'cs1Label', 'cs1', 'cs2Label', 'cs2', 'cs4Label', 'cs4', 'cs6Label', 'cs6'].sort());
       expect(cef.ext.sproc).toBe(asCefExtension(value));
       expect(cef.ext.cs4).toBe(asCefExtension(`sh -c ${value}`));
       expect(cef.ext.externalId).toBe(e.eventId);
@@ -111,7 +109,17 @@ describe('hostile strings cannot forge a field, record or line', () => {
 
   it('JSON lines file: one line per envelope, each parsing back to its envelope', async () => {
     const path = join(dir, 'events.jsonl');
-    const sink = createFileSink({ type: 'file', name: 'f', path, maxBytes: 1 << 20, maxFiles: 2, filter: { kinds: ['alert'], minPriority: 'Debug', rules: [], namespaces: [] }, spoolMaxBytes: 1 << 20, maxBackoffMs: 1000, batchSize: 10 });
+    const sink = createFileSink({
+      type: 'file',
+      name: 'f',
+      path,
+      maxBytes: 1 << 20,
+      maxFiles: 2,
+      filter: { kinds: ['alert'], minPriority: 'Debug', rules: [], namespaces: [] },
+      spoolMaxBytes: 1 << 20,
+      maxBackoffMs: 1000,
+      batchSize: 10,
+    });
     const all = HOSTILE.map(envelope);
     await sink.send(all);
     const lines = readFileSync(path, 'utf8').split('\n');

@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../../agent/delivery/envelope.js';
 import { createHub } from '../../../../agent/delivery/hub.js';
 import type { VigilEvent } from '../../../../rules/index.js';
-import { testDeps } from '../../test-deps.js';
+import { testDeps } from '../../../helpers/deps.js';
 
-const ev = (type: VigilEvent['type'], extra: Partial<VigilEvent> = {}): VigilEvent => ({ type, source: 'syscall', timeMs: 1_700_000_000_000, proc: { pid: 9, name: 'nc', args: ['-e', '/bin/sh'] }, ...extra });
+const ev = (type: VigilEvent['type'], extra: Partial<VigilEvent> = {}): VigilEvent => ({
+  type,
+  source: 'syscall',
+  timeMs: 1_700_000_000_000,
+  proc: { pid: 9, name: 'nc', args: ['-e', '/bin/sh'] },
+  ...extra,
+});
 
 describe('delivery hub', () => {
   it('numbers every envelope from 1 without gaps, with unique ids, its boot id and node name', () => {
@@ -15,7 +21,12 @@ describe('delivery hub', () => {
     hub.publishEvent(ev('connect'));
     hub.publishAlert({ time: '2023-11-14T22:13:20.000000001Z', rule: 'R', priority: 'Warning', output: '', output_fields: {}, hostname: 'h', source: 'syscall', tags: [] });
     hub.publishLoss({ firstSequence: 1, lastSequence: 2, reason: 'test' });
-    expect(seen.map((e) => [e.sequence, e.kind])).toEqual([[1, 'exec'], [2, 'connection'], [3, 'alert'], [4, 'loss']]);
+    expect(seen.map((e) => [e.sequence, e.kind])).toEqual([
+      [1, 'exec'],
+      [2, 'connection'],
+      [3, 'alert'],
+      [4, 'loss'],
+    ]);
     expect(new Set(seen.map((e) => e.eventId)).size).toBe(4);
     expect(seen.every((e) => e.bootId === hub.bootId && e.node === 'node-1')).toBe(true);
     expect(hub.bootId).toMatch(/^[0-9a-f-]{36}$/);
@@ -50,7 +61,11 @@ describe('delivery hub', () => {
     const deps = testDeps();
     const hub = createHub(deps, { node: 'n', ringSize: 3 });
     const got: number[] = [];
-    hub.addSink({ deliver: () => { throw new Error('boom'); } });
+    hub.addSink({
+      deliver: () => {
+        throw new Error('boom');
+      },
+    });
     const remove = hub.addSink({ deliver: (e) => got.push(e.sequence) });
     hub.publishEvent(ev('execve'));
     remove();

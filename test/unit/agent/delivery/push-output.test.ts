@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutputCommon } from '../../../../agent/config/outputs.js';
+import type { OutputCommon } from '../../../../agent/delivery/output-config.js';
 import type { Envelope } from '../../../../agent/delivery/envelope.js';
 import { createPushOutput, type PushSink } from '../../../../agent/delivery/push-output.js';
-import { testDeps } from '../../test-deps.js';
+import { testDeps } from '../../../helpers/deps.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -22,7 +22,12 @@ const common = (over: Partial<OutputCommon> = {}): OutputCommon => ({
 });
 
 const alert = (n: number, priority = 'Critical', ns = 'shop'): Envelope => ({
-  node: 'n1', bootId: 'b', sequence: n, eventId: `e${n}`, timeNs: BigInt(n), kind: 'alert',
+  node: 'n1',
+  bootId: 'b',
+  sequence: n,
+  eventId: `e${n}`,
+  timeNs: BigInt(n),
+  kind: 'alert',
   alert: { time: '2026-01-01T00:00:00Z', rule: n % 2 ? 'Odd' : 'Even', priority, output: 'x', output_fields: { 'k8s.ns.name': ns }, hostname: 'n1', source: 's', tags: [] },
 });
 
@@ -59,8 +64,7 @@ function setup(over: Partial<OutputCommon> = {}) {
   return { dir, deps, r, make };
 }
 
-const metric = async (deps: ReturnType<typeof testDeps>, name: string) =>
-  (await deps.registry.getSingleMetric(name)?.get())?.values.reduce((s, v) => s + v.value, 0) ?? 0;
+const metric = async (deps: ReturnType<typeof testDeps>, name: string) => (await deps.registry.getSingleMetric(name)?.get())?.values.reduce((s, v) => s + v.value, 0) ?? 0;
 
 describe('push output', () => {
   it('delivers in order through an outage, retrying with the same ids, and reports health', async () => {

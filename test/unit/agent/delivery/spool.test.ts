@@ -69,9 +69,15 @@ describe('spool', () => {
     await b.close();
 
     // A flipped byte inside the newest segment's only record: the crc catches it.
-    const newest = join(dir, readdirSync(dir).filter((f) => f.endsWith('.seg')).sort().at(-1)!);
+    const newest = join(
+      dir,
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.seg'))
+        .sort()
+        .at(-1)!,
+    );
     const bytes = readFileSync(newest);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
     writeFileSync(newest, bytes);
     appendFileSync(newest, Buffer.from([1, 2, 3]));
     const c = spool(dir);

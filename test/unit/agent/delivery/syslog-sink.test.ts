@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SyslogOutputConfig } from '../../../../agent/config/outputs.js';
+import type { SyslogOutputConfig } from '../../../../agent/delivery/output-config.js';
 import type { Envelope } from '../../../../agent/delivery/envelope.js';
 import { createSyslogSink } from '../../../../agent/delivery/sinks/syslog.js';
 import { parseCef, parseFrames } from './cef-parse.js';
@@ -19,12 +19,26 @@ async function server(onConnection: (s: Socket, received: Buffer[]) => void): Pr
 }
 
 const cfg = (port: number): SyslogOutputConfig => ({
-  type: 'syslog', name: 's', host: '127.0.0.1', port, facility: 'local0', timeoutMs: 2000, confirmMs: 100,
-  filter: { kinds: ['alert'], minPriority: 'Debug', rules: [], namespaces: [] }, spoolMaxBytes: 1 << 20, maxBackoffMs: 1000, batchSize: 10,
+  type: 'syslog',
+  name: 's',
+  host: '127.0.0.1',
+  port,
+  facility: 'local0',
+  timeoutMs: 2000,
+  confirmMs: 100,
+  filter: { kinds: ['alert'], minPriority: 'Debug', rules: [], namespaces: [] },
+  spoolMaxBytes: 1 << 20,
+  maxBackoffMs: 1000,
+  batchSize: 10,
 });
 
 const env = (n: number): Envelope => ({
-  node: 'n', bootId: 'b', sequence: n, eventId: `e${n}`, timeNs: 0n, kind: 'alert',
+  node: 'n',
+  bootId: 'b',
+  sequence: n,
+  eventId: `e${n}`,
+  timeNs: 0n,
+  kind: 'alert',
   alert: { time: '2026-01-01T00:00:00Z', rule: 'R', priority: 'Error', output: 'o', output_fields: {}, hostname: 'n', source: 's', tags: [] },
 });
 

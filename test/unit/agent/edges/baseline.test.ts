@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBaseline, type BaselineConfig, type Identity } from '../../../../agent/edges/index.js';
-import { metricValue, testDeps } from './helpers.js';
+import { metricValue, reportedText, testDeps } from './helpers.js';
 
 const WEB: Identity = { id: 'shop/Deployment/web/nginx', kind: 'pod', ns: 'shop', workloadKind: 'Deployment', workload: 'web', container: 'nginx', labels: { app: 'web' } };
 const API: Identity = { id: 'shop/Deployment/api/server', kind: 'pod', ns: 'shop', workloadKind: 'Deployment', workload: 'api', container: 'server', labels: { app: 'api' } };
@@ -21,7 +21,12 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const cfg = (over: Partial<BaselineConfig> = {}): BaselineConfig => ({
-  path, learningWindowMs: HOUR, maxEdges: 100, persistIntervalMs: 60_000, now: () => t, ...over,
+  path,
+  learningWindowMs: HOUR,
+  maxEdges: 100,
+  persistIntervalMs: 60_000,
+  now: () => t,
+  ...over,
 });
 
 describe('baseline learning', () => {
@@ -133,8 +138,8 @@ describe('baseline persistence', () => {
     writeFileSync(join(dir, 'baseline.json'), '{"version":1,"learningStartedMs":');
     const b = createBaseline(deps, cfg({ path: join(dir, 'baseline.json') }));
     await b.load();
-    expect(deps.reported).toHaveLength(1);
-    expect(deps.reported[0]).toMatch(/^edges\/load: .*not JSON.*starting a fresh baseline/);
+    expect(reportedText(deps)).toHaveLength(1);
+    expect(reportedText(deps)[0]).toMatch(/^edges\/load: .*not JSON.*starting a fresh baseline/);
     expect(readdirSync(dir).sort()).toEqual([`baseline.json`, `baseline.json.corrupt-${t}`]);
     expect(b.learningStartedMs).toBe(t);
     expect(b.isLearning()).toBe(true);
@@ -147,7 +152,7 @@ describe('baseline persistence', () => {
     writeFileSync(join(dir, 'baseline.json'), JSON.stringify({ version: 1, learningStartedMs: 5, identities: {}, edges: [{ src: 'a' }] }));
     const b = createBaseline(deps, cfg({ path: join(dir, 'baseline.json') }));
     await b.load();
-    expect(deps.reported[0]).toMatch(/edges\[0\] is malformed/);
+    expect(reportedText(deps)[0]).toMatch(/edges\[0\] is malformed/);
     expect(b.learningStartedMs).toBe(t);
     await b.close();
   });
@@ -157,7 +162,7 @@ describe('baseline persistence', () => {
     writeFileSync(join(dir, 'file'), 'x');
     const b = createBaseline(deps, cfg({ path: join(dir, 'file', 'baseline.json') }));
     await b.load();
-    expect(deps.reported.some((r) => r.startsWith('edges/persist'))).toBe(true);
+    expect(reportedText(deps).some((r) => r.startsWith('edges/persist'))).toBe(true);
     await b.close();
   });
 });

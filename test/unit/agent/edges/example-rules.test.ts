@@ -12,8 +12,7 @@ const RULES = fileURLToPath(new URL('../../../../agent/edges/example-rules.yaml'
 const API_IP = '10.244.0.6';
 const lookups: EdgeLookups = {
   addressOwner: (ip) => (ip === API_IP ? { netns: 2, containerIds: ['api'] } : undefined),
-  containerIdentity: () =>
-    podIdentity({ ns: 'shop', podName: 'api-5f6c7d-abcde', podLabels: { app: 'api' }, containerName: 'server', workloadKind: 'Deployment', workloadName: 'api' }),
+  containerIdentity: () => podIdentity({ ns: 'shop', podName: 'api-5f6c7d-abcde', podLabels: { app: 'api' }, containerName: 'server', workloadKind: 'Deployment', workloadName: 'api' }),
 };
 
 /** Annotated events through the example rules, as `vigil rules test` runs them: the rules that fired, in order. */
@@ -41,8 +40,7 @@ describe('example rules over tracker edges', () => {
     const cfg = { baselinePath: join(dir, 'baseline.json'), learningWindowMs: 60_000, clusterCidrs: ['10.244.0.0/16'], maxEdges: 100, persistIntervalMs: 60_000, now: () => t };
     const tracker = createEdgeTracker(testDeps(), cfg, lookups);
     await tracker.start(new AbortController().signal);
-    const ev = (sip: string, sport: number, cport: number) =>
-      tracker.annotate(connEvent('connect', { own: 'web', cip: '10.244.0.5', cport, sip, sport, netns: 1 }));
+    const ev = (sip: string, sport: number, cport: number) => tracker.annotate(connEvent('connect', { own: 'web', cip: '10.244.0.5', cport, sip, sport, netns: 1 }));
 
     const learning = [ev(API_IP, 8080, 1), ev('198.51.100.9', 443, 2)];
     expect(await fired(dir, learning)).toEqual(['Shop Connection Not In Allowlist']); // allowlisting does not wait for learning

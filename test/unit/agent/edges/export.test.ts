@@ -7,7 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderNetworkPolicyYaml, runBaselineCli, type BaselineFile, type Identity } from '../../../../agent/edges/index.js';
 
 const pod = (ns: string, kind: string, w: string, c: string, labels: Record<string, string>): Identity => ({
-  id: `${ns}/${kind}/${w}/${c}`, kind: 'pod', ns, workloadKind: kind, workload: w, container: c, labels,
+  id: `${ns}/${kind}/${w}/${c}`,
+  kind: 'pod',
+  ns,
+  workloadKind: kind,
+  workload: w,
+  container: c,
+  labels,
 });
 const WEB = pod('shop', 'Deployment', 'web', 'nginx', { app: 'web' });
 const WEB_SIDECAR = pod('shop', 'Deployment', 'web', 'envoy', { app: 'web' });
@@ -53,11 +59,13 @@ function parse(text: string): Policy[] {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs)) throw new Error('not a document stream');
   for (const d of docs) expect(d.errors).toEqual([]);
-  return docs.map((d) => d.toJS() as Policy & { apiVersion: string; kind: string }).map((p) => {
-    expect(p.apiVersion).toBe('networking.k8s.io/v1');
-    expect(p.kind).toBe('NetworkPolicy');
-    return p;
-  });
+  return docs
+    .map((d) => d.toJS() as Policy & { apiVersion: string; kind: string })
+    .map((p) => {
+      expect(p.apiVersion).toBe('networking.k8s.io/v1');
+      expect(p.kind).toBe('NetworkPolicy');
+      return p;
+    });
 }
 
 describe('renderNetworkPolicyYaml', () => {
@@ -71,11 +79,7 @@ describe('renderNetworkPolicyYaml', () => {
   });
 
   it('writes one Ingress policy per destination workload, merging its containers', () => {
-    expect([...byName.keys()]).toEqual([
-      'data/vigil-ingress-statefulset-pg',
-      'shop/vigil-egress-deployment-api',
-      'shop/vigil-ingress-deployment-api',
-    ]);
+    expect([...byName.keys()]).toEqual(['data/vigil-ingress-statefulset-pg', 'shop/vigil-egress-deployment-api', 'shop/vigil-ingress-deployment-api']);
     const api = byName.get('shop/vigil-ingress-deployment-api')!;
     expect(api.spec.podSelector).toEqual({ matchLabels: { app: 'api' } });
     expect(api.spec.policyTypes).toEqual(['Ingress']);
@@ -83,14 +87,15 @@ describe('renderNetworkPolicyYaml', () => {
       { from: [{ ipBlock: { cidr: '10.244.3.9/32' } }], ports: [{ protocol: 'TCP', port: 8080 }] },
       {
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'web' } } }],
-        ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 9090 }],
+        ports: [
+          { protocol: 'TCP', port: 8080 },
+          { protocol: 'TCP', port: 9090 },
+        ],
       },
     ]);
     const pg = byName.get('data/vigil-ingress-statefulset-pg')!;
     expect(pg.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'pg', 'app.kubernetes.io/instance': 'main' });
-    expect(pg.spec.ingress?.[0]?.from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'api' } } },
-    ]);
+    expect(pg.spec.ingress?.[0]?.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'api' } } }]);
   });
 
   it('writes an Egress policy for a workload with external peers, listing all its learned destinations', () => {
@@ -101,7 +106,13 @@ describe('renderNetworkPolicyYaml', () => {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'pg', 'app.kubernetes.io/instance': 'main' } } }],
         ports: [{ protocol: 'TCP', port: 5432 }],
       },
-      { to: [{ ipBlock: { cidr: '198.51.100.7/32' } }], ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'UDP', port: 53 }] },
+      {
+        to: [{ ipBlock: { cidr: '198.51.100.7/32' } }],
+        ports: [
+          { protocol: 'TCP', port: 443 },
+          { protocol: 'UDP', port: 53 },
+        ],
+      },
     ]);
   });
 

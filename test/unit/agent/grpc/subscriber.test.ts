@@ -5,7 +5,7 @@ import { createHub, type Hub } from '../../../../agent/delivery/hub.js';
 import { decodeBatch } from '../../../../agent/delivery/wire.js';
 import { grpcMetrics } from '../../../../agent/grpc/metrics.js';
 import { createSubscriber } from '../../../../agent/grpc/subscriber.js';
-import { testDeps } from '../../test-deps.js';
+import { testDeps } from '../../../helpers/deps.js';
 
 /** A stream that accepts `room` writes, then reports full until drained by the test. */
 class FakeStream extends EventEmitter {

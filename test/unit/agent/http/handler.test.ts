@@ -94,8 +94,10 @@ describe('HTTP endpoints', () => {
     expect(r.status).toBe(503);
   });
 
-  it('/readyz carries a check\'s detail (the rules a skip-mode start dropped)', async () => {
-    const { port, readiness } = await serve((r) => { r.add('rules-watcher')(); });
+  it("/readyz carries a check's detail (the rules a skip-mode start dropped)", async () => {
+    const { port, readiness } = await serve((r) => {
+      r.add('rules-watcher')();
+    });
     readiness.detail('rules-watcher', '3 rules active; dropped (--rules-on-error skip): rule "Shell"');
     const r = await fetchRaw(port, '/readyz');
     expect(r.status).toBe(200);
@@ -121,7 +123,16 @@ describe('HTTP endpoints', () => {
 
   it('answers 500 and reports when the registry fails', async () => {
     const { port, deps } = await serve((_r, reg) => {
-      reg.registerMetric(new Counter({ name: 'vigil_bad_total', help: 'x', registers: [], collect() { throw new Error('collect broke'); } }));
+      reg.registerMetric(
+        new Counter({
+          name: 'vigil_bad_total',
+          help: 'x',
+          registers: [],
+          collect() {
+            throw new Error('collect broke');
+          },
+        }),
+      );
     });
     const r = await fetchRaw(port, '/metrics');
     expect(r.status).toBe(500);
@@ -144,7 +155,9 @@ describe('HTTP endpoints', () => {
       request({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
         res.resume();
         res.on('end', () => resolve());
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     // A keep-alive socket is now idle in the agent's pool; stop must not wait for its 5 s timeout.
     await server.stop();

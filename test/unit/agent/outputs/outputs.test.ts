@@ -34,9 +34,7 @@ describe('json output', () => {
 
 describe('pretty output', () => {
   it('prints time, priority, rule and the output text without Falco’s own prefix', () => {
-    expect(prettyLine(sampleAlert(), false)).toBe(
-      '2024-05-01T10:00:00.123456789Z Notice [Terminal shell in container] A shell was spawned in a container (user=root container_id=abc)',
-    );
+    expect(prettyLine(sampleAlert(), false)).toBe('2024-05-01T10:00:00.123456789Z Notice [Terminal shell in container] A shell was spawned in a container (user=root container_id=abc)');
   });
 
   it('colours the priority only when asked (stdout is a TTY) and keeps one line per alert', () => {

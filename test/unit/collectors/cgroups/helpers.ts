@@ -1,19 +1,17 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-export { testDeps, type TestDeps } from '../../test-deps.js';
+export { testDeps, type TestDeps } from '../../../helpers/deps.js';
 
 export const FIXTURES = join(import.meta.dirname, '../../../fixtures');
 export const V1 = join(FIXTURES, 'cgroup-v1');
 export const V2 = join(FIXTURES, 'cgroup-v2');
 export const PROC = join(FIXTURES, 'cgroup-proc');
 
-export const ID = { A: 'a'.repeat(64), B: 'b'.repeat(64), C: 'c'.repeat(64), D: 'd'.repeat(64), E: 'e'.repeat(64), H: 'f'.repeat(63) + '0' };
+export const ID = { A: 'a'.repeat(64), B: 'b'.repeat(64), C: 'c'.repeat(64), D: 'd'.repeat(64), E: 'e'.repeat(64), H: `${'f'.repeat(63)}0` };
 export const UID = '3f1c2a9e-5b7d-4e8f-9a1b-2c3d4e5f6a7b';
 export const UID2 = '11111111-2222-3333-4444-555555555555';
 export const UID3 = '99999999-8888-7777-6666-555555555555';
-
-
 
 /** A writable copy of a fixture tree (tests mutate it). */
 export function copyFixture(src: string): { dir: string; cleanup: () => void } {

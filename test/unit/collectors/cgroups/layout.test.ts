@@ -6,7 +6,9 @@ import { copyFixture, V1, V2 } from './helpers.js';
 
 describe('detectCgroupLayout', () => {
   const cleanups: Array<() => void> = [];
-  afterEach(() => cleanups.splice(0).forEach((c) => c()));
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
 
   it('detects v2 from cgroup.controllers', () => {
     expect(detectCgroupLayout(V2)).toEqual({ version: 2, root: V2, watchRoot: V2 });

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  parseBlkioServiceBytes,
-  parseFlatKeyed,
-  parseIoStat,
-  parseNetDev,
-  parsePartitions,
-  parsePids,
-  parseUint,
-} from '../../../../collectors/cgroups/index.js';
+import { parseBlkioServiceBytes, parseFlatKeyed, parseIoStat, parseNetDev, parsePartitions, parsePids, parseUint } from '../../../../collectors/cgroups/index.js';
 
 describe('parseUint', () => {
   it('reads counters with a trailing newline', () => expect(parseUint('123456789012\n')).toBe(123456789012));
@@ -28,7 +20,7 @@ describe('parseFlatKeyed', () => {
     expect(bad).toBe(2);
     expect(value.get('ok')).toBe(3);
     expect(value.get('__proto__')).toBe(1);
-    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
 

@@ -1,13 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  detectCgroupLayout,
-  readContainerStats,
-  readNetDev,
-  readPids,
-  statPathsFor,
-} from '../../../../collectors/cgroups/index.js';
+import { detectCgroupLayout, readContainerStats, readNetDev, readPids, statPathsFor } from '../../../../collectors/cgroups/index.js';
 import { copyFixture, ID, PROC, UID, UID2, V1, V2 } from './helpers.js';
 
 const problems = (): { list: Array<[string, unknown]>; fn: (s: string, e: unknown) => void } => {

@@ -7,7 +7,9 @@ import { ID, UID, until } from './helpers.js';
 
 describe('CgroupTreeWatcher', () => {
   const cleanups: Array<() => void> = [];
-  afterEach(() => cleanups.splice(0).forEach((c) => c()));
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
 
   function setup(opts: { maxWatches?: number } = {}) {
     const root = mkdtempSync(join(tmpdir(), 'vigil-tw-'));

@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-export { testDeps } from '../../test-deps.js';
+export { testDeps } from '../../../helpers/deps.js';
 import type { FdTarget, ProcessInfo } from '../../../../collectors/model.js';
-
 
 const NONE: FdTarget = { kind: 'none' };
 
@@ -39,7 +38,7 @@ export class FixtureProc {
   add(pid: number, args: string[] = ['sleep', '1'], cgroup = '0::/user.slice\n'): void {
     const dir = join(this.root, String(pid));
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'cmdline'), args.join('\0') + '\0');
+    writeFileSync(join(dir, 'cmdline'), `${args.join('\0')}\0`);
     writeFileSync(join(dir, 'cgroup'), cgroup);
   }
   remove(pid: number): void {

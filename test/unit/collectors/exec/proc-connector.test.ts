@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { endianness } from 'node:os';
-import {
-  buildMcastControl,
-  exitCodeFromStatus,
-  parseDatagram,
-  PROC_CN_MCAST_LISTEN,
-} from '../../../../collectors/exec/proc-connector.js';
+import { buildMcastControl, exitCodeFromStatus, parseDatagram, PROC_CN_MCAST_LISTEN } from '../../../../collectors/exec/proc-connector.js';
 
 const LE = endianness() === 'LE';
 
@@ -37,9 +32,7 @@ function message(what: number, data: number[], opts: { idx?: number; seq?: numbe
 describe('parseDatagram', () => {
   it('reads a fork event', () => {
     const r = parseDatagram(message(1, [100, 100, 200, 200], { ts: 5_000_000n }));
-    expect(r.events).toEqual([
-      { what: 'fork', timestampNs: 5_000_000n, parentPid: 100, parentTgid: 100, childPid: 200, childTgid: 200 },
-    ]);
+    expect(r.events).toEqual([{ what: 'fork', timestampNs: 5_000_000n, parentPid: 100, parentTgid: 100, childPid: 200, childTgid: 200 }]);
     expect(r.malformed).toBe(0);
   });
 
@@ -50,9 +43,7 @@ describe('parseDatagram', () => {
 
   it('reads an exit event with status, signal and parent', () => {
     const r = parseDatagram(message(0x80000000, [7, 7, 3 << 8, 17, 1, 1]));
-    expect(r.events).toEqual([
-      { what: 'exit', timestampNs: 123456789n, pid: 7, tgid: 7, exitStatus: 768, exitSignal: 17, parentPid: 1, parentTgid: 1 },
-    ]);
+    expect(r.events).toEqual([{ what: 'exit', timestampNs: 123456789n, pid: 7, tgid: 7, exitStatus: 768, exitSignal: 17, parentPid: 1, parentTgid: 1 }]);
   });
 
   it('reads a thread exit with exit_signal -1', () => {

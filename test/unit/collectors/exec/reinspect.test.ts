@@ -17,7 +17,11 @@ describe('isInterestingProcess', () => {
 });
 
 describe('needsReinspection', () => {
-  const quiet = [{ kind: 'tty', path: '/dev/pts/0' }, { kind: 'file', path: '/dev/null' }, { kind: 'tty', path: '/dev/pts/0' }] as const;
+  const quiet = [
+    { kind: 'tty', path: '/dev/pts/0' },
+    { kind: 'file', path: '/dev/null' },
+    { kind: 'tty', path: '/dev/pts/0' },
+  ] as const;
   it('re-reads renamed shells, /proc/self/exe re-execs and anything whose stdio is not a terminal or /dev/null', () => {
     expect(needsReinspection(proc(1, { comm: 'kworker', exe: '/tmp/kworker', args: ['kworker'], stdio: quiet, exeClass: 'shell' }))).toBe(true);
     expect(needsReinspection(proc(1, { comm: 'exe', exe: '/bin/busybox', args: ['x'], stdio: quiet }))).toBe(true);
@@ -84,7 +88,10 @@ describe('Reinspector', () => {
   it('skips the full read while the cheap probe shows nothing moved', async () => {
     const base = proc(9, { comm: 'app' });
     const reader = { read: vi.fn(() => proc(9, { comm: 'app', stdio: [sock, sock, sock] })) };
-    const probes = [{ startTicks: base.startTicks, comm: 'app', stdio: base.stdio }, { startTicks: base.startTicks, comm: 'app', stdio: [sock, sock, sock] as const }];
+    const probes = [
+      { startTicks: base.startTicks, comm: 'app', stdio: base.stdio },
+      { startTicks: base.startTicks, comm: 'app', stdio: [sock, sock, sock] as const },
+    ];
     const changed: ProcessInfo[] = [];
     const r = new Reinspector(reader, { delaysMs: [5, 15], maxPending: 4, onChanged: (p) => changed.push(p), onSkipped: vi.fn(), onError: vi.fn() }, () => probes.shift());
     r.schedule(base);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAddress, decodeEndpoint, parseProcNet, tcpSignature } from '../../../../collectors/netfs/index.js';
-import { FIXTURE_PROC } from '../procfs/helpers.js';
+import { FIXTURE_PROC, SSHD_LISTEN_ROW } from '../procfs/helpers.js';
 
 describe('decodeAddress', () => {
   it('decodes little-endian IPv4 words', () => {
@@ -37,10 +37,7 @@ describe('parseProcNet', () => {
   it('parses tcp rows with state, uid and inode', () => {
     const rows = parseProcNet(readFileSync(join(FIXTURE_PROC, '1/net/tcp'), 'utf8'), 'tcp', true);
     expect(rows).toHaveLength(4);
-    expect(rows[0]).toEqual({
-      proto: 'tcp', localAddr: '0.0.0.0', localPort: 22, remoteAddr: '0.0.0.0', remotePort: 0,
-      state: 'LISTEN', uid: 0, inode: 5001,
-    });
+    expect(rows[0]).toEqual(SSHD_LISTEN_ROW);
     expect(rows[1]).toMatchObject({ localAddr: '127.0.0.1', localPort: 41652, remotePort: 22, state: 'ESTABLISHED', uid: 1000 });
     expect(rows[3]).toMatchObject({ state: 'TIME_WAIT', inode: 0 });
   });
@@ -53,10 +50,8 @@ describe('parseProcNet', () => {
     ]);
   });
   it('parses udp (unconnected sockets are CLOSE) and skips malformed lines', () => {
-    const text = readFileSync(join(FIXTURE_PROC, '1/net/udp'), 'utf8') + 'garbage line\n   9: nothex:zz 0:0 01\n';
-    expect(parseProcNet(text, 'udp', true)).toEqual([
-      { proto: 'udp', localAddr: '127.0.0.1', localPort: 53, remoteAddr: '0.0.0.0', remotePort: 0, state: 'CLOSE', uid: 0, inode: 5004 },
-    ]);
+    const text = `${readFileSync(join(FIXTURE_PROC, '1/net/udp'), 'utf8')}garbage line\n   9: nothex:zz 0:0 01\n`;
+    expect(parseProcNet(text, 'udp', true)).toEqual([{ proto: 'udp', localAddr: '127.0.0.1', localPort: 53, remoteAddr: '0.0.0.0', remotePort: 0, state: 'CLOSE', uid: 0, inode: 5004 }]);
   });
   it('returns [] for a header-only file', () => {
     expect(parseProcNet(readFileSync(join(FIXTURE_PROC, '1/net/udp6'), 'utf8'), 'udp6', true)).toEqual([]);
@@ -64,9 +59,7 @@ describe('parseProcNet', () => {
 });
 
 describe('tcpSignature', () => {
-  const snmp = (active: number) =>
-    'Ip: Forwarding\nIp: 1\nTcp: RtoAlgorithm ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs\n' +
-    `Tcp: 1 ${active} 2 0 0 3 100\n`;
+  const snmp = (active: number) => `Ip: Forwarding\nIp: 1\nTcp: RtoAlgorithm ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs\nTcp: 1 ${active} 2 0 0 3 100\n`;
   it('changes with connects and listeners, not with traffic', () => {
     const a = tcpSignature(snmp(5), 'TCP: inuse 4 orphan 0\n', 'TCP6: inuse 1\n');
     expect(a).toBe(tcpSignature(snmp(5).replace(' 100', ' 999'), 'TCP: inuse 4 orphan 0\n', 'TCP6: inuse 1\n'));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSocketTable, type SocketTable } from '../../../../collectors/netfs/index.js';
 import { createProcessTable, type ProcessTable } from '../../../../collectors/procfs/index.js';
-import { FIXTURE_PROC, fixtureCopy, testDeps } from '../procfs/helpers.js';
+import { FIXTURE_PROC, fixtureCopy, SSHD_LISTEN_ROW, testDeps } from '../procfs/helpers.js';
 
 let t: ReturnType<typeof fixtureCopy>;
 let deps: ReturnType<typeof testDeps>;
@@ -42,10 +42,7 @@ describe('createSocketTable', () => {
     const s = scan();
     const by = new Map(s.added.map((x) => [x.inode, x]));
     expect([...by.keys()].sort()).toEqual([5001, 5002, 5003, 5004, 5005, 5006, 5007, 6001]);
-    expect(by.get(5001)).toEqual({
-      inode: 5001, proto: 'tcp', localAddr: '0.0.0.0', localPort: 22, remoteAddr: '0.0.0.0', remotePort: 0,
-      state: 'LISTEN', netns: HOST_NS, uid: 0, pids: [100],
-    });
+    expect(by.get(5001)).toEqual({ ...SSHD_LISTEN_ROW, netns: HOST_NS, pids: [100] });
     expect(by.get(5002)).toMatchObject({ pids: [101], uid: 1000, state: 'ESTABLISHED' });
     expect(by.get(5005)?.pids).toEqual([]); // its holder is not in the fixture
     expect(by.get(6001)).toMatchObject({ netns: CTR_NS, pids: [200], remoteAddr: '172.17.0.1', remotePort: 4444 });
@@ -108,7 +105,7 @@ describe('createSocketTable', () => {
 
   it('reports closed sockets as removed', () => {
     scan();
-    const tcp = readFileSync(join(t.proc, '200/net/tcp'), 'utf8').split('\n')[0]! + '\n';
+    const tcp = `${readFileSync(join(t.proc, '200/net/tcp'), 'utf8').split('\n')[0]!}\n`;
     writeFileSync(join(t.proc, '200/net/tcp'), tcp);
     bumpActiveOpens(200);
     const s = scan();
@@ -171,7 +168,7 @@ describe('createSocketTable', () => {
     expect(scan().added.map((x) => x.inode)).toEqual([5009]);
   });
 
-  it('does not take a new netns that reuses a dead one\'s inode (and counters) for the old one', () => {
+  it("does not take a new netns that reuses a dead one's inode (and counters) for the old one", () => {
     // The kernel hands a freed namespace inode number to the next namespace;
     // a fresh pod making the same connection as the last one even shows the
     // same TCP counters. Every member of the old netns is gone, a new

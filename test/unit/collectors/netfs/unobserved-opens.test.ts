@@ -3,7 +3,14 @@ import type { NetRow } from '../../../../collectors/netfs/parse-net.js';
 import { createUnobservedOpens, snmpTcpOpens } from '../../../../collectors/netfs/unobserved-opens.js';
 
 const row = (inode: number, state: NetRow['state'] = 'ESTABLISHED', proto: NetRow['proto'] = 'tcp'): NetRow => ({
-  proto, localAddr: '10.0.0.2', localPort: 40000 + inode, remoteAddr: '10.0.0.3', remotePort: 80, state, uid: 0, inode,
+  proto,
+  localAddr: '10.0.0.2',
+  localPort: 40000 + inode,
+  remoteAddr: '10.0.0.3',
+  remotePort: 80,
+  state,
+  uid: 0,
+  inode,
 });
 
 describe('snmpTcpOpens', () => {

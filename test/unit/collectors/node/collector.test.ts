@@ -2,18 +2,18 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createNodeCollector,
-  DEFAULT_NODE_COLLECTOR_CONFIG,
-  type NodeCollectorConfig,
-  type NodeInventory,
-  type StatfsResult,
-} from '../../../../collectors/node/index.js';
+import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG, type NodeCollectorConfig, type NodeInventory, type StatfsResult } from '../../../../collectors/node/index.js';
 import { FIXTURES, hasPromtool, promtoolCheck, seriesOf, testDeps } from './helpers.js';
 
 const INVENTORY: NodeInventory = {
-  os: 'Debian GNU/Linux', osRelease: '12', kernel: '6.1.0', arch: 'x64',
-  cpuModel: 'AMD EPYC "Genoa"', cpuCores: 2, memoryBytes: 25276510208, hostname: 'node-a',
+  os: 'Debian GNU/Linux',
+  osRelease: '12',
+  kernel: '6.1.0',
+  arch: 'x64',
+  cpuModel: 'AMD EPYC "Genoa"',
+  cpuCores: 2,
+  memoryBytes: 25276510208,
+  hostname: 'node-a',
 };
 const STAT: StatfsResult = { bsize: 4096, blocks: 1000, bfree: 600, bavail: 500, files: 100, ffree: 40 };
 
@@ -53,7 +53,9 @@ describe('createNodeCollector on a fixture /proc', () => {
       '{device="tmpfs",fstype="tmpfs",mountpoint="/run"}',
     ]);
     expect(seriesOf(text, 'node_filesystem_readonly').get('{device="/dev/vdc",fstype="ext4",mountpoint="/mnt/ro"}')).toBe(1);
-    expect(text).toContain('vigil_node_info{os="Debian GNU/Linux",os_release="12",kernel="6.1.0",arch="x64",cpu_model="AMD EPYC \\"Genoa\\"",cpu_cores="2",memory_bytes="25276510208",hostname="node-a"} 1');
+    expect(text).toContain(
+      'vigil_node_info{os="Debian GNU/Linux",os_release="12",kernel="6.1.0",arch="x64",cpu_model="AMD EPYC \\"Genoa\\"",cpu_cores="2",memory_bytes="25276510208",hostname="node-a"} 1',
+    );
 
     const sample = c.latest();
     expect(sample?.memory).toEqual({ totalBytes: 24684092 * 1024, availableBytes: 24266264 * 1024 });
@@ -66,7 +68,8 @@ describe('createNodeCollector on a fixture /proc', () => {
   it('emits no PSI series (and reports nothing) without /proc/pressure', async () => {
     const deps = testDeps();
     const c = createNodeCollector(deps, cfg(join(FIXTURES, 'node-nopsi/proc')), {
-      statfs: async () => STAT, inventory: async () => INVENTORY,
+      statfs: async () => STAT,
+      inventory: async () => INVENTORY,
     });
     stops.push(() => c.stop());
     await c.start(new AbortController().signal);
@@ -88,9 +91,7 @@ describe('createNodeCollector on a fixture /proc', () => {
       const first = await c.sampleNow();
       expect(first.cpu.perCpu[1]?.seconds.iowait).toBe(1.68);
       // cpu1 iowait 168 → 150 ticks, user 2714 → 2814.
-      const stat = readFileSync(join(dir, 'stat'), 'utf8')
-        .replace('cpu1 2714 6 1493 31900 168', 'cpu1 2814 6 1493 31900 150')
-        .replace('cpu  4602 10 2606 65142 208', 'cpu  4702 10 2606 65142 190');
+      const stat = readFileSync(join(dir, 'stat'), 'utf8').replace('cpu1 2714 6 1493 31900 168', 'cpu1 2814 6 1493 31900 150').replace('cpu  4602 10 2606 65142 208', 'cpu  4702 10 2606 65142 190');
       writeFileSync(join(dir, 'stat'), stat);
       const second = await c.sampleNow();
       expect(second.cpu.perCpu[1]?.seconds.iowait).toBe(1.68);
@@ -137,7 +138,10 @@ describe('createNodeCollector on a fixture /proc', () => {
     let resolveInv: ((i: NodeInventory) => void) | undefined;
     const c = createNodeCollector(deps, cfg(join(FIXTURES, 'node/proc'), { inventoryWaitMs: 10 }), {
       statfs: async () => STAT,
-      inventory: () => new Promise((r) => { resolveInv = r; }),
+      inventory: () =>
+        new Promise((r) => {
+          resolveInv = r;
+        }),
     });
     stops.push(() => c.stop());
     await c.start(new AbortController().signal);
@@ -152,7 +156,10 @@ describe('createNodeCollector on a fixture /proc', () => {
   it('reports a failing inventory instead of throwing', async () => {
     const deps = testDeps();
     const c = createNodeCollector(deps, cfg(join(FIXTURES, 'node/proc')), {
-      statfs: async () => STAT, inventory: async () => { throw new Error('no dmidecode'); },
+      statfs: async () => STAT,
+      inventory: async () => {
+        throw new Error('no dmidecode');
+      },
     });
     stops.push(() => c.stop());
     await c.start(new AbortController().signal);
@@ -165,7 +172,11 @@ describe('node collector lifecycle', () => {
     const deps = testDeps();
     let statfsCalls = 0;
     const c = createNodeCollector(deps, cfg(join(FIXTURES, 'node/proc')), {
-      statfs: async () => { statfsCalls++; return STAT; }, inventory: async () => INVENTORY,
+      statfs: async () => {
+        statfsCalls++;
+        return STAT;
+      },
+      inventory: async () => INVENTORY,
     });
     await c.stop();
     await c.stop();
@@ -177,7 +188,8 @@ describe('node collector lifecycle', () => {
   it('does not start on an already aborted signal', async () => {
     const deps = testDeps();
     const c = createNodeCollector(deps, cfg(join(FIXTURES, 'node/proc')), {
-      statfs: async () => STAT, inventory: async () => INVENTORY,
+      statfs: async () => STAT,
+      inventory: async () => INVENTORY,
     });
     const ac = new AbortController();
     ac.abort();
@@ -189,15 +201,23 @@ describe('node collector lifecycle', () => {
   it('samples periodically, notifies listeners, survives a throwing listener, and stops on abort', async () => {
     const deps = testDeps();
     const c = createNodeCollector(deps, cfg(join(FIXTURES, 'node/proc'), { sampleIntervalMs: 5 }), {
-      statfs: async () => STAT, inventory: async () => INVENTORY,
+      statfs: async () => STAT,
+      inventory: async () => INVENTORY,
     });
     const seen: number[] = [];
     const unsubscribe = c.onSample((s) => seen.push(s.timeMs));
-    c.onSample(() => { throw new Error('listener bug'); });
+    c.onSample(() => {
+      throw new Error('listener bug');
+    });
     const ac = new AbortController();
     await c.start(ac.signal);
     await new Promise<void>((resolve) => {
-      const t = setInterval(() => { if (seen.length >= 3) { clearInterval(t); resolve(); } }, 2);
+      const t = setInterval(() => {
+        if (seen.length >= 3) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 2);
     });
     unsubscribe();
     ac.abort();

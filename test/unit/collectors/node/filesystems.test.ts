@@ -3,7 +3,11 @@ import { FilesystemScanner, type StatfsResult } from '../../../../collectors/nod
 import type { MountEntry } from '../../../../collectors/node/mountinfo.js';
 
 const mount = (mountpoint: string, device = '/dev/vda', fstype = 'ext4', ro = false): MountEntry => ({
-  device, mountpoint, fstype, mountOptions: [ro ? 'ro' : 'rw'], superOptions: ['rw'],
+  device,
+  mountpoint,
+  fstype,
+  mountOptions: [ro ? 'ro' : 'rw'],
+  superOptions: ['rw'],
 });
 
 const stat: StatfsResult = { bsize: 4096, blocks: 1000, bfree: 600, bavail: 500, files: 100, ffree: 40 };
@@ -14,22 +18,35 @@ describe('FilesystemScanner', () => {
     const scanner = new FilesystemScanner({
       hostRoot: '/host/root',
       timeoutMs: 1000,
-      statfs: async (p) => { calls.push(p); return stat; },
+      statfs: async (p) => {
+        calls.push(p);
+        return stat;
+      },
     });
     const [fs] = await scanner.scan([mount('/data', '/dev/vdb', 'xfs', true)]);
     expect(calls).toEqual(['/host/root/data']);
     expect(fs).toMatchObject({
-      device: '/dev/vdb', mountpoint: '/data', fstype: 'xfs',
-      sizeBytes: 4096000, freeBytes: 2457600, availBytes: 2048000, files: 100, filesFree: 40,
-      readonly: true, deviceError: false,
+      device: '/dev/vdb',
+      mountpoint: '/data',
+      fstype: 'xfs',
+      sizeBytes: 4096000,
+      freeBytes: 2457600,
+      availBytes: 2048000,
+      files: 100,
+      filesFree: 40,
+      readonly: true,
+      deviceError: false,
     });
     expect(fs?.usedRatio).toBeCloseTo(400 / 900, 12);
   });
 
   it('reports a failing statfs as deviceError with its errno', async () => {
     const scanner = new FilesystemScanner({
-      hostRoot: '/', timeoutMs: 1000,
-      statfs: async () => { throw Object.assign(new Error('denied'), { code: 'EACCES' }); },
+      hostRoot: '/',
+      timeoutMs: 1000,
+      statfs: async () => {
+        throw Object.assign(new Error('denied'), { code: 'EACCES' });
+      },
     });
     const [fs] = await scanner.scan([mount('/x')]);
     expect(fs).toMatchObject({ deviceError: true, errorReason: 'EACCES', sizeBytes: 0 });
@@ -50,7 +67,9 @@ describe('FilesystemScanner', () => {
       statfs: (p) => {
         if (p === '/mnt/nfs') {
           hung.push(p);
-          return new Promise<StatfsResult>((resolve) => { release = () => resolve(stat); });
+          return new Promise<StatfsResult>((resolve) => {
+            release = () => resolve(stat);
+          });
         }
         return Promise.resolve(stat);
       },
@@ -82,7 +101,11 @@ describe('FilesystemScanner', () => {
 
   it('a statfs function that throws synchronously is a device error, not a crash', async () => {
     const scanner = new FilesystemScanner({
-      hostRoot: '/', timeoutMs: 1000, statfs: () => { throw new Error('boom'); },
+      hostRoot: '/',
+      timeoutMs: 1000,
+      statfs: () => {
+        throw new Error('boom');
+      },
     });
     const [fs] = await scanner.scan([mount('/')]);
     expect(fs?.deviceError).toBe(true);

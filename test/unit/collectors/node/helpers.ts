@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-export { testDeps, type TestDeps } from '../../test-deps.js';
+export { testDeps, type TestDeps } from '../../../helpers/deps.js';
 
 export const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
-
-
 
 /** Runs `promtool check metrics` on the text; returns its exit status and combined output. */
 export function promtoolCheck(text: string): { status: number | null; output: string } {

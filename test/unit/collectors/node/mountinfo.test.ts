@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_FS_TYPES_EXCLUDE,
-  DEFAULT_MOUNT_POINTS_EXCLUDE,
-  filterMounts,
-  parseMountinfo,
-  readHostMounts,
-} from '../../../../collectors/node/index.js';
+import { DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE, filterMounts, parseMountinfo, readHostMounts } from '../../../../collectors/node/index.js';
 import { isReadOnly, stripRootPrefix } from '../../../../collectors/node/mountinfo.js';
 import { FIXTURES } from './helpers.js';
 
@@ -46,9 +40,7 @@ describe('parseMountinfo', () => {
 
 describe('node_exporter default exclusions', () => {
   it('are upstream filesystem_linux.go defMountPointsExcluded / defFSTypesExcluded verbatim', () => {
-    expect(DEFAULT_MOUNT_POINTS_EXCLUDE.source.replaceAll('\\/', '/')).toBe(
-      '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)',
-    );
+    expect(DEFAULT_MOUNT_POINTS_EXCLUDE.source.replaceAll('\\/', '/')).toBe('^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)');
     expect(DEFAULT_FS_TYPES_EXCLUDE.source).toBe(
       '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$',
     );
@@ -56,22 +48,34 @@ describe('node_exporter default exclusions', () => {
 
   it('keep real filesystems and drop pseudo, container-layer and credential mounts', () => {
     const kept = filterMounts(parseMountinfo(MOUNTINFO), DEFAULT_MOUNT_POINTS_EXCLUDE, DEFAULT_FS_TYPES_EXCLUDE);
-    expect([...new Set(kept.map((m) => m.mountpoint))].sort()).toEqual([
-      '/', '/data/my disk', '/mnt/nfs', '/mnt/ro', '/run', '/var/lib/docker',
-    ]);
+    expect([...new Set(kept.map((m) => m.mountpoint))].sort()).toEqual(['/', '/data/my disk', '/mnt/nfs', '/mnt/ro', '/run', '/var/lib/docker']);
   });
 
   it.each([
-    ['/dev', true], ['/devices', false], ['/proc/sys/fs/binfmt_misc', true], ['/run/credentials/x.service', true],
-    ['/run/credentials', false], ['/var/lib/docker', false], ['/var/lib/docker/volumes', true],
-    ['/var/lib/containers/storage/overlay', true], ['/sysroot', false], ['/home', false],
+    ['/dev', true],
+    ['/devices', false],
+    ['/proc/sys/fs/binfmt_misc', true],
+    ['/run/credentials/x.service', true],
+    ['/run/credentials', false],
+    ['/var/lib/docker', false],
+    ['/var/lib/docker/volumes', true],
+    ['/var/lib/containers/storage/overlay', true],
+    ['/sysroot', false],
+    ['/home', false],
   ])('mount point %s excluded: %s', (mp, excluded) => {
     expect(DEFAULT_MOUNT_POINTS_EXCLUDE.test(mp)).toBe(excluded);
   });
 
   it.each([
-    ['cgroup', true], ['cgroup2', true], ['overlay', true], ['erofs', true], ['ext4', false], ['tmpfs', false],
-    ['fuse.sshfs', false], ['nfs4', false], ['xfsx', false],
+    ['cgroup', true],
+    ['cgroup2', true],
+    ['overlay', true],
+    ['erofs', true],
+    ['ext4', false],
+    ['tmpfs', false],
+    ['fuse.sshfs', false],
+    ['nfs4', false],
+    ['xfsx', false],
   ])('fs type %s excluded: %s', (t, excluded) => {
     expect(DEFAULT_FS_TYPES_EXCLUDE.test(t)).toBe(excluded);
   });

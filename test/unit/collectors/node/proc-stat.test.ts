@@ -25,7 +25,14 @@ describe('parseProcStat', () => {
   it('converts ticks to seconds with the configured USER_HZ', () => {
     const { perCpu, total } = clampAll(parseProcStat(STAT), new CpuClamp(100));
     expect(perCpu[0]?.seconds).toEqual({
-      user: 18.88, nice: 0.04, system: 11.13, idle: 332.41, iowait: 0.39, irq: 0.01, softirq: 0.14, steal: 0.02,
+      user: 18.88,
+      nice: 0.04,
+      system: 11.13,
+      idle: 332.41,
+      iowait: 0.39,
+      irq: 0.01,
+      softirq: 0.14,
+      steal: 0.02,
     });
     expect(total?.iowait).toBe(2.08);
     const { perCpu: p250 } = clampAll(parseProcStat(STAT), new CpuClamp(250));

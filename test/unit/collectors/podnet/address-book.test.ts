@@ -44,7 +44,10 @@ describe('createPodAddressBook', () => {
       cpSync(FIXTURES, root, { recursive: true });
       let t = 1_000;
       const book = createPodAddressBook({ procRoot: root, maxAgeMs: 10_000, now: () => t });
-      const list = [{ netns: POD_A, pid: 2001, containerId: 'a' }, { netns: POD_B, pid: 3001, containerId: 'b' }];
+      const list = [
+        { netns: POD_A, pid: 2001, containerId: 'a' },
+        { netns: POD_B, pid: 3001, containerId: 'b' },
+      ];
       book.refresh(list);
       // The pod was recreated with another address: not seen until the entry is stale.
       writeFileSync(join(root, '2001/net/fib_trie'), '  |-- 10.244.1.7\n     /32 host LOCAL\n');
@@ -95,17 +98,26 @@ describe('createPodAddressBook', () => {
 
   it('marks the host netns (from <procRoot>/1/ns/net or the config) even when host-network containers share it', () => {
     const book = createPodAddressBook({ procRoot: FIXTURES });
-    book.refresh([{ netns: HOST, pid: 1 }, { netns: HOST, pid: 1, containerId: 'hostnet' }]);
+    book.refresh([
+      { netns: HOST, pid: 1 },
+      { netns: HOST, pid: 1, containerId: 'hostnet' },
+    ]);
     expect(book.owner('192.0.2.2')).toEqual({ netns: HOST, host: true, containerId: 'hostnet', containerIds: ['hostnet'] });
     const configured = createPodAddressBook({ procRoot: FIXTURES, hostNetns: POD_A });
-    configured.refresh([{ netns: HOST, pid: 1 }, { netns: POD_A, pid: 2001 }]);
+    configured.refresh([
+      { netns: HOST, pid: 1 },
+      { netns: POD_A, pid: 2001 },
+    ]);
     expect(configured.owner('192.0.2.2')?.host).toBe(false);
     expect(configured.owner('172.17.0.2')?.host).toBe(true);
   });
 
   it('treats an address owned by two namespaces as unknown', () => {
     const book = createPodAddressBook({ procRoot: FIXTURES });
-    book.refresh([{ netns: POD_A, pid: 2001 }, { netns: 99, pid: 2001 }]);
+    book.refresh([
+      { netns: POD_A, pid: 2001 },
+      { netns: 99, pid: 2001 },
+    ]);
     expect(book.owner('172.17.0.2')).toBeUndefined();
   });
 
@@ -118,7 +130,10 @@ describe('createPodAddressBook', () => {
       // A directory where a file is expected: EISDIR, a real failure.
       cpSync(join(root, '3001/net'), join(root, '2001/net/fib_trie'), { recursive: true });
       const book = createPodAddressBook({ procRoot: root }, { report: (c, s) => reported.push(`${c}/${s}`) });
-      book.refresh([{ netns: POD_A, pid: 2001 }, { netns: POD_B, pid: 3001 }]);
+      book.refresh([
+        { netns: POD_A, pid: 2001 },
+        { netns: POD_B, pid: 3001 },
+      ]);
       expect(reported).toEqual(['podnet/read']);
       expect(book.owner('172.17.0.3')?.netns).toBe(POD_B);
     } finally {

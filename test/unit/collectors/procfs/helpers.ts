@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-export { testDeps } from '../../test-deps.js';
+export { testDeps } from '../../../helpers/deps.js';
 
 export const FIXTURE = resolve(import.meta.dirname, '../../../fixtures/proc-basic');
 export const FIXTURE_PROC = join(FIXTURE, 'proc');
@@ -16,3 +16,5 @@ export function fixtureCopy(): { root: string; proc: string; passwd: string } {
   return { root, proc: join(root, 'proc'), passwd: join(root, 'etc/passwd') };
 }
 
+/** The fixture's sshd listener (pid 100, host netns) as /proc/net/tcp gives it. */
+export const SSHD_LISTEN_ROW = { proto: 'tcp', localAddr: '0.0.0.0', localPort: 22, remoteAddr: '0.0.0.0', remotePort: 0, state: 'LISTEN', uid: 0, inode: 5001 } as const;

@@ -14,8 +14,7 @@ const viaBytes = (s: string) => {
   const { buf, len } = bytes(s);
   return parseStatBytes(buf, len);
 };
-const tail = (ppid: number, tty: number, flags: number, start: number) =>
-  `S ${ppid} 42 42 ${tty} -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 1000 100 18446744073709551615 1 2 3\n`;
+const tail = (ppid: number, tty: number, flags: number, start: number) => `S ${ppid} 42 42 ${tty} -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 1000 100 18446744073709551615 1 2 3\n`;
 
 describe('parseStatBytes', () => {
   it('agrees with parseStat on real stat lines', () => {

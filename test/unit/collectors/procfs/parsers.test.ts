@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseCmdline, parseFdLink, parseNsLink, parsePasswd, parseStat, parseStatus, rootOverlayUpperdir, sameFdTarget,
-  socketInodeOf,
-} from '../../../../collectors/procfs/index.js';
+import { parseCmdline, parseFdLink, parseNsLink, parsePasswd, parseStat, parseStatus, rootOverlayUpperdir, sameFdTarget, socketInodeOf } from '../../../../collectors/procfs/index.js';
 import { containerFromProcCgroup } from '../../../../collectors/cgroups/parse-path.js';
 
-const tail = (start: number, flags = 4194560) =>
-  `S 1 42 42 34819 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 1000 100 18446744073709551615`;
+const tail = (start: number, flags = 4194560) => `S 1 42 42 34819 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 1000 100 18446744073709551615`;
 
 describe('parseStat', () => {
   it('reads pid, comm, ppid, tty and start time', () => {
     expect(parseStat(`42 (bash) ${tail(12345)}\n`)).toEqual({
-      pid: 42, comm: 'bash', state: 'S', ppid: 1, tty: 34819, startTicks: 12345, kernelThread: false,
+      pid: 42,
+      comm: 'bash',
+      state: 'S',
+      ppid: 1,
+      tty: 34819,
+      startTicks: 12345,
+      kernelThread: false,
     });
   });
   it('cuts comm at the last ")" so spaces, parentheses and newlines survive', () => {

@@ -14,12 +14,25 @@ describe('createProcessReader on the fixture tree', () => {
   it('reads a host process completely', () => {
     const p = reader.read(100)!;
     expect(p).toMatchObject({
-      pid: 100, ppid: 1, comm: 'bash', exe: '/usr/bin/bash', args: ['-bash'], argsTruncated: false,
-      uid: 1000, gid: 1000, user: 'alice', tty: 34819, vpid: 100, netns: 4026531840, startTicks: 2000,
+      pid: 100,
+      ppid: 1,
+      comm: 'bash',
+      exe: '/usr/bin/bash',
+      args: ['-bash'],
+      argsTruncated: false,
+      uid: 1000,
+      gid: 1000,
+      user: 'alice',
+      tty: 34819,
+      vpid: 100,
+      netns: 4026531840,
+      startTicks: 2000,
       startTimeMs: 1700000000000 + 20000,
     });
     expect(p.stdio).toEqual([
-      { kind: 'tty', path: '/dev/pts/3' }, { kind: 'tty', path: '/dev/pts/3' }, { kind: 'tty', path: '/dev/pts/3' },
+      { kind: 'tty', path: '/dev/pts/3' },
+      { kind: 'tty', path: '/dev/pts/3' },
+      { kind: 'tty', path: '/dev/pts/3' },
     ]);
     expect(p.containerId).toBeUndefined();
     expect(p.exeUpperLayer).toBeUndefined();
@@ -29,10 +42,17 @@ describe('createProcessReader on the fixture tree', () => {
   it('reads a containerized reverse shell: container, vpid, socket stdio, upper-layer exe', () => {
     const p = reader.read(200)!;
     expect(p).toMatchObject({
-      containerId: 'a'.repeat(64), vpid: 1, netns: 4026532000, exe: '/tmp/sh', exeUpperLayer: true, user: 'root',
+      containerId: 'a'.repeat(64),
+      vpid: 1,
+      netns: 4026532000,
+      exe: '/tmp/sh',
+      exeUpperLayer: true,
+      user: 'root',
     });
     expect(p.stdio).toEqual([
-      { kind: 'socket', inode: 6001 }, { kind: 'socket', inode: 6001 }, { kind: 'socket', inode: 6001 },
+      { kind: 'socket', inode: 6001 },
+      { kind: 'socket', inode: 6001 },
+      { kind: 'socket', inode: 6001 },
     ]);
   });
 
@@ -121,7 +141,9 @@ describe('createProcessReader on the real /proc', () => {
   const deps = testDeps();
   const reader = createProcessReader({ procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 4096 }, deps.errors);
   const nspid = (pid: number) => {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('NSpid:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('NSpid:'));
     return Number(line?.trim().split(/\s+/).pop());
   };
 

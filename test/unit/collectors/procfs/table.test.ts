@@ -21,8 +21,7 @@ afterEach(() => rmSync(t.root, { recursive: true, force: true }));
 
 /** A table with a fake clock; statVerifyMs 0 reads the stat of every known pid on every scan. */
 let clock = 0;
-const withPeriod = (statVerifyMs: number | (() => number) = 0) =>
-  createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, statVerifyMs, now: () => clock });
+const withPeriod = (statVerifyMs: number | (() => number) = 0) => createProcessTable(deps, { procRoot: t.proc, passwdPath: t.passwd, maxCmdlineBytes: 4096, statVerifyMs, now: () => clock });
 const everyScan = () => withPeriod(0);
 
 const pids = (xs: readonly { pid: number }[]) => xs.map((p) => p.pid).sort((a, b) => a - b);

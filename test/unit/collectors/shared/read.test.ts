@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isChurn, listDir, readBytes, readLink, readText } from '../../../../collectors/shared/index.js';
+import { listDir, readBytes, readLink, readText } from '../../../../collectors/shared/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-shared-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,11 +35,5 @@ describe('shared /proc readers', () => {
     expect(readLink(join(dir, 'l'))).toBe('socket:[42]');
     writeFileSync(join(dir, 'bin'), Buffer.from([0x61, 0xff, 0x62]));
     expect(readText(join(dir, 'bin'))).toBe('a\ufffdb');
-  });
-  it('classifies churn errors', () => {
-    expect(isChurn({ code: 'ENOENT' })).toBe(true);
-    expect(isChurn({ code: 'ESRCH' })).toBe(true);
-    expect(isChurn({ code: 'EACCES' })).toBe(false);
-    expect(isChurn(null)).toBe(false);
   });
 });

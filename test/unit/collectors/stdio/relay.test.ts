@@ -39,7 +39,14 @@ function lookups(processes: ProcessInfo[], sockets: SocketInfo[]): StdioLookups 
 describe('findStdioLinks', () => {
   it('reads a direct socket on stdio (bash /dev/tcp)', () => {
     const s = sock({ inode: 77, pids: [10] });
-    const sh = proc({ pid: 10, stdio: [{ kind: 'socket', inode: 77 }, { kind: 'socket', inode: 77 }, { kind: 'socket', inode: 77 }] });
+    const sh = proc({
+      pid: 10,
+      stdio: [
+        { kind: 'socket', inode: 77 },
+        { kind: 'socket', inode: 77 },
+        { kind: 'socket', inode: 77 },
+      ],
+    });
     const links = findStdioLinks(sh, lookups([sh], [s]), false);
     expect(links.map((l) => l.fd)).toEqual([0, 1, 2]);
     expect(links.every((l) => l.socket === s && l.relay === undefined)).toBe(true);
@@ -53,7 +60,14 @@ describe('findStdioLinks', () => {
 
   it('follows a pipe to the process holding the socket (sh | nc)', () => {
     const s = sock({ inode: 900, pids: [20] });
-    const sh = proc({ pid: 10, stdio: [{ kind: 'pipe', inode: 301 }, { kind: 'pipe', inode: 302 }, { kind: 'pipe', inode: 302 }] });
+    const sh = proc({
+      pid: 10,
+      stdio: [
+        { kind: 'pipe', inode: 301 },
+        { kind: 'pipe', inode: 302 },
+        { kind: 'pipe', inode: 302 },
+      ],
+    });
     const nc = proc({ pid: 20, comm: 'nc' });
     fds(20, { 0: 'pipe:[302]', 1: '/tmp/f', 3: 'socket:[900]' });
     const links = findStdioLinks(sh, lookups([sh, nc], [s]), true);
@@ -65,7 +79,15 @@ describe('findStdioLinks', () => {
 
   it('follows a Unix socketpair to the relay holding its peer (socat EXEC:sh without pty)', () => {
     const tcp = sock({ inode: 905, pids: [40] });
-    const sh = proc({ pid: 41, ppid: 40, stdio: [{ kind: 'socket', inode: 26172 }, { kind: 'socket', inode: 26172 }, { kind: 'file', path: '/dev/null' }] });
+    const sh = proc({
+      pid: 41,
+      ppid: 40,
+      stdio: [
+        { kind: 'socket', inode: 26172 },
+        { kind: 'socket', inode: 26172 },
+        { kind: 'file', path: '/dev/null' },
+      ],
+    });
     const socat = proc({ pid: 40, comm: 'socat' });
     fds(40, { 3: 'socket:[905]', 5: 'socket:[26173]' });
     unixTable(41, [26172, 26173]);
@@ -85,18 +107,35 @@ describe('findStdioLinks', () => {
     unixTable(41, [26173]);
     expect(findStdioLinks(netlink, lookups([netlink, socat], [tcp]), true)).toEqual([]);
     // A Unix socket whose peer is elsewhere (a journald stream): no relay either.
-    const logged = proc({ pid: 42, ppid: 40, stdio: [{ kind: 'file', path: '/dev/null' }, { kind: 'socket', inode: 500 }, { kind: 'socket', inode: 500 }] });
+    const logged = proc({
+      pid: 42,
+      ppid: 40,
+      stdio: [
+        { kind: 'file', path: '/dev/null' },
+        { kind: 'socket', inode: 500 },
+        { kind: 'socket', inode: 500 },
+      ],
+    });
     unixTable(42, [500, 26173]);
     expect(findStdioLinks(logged, lookups([logged, socat], [tcp]), true)).toEqual([]);
   });
 
   it('follows a pty to the process holding its master (socat exec:sh,pty)', () => {
     const s = sock({ inode: 901, pids: [30] });
-    const sh = proc({ pid: 31, stdio: [{ kind: 'tty', path: '/dev/pts/4' }, { kind: 'tty', path: '/dev/pts/4' }, { kind: 'tty', path: '/dev/pts/4' }] });
+    const sh = proc({
+      pid: 31,
+      stdio: [
+        { kind: 'tty', path: '/dev/pts/4' },
+        { kind: 'tty', path: '/dev/pts/4' },
+        { kind: 'tty', path: '/dev/pts/4' },
+      ],
+    });
     const socat = proc({ pid: 30, comm: 'socat' });
     fds(30, { 5: 'socket:[901]', 6: '/dev/ptmx' }, { 6: 'pos:\t0\nflags:\t02\nmnt_id:\t24\ntty-index:\t4\n' });
     expect(findStdioLinks(sh, lookups([sh, socat], [s]), true).map((l) => [l.fd, l.relay?.name])).toEqual([
-      [0, 'socat'], [1, 'socat'], [2, 'socat'],
+      [0, 'socat'],
+      [1, 'socat'],
+      [2, 'socat'],
     ]);
   });
 
@@ -124,7 +163,8 @@ describe('findStdioLinks', () => {
     const sh = proc({ pid: 31, ppid: 30, stdio: [{ kind: 'pipe', inode: 601 }, { kind: 'pipe', inode: 602 }, { kind: 'none' }] });
     fds(30, { 3: 'socket:[900]', 5: 'pipe:[601]', 6: 'pipe:[602]' }, { 5: 'flags:\t01\n', 6: 'flags:\t00\n' });
     expect(findStdioLinks(sh, lookups([sh, ncat], [s]), true).map((l) => [l.fd, l.relay?.name])).toEqual([
-      [0, 'ncat'], [1, 'ncat'],
+      [0, 'ncat'],
+      [1, 'ncat'],
     ]);
   });
 

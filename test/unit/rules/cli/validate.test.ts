@@ -35,7 +35,9 @@ describe('vigil rules validate', () => {
   it('a tuning file with a misspelled field exits 1 with the position and a suggestion', async () => {
     const r = await validate([STABLE, `${FIX}tuning-typo.yaml`]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`${FIX}tuning-typo.yaml:5:16: error: unknown field 'k8s.ns.nmae': neither a vigil field nor a Falco or plugin field; did you mean 'k8s.ns.name'? [rule "Terminal shell in container"] (VIGIL_RULES_UNKNOWN_FIELD)`);
+    expect(r.out).toContain(
+      `${FIX}tuning-typo.yaml:5:16: error: unknown field 'k8s.ns.nmae': neither a vigil field nor a Falco or plugin field; did you mean 'k8s.ns.name'? [rule "Terminal shell in container"] (VIGIL_RULES_UNKNOWN_FIELD)`,
+    );
     expect(r.out).toMatch(/, 1 error \(1 rule dropped\)\n$/);
   });
 

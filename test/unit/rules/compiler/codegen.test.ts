@@ -1,22 +1,16 @@
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../../rules/alert.js';
-import {
-  compileClosure, compileCondition, compileRuleSet, CompileError, lower, lowerCondition, planMemo,
-} from '../../../../rules/compiler/index.js';
+import { compileClosure, compileCondition, compileRuleSet, CompileError, lower, lowerCondition, planMemo } from '../../../../rules/compiler/index.js';
 import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
-import { connect, connect6, execve, load, parse, rule } from './helpers.js';
+import { connect, connect6, engineWith, execve, load, parse, rule } from './helpers.js';
 
 const withCmd = (args: string[], extra: Partial<VigilEvent['proc']> = {}): VigilEvent => ({ ...execve, proc: { ...execve.proc!, args, ...extra } });
 
 function engineOf(rules: Parameters<typeof load>, ruleMatching: 'first' | 'all' = 'all') {
-  const alerts: Alert[] = [];
-  const engine = createRuleEngine({ registry: new Registry(), hostname: 'h' }, (a) => alerts.push(a));
   const { ruleSet, issues } = compileRuleSet(load(...rules), { ruleMatching });
-  engine.swap(ruleSet);
-  return { engine, alerts, ruleSet, issues };
+  return { ...engineWith(ruleSet), ruleSet, issues };
 }
 
 describe('per-event memo', () => {
@@ -36,10 +30,7 @@ describe('per-event memo', () => {
   });
 
   it('recomputes when the same event object is changed between two process() calls', () => {
-    const { engine, alerts } = engineOf([
-      rule('a', 'evt.type = execve and proc.cmdline contains "-x"'),
-      rule('b', 'evt.type = execve and proc.cmdline contains "-x" and proc.name = bash'),
-    ]);
+    const { engine, alerts } = engineOf([rule('a', 'evt.type = execve and proc.cmdline contains "-x"'), rule('b', 'evt.type = execve and proc.cmdline contains "-x" and proc.name = bash')]);
     const proc = { ...execve.proc!, args: ['-x'] as string[] };
     const e = { ...execve, proc } as VigilEvent;
     engine.process(e);
@@ -53,7 +44,7 @@ describe('per-event memo', () => {
       rule('a', 'evt.type = execve and proc.args contains "1" and container.id != host'),
       rule('b', 'evt.type = execve and proc.args contains "2" and container.id != host'),
     ]);
-    const [a, b] = ruleSet.rules as [typeof ruleSet.rules[0], typeof ruleSet.rules[0]];
+    const [a, b] = ruleSet.rules as [(typeof ruleSet.rules)[0], (typeof ruleSet.rules)[0]];
     const e1 = withCmd(['1']);
     const e2 = withCmd(['2']);
     for (let i = 0; i < 3; i++) {
@@ -111,20 +102,35 @@ describe('field shortcuts', () => {
   const host: VigilEvent = { ...execve, container: undefined };
   const shortId = execve.container!.id.slice(0, 12);
   const cases: [string, VigilEvent, boolean][] = [
-    ['container.id != host', execve, true], ['container.id != host', host, false],
-    ['container.id = host', host, true], ['container.id = host', execve, false],
-    [`container.id = ${shortId}`, execve, true], [`container.id = ${shortId}x`, execve, false],
-    [`container.id in (${shortId})`, execve, true], [`container.id != ${shortId}`, execve, false],
+    ['container.id != host', execve, true],
+    ['container.id != host', host, false],
+    ['container.id = host', host, true],
+    ['container.id = host', execve, false],
+    [`container.id = ${shortId}`, execve, true],
+    [`container.id = ${shortId}x`, execve, false],
+    [`container.id in (${shortId})`, execve, true],
+    [`container.id != ${shortId}`, execve, false],
     ['container.id = 0123', execve, false],
     ['container.id = abc', { ...execve, container: { id: 'abc' } }, true],
-    ['fd.sip in (10.1.2.3, 10.9.9.9)', connect, true], ['fd.sip in (10.1.2.4)', connect, false],
-    ['fd.sip != 10.1.2.3', connect, false], ['fd.cip = 192.168.1.5', connect6, true],
-    ['fd.sip in (2001:db8::1)', connect6, true], ['fd.sip in (10.0.0.0/8, 2001:db8::/32)', connect6, true],
-    ['proc.cmdline contains bash', execve, true], ['proc.cmdline contains "id;"', execve, true], ['proc.cmdline contains Curl', execve, true],
-    ['proc.cmdline contains "h -c"', execve, true], ['proc.cmdline contains zsh', execve, false], ['proc.cmdline contains ""', execve, true],
-    ['proc.args contains bash', execve, false], ['proc.args contains ""', withCmd([]), true], ['proc.args contains x', withCmd([]), false],
+    ['fd.sip in (10.1.2.3, 10.9.9.9)', connect, true],
+    ['fd.sip in (10.1.2.4)', connect, false],
+    ['fd.sip != 10.1.2.3', connect, false],
+    ['fd.cip = 192.168.1.5', connect6, true],
+    ['fd.sip in (2001:db8::1)', connect6, true],
+    ['fd.sip in (10.0.0.0/8, 2001:db8::/32)', connect6, true],
+    ['proc.cmdline contains bash', execve, true],
+    ['proc.cmdline contains "id;"', execve, true],
+    ['proc.cmdline contains Curl', execve, true],
+    ['proc.cmdline contains "h -c"', execve, true],
+    ['proc.cmdline contains zsh', execve, false],
+    ['proc.cmdline contains ""', execve, true],
+    ['proc.args contains bash', execve, false],
+    ['proc.args contains ""', withCmd([]), true],
+    ['proc.args contains x', withCmd([]), false],
     ['proc.cmdline contains ""', { type: 'execve', source: 'syscall', timeMs: 0 }, false],
-    ['proc.pcmdline contains "-D"', execve, true], ['proc.pcmdline contains sshd', execve, true], ['proc.pcmdline contains "d -D"', execve, true],
+    ['proc.pcmdline contains "-D"', execve, true],
+    ['proc.pcmdline contains sshd', execve, true],
+    ['proc.pcmdline contains "d -D"', execve, true],
     ['proc.pcmdline contains x', { ...execve, proc: { ...execve.proc!, ancestors: [] } }, false],
   ];
   it.each(cases)('%s', (c, e, want) => {
@@ -153,8 +159,15 @@ describe('indexes', () => {
     engine.process(connect);
     engine.process(other);
     expect(alerts.map((a) => a.rule)).toEqual(['ip1', 'port', 'ip2', 'plain', 'port2', 'plain']);
-    const first = engineOf([rule('plain', 'evt.type = connect and fd.l4proto = tcp'), rule('ip', 'evt.type = connect and fd.sip = 10.1.2.3'),
-      rule('x', 'evt.type = connect and fd.sip = 10.1.2.9'), rule('y', 'evt.type = connect and fd.sip = 10.1.2.8')], 'first');
+    const first = engineOf(
+      [
+        rule('plain', 'evt.type = connect and fd.l4proto = tcp'),
+        rule('ip', 'evt.type = connect and fd.sip = 10.1.2.3'),
+        rule('x', 'evt.type = connect and fd.sip = 10.1.2.9'),
+        rule('y', 'evt.type = connect and fd.sip = 10.1.2.8'),
+      ],
+      'first',
+    );
     first.engine.process(connect);
     expect(first.alerts.map((a) => a.rule)).toEqual(['plain']);
   });
@@ -173,7 +186,7 @@ describe('indexes', () => {
     }
   });
 
-  it('counts event types outside vigil\'s set too', async () => {
+  it("counts event types outside vigil's set too", async () => {
     const registry = new Registry();
     const engine = createRuleEngine({ registry, hostname: 'h' }, () => {});
     engine.swap(compileRuleSet(load(rule('x', 'evt.type = open and proc.name = a')), {}).ruleSet);
@@ -188,46 +201,75 @@ describe('indexes', () => {
 describe('generated code = reference closures', () => {
   const str = fc.constantFrom('bash', 'sh', 'curl', 'nginx', 'x y', '-c', 'id', '', 'h -c', 'ss', 'D');
   const atom = fc.oneof(
-    fc.tuple(fc.constantFrom('proc.name', 'proc.pname', 'proc.cmdline', 'proc.args', 'proc.pcmdline', 'k8s.ns.name', 'container.id', 'evt.dir', 'proc.aname', 'tolower(proc.name)'),
-      fc.constantFrom('=', '!=', 'contains', 'startswith', 'endswith', 'icontains', 'glob'), str)
+    fc
+      .tuple(
+        fc.constantFrom('proc.name', 'proc.pname', 'proc.cmdline', 'proc.args', 'proc.pcmdline', 'k8s.ns.name', 'container.id', 'evt.dir', 'proc.aname', 'tolower(proc.name)'),
+        fc.constantFrom('=', '!=', 'contains', 'startswith', 'endswith', 'icontains', 'glob'),
+        str,
+      )
       .map(([f, op, v]) => `${f} ${op} "${v}"`),
-    fc.tuple(fc.constantFrom('proc.name', 'proc.pname', 'container.id', 'k8s.ns.name', 'evt.dir'), fc.array(str, { maxLength: 6 }))
-      .map(([f, vs]) => `${f} in (${vs.map((v) => `"${v}"`).join(', ')})`),
-    fc.tuple(fc.constantFrom('proc.pid', 'proc.tty', 'fd.sport', 'user.uid', 'proc.vpid'), fc.constantFrom('=', '!=', '<', '>=', 'in'), fc.integer({ min: -1, max: 5000 }))
+    fc.tuple(fc.constantFrom('proc.name', 'proc.pname', 'container.id', 'k8s.ns.name', 'evt.dir'), fc.array(str, { maxLength: 6 })).map(([f, vs]) => `${f} in (${vs.map((v) => `"${v}"`).join(', ')})`),
+    fc
+      .tuple(fc.constantFrom('proc.pid', 'proc.tty', 'fd.sport', 'user.uid', 'proc.vpid'), fc.constantFrom('=', '!=', '<', '>=', 'in'), fc.integer({ min: -1, max: 5000 }))
       .map(([f, op, v]) => (op === 'in' ? `${f} in (${v}, 443, 0)` : `${f} ${op} ${v}`)),
-    fc.tuple(fc.constantFrom('fd.sip', 'fd.cip', 'fd.snet', 'fd.net'), fc.constantFrom('=', '!=', 'in'), fc.constantFrom('10.1.2.3', '10.0.0.0/8', '172.17.0.2', '2001:db8::1', '192.168.0.0/16'))
+    fc
+      .tuple(fc.constantFrom('fd.sip', 'fd.cip', 'fd.snet', 'fd.net'), fc.constantFrom('=', '!=', 'in'), fc.constantFrom('10.1.2.3', '10.0.0.0/8', '172.17.0.2', '2001:db8::1', '192.168.0.0/16'))
       .map(([f, op, v]) => (op === 'in' ? `${f} in (${v}, 198.51.100.1)` : `${f} ${op} "${v}"`)),
-    fc.constantFrom('container.privileged = true', 'container.privileged != false', 'proc.is_exe_upper_layer = true', 'k8s.pod.name exists',
-      'fd.ip exists', 'proc.aname exists', 'proc.name = val(proc.pname)', 'container.label[app] = web'),
+    fc.constantFrom(
+      'container.privileged = true',
+      'container.privileged != false',
+      'proc.is_exe_upper_layer = true',
+      'k8s.pod.name exists',
+      'fd.ip exists',
+      'proc.aname exists',
+      'proc.name = val(proc.pname)',
+      'container.label[app] = web',
+    ),
   );
   const cond: fc.Arbitrary<string> = fc.letrec<{ c: string }>((tie) => ({
-    c: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+    c: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
       atom,
       fc.tuple(tie('c'), fc.constantFrom('and', 'or'), tie('c')).map(([a, op, b]) => `(${a} ${op} ${b})`),
-      tie('c').map((a) => `not ${a}`)),
+      tie('c').map((a) => `not ${a}`),
+    ),
   })).c;
   const events: VigilEvent[] = [
-    execve, connect, connect6, withCmd(['-c', 'x y']), withCmd([]), withCmd(['', 'id']), { ...execve, container: undefined, k8s: undefined },
+    execve,
+    connect,
+    connect6,
+    withCmd(['-c', 'x y']),
+    withCmd([]),
+    withCmd(['', 'id']),
+    { ...execve, container: undefined, k8s: undefined },
     { ...execve, proc: { ...execve.proc!, name: 'sh', args: [], tty: 0, ancestors: [] } },
     { type: 'execve', source: 'syscall', timeMs: 0 },
   ];
 
   it('agree on every event, evaluated alone and in one shared-memo rule set', () => {
-    fc.assert(fc.property(fc.array(cond, { minLength: 1, maxLength: 4 }), (conds) => {
-      const exprs = conds.map(parse);
-      let ref: ((e: VigilEvent) => boolean)[];
-      try { ref = exprs.map(compileClosure); } catch (err) { if (err instanceof CompileError) return; throw err; }
-      const single = exprs.map((x) => compileCondition(x, false));
-      // The engine runs the same conditions inlined into per-list runners.
-      const { engine, alerts, ruleSet } = engineOf(conds.map((c, i) => rule(`r${i}`, c)));
-      for (const e of events) {
-        const want = ref.map((f) => f(e));
-        expect(single.map((f) => f(e))).toEqual(want);
-        expect(ruleSet.rules.map((r) => r.test(e))).toEqual(want);
-        alerts.length = 0;
-        engine.process(e);
-        expect(alerts.map((a) => a.rule)).toEqual(conds.flatMap((_, i) => (want[i] ? [`r${i}`] : [])));
-      }
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(fc.array(cond, { minLength: 1, maxLength: 4 }), (conds) => {
+        const exprs = conds.map(parse);
+        let ref: ((e: VigilEvent) => boolean)[];
+        try {
+          ref = exprs.map(compileClosure);
+        } catch (err) {
+          if (err instanceof CompileError) return;
+          throw err;
+        }
+        const single = exprs.map((x) => compileCondition(x, false));
+        // The engine runs the same conditions inlined into per-list runners.
+        const { engine, alerts, ruleSet } = engineOf(conds.map((c, i) => rule(`r${i}`, c)));
+        for (const e of events) {
+          const want = ref.map((f) => f(e));
+          expect(single.map((f) => f(e))).toEqual(want);
+          expect(ruleSet.rules.map((r) => r.test(e))).toEqual(want);
+          alerts.length = 0;
+          engine.process(e);
+          expect(alerts.map((a) => a.rule)).toEqual(conds.flatMap((_, i) => (want[i] ? [`r${i}`] : [])));
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -15,7 +15,9 @@ export const compileCases: Case[] = [
     yaml: ruleFor('evt.type = execve and proc.pid contains 1'),
     verdict: 'fail',
     errors: [BAD_OP],
-    check: (o) => { if (o.errors[0]!.line !== 3 || o.errors[0]!.col !== 37) throw new Error(`${o.errors[0]!.line}:${o.errors[0]!.col}`); },
+    check: (o) => {
+      if (o.errors[0]!.line !== 3 || o.errors[0]!.col !== 37) throw new Error(`${o.errors[0]!.line}:${o.errors[0]!.col}`);
+    },
   },
   {
     name: 'a number field compared with a word fails',
@@ -29,7 +31,11 @@ export const compileCases: Case[] = [
     upstream: LIBS('userspace/libsinsp/test/filter_op_numeric_compare.ut.cpp', 'signed_int_compare'),
     yaml: ruleFor('evt.type = execve and proc.pid > 50 and proc.pid <= 100'),
     verdict: 'load',
-    events: [{ event: execve('sh', { pid: 100 }), match: true }, { event: execve('sh', { pid: 101 }), match: false }, { event: execve('sh', { pid: 50 }), match: false }],
+    events: [
+      { event: execve('sh', { pid: 100 }), match: true },
+      { event: execve('sh', { pid: 101 }), match: false },
+      { event: execve('sh', { pid: 50 }), match: false },
+    ],
   },
   {
     name: 'an invalid regex fails the load',
@@ -50,7 +56,10 @@ export const compileCases: Case[] = [
     upstream: LIBS(COMPILER, 'filter_transformers_combination'),
     yaml: ruleFor('evt.type = execve and tolower(proc.name) = bash'),
     verdict: 'load',
-    events: [{ event: execve('BaSh'), match: true }, { event: execve('zsh'), match: false }],
+    events: [
+      { event: execve('BaSh'), match: true },
+      { event: execve('zsh'), match: false },
+    ],
   },
   {
     name: 'val() compares two fields of the event',
@@ -68,7 +77,9 @@ export const compileCases: Case[] = [
     yaml: '- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: shell %proc.nmae ran\n  priority: WARNING\n',
     verdict: 'fail',
     errors: [C.UNKNOWN_OUTPUT_FIELD],
-    check: (o) => { if (o.errors[0]!.line !== 4 || o.errors[0]!.col !== 17 || !o.errors[0]!.message.includes("'proc.name'")) throw new Error(JSON.stringify(o.errors[0])); },
+    check: (o) => {
+      if (o.errors[0]!.line !== 4 || o.errors[0]!.col !== 17 || !o.errors[0]!.message.includes("'proc.name'")) throw new Error(JSON.stringify(o.errors[0]));
+    },
   },
   {
     name: 'a Falco output field vigil lacks prints <NA> with a warning; the rule loads',
@@ -83,7 +94,9 @@ export const compileCases: Case[] = [
     yaml: `${ruleFor('evt.type = execve')}- rule: r\n  output: parent=%proc.pnmae\n  override:\n    output: append\n`,
     verdict: 'fail',
     errors: [C.UNKNOWN_OUTPUT_FIELD],
-    check: (o) => { if (o.errors[0]!.line !== 7) throw new Error(JSON.stringify(o.errors[0])); },
+    check: (o) => {
+      if (o.errors[0]!.line !== 7) throw new Error(JSON.stringify(o.errors[0]));
+    },
   },
   {
     name: 'a trailing dot after an output field ends the sentence, not the field',
@@ -116,7 +129,10 @@ export const compileCases: Case[] = [
     upstream: LIBS(COMPILER, 'boolean_evaluation'),
     yaml: ruleFor('evt.type = execve and proc.exepath exists'),
     verdict: 'load',
-    events: [{ event: execve('sh', { exepath: '/bin/sh' }), match: true }, { event: execve('sh'), match: false }],
+    events: [
+      { event: execve('sh', { exepath: '/bin/sh' }), match: true },
+      { event: execve('sh'), match: false },
+    ],
   },
 ];
 

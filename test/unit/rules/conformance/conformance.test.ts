@@ -30,7 +30,7 @@ const SUITES: Record<string, readonly Case[]> = {
   'list and macro order': orderingCases,
   'override and append keys': overrideCases,
   "Falco's warnings": warningCases,
-  'operators': operatorCases,
+  operators: operatorCases,
 };
 
 const codes = (xs: readonly { code: string }[]): string[] => xs.map((x) => x.code);

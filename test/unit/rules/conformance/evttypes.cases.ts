@@ -12,7 +12,9 @@ export const evtTypeCases: Case[] = [
     yaml: ruleFor('evt.type = execv'),
     verdict: 'fail',
     errors: [C.UNKNOWN_EVENT_TYPE],
-    check: (o) => { if (!o.errors[0]!.message.includes("did you mean 'execve'?") || o.errors[0]!.col !== 26) throw new Error(JSON.stringify(o.errors[0])); },
+    check: (o) => {
+      if (!o.errors[0]!.message.includes("did you mean 'execve'?") || o.errors[0]!.col !== 26) throw new Error(JSON.stringify(o.errors[0]));
+    },
   },
   {
     name: 'an unknown value inside evt.type in (...) is an error at that value',
@@ -41,7 +43,9 @@ export const evtTypeCases: Case[] = [
     yaml: ruleFor('evt.type = setns and proc.name = x'),
     verdict: 'load',
     warnings: [C.NEVER_FIRES],
-    check: (o) => { if (o.rules[0]!.state !== 'disabled_never_fires') throw new Error(String(o.rules[0]!.state)); },
+    check: (o) => {
+      if (o.rules[0]!.state !== 'disabled_never_fires') throw new Error(String(o.rules[0]!.state));
+    },
   },
   {
     name: 'a rule on execve and a never-emitted type stays active (one of its types is emitted)',
@@ -65,14 +69,19 @@ export const evtTypeCases: Case[] = [
     yaml: ruleFor('evt.type = setns', '  enabled: false\n'),
     verdict: 'load',
     noWarnings: [C.NEVER_FIRES],
-    check: (o) => { if (o.rules[0]!.state !== 'disabled_by_file') throw new Error(String(o.rules[0]!.state)); },
+    check: (o) => {
+      if (o.rules[0]!.state !== 'disabled_by_file') throw new Error(String(o.rules[0]!.state));
+    },
   },
   {
     name: 'connect is emitted: the rule matches a connect event and not an execve',
     upstream: LIBS(EVT, 'EVT_FILTER_thread_proc_info'),
     yaml: ruleFor('evt.type = connect'),
     verdict: 'load',
-    events: [{ event: connect('10.0.0.1', 40000, '10.0.0.2', 443), match: true }, { event: execve('sh'), match: false }],
+    events: [
+      { event: connect('10.0.0.1', 40000, '10.0.0.2', 443), match: true },
+      { event: execve('sh'), match: false },
+    ],
   },
   {
     name: 'a rule of a source vigil does not evaluate loads disabled (never fires) with a warning',
@@ -80,6 +89,8 @@ export const evtTypeCases: Case[] = [
     yaml: ruleFor('ka.verb = create', '  source: k8s_audit\n'),
     verdict: 'load',
     warnings: [C.UNKNOWN_SOURCE],
-    check: (o) => { if (o.rules[0]!.state !== 'disabled_never_fires') throw new Error(String(o.rules[0]!.state)); },
+    check: (o) => {
+      if (o.rules[0]!.state !== 'disabled_never_fires') throw new Error(String(o.rules[0]!.state));
+    },
   },
 ];

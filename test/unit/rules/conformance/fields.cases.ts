@@ -10,7 +10,10 @@ export const fieldCases: Case[] = [
     upstream: LIBS(COMPILER, 'filter_simple_evaluation'),
     yaml: ruleFor('evt.type = execve and proc.name = bash'),
     verdict: 'load',
-    events: [{ event: execve('bash'), match: true }, { event: execve('zsh'), match: false }],
+    events: [
+      { event: execve('bash'), match: true },
+      { event: execve('zsh'), match: false },
+    ],
   },
   {
     name: 'a misspelled field (proc.nmae) is a load error with a suggestion',
@@ -30,7 +33,9 @@ export const fieldCases: Case[] = [
     yaml: `- macro: m\n  condition: proc.nmae = bash\n${ruleFor('evt.type = execve and m')}`,
     verdict: 'fail',
     errors: [C.UNKNOWN_FIELD],
-    check: (o) => { if (o.errors[0]!.line !== 2 || o.errors[0]!.item !== 'rule "r"') throw new Error(JSON.stringify(o.errors[0])); },
+    check: (o) => {
+      if (o.errors[0]!.line !== 2 || o.errors[0]!.item !== 'rule "r"') throw new Error(JSON.stringify(o.errors[0]));
+    },
   },
   {
     name: 'an unused macro with an unknown field is not an error (Falco compiles macros inside rules)',
@@ -70,7 +75,9 @@ export const fieldCases: Case[] = [
     yaml: `${ruleFor('evt.type = execve')}- rule: r\n  exceptions:\n    - name: e\n      fields: [k8s.ns.nmae]\n      values: [[kube-system]]\n  override:\n    exceptions: append\n`,
     verdict: 'fail',
     errors: [C.UNKNOWN_FIELD],
-    check: (o) => { if (!o.errors[0]!.message.includes("did you mean 'k8s.ns.name'?") || o.errors[0]!.line !== 9) throw new Error(JSON.stringify(o.errors[0])); },
+    check: (o) => {
+      if (!o.errors[0]!.message.includes("did you mean 'k8s.ns.name'?") || o.errors[0]!.line !== 9) throw new Error(JSON.stringify(o.errors[0]));
+    },
   },
   {
     name: 'skip-if-unknown-filter turns an unknown field into a warning and skips the rule',
@@ -78,7 +85,9 @@ export const fieldCases: Case[] = [
     yaml: ruleFor('evt.type = execve and proc.nmae = bash', '  skip-if-unknown-filter: true\n'),
     verdict: 'load',
     warnings: [C.UNKNOWN_FIELD],
-    check: (o) => { if (o.rules[0]!.enabled) throw new Error('skipped rule must not run'); },
+    check: (o) => {
+      if (o.rules[0]!.enabled) throw new Error('skipped rule must not run');
+    },
   },
   {
     name: 'an unknown field used with val() on the right-hand side is an error too',
@@ -100,6 +109,8 @@ export const fieldCases: Case[] = [
     yaml: ruleFor('evt.type = execve and zzz.qqq = 1'),
     verdict: 'fail',
     errors: [C.UNKNOWN_FIELD],
-    check: (o) => { if (o.errors[0]!.message.includes('did you mean')) throw new Error(o.errors[0]!.message); },
+    check: (o) => {
+      if (o.errors[0]!.message.includes('did you mean')) throw new Error(o.errors[0]!.message);
+    },
   },
 ];

@@ -79,7 +79,10 @@ export function execve(name: string, extra: Partial<NonNullable<VigilEvent['proc
 /** A connected IPv4 TCP socket: client cip:cport, server sip:sport (this side is the client). */
 export function connect(cip: string, cport: number, sip: string, sport: number, type = 'ipv4'): VigilEvent {
   return {
-    type: 'connect', source: 'syscall', timeMs: T, proc: { pid: 100, name: 'curl' },
+    type: 'connect',
+    source: 'syscall',
+    timeMs: T,
+    proc: { pid: 100, name: 'curl' },
     fd: { type, l4proto: 'tcp', cip, cport, sip, sport, lip: cip, lport: cport, rip: sip, rport: sport, name: `${cip}:${cport}->${sip}:${sport}` },
   } as VigilEvent;
 }

@@ -11,7 +11,11 @@ const local = connect('10.0.0.5', 40000, '10.0.0.9', 8080);
 const file = { ...connect('1.1.1.1', 1, '1.1.1.1', 1), fd: { type: 'file', name: '/etc/passwd' } } as typeof sock;
 
 const c = (cond: string, expect: [typeof sock, boolean][], name: string, upstream = LIBS(NET, 'net_ipv4_compare')): Case => ({
-  name, upstream, yaml: ruleFor(`evt.type = connect and ${cond}`), verdict: 'load', events: expect.map(([event, match]) => ({ event, match })),
+  name,
+  upstream,
+  yaml: ruleFor(`evt.type = connect and ${cond}`),
+  verdict: 'load',
+  events: expect.map(([event, match]) => ({ event, match })),
 });
 
 /** Issue bullet 4: two-ended fields follow libsinsp for every operator. */
@@ -23,7 +27,14 @@ export const netCases: Case[] = [
   c('fd.ip in (8.8.8.8, 142.251.111.147)', [[sock, true]], 'fd.ip in (...) holds when either end is listed'),
   c('fd.net == 142.251.0.0/16', [[sock, true]], 'fd.net == a CIDR holding the server holds'),
   c('fd.net == 10.0.0.0/8', [[sock, false]], 'fd.net == a CIDR holding neither end is false'),
-  c('fd.net != 10.0.0.0/8', [[sock, true], [local, false]], 'fd.net != CIDR: true when neither end is inside, false when both are'),
+  c(
+    'fd.net != 10.0.0.0/8',
+    [
+      [sock, true],
+      [local, false],
+    ],
+    'fd.net != CIDR: true when neither end is inside, false when both are',
+  ),
   c('fd.net != 172.40.0.0/16', [[sock, false]], 'fd.net != CIDR holding only the client is false (the outbound macro pattern)'),
   c('fd.net != 2001:db8:abcd:12::/64', [[sock, true]], 'fd.net != an IPv6 network on an IPv4 socket holds', LIBS(NET, 'net_ipv6_compare')),
   c('fd.sip != 0:0:0:0:0:0:0:1', [[sock, true]], 'fd.sip != an IPv6 address on an IPv4 socket holds'),
@@ -43,6 +54,11 @@ export const netCases: Case[] = [
     verdict: 'fail',
   },
   c('fd.sip == 142.251.111.147 and fd.cip == 172.40.111.222', [[sock, true]], 'one-ended fields compare their own end only'),
-  c('fd.ip intersects (142.251.111.147)', [[sock, true]], 'fd.ip intersects (...) compiles and holds like in', LIBS('userspace/libsinsp/test/filter_compiler.ut.cpp', 'operators_field_types_compatibility')),
+  c(
+    'fd.ip intersects (142.251.111.147)',
+    [[sock, true]],
+    'fd.ip intersects (...) compiles and holds like in',
+    LIBS('userspace/libsinsp/test/filter_compiler.ut.cpp', 'operators_field_types_compatibility'),
+  ),
   c('fd.snet != 142.0.0.0/8', [[sock, false]], 'fd.snet != is the plain negation on the server end'),
 ];

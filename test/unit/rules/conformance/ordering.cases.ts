@@ -9,10 +9,12 @@ const items = (o: Outcome): string[] => {
   if (c.kind !== 'compare' || c.right.kind !== 'list') throw new Error('list expected');
   return c.right.items.map((i) => i.value);
 };
-const expectItems = (want: string[]) => (o: Outcome): void => {
-  const got = items(o);
-  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`got ${JSON.stringify(got)}`);
-};
+const expectItems =
+  (want: string[]) =>
+  (o: Outcome): void => {
+    const got = items(o);
+    if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`got ${JSON.stringify(got)}`);
+  };
 
 /** Issue bullet 4: list and macro resolution order follows Falco. */
 export const orderingCases: Case[] = [
@@ -64,7 +66,10 @@ export const orderingCases: Case[] = [
     upstream: FALCO(MACROS, 'should_resolve_macros_on_a_filter_AST_nested_macros'),
     yaml: `- macro: a\n  condition: proc.name = sh\n- macro: b\n  condition: evt.type = execve and a\n${ruleFor('b')}`,
     verdict: 'load',
-    events: [{ event: execve('sh'), match: true }, { event: execve('bash'), match: false }],
+    events: [
+      { event: execve('sh'), match: true },
+      { event: execve('bash'), match: false },
+    ],
   },
   {
     name: 'a macro using a later macro fails (undefined macro)',
@@ -92,7 +97,10 @@ export const orderingCases: Case[] = [
     upstream: LOADER('macro_append_after_macro_definition'),
     yaml: `- macro: b\n  condition: evt.type = execve\n- macro: a\n  condition: proc.name = sh\n- macro: b\n  condition: and a\n  override:\n    condition: append\n${ruleFor('b')}`,
     verdict: 'load',
-    events: [{ event: execve('sh'), match: true }, { event: execve('zsh'), match: false }],
+    events: [
+      { event: execve('sh'), match: true },
+      { event: execve('zsh'), match: false },
+    ],
   },
   {
     name: 'an undefined macro in a rule fails at the reference',

@@ -10,14 +10,18 @@ export const overrideCases: Case[] = [
     upstream: LOADER('rule_override_capture_replace'),
     yaml: `${base}- rule: r\n  capture: true\n  override:\n    capture: replace\n`,
     verdict: 'load',
-    check: (o) => { if (o.rules[0]!.capture !== true) throw new Error('capture not recorded'); },
+    check: (o) => {
+      if (o.rules[0]!.capture !== true) throw new Error('capture not recorded');
+    },
   },
   {
     name: 'override capture_duration: replace is accepted',
     upstream: LOADER('rule_override_capture_duration_replace'),
     yaml: `${base}- rule: r\n  capture_duration: 5000\n  override:\n    capture_duration: replace\n`,
     verdict: 'load',
-    check: (o) => { if (o.rules[0]!.captureDurationMs !== 5000) throw new Error('capture_duration not recorded'); },
+    check: (o) => {
+      if (o.rules[0]!.captureDurationMs !== 5000) throw new Error('capture_duration not recorded');
+    },
   },
   {
     name: 'capture and capture_duration on a rule definition load',
@@ -63,22 +67,31 @@ export const overrideCases: Case[] = [
     upstream: LOADER('rule_override_append'),
     yaml: `${base}- rule: r\n  condition: and proc.pname = bash\n  output: parent=%proc.pname\n  override:\n    condition: append\n    output: append\n`,
     verdict: 'load',
-    events: [{ event: execve('sh', { ancestors: [{ pid: 2, name: 'bash' }] }), match: true }, { event: execve('sh', { ancestors: [{ pid: 2, name: 'init' }] }), match: false }],
-    check: (o) => { if (o.rules[0]!.output !== 'o %proc.name parent=%proc.pname') throw new Error(o.rules[0]!.output); },
+    events: [
+      { event: execve('sh', { ancestors: [{ pid: 2, name: 'bash' }] }), match: true },
+      { event: execve('sh', { ancestors: [{ pid: 2, name: 'init' }] }), match: false },
+    ],
+    check: (o) => {
+      if (o.rules[0]!.output !== 'o %proc.name parent=%proc.pname') throw new Error(o.rules[0]!.output);
+    },
   },
   {
     name: 'override priority and enabled: replace',
     upstream: LOADER('rule_override_with_enabled'),
     yaml: `${base}- rule: r\n  priority: CRITICAL\n  enabled: false\n  override:\n    priority: replace\n    enabled: replace\n`,
     verdict: 'load',
-    check: (o) => { if (o.rules[0]!.priority !== 'CRITICAL' || o.rules[0]!.state !== 'disabled_by_file') throw new Error(JSON.stringify(o.rules[0])); },
+    check: (o) => {
+      if (o.rules[0]!.priority !== 'CRITICAL' || o.rules[0]!.state !== 'disabled_by_file') throw new Error(JSON.stringify(o.rules[0]));
+    },
   },
   {
     name: 'append and replace in one override item',
     upstream: LOADER('rule_override_append_replace'),
     yaml: `${base}- rule: r\n  condition: and proc.pname = bash\n  priority: ERROR\n  override:\n    condition: append\n    priority: replace\n`,
     verdict: 'load',
-    check: (o) => { if (o.rules[0]!.priority !== 'ERROR') throw new Error(o.rules[0]!.priority); },
+    check: (o) => {
+      if (o.rules[0]!.priority !== 'ERROR') throw new Error(o.rules[0]!.priority);
+    },
   },
   {
     name: 'a key under override that the item does not define fails',
@@ -114,7 +127,9 @@ export const overrideCases: Case[] = [
     yaml: `${base}- rule: r\n  exceptions:\n    - name: e\n      fields: [proc.pname]\n      values: [[sshd]]\n  override:\n    exceptions: apend\n`,
     verdict: 'fail',
     errors: [C.OVERRIDE, C.DROPPED],
-    check: (o) => { if (o.rules.length !== 0) throw new Error('the untuned rule must not load'); },
+    check: (o) => {
+      if (o.rules.length !== 0) throw new Error('the untuned rule must not load');
+    },
   },
   {
     name: 'a failed list append drops the rules that use the list',
@@ -122,21 +137,29 @@ export const overrideCases: Case[] = [
     yaml: `- list: allowed\n  items: [a]\n${ruleFor('evt.type = execve and not proc.name in (allowed)')}- list: allowed\n  items: [b]\n  override:\n    item: append\n`,
     verdict: 'fail',
     errors: [C.DROPPED],
-    check: (o) => { if (o.rules.length !== 0) throw new Error('the untuned rule must not load'); },
+    check: (o) => {
+      if (o.rules.length !== 0) throw new Error('the untuned rule must not load');
+    },
   },
   {
     name: 'list override: replace replaces the items',
     upstream: LOADER('list_override_replace_before_list_definition'),
     yaml: `- list: l\n  items: [a]\n- list: l\n  items: [b]\n  override:\n    items: replace\n${ruleFor('evt.type = execve and proc.name in (l)')}`,
     verdict: 'load',
-    events: [{ event: execve('b'), match: true }, { event: execve('a'), match: false }],
+    events: [
+      { event: execve('b'), match: true },
+      { event: execve('a'), match: false },
+    ],
   },
   {
     name: 'macro override: append extends the condition',
     upstream: LOADER('macro_override_append_after_macro_definition'),
     yaml: `- macro: m\n  condition: proc.name = a\n- macro: m\n  condition: or proc.name = b\n  override:\n    condition: append\n${ruleFor('evt.type = execve and m')}`,
     verdict: 'load',
-    events: [{ event: execve('b'), match: true }, { event: execve('c'), match: false }],
+    events: [
+      { event: execve('b'), match: true },
+      { event: execve('c'), match: false },
+    ],
   },
   {
     name: 'deprecated append: true still appends, with a warning',
@@ -151,14 +174,19 @@ export const overrideCases: Case[] = [
     yaml: `${base}- rule: r\n  enabled: false\n`,
     verdict: 'load',
     warnings: [C.DEPRECATED],
-    check: (o) => { if (o.rules[0]!.state !== 'disabled_by_file') throw new Error(String(o.rules[0]!.state)); },
+    check: (o) => {
+      if (o.rules[0]!.state !== 'disabled_by_file') throw new Error(String(o.rules[0]!.state));
+    },
   },
   {
     name: 'an exception appended through override tunes the rule',
     upstream: LOADER('exceptions_condition'),
     yaml: `${base}- rule: r\n  exceptions:\n    - name: e\n      fields: [proc.pname]\n      values: [[sshd]]\n  override:\n    exceptions: append\n`,
     verdict: 'load',
-    events: [{ event: execve('sh', { ancestors: [{ pid: 2, name: 'sshd' }] }), match: false }, { event: execve('sh', { ancestors: [{ pid: 2, name: 'bash' }] }), match: true }],
+    events: [
+      { event: execve('sh', { ancestors: [{ pid: 2, name: 'sshd' }] }), match: false },
+      { event: execve('sh', { ancestors: [{ pid: 2, name: 'bash' }] }), match: true },
+    ],
   },
 ];
 
@@ -169,7 +197,9 @@ overrideCases.push({
   more: ['- rule: r\n  exceptions: [\n  override: {exceptions: append}\n'],
   verdict: 'fail',
   errors: [C.YAML, C.DROPPED],
-  check: (o) => { if (o.rules.length !== 0) throw new Error('the untuned rule must not load'); },
+  check: (o) => {
+    if (o.rules.length !== 0) throw new Error('the untuned rule must not load');
+  },
 });
 
 overrideCases.push({
@@ -178,5 +208,7 @@ overrideCases.push({
   yaml: `- list: allowed\n  itmes: [a]\n${ruleFor('evt.type = execve and not proc.name in (allowed)')}`,
   verdict: 'fail',
   errors: [C.MISSING_KEY, C.DROPPED],
-  check: (o) => { if (o.rules.length !== 0) throw new Error('the untuned rule must not load'); },
+  check: (o) => {
+    if (o.rules.length !== 0) throw new Error('the untuned rule must not load');
+  },
 });

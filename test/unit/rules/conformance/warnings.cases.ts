@@ -35,7 +35,9 @@ export const warningCases: Case[] = [
     yaml: '- macro: inner\n  condition: proc.name = a\n- macro: outer\n  condition: inner\n',
     verdict: 'load',
     warnings: [C.UNUSED_MACRO],
-    check: (o) => { if (o.warnings.filter((w) => w.code === C.UNUSED_MACRO).length !== 1) throw new Error('only outer is unused'); },
+    check: (o) => {
+      if (o.warnings.filter((w) => w.code === C.UNUSED_MACRO).length !== 1) throw new Error('only outer is unused');
+    },
   },
   {
     name: 'an invalid macro name (test-macro) is a warning',

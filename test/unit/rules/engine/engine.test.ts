@@ -5,6 +5,7 @@ import { compileRuleSet } from '../../../../rules/compiler/index.js';
 import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import { connect, execve, load, metric, rule } from '../compiler/helpers.js';
+import { metricValue } from '../../../helpers/deps.js';
 
 function setup(rules: Parameters<typeof load>, ruleMatching: 'first' | 'all' = 'all') {
   const registry = new Registry();
@@ -13,11 +14,6 @@ function setup(rules: Parameters<typeof load>, ruleMatching: 'first' | 'all' = '
   const { ruleSet, issues } = compileRuleSet(load(...rules), { ruleMatching });
   engine.swap(ruleSet);
   return { engine, alerts, registry, issues, ruleSet };
-}
-
-async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
-  const m = await registry.getSingleMetric(name)?.get();
-  return m?.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value;
 }
 
 describe('evt.type index', () => {
@@ -64,22 +60,36 @@ describe('matching mode', () => {
 
 describe('alerts', () => {
   it('has the Falco JSON shape, formatted output and output_fields', async () => {
-    const { engine, alerts, registry } = setup([rule('Shell', 'evt.type = execve and proc.name = bash', {
-      output: 'Shell in %container.name (cmd=%proc.cmdline parent=%proc.aname[1] gp=%(proc.aname[2]) tag=%container.image.tag x=%fd.sip user=%user.name.',
-      priority: 'NOTICE', tags: ['shell', 'mitre_execution'],
-    })]);
+    const { engine, alerts, registry } = setup([
+      rule('Shell', 'evt.type = execve and proc.name = bash', {
+        output: 'Shell in %container.name (cmd=%proc.cmdline parent=%proc.aname[1] gp=%(proc.aname[2]) tag=%container.image.tag x=%fd.sip user=%user.name.',
+        priority: 'NOTICE',
+        tags: ['shell', 'mitre_execution'],
+      }),
+    ]);
     engine.process(execve);
     expect(alerts).toHaveLength(1);
     const a = alerts[0]!;
     expect(a).toMatchObject({
-      time: '2023-11-14T22:13:20.123500000Z', rule: 'Shell', priority: 'Notice', hostname: 'node-1', source: 'syscall',
+      time: '2023-11-14T22:13:20.123500000Z',
+      rule: 'Shell',
+      priority: 'Notice',
+      hostname: 'node-1',
+      source: 'syscall',
       tags: ['shell', 'mitre_execution'],
     });
     expect(a.output).toBe('22:13:20.123500000: Notice Shell in web (cmd=bash -c id; Curl x parent=sshd gp=systemd tag=1.25 x=<NA> user=root.');
     expect(a.output_fields).toEqual({
-      'container.name': 'web', 'proc.cmdline': 'bash -c id; Curl x', 'proc.aname[1]': 'sshd', 'proc.aname[2]': 'systemd',
-      'container.image.tag': '1.25', 'fd.sip': null, 'user.name': 'root',
-      'container.id': '0123456789ab', 'k8s.ns.name': 'prod', 'k8s.pod.name': 'web-7d9f-abcde',
+      'container.name': 'web',
+      'proc.cmdline': 'bash -c id; Curl x',
+      'proc.aname[1]': 'sshd',
+      'proc.aname[2]': 'systemd',
+      'container.image.tag': '1.25',
+      'fd.sip': null,
+      'user.name': 'root',
+      'container.id': '0123456789ab',
+      'k8s.ns.name': 'prod',
+      'k8s.pod.name': 'web-7d9f-abcde',
     });
     expect(await metricValue(registry, 'vigil_alerts_total', { rule: 'Shell', priority: 'Notice' })).toBe(1);
     expect(await metricValue(registry, 'vigil_events_total', { type: 'execve' })).toBe(1);
@@ -117,19 +127,23 @@ describe('compile errors', () => {
 
 describe('throttle', () => {
   it('one alert per key per period, suppressed count on the next alert', async () => {
-    const { engine, alerts, registry } = setup([rule('T', 'evt.type = execve', {
-      throttle: { periodMs: 60_000, key: ['container.id', 'proc.name'] },
-    })]);
+    const { engine, alerts, registry } = setup([
+      rule('T', 'evt.type = execve', {
+        throttle: { periodMs: 60_000, key: ['container.id', 'proc.name'] },
+      }),
+    ]);
     const at = (t: number, name = 'bash'): VigilEvent => ({ ...execve, timeMs: t, proc: { ...execve.proc!, name } });
-    engine.process(at(0));          // alert, suppressed 0
-    engine.process(at(1_000));      // suppressed
-    engine.process(at(2_000));      // suppressed
+    engine.process(at(0)); // alert, suppressed 0
+    engine.process(at(1_000)); // suppressed
+    engine.process(at(2_000)); // suppressed
     engine.process(at(3_000, 'sh')); // other key: alert
-    engine.process(at(59_999));     // suppressed
-    engine.process(at(60_000));     // window over: alert with 3 suppressed
-    engine.process(at(61_000));     // suppressed
+    engine.process(at(59_999)); // suppressed
+    engine.process(at(60_000)); // window over: alert with 3 suppressed
+    engine.process(at(61_000)); // suppressed
     expect(alerts.map((a) => [a.output_fields['proc.name'], a.output_fields['vigil.suppressed']])).toEqual([
-      ['bash', 0], ['sh', 0], ['bash', 3],
+      ['bash', 0],
+      ['sh', 0],
+      ['bash', 3],
     ]);
     expect(alerts).toHaveLength(3);
     expect(alerts[1]!.output).toContain('proc=sh');
@@ -139,9 +153,12 @@ describe('throttle', () => {
 });
 
 describe('for: (metrics rules)', () => {
-  const r = () => rule('Disk filling', 'fs.used_ratio > 0.9', {
-    source: 'metrics', forMs: 60_000, output: 'disk %fs.mountpoint at %fs.used_ratio',
-  });
+  const r = () =>
+    rule('Disk filling', 'fs.used_ratio > 0.9', {
+      source: 'metrics',
+      forMs: 60_000,
+      output: 'disk %fs.mountpoint at %fs.used_ratio',
+    });
   const sample = (t: number, used: number, mp = '/') => metric({ 'fs.used_ratio': used }, { mountpoint: mp, device: '/dev/sda1' }, t);
 
   it('fires once the condition has held for the period, per subject, and resets when false', () => {
@@ -155,7 +172,7 @@ describe('for: (metrics rules)', () => {
     expect(alerts[0]!.source).toBe('metrics');
     engine.process(sample(70_000, 0.97)); // same episode: no repeat
     expect(alerts).toHaveLength(1);
-    engine.process(sample(80_000, 0.5));  // reset
+    engine.process(sample(80_000, 0.5)); // reset
     engine.process(sample(90_000, 0.95));
     engine.process(sample(140_000, 0.95)); // only 50 s since the reset
     expect(alerts).toHaveLength(1);

@@ -1,20 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../../rules/alert.js';
 import { compileRuleSet } from '../../../../rules/compiler/index.js';
-import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import { fieldExists } from '../../../../rules/fields/index.js';
-import { loadRuleTexts } from '../../../../rules/loader/index.js';
+import { loadRuleTexts } from '../../../../rules/load.js';
+import { engineWith } from '../compiler/helpers.js';
 
 const FALCO = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'corpora', 'falco', 'falco_rules.yaml');
 const missing = existsSync(FALCO) ? undefined : `${FALCO} is absent (../shared is only beside the repo in CI and sessions)`;
 if (missing) console.warn(`[vigil] skipping Falco compatibility tests: ${missing}`);
 
 /**
- * DESIGN: Falco's own rules must fire unchanged where vigil sees the
+ * Falco's own rules must fire unchanged where vigil sees the
  * behavior. The reverse-shell rule of Falco's stable file keys on a `dup`
  * event with evt.rawres in (0,1,2) and an ip socket, plus evt.num through
  * its never_true macro.
@@ -30,15 +28,18 @@ describe.skipIf(missing)("Falco's stable rules on vigil's events", () => {
       'Terminal shell in container',
       'Netcat Remote Code Execution in Container',
       'Drop and execute new binary in container',
-    ]) expect(active).toContain(rule);
+    ])
+      expect(active).toContain(rule);
   });
 
-  it('raises Falco\'s reverse-shell rule on a dup event from a container', () => {
-    const alerts: Alert[] = [];
-    const engine = createRuleEngine({ registry: new Registry(), hostname: 'n' }, (a) => alerts.push(a));
-    engine.swap(ruleSet);
+  it("raises Falco's reverse-shell rule on a dup event from a container", () => {
+    const { engine, alerts } = engineWith(ruleSet);
     const dup: VigilEvent = {
-      type: 'dup', source: 'syscall', timeMs: 1, num: 1, rawres: 1,
+      type: 'dup',
+      source: 'syscall',
+      timeMs: 1,
+      num: 1,
+      rawres: 1,
       proc: { pid: 10, name: 'sh', args: ['-i'], ancestors: [{ pid: 9, name: 'bash' }] },
       container: { id: 'abcdefabcdef0123', name: 'web' },
       fd: { type: 'ipv4', l4proto: 'tcp', cip: '10.0.0.5', cport: 40000, sip: '10.0.0.9', sport: 4444, rip: '10.0.0.9', rport: 4444, name: '10.0.0.5:40000->10.0.0.9:4444' },

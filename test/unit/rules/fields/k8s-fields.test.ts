@@ -12,15 +12,40 @@ const base = { type: 'execve', source: 'syscall', timeMs: 1 } as const;
 const api: VigilEvent = {
   ...base,
   k8s: {
-    ns: 'shop', podName: 'web-1', podUid: 'u-1', podLabels: { app: 'web' }, podIp: '10.0.0.5', podIps: ['10.0.0.5'], cniJson: '{}',
-    containerName: 'app', workloadKind: 'Deployment', workloadName: 'storefront', workloadSource: 'api', ownerKind: 'ReplicaSet', ownerName: 'web-6f7d',
+    ns: 'shop',
+    podName: 'web-1',
+    podUid: 'u-1',
+    podLabels: { app: 'web' },
+    podIp: '10.0.0.5',
+    podIps: ['10.0.0.5'],
+    cniJson: '{}',
+    containerName: 'app',
+    workloadKind: 'Deployment',
+    workloadName: 'storefront',
+    workloadSource: 'api',
+    ownerKind: 'ReplicaSet',
+    ownerName: 'web-6f7d',
   },
 };
 
 describe('k8s.* and k8smeta.* fields', () => {
-  it('registers Falco\'s runtime and k8smeta names vigil can answer, and not the ones it cannot', () => {
-    for (const f of ['k8s.pod.ip', 'k8s.pod.cni.json', 'k8s.workload.kind', 'k8smeta.pod.name', 'k8smeta.pod.uid', 'k8smeta.pod.label', 'k8smeta.pod.labels',
-      'k8smeta.pod.ip', 'k8smeta.ns.name', 'k8smeta.deployment.name', 'k8smeta.rs.name', 'k8smeta.rc.name', 'container.image.digest']) expect(fieldExists(f), f).toBe(true);
+  it("registers Falco's runtime and k8smeta names vigil can answer, and not the ones it cannot", () => {
+    for (const f of [
+      'k8s.pod.ip',
+      'k8s.pod.cni.json',
+      'k8s.workload.kind',
+      'k8smeta.pod.name',
+      'k8smeta.pod.uid',
+      'k8smeta.pod.label',
+      'k8smeta.pod.labels',
+      'k8smeta.pod.ip',
+      'k8smeta.ns.name',
+      'k8smeta.deployment.name',
+      'k8smeta.rs.name',
+      'k8smeta.rc.name',
+      'container.image.digest',
+    ])
+      expect(fieldExists(f), f).toBe(true);
     for (const f of ['k8smeta.svc.name', 'k8smeta.ns.uid', 'k8smeta.deployment.label']) expect(fieldExists(f), f).toBe(false);
   });
 
@@ -44,7 +69,7 @@ describe('k8s.* and k8smeta.* fields', () => {
 
 describe('rules written for the k8smeta plugin', () => {
   it('load active when they use fields vigil answers, disabled (naming the field) when not', async () => {
-    const { loadRuleTexts, summarize } = await import('../../../../rules/loader/index.js');
+    const { loadRuleTexts, summarize } = await import('../../../../rules/load.js');
     const text = `- required_plugin_versions:
   - name: k8smeta
     version: 0.1.0

@@ -1,10 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RulesIssueCode } from '../../../../rules/errors.js';
-import { loadRulePaths, loadRuleTexts, summarize, type RulesLoadResult } from '../../../../rules/loader/index.js';
+import { loadRulePaths, loadRuleTexts, summarize, type RulesLoadResult } from '../../../../rules/load.js';
 import type { ResolvedRule } from '../../../../rules/types.js';
 
 const FIX = fileURLToPath(new URL('../../../fixtures/rules/', import.meta.url));
+
+/** A complete rule `r` that tests then append to, override or disable. */
+const RULE_R = `- rule: r
+  desc: d
+  condition: evt.type = open
+  output: o
+  priority: INFO`;
 
 function rule(r: RulesLoadResult, name: string): ResolvedRule {
   const found = r.rules.find((x) => x.name === name);
@@ -42,9 +49,7 @@ describe('base corpus', () => {
     const leftmost = c.left.kind === 'and' ? c.left.left : c.left;
     expect(shell.conditionText.slice(leftmost.span.start, leftmost.span.end)).toBe('spawned_process');
 
-    expect(rule(r, 'Private network connect').expandedText).toBe(
-      'evt.type = connect and (fd.snet in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16") or fd.sip = 127.0.0.1)',
-    );
+    expect(rule(r, 'Private network connect').expandedText).toBe('evt.type = connect and (fd.snet in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16") or fd.sip = 127.0.0.1)');
     expect(rule(r, 'Disabled by default')).toMatchObject({ enabled: false, priority: 'INFORMATIONAL' });
   });
 });
@@ -100,11 +105,7 @@ describe('override (Falco >= 0.36)', () => {
 
   it('priority and exceptions replace, for and throttle replace', () => {
     const r = text(`
-- rule: r
-  desc: d
-  condition: evt.type = open
-  output: o
-  priority: INFO
+${RULE_R}
   for: 1m
 - rule: r
   priority: emergency
@@ -156,11 +157,7 @@ describe('append: true and enabled-only items (older Falco)', () => {
 
   it('enabled-only for an unknown rule is an error; enabled: false disables', () => {
     const r = text(`
-- rule: r
-  desc: d
-  condition: evt.type = open
-  output: o
-  priority: INFO
+${RULE_R}
 - rule: r
   enabled: false
 - rule: ghost
@@ -210,22 +207,25 @@ describe('vigil extensions: for and throttle', () => {
   });
 
   it.each([
-    ['500ms', 500], ['30s', 30_000], ['5m', 300_000], ['2h', 7_200_000], ['1h30m', 5_400_000], ['1.5s', 1500], ['45', 45_000],
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['2h', 7_200_000],
+    ['1h30m', 5_400_000],
+    ['1.5s', 1500],
+    ['45', 45_000],
   ])('for: %s → %i ms', (d, ms) => {
     const r = text(`- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n  for: ${d}\n`);
     expect(r.errors).toEqual([]);
     expect(rule(r, 'r').forMs).toBe(ms);
   });
 
-  it.each([['for: 5 minutes'], ['for: -1s'], ['throttle: {key: [proc.name]}'], ['throttle: {period: soon}'], ['throttle: {period: 1m, key: [not a field]}']])(
-    '%s is an error',
-    (extra) => {
-      const r = text(`- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n  ${extra}\n`);
-      expect(r.errors).toHaveLength(1);
-      expect(r.errors[0]!.line).toBe(6);
-      expect(r.rules).toHaveLength(0);
-    },
-  );
+  it.each([['for: 5 minutes'], ['for: -1s'], ['throttle: {key: [proc.name]}'], ['throttle: {period: soon}'], ['throttle: {period: 1m, key: [not a field]}']])('%s is an error', (extra) => {
+    const r = text(`- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n  ${extra}\n`);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]!.line).toBe(6);
+    expect(r.rules).toHaveLength(0);
+  });
 });
 
 describe('problems are issues with positions, never exceptions', () => {
@@ -286,7 +286,17 @@ describe('problems are issues with positions, never exceptions', () => {
   });
 
   it('priorities are case-insensitive, info is informational', () => {
-    for (const [p, want] of [['Emergency', 'EMERGENCY'], ['alert', 'ALERT'], ['CRITICAL', 'CRITICAL'], ['error', 'ERROR'], ['Warning', 'WARNING'], ['notice', 'NOTICE'], ['INFO', 'INFORMATIONAL'], ['informational', 'INFORMATIONAL'], ['debug', 'DEBUG']] as const) {
+    for (const [p, want] of [
+      ['Emergency', 'EMERGENCY'],
+      ['alert', 'ALERT'],
+      ['CRITICAL', 'CRITICAL'],
+      ['error', 'ERROR'],
+      ['Warning', 'WARNING'],
+      ['notice', 'NOTICE'],
+      ['INFO', 'INFORMATIONAL'],
+      ['informational', 'INFORMATIONAL'],
+      ['debug', 'DEBUG'],
+    ] as const) {
       const r = text(`- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: ${p}\n`);
       expect(rule(r, 'r').priority).toBe(want);
     }
@@ -300,7 +310,9 @@ describe('problems are issues with positions, never exceptions', () => {
   });
 
   it('a rule redefined with another source is an error', () => {
-    const r = text('- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n- rule: r\n  desc: d\n  condition: metric.value > 1\n  output: o\n  priority: INFO\n  source: metrics\n');
+    const r = text(
+      '- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n- rule: r\n  desc: d\n  condition: metric.value > 1\n  output: o\n  priority: INFO\n  source: metrics\n',
+    );
     expect(codes(r.errors)).toEqual([RulesIssueCode.SOURCE_MISMATCH, RulesIssueCode.DROPPED]);
   });
 

@@ -87,7 +87,11 @@ describe('parseCondition: values', () => {
     const e = ok(`proc.name in (a, "b c", 'd', runc:[1:CHILD], shell_binaries)`);
     if (e.kind !== 'compare' || e.right.kind !== 'list') throw new Error('expected a list');
     expect(e.right.items.map((i) => [i.value, i.quoted])).toEqual([
-      ['a', false], ['b c', true], ['d', true], ['runc:[1:CHILD]', false], ['shell_binaries', false],
+      ['a', false],
+      ['b c', true],
+      ['d', true],
+      ['runc:[1:CHILD]', false],
+      ['shell_binaries', false],
     ]);
   });
 });
@@ -232,9 +236,9 @@ describe('parseCondition: errors never throw and carry an offset', () => {
   });
 
   it('too deep nesting is an issue, not a stack overflow', () => {
-    const r = parseCondition('('.repeat(5000) + 'a' + ')'.repeat(5000));
+    const r = parseCondition(`${'('.repeat(5000)}a${')'.repeat(5000)}`);
     expect(r.issues[0]?.code).toBe(RulesIssueCode.TOO_COMPLEX);
-    const n = parseCondition('not '.repeat(5000) + 'a');
+    const n = parseCondition(`${'not '.repeat(5000)}a`);
     expect(n.issues[0]?.code).toBe(RulesIssueCode.TOO_COMPLEX);
   });
 

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { COMPARE_OPS } from '../../../../rules/parser/parser.js';
 
 /**
  * Seeds and mutators for the property tests: real rule files and
@@ -61,21 +62,82 @@ export const seedConditions: string[] = (() => {
 })();
 
 const TOKENS = [
-  ' ', ' ', ' ', '\n', '\t', '(', ')', '((', '))', ',', '"', "'", '\\', '\\"', '[', ']', '=', '==', '!=', '<', '<=', '>', '>=',
-  'and', 'or', 'not', 'not(', ' and ', ' or ', ' not ', 'in', ' in ', 'intersects', 'pmatch', 'contains', 'icontains', 'bcontains',
-  'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'regex', 'exists', 'val(', 'tolower(', 'toupper(', 'basename(', 'b64(', 'len(',
-  'proc.name', 'proc.aname[2]', 'fd.name', 'evt.type', 'k8s.pod.label[app]', 'container.id', 'spawned_process', 'shell_binaries',
-  'x', '0', '-1', '0x1f', '1.5e+3', '/usr/bin', '192.168.0.0/16', '*', ':', '-', '- ', '#', '&a', '*a', '!!', '%', '@', '{', '}', '|', '>',
-  '\u00e9', '\u{1F600}', '\u0000', '\r\n', '  - rule: ', 'condition: ', 'override:', 'append: true', 'items: [', 'exceptions:',
+  ...COMPARE_OPS,
+  ' ',
+  ' ',
+  ' ',
+  '\n',
+  '\t',
+  '(',
+  ')',
+  '((',
+  '))',
+  ',',
+  '"',
+  "'",
+  '\\',
+  '\\"',
+  '[',
+  ']',
+  'and',
+  'or',
+  'not',
+  'not(',
+  ' and ',
+  ' or ',
+  ' not ',
+  ' in ',
+  'exists',
+  'val(',
+  'tolower(',
+  'toupper(',
+  'basename(',
+  'b64(',
+  'len(',
+  'proc.name',
+  'proc.aname[2]',
+  'fd.name',
+  'evt.type',
+  'k8s.pod.label[app]',
+  'container.id',
+  'spawned_process',
+  'shell_binaries',
+  'x',
+  '0',
+  '-1',
+  '0x1f',
+  '1.5e+3',
+  '/usr/bin',
+  '192.168.0.0/16',
+  '*',
+  ':',
+  '-',
+  '- ',
+  '#',
+  '&a',
+  '*a',
+  '!!',
+  '%',
+  '@',
+  '{',
+  '}',
+  '|',
+  '>',
+  '\u00e9',
+  '\u{1F600}',
+  '\u0000',
+  '\r\n',
+  '  - rule: ',
+  'condition: ',
+  'override:',
+  'append: true',
+  'items: [',
+  'exceptions:',
 ];
 
 export const token = fc.constantFrom(...TOKENS);
 
-type Mutation =
-  | { op: 'delete'; at: number; len: number }
-  | { op: 'insert'; at: number; text: string }
-  | { op: 'swap'; a: number; b: number }
-  | { op: 'dup'; at: number; len: number; to: number };
+type Mutation = { op: 'delete'; at: number; len: number } | { op: 'insert'; at: number; text: string } | { op: 'swap'; a: number; b: number } | { op: 'dup'; at: number; len: number; to: number };
 
 const pos = fc.nat({ max: 1_000_000 });
 
@@ -128,9 +190,7 @@ export function applyMutations(base: string, ms: readonly Mutation[]): string {
 
 /** A seed from `seeds`, damaged by 1..maxMutations edits. */
 export function mutated(seeds: readonly string[], maxMutations: number): fc.Arbitrary<string> {
-  return fc
-    .tuple(fc.nat({ max: seeds.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: maxMutations }))
-    .map(([i, ms]) => applyMutations(seeds[i]!, ms));
+  return fc.tuple(fc.nat({ max: seeds.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: maxMutations })).map(([i, ms]) => applyMutations(seeds[i]!, ms));
 }
 
 /** A sequence of language tokens, often plausible, mostly not. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadRuleTexts } from '../../../../rules/loader/index.js';
+import { loadRuleTexts } from '../../../../rules/load.js';
 import type { Issue } from '../../../../rules/types.js';
 import { falcoText, mutated, seedSnippets, token } from './inputs.js';
 
@@ -49,27 +49,46 @@ function check(texts: readonly string[]): void {
 
 describe('loader property: never throws, every issue is inside its file', () => {
   it('6,000 mutated rule items (1-3 items of real files)', () => {
-    fc.assert(fc.property(mutated(seedSnippets, 5), (s) => check([s])), { numRuns: 6_000 });
+    fc.assert(
+      fc.property(mutated(seedSnippets, 5), (s) => check([s])),
+      { numRuns: 6_000 },
+    );
   }, 120_000);
 
   it('6,000 more, with more damage each', () => {
-    fc.assert(fc.property(mutated(seedSnippets, 12), (s) => check([s])), { numRuns: 6_000 });
+    fc.assert(
+      fc.property(mutated(seedSnippets, 12), (s) => check([s])),
+      { numRuns: 6_000 },
+    );
   }, 120_000);
 
   it('5,000 mutated items loaded after an intact one (overrides against real definitions)', () => {
     const pair = fc.tuple(fc.constantFrom(...seedSnippets), mutated(seedSnippets, 3));
-    fc.assert(fc.property(pair, ([a, b]) => check([a, b])), { numRuns: 5_000 });
+    fc.assert(
+      fc.property(pair, ([a, b]) => check([a, b])),
+      { numRuns: 5_000 },
+    );
   }, 120_000);
 
   it('5,000 items with random tokens spliced in', () => {
     const spliced = fc
       .tuple(fc.constantFrom(...seedSnippets), fc.array(fc.tuple(fc.nat(), token), { minLength: 1, maxLength: 6 }))
       .map(([s, ins]) => ins.reduce((acc, [at, t]) => acc.slice(0, at % (acc.length + 1)) + t + acc.slice(at % (acc.length + 1)), s));
-    fc.assert(fc.property(spliced, (s) => check([s])), { numRuns: 5_000 });
+    fc.assert(
+      fc.property(spliced, (s) => check([s])),
+      { numRuns: 5_000 },
+    );
   }, 120_000);
 
-  it.skipIf(!falcoText)('100 mutated copies of the whole Falco stable file', () => {
-    fc.assert(fc.property(mutated([falcoText ?? ''], 8), (s) => check([s])), { numRuns: 100 });
-    console.log(`loader property: slowest input ${slowest.toFixed(1)} ms`);
-  }, 120_000);
+  it.skipIf(!falcoText)(
+    '100 mutated copies of the whole Falco stable file',
+    () => {
+      fc.assert(
+        fc.property(mutated([falcoText ?? ''], 8), (s) => check([s])),
+        { numRuns: 100 },
+      );
+      console.log(`loader property: slowest input ${slowest.toFixed(1)} ms`);
+    },
+    120_000,
+  );
 });

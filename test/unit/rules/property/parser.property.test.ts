@@ -44,15 +44,24 @@ describe('parser property: never throws, errors are positioned, output round-tri
   });
 
   it('30,000 mutated real conditions', () => {
-    fc.assert(fc.property(mutated(seedConditions, 6), (s) => check(s)), { numRuns: 30_000 });
+    fc.assert(
+      fc.property(mutated(seedConditions, 6), (s) => check(s)),
+      { numRuns: 30_000 },
+    );
   }, 120_000);
 
   it('30,000 token soups', () => {
-    fc.assert(fc.property(tokenSoup, (s) => check(s)), { numRuns: 30_000 });
+    fc.assert(
+      fc.property(tokenSoup, (s) => check(s)),
+      { numRuns: 30_000 },
+    );
   }, 120_000);
 
   it('20,000 arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 80, unit: 'grapheme' }), (s) => check(s)), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80, unit: 'grapheme' }), (s) => check(s)),
+      { numRuns: 20_000 },
+    );
     console.log(`parser property: slowest input ${slowest.toFixed(2)} ms`);
   }, 120_000);
 });

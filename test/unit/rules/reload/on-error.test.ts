@@ -29,7 +29,9 @@ const BROKEN_TUNING = `- rule: Shell
 
 describe('--rules-on-error (first load)', () => {
   const dirs: string[] = [];
-  afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
 
   function setup(onError: RulesOnError, files: Record<string, string>) {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-i13-onerror-'));
@@ -39,7 +41,14 @@ describe('--rules-on-error (first load)', () => {
     const engine = createRuleEngine({ registry, hostname: 'h' }, () => undefined);
     const loads: RulesLoaded[] = [];
     const logs: string[] = [];
-    const log = pino({ level: 'info' }, { write: (s: string) => { logs.push(s); } });
+    const log = pino(
+      { level: 'info' },
+      {
+        write: (s: string) => {
+          logs.push(s);
+        },
+      },
+    );
     const watcher = createRulesWatcher({ log, registry, errors: { report: () => undefined } }, { paths: [dir], debounceMs: 50, onError }, (l) => {
       loads.push(l);
       engine.swap(l.ruleSet);

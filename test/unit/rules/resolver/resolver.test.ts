@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RulesIssueCode } from '../../../../rules/errors.js';
-import { loadRulePaths, loadRuleTexts, type RulesLoadResult } from '../../../../rules/loader/index.js';
+import { loadRulePaths, loadRuleTexts, type RulesLoadResult } from '../../../../rules/load.js';
 import type { ResolvedRule } from '../../../../rules/types.js';
 
 const FIX = fileURLToPath(new URL('../../../fixtures/rules/', import.meta.url));
@@ -29,9 +29,7 @@ describe('lists', () => {
   items: []
 ${RULE('proc.name in (b, w, "b", empty) and proc.pname in b and fd.name pmatch (a) and evt.arg.flags intersects (a)')}`);
     expect(r.errors).toEqual([]);
-    expect(rule(r, 'r').expandedText).toBe(
-      'proc.name in (x, y, z, "a", w, "b") and proc.pname in (x, y, z, "a") and fd.name pmatch (x, y) and evt.arg.flags intersects (x, y)',
-    );
+    expect(rule(r, 'r').expandedText).toBe('proc.name in (x, y, z, "a", w, "b") and proc.pname in (x, y, z, "a") and fd.name pmatch (x, y) and evt.arg.flags intersects (x, y)');
   });
 
   it('a list defined after its use still resolves (Falco resolves lists against all definitions)', () => {
@@ -202,7 +200,10 @@ describe('fields the sensor cannot provide', () => {
   it('fields in exceptions, val(), transformers and throttle keys count too; the arg is passed', () => {
     const seen: [string, string | undefined][] = [];
     const r = text(
-      RULE('tolower(proc.name) = val(proc.pname) and proc.aname[2] = x', '  throttle: {period: 1m, key: ["k8s.pod.label[app]"]}\n  exceptions:\n    - name: e\n      fields: [user.name]\n      values: [[root]]\n'),
+      RULE(
+        'tolower(proc.name) = val(proc.pname) and proc.aname[2] = x',
+        '  throttle: {period: 1m, key: ["k8s.pod.label[app]"]}\n  exceptions:\n    - name: e\n      fields: [user.name]\n      values: [[root]]\n',
+      ),
       {
         fieldExists: (n: string, a?: string) => {
           seen.push([n, a]);
@@ -212,6 +213,14 @@ describe('fields the sensor cannot provide', () => {
     );
     expect(r.warnings.map((w) => w.code)).toEqual([RulesIssueCode.MISSING_FIELD]);
     expect(r.warnings[0]!.message).toContain('user.name (exception e)');
-    expect(seen).toEqual(expect.arrayContaining([['proc.name', undefined], ['proc.pname', undefined], ['proc.aname', '2'], ['k8s.pod.label', 'app'], ['user.name', undefined]]));
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ['proc.name', undefined],
+        ['proc.pname', undefined],
+        ['proc.aname', '2'],
+        ['k8s.pod.label', 'app'],
+        ['user.name', undefined],
+      ]),
+    );
   });
 });

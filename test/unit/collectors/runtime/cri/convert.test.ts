@@ -9,23 +9,40 @@ import type { Container, PodSandboxStatus } from '../../../../../collectors/runt
 
 // Shaped as @grpc/proto-loader hands containerd 1.6's answers over (see the integration test for the real ones).
 const sandbox: PodSandboxStatus = {
-  id: 's'.repeat(64), metadata: { name: 'web-1', uid: 'u-1', namespace: 'shop', attempt: 0 }, state: 'SANDBOX_READY',
-  created_at: '1796478475731801253', labels: { app: 'web' }, annotations: { 'k/a': 'b' },
+  id: 's'.repeat(64),
+  metadata: { name: 'web-1', uid: 'u-1', namespace: 'shop', attempt: 0 },
+  state: 'SANDBOX_READY',
+  created_at: '1796478475731801253',
+  labels: { app: 'web' },
+  annotations: { 'k/a': 'b' },
   network: { ip: '10.0.0.5', additional_ips: [{ ip: 'fd00::5' }] },
   linux: { namespaces: { options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
 };
 const container: Container = {
-  id: 'c'.repeat(64), pod_sandbox_id: 's'.repeat(64), metadata: { name: 'app', attempt: 0 },
-  image: { image: 'docker.io/library/nginx:1.27' }, image_ref: 'docker.io/library/nginx@sha256:' + 'ab'.repeat(32),
-  state: 'CONTAINER_RUNNING', created_at: '1796478475848491070', labels: { 'io.kubernetes.container.name': 'app' }, annotations: {},
+  id: 'c'.repeat(64),
+  pod_sandbox_id: 's'.repeat(64),
+  metadata: { name: 'app', attempt: 0 },
+  image: { image: 'docker.io/library/nginx:1.27' },
+  image_ref: `docker.io/library/nginx@sha256:${'ab'.repeat(32)}`,
+  state: 'CONTAINER_RUNNING',
+  created_at: '1796478475848491070',
+  labels: { 'io.kubernetes.container.name': 'app' },
+  annotations: {},
 };
 
 describe('CRI messages to container details', () => {
   it('reads the pod from the sandbox status: IPs, host network, CNI result', () => {
     const info = { info: JSON.stringify({ cniResult: { Interfaces: { eth0: { IPConfigs: [{ IP: '10.0.0.5' }] } } } }) };
     expect(podDetails(sandbox, info)).toEqual({
-      sandboxId: 's'.repeat(64), name: 'web-1', namespace: 'shop', uid: 'u-1', labels: { app: 'web' }, annotations: { 'k/a': 'b' },
-      ips: ['10.0.0.5', 'fd00::5'], hostNetwork: false, cniJson: '{"Interfaces":{"eth0":{"IPConfigs":[{"IP":"10.0.0.5"}]}}}',
+      sandboxId: 's'.repeat(64),
+      name: 'web-1',
+      namespace: 'shop',
+      uid: 'u-1',
+      labels: { app: 'web' },
+      annotations: { 'k/a': 'b' },
+      ips: ['10.0.0.5', 'fd00::5'],
+      hostNetwork: false,
+      cniJson: '{"Interfaces":{"eth0":{"IPConfigs":[{"IP":"10.0.0.5"}]}}}',
     });
     const host = podDetails({ ...sandbox, network: { ip: '', additional_ips: [] }, linux: { namespaces: { options: { network: 'NODE', pid: 'POD', ipc: 'POD' } } } });
     expect(host).toMatchObject({ ips: [], hostNetwork: true });
@@ -40,10 +57,27 @@ describe('CRI messages to container details', () => {
   });
 
   it('builds the container: name, image, digest, times, pod', () => {
-    const status = { status: { id: container.id, metadata: container.metadata, state: container.state, created_at: container.created_at, started_at: '1796478475933762541', image: container.image, image_ref: container.image_ref, labels: {}, annotations: {} }, info: { info: '{"pid":99}' } };
+    const status = {
+      status: {
+        id: container.id,
+        metadata: container.metadata,
+        state: container.state,
+        created_at: container.created_at,
+        started_at: '1796478475933762541',
+        image: container.image,
+        image_ref: container.image_ref,
+        labels: {},
+        annotations: {},
+      },
+      info: { info: '{"pid":99}' },
+    };
     const d = containerDetails(container, status, podDetails(sandbox));
     expect(d).toMatchObject({
-      name: 'app', image: 'docker.io/library/nginx:1.27', imageDigest: 'sha256:' + 'ab'.repeat(32), privileged: false, pid: 99,
+      name: 'app',
+      image: 'docker.io/library/nginx:1.27',
+      imageDigest: `sha256:${'ab'.repeat(32)}`,
+      privileged: false,
+      pid: 99,
       pod: { name: 'web-1', namespace: 'shop', container: 'app', ips: ['10.0.0.5', 'fd00::5'] },
     });
     expect(d.createdSec).toBeCloseTo(1796478475.848, 2);
@@ -56,7 +90,10 @@ describe('detectCriSocket', () => {
   it('picks the first candidate that is a unix socket under the host root', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vigil-cri-detect-'));
     try {
-      const candidates = [{ runtime: 'containerd', path: '/run/containerd/containerd.sock' }, { runtime: 'cri-o', path: '/run/crio/crio.sock' }];
+      const candidates = [
+        { runtime: 'containerd', path: '/run/containerd/containerd.sock' },
+        { runtime: 'cri-o', path: '/run/crio/crio.sock' },
+      ];
       expect(detectCriSocket(root, candidates)).toBeUndefined();
       const { mkdirSync } = await import('node:fs');
       mkdirSync(join(root, 'run', 'containerd'), { recursive: true });

@@ -6,7 +6,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCriRuntime, CRI_RUNTIME_DEFAULTS, type CriRuntime } from '../../../../../collectors/runtime/cri/index.js';
 import { criProtoPath } from '../../../../../collectors/runtime/cri/proto.js';
-import { testDeps, type TestDeps } from '../../../test-deps.js';
+import { testDeps, type TestDeps } from '../../../../helpers/deps.js';
 
 const SANDBOX = 's'.repeat(64);
 const CTR = 'c'.repeat(64);
@@ -24,16 +24,32 @@ async function fakeRuntime(socket: string, events: boolean) {
   const streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
   let containers: unknown[] = [];
   const sandboxStatus = {
-    id: SANDBOX, metadata: { name: 'web-1', uid: 'u-1', namespace: 'shop', attempt: 0 }, state: 'SANDBOX_READY', created_at: '1',
-    network: { ip: '10.0.0.5', additional_ips: [] }, linux: { namespaces: { options: { network: 'POD' } } }, labels: { app: 'web' }, annotations: {},
+    id: SANDBOX,
+    metadata: { name: 'web-1', uid: 'u-1', namespace: 'shop', attempt: 0 },
+    state: 'SANDBOX_READY',
+    created_at: '1',
+    network: { ip: '10.0.0.5', additional_ips: [] },
+    linux: { namespaces: { options: { network: 'POD' } } },
+    labels: { app: 'web' },
+    annotations: {},
   };
-  const container = { id: CTR, pod_sandbox_id: SANDBOX, metadata: { name: 'app', attempt: 0 }, image: { image: 'r/app:1' }, image_ref: 'sha256:' + 'a'.repeat(64), state: 'CONTAINER_RUNNING', created_at: '2', labels: {}, annotations: {} };
+  const container = {
+    id: CTR,
+    pod_sandbox_id: SANDBOX,
+    metadata: { name: 'app', attempt: 0 },
+    image: { image: 'r/app:1' },
+    image_ref: `sha256:${'a'.repeat(64)}`,
+    state: 'CONTAINER_RUNNING',
+    created_at: '2',
+    labels: {},
+    annotations: {},
+  };
   const unary = (fn: (req: Record<string, unknown>) => unknown) => (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, fn(call.request));
   server.addService(pkg.runtime.v1.RuntimeService.service, {
     Version: unary(() => ({ version: 'v1', runtime_name: 'containerd', runtime_version: '9.9', runtime_api_version: 'v1' })),
     ListPodSandbox: unary(() => ({ items: [sandboxStatus] })),
     PodSandboxStatus: (call: grpc.ServerUnaryCall<{ pod_sandbox_id: string }, unknown>, cb: grpc.sendUnaryData<unknown>) =>
-      (call.request.pod_sandbox_id === SANDBOX ? cb(null, { status: sandboxStatus, info: {} }) : cb({ code: grpc.status.NOT_FOUND, details: 'not found' })),
+      call.request.pod_sandbox_id === SANDBOX ? cb(null, { status: sandboxStatus, info: {} }) : cb({ code: grpc.status.NOT_FOUND, details: 'not found' }),
     ListContainers: unary((req) => ({ containers: containers.filter((c) => !(req.filter as { id?: string } | undefined)?.id || (c as { id: string }).id === (req.filter as { id: string }).id) })),
     ContainerStatus: unary(() => ({ status: { ...container, started_at: '3' }, info: { info: JSON.stringify({ pid: 5, config: { linux: { security_context: { privileged: true } } } }) } })),
     GetContainerEvents: (call: grpc.ServerWritableStream<unknown, unknown>) => {
@@ -51,11 +67,12 @@ async function fakeRuntime(socket: string, events: boolean) {
       containers = [container];
       for (const s of streams) s.write({ container_id: CTR, container_event_type: 'CONTAINER_STARTED_EVENT', created_at: '2', pod_sandbox_status: sandboxStatus, containers_statuses: [] });
     },
-    stop: () => new Promise<void>((resolve) => {
-      for (const s of streams) s.end();
-      server.forceShutdown();
-      resolve();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of streams) s.end();
+        server.forceShutdown();
+        resolve();
+      }),
   };
 }
 

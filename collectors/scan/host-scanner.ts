@@ -1,9 +1,10 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import { createSocketTable, type PrefetchedTcp, type SocketScan, type SocketTable } from '../netfs/index.js';
 import { openSockDiag, type SockDiag } from '../netfs/sock-diag-socket.js';
-import { createProcessTable, type ProcessScan, type ProcessTable, type ProcessTableConfig } from './table.js';
+import { createProcessTable, type ProcessScan, type ProcessTable, type ProcessTableConfig } from '../procfs/table.js';
+import { counter, gauge, histogram } from '../../core/metrics.js';
 
 export interface HostScanResult {
   readonly processes: ProcessScan;
@@ -33,7 +34,7 @@ export interface HostScannerConfig extends ProcessTableConfig {
   /**
    * Dump the TCP sockets of the agent's own netns over NETLINK_SOCK_DIAG
    * before each scheduled scan instead of reading its /proc/<pid>/net/tcp{,6}
-   * (about 15x less CPU; see collectors/netfs/sock-diag.ts). Used only when
+   * (far less CPU: bench/RESULTS.md, unit costs). Used only when
    * procRoot shows the agent's own netns (so never with a fixture tree).
    */
   readonly sockDiag?: boolean;
@@ -175,33 +176,21 @@ export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): 
 }
 
 function registerMetrics(registry: Registry) {
-  const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
-  const duration =
-    existing<Histogram<'table'>>('vigil_scan_duration_seconds') ??
-    new Histogram({
-      name: 'vigil_scan_duration_seconds',
-      help: 'Wall time of one /proc scan, by table (processes, sockets).',
-      labelNames: ['table'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    });
-  const processes =
-    existing<Gauge>('vigil_processes') ??
-    new Gauge({ name: 'vigil_processes', help: 'Processes in the process table after the last scan.', registers: [registry] });
-  const sockets =
-    existing<Gauge<'proto' | 'state'>>('vigil_sockets') ??
-    new Gauge({
-      name: 'vigil_sockets',
-      help: 'TCP/UDP sockets in the socket table after the last scan, by proto and state.',
-      labelNames: ['proto', 'state'],
-      registers: [registry],
-    });
-  const unobserved =
-    existing<Counter>('vigil_tcp_connections_unobserved_total') ??
-    new Counter({
-      name: 'vigil_tcp_connections_unobserved_total',
-      help: 'TCP connections opened (connect or accept, per the netns counters) and gone between two socket scans: no row, no owner, no pod-connection edge.',
-      registers: [registry],
-    });
+  const duration = histogram(registry, {
+    name: 'vigil_scan_duration_seconds',
+    help: 'Wall time of one /proc scan, by table (processes, sockets).',
+    labelNames: ['table'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+  const processes = gauge(registry, { name: 'vigil_processes', help: 'Processes in the process table after the last scan.' });
+  const sockets = gauge(registry, {
+    name: 'vigil_sockets',
+    help: 'TCP/UDP sockets in the socket table after the last scan, by proto and state.',
+    labelNames: ['proto', 'state'],
+  });
+  const unobserved = counter(registry, {
+    name: 'vigil_tcp_connections_unobserved_total',
+    help: 'TCP connections opened (connect or accept, per the netns counters) and gone between two socket scans: no row, no owner, no pod-connection edge.',
+  });
   return { duration, processes, sockets, unobserved };
 }

@@ -1,12 +1,12 @@
-import { RulesIssueCode } from '../errors.js';
-import { resolveRules } from '../resolver/rules.js';
-import type { LoadResult, RuleCatalog, RuleState } from '../types.js';
-import { readRulePaths, sha256, type RuleText } from './files.js';
-import { IssueSink } from './issues.js';
-import { emptyCollected, type PluginRequirement } from './model.js';
-import { readRulesFile } from './reader.js';
-import { locate, makeSourceFile } from './source.js';
-import { parseEngineVersion } from './values.js';
+import { RulesIssueCode } from './errors.js';
+import { resolveRules } from './resolver/rules.js';
+import type { LoadResult, RuleCatalog, RuleState } from './types.js';
+import { readRulePaths, sha256, type RuleText } from './loader/files.js';
+import { IssueSink } from './loader/issues.js';
+import { emptyCollected, type PluginRequirement } from './loader/model.js';
+import { readRulesFile } from './loader/reader.js';
+import { locate, makeSourceFile } from './loader/source.js';
+import { parseEngineVersion } from './loader/values.js';
 
 /**
  * The rule engine version vigil claims: Falco's engine version whose
@@ -128,7 +128,7 @@ export function summarize(r: LoadResult | RuleCounts): string {
   return `${n.active} rules active, ${n.disabled_missing_fields} disabled for missing fields, ${n.disabled_never_fires} disabled as never firing, ${n.disabled_by_file} disabled by file`;
 }
 
-/** `file:line:col: error|warning: message` — the format of `vigil rules validate`. */
+/** `file:line:col: error|warning: message [item] (code)`: every rule issue vigil prints or logs (`vigil rules validate`, the reload log). */
 export function formatIssue(i: LoadResult['errors'][number], severity: 'error' | 'warning'): string {
   return `${i.file}:${i.line}:${i.col}: ${severity}: ${i.message}${i.item ? ` [${i.item}]` : ''} (${i.code})`;
 }

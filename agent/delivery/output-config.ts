@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
-import type { EnvelopeKind } from '../delivery/envelope.js';
-import { PRIORITIES, type PriorityName } from '../delivery/priority.js';
-import { FACILITIES, type Facility } from '../delivery/formats/syslog.js';
+import type { EnvelopeKind } from './envelope.js';
+import { PRIORITIES, type PriorityName } from './priority.js';
+import { FACILITIES, type Facility } from './formats/syslog.js';
 
 /**
  * The `outputs:` list: push outputs, each with a name, a type, its own
@@ -257,14 +257,24 @@ class Reader {
         break;
       case 'syslog':
         o = {
-          ...common, type, host: this.str('host') ?? '', port: this.int('port', 514, 1, 65535), tls: this.tls(),
+          ...common,
+          type,
+          host: this.str('host') ?? '',
+          port: this.int('port', 514, 1, 65535),
+          tls: this.tls(),
           facility: this.oneOf('facility', Object.keys(FACILITIES) as Facility[], 'local0') ?? 'local0',
-          timeoutMs: timeoutMs(), confirmMs: this.int('confirmMs', 250, 0, 60_000),
+          timeoutMs: timeoutMs(),
+          confirmMs: this.int('confirmMs', 250, 0, 60_000),
         };
         break;
       case 'alertmanager':
         o = {
-          ...common, type, url: this.url('url') ?? '', headers: this.headers('headers'), tls: this.tls(), timeoutMs: timeoutMs(),
+          ...common,
+          type,
+          url: this.url('url') ?? '',
+          headers: this.headers('headers'),
+          tls: this.tls(),
+          timeoutMs: timeoutMs(),
           resolveAfterMs: this.int('resolveAfterMs', 300_000, 1000, 86_400_000),
         };
         break;
@@ -272,7 +282,11 @@ class Reader {
         const servers = this.strList('servers');
         if (servers.length === 0) this.fail('servers', 'must list at least one nats:// or tls:// server');
         o = {
-          ...common, type, servers, tls: this.tls(), timeoutMs: timeoutMs(),
+          ...common,
+          type,
+          servers,
+          tls: this.tls(),
+          timeoutMs: timeoutMs(),
           subjectPrefix: this.str('subjectPrefix', 'vigil', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'NATS subject tokens (letters, digits, - and _) separated by dots') ?? 'vigil',
         };
         break;

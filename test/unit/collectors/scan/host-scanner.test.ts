@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHostScanner, type HostScanResult } from '../../../../collectors/procfs/index.js';
-import { FIXTURE, FIXTURE_PROC, fixtureCopy, testDeps } from './helpers.js';
+import { createHostScanner, type HostScanResult } from '../../../../collectors/scan/index.js';
+import { FIXTURE, FIXTURE_PROC, fixtureCopy, testDeps } from '../procfs/helpers.js';
 
 const cfg = { procRoot: FIXTURE_PROC, passwdPath: join(FIXTURE, 'etc/passwd'), maxCmdlineBytes: 4096, scanIntervalMs: 10 };
 
