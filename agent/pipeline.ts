@@ -260,9 +260,15 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   const board = outputHealthBoard(registry);
   if (output.health) board.add(config.output, () => output.health!());
   for (const o of pushOutputs) board.add(o.name.replace(/^output\./, ''), () => o.health());
-  readiness.check('exec_source', execSourceCheck(exec, () => !readiness.status().pending.some((p) => p.name === exec.name)));
+  readiness.check(
+    'exec_source',
+    execSourceCheck(exec, () => !readiness.status().pending.some((p) => p.name === exec.name)),
+  );
   readiness.check('proc_access', procAccessCheck({ procRoot: config.hostProc }));
-  readiness.check('rules_loaded', rulesLoadedCheck(() => enabledRules));
+  readiness.check(
+    'rules_loaded',
+    rulesLoadedCheck(() => enabledRules),
+  );
   readiness.check('outputs', outputsCheck(board));
   readiness.check('fd_headroom', fdHeadroomCheck());
   readiness.check('runtime', runtimeCheck(registry, { docker: config.dockerSocket }));

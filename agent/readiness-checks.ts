@@ -14,7 +14,8 @@ import type { CheckResult, ReadinessCheck } from './readiness.js';
 
 /** Exec events flow (netlink or /proc polling): not ok only before the watcher started. */
 export function execSourceCheck(exec: { readonly mode: string }, started: () => boolean): ReadinessCheck {
-  return () => (started() ? { ok: true, detail: `exec events from ${exec.mode === 'netlink' ? 'the netlink proc connector' : '/proc polling'} (${exec.mode})` } : { ok: false, detail: 'exec watcher not started' });
+  return () =>
+    started() ? { ok: true, detail: `exec events from ${exec.mode === 'netlink' ? 'the netlink proc connector' : '/proc polling'} (${exec.mode})` } : { ok: false, detail: 'exec watcher not started' };
 }
 
 /** At least one enabled rule: a mistyped --rules path loads nothing, and then nothing can alert. */
@@ -32,9 +33,7 @@ export function outputsCheck(board: OutputHealthBoard): ReadinessCheck {
     const all = board.read();
     const bad = all.filter((h) => !h.ok);
     if (all.length === 0) return { ok: true, detail: 'no outputs with a health check' };
-    return bad.length === 0
-      ? { ok: true, detail: all.map((h) => `${h.output}: ${h.detail}`).join('; ') }
-      : { ok: false, detail: bad.map((h) => `${h.output}: ${h.detail}`).join('; ') };
+    return bad.length === 0 ? { ok: true, detail: all.map((h) => `${h.output}: ${h.detail}`).join('; ') } : { ok: false, detail: bad.map((h) => `${h.output}: ${h.detail}`).join('; ') };
   };
 }
 

@@ -69,8 +69,7 @@ export function createReadiness(): Readiness {
       return `detail failed: ${(err as Error).message}`;
     }
   };
-  const detailsField = (): { details?: Record<string, string> } =>
-    details.size > 0 ? { details: Object.fromEntries([...details].map(([k, d]) => [k, now(d)])) } : {};
+  const detailsField = (): { details?: Record<string, string> } => (details.size > 0 ? { details: Object.fromEntries([...details].map(([k, d]) => [k, now(d)])) } : {});
   const status = (): ReadinessStatus => {
     const pending = [...marks].filter(([, c]) => !c.done).map(([name, c]) => (c.reason ? { name, reason: c.reason } : { name }));
     return { ready: pending.length === 0, pending, ...detailsField() };

@@ -110,10 +110,16 @@ export function applyHttpLimits(server: Server, l: HttpLimits, registry: Registr
 
 function classify(code: string | undefined): { status?: number; reason?: RejectReason } {
   switch (code) {
-    case 'HPE_HEADER_OVERFLOW': return { status: 431, reason: 'header_too_large' };
-    case 'HPE_INVALID_METHOD': return { status: 405, reason: 'bad_method' };
-    case 'ERR_HTTP_REQUEST_TIMEOUT': return { status: 408, reason: 'timeout' };
-    case 'ECONNRESET': case 'EPIPE': return {};
-    default: return { status: 400, reason: 'bad_request' };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, reason: 'header_too_large' };
+    case 'HPE_INVALID_METHOD':
+      return { status: 405, reason: 'bad_method' };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, reason: 'timeout' };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return {};
+    default:
+      return { status: 400, reason: 'bad_request' };
   }
 }

@@ -9,16 +9,18 @@ export type { Alert } from '../../rules/alert.js';
  * the object in, so lines diff and grep predictably.
  */
 export function falcoJsonLine(a: Alert): string {
-  return jsonSafe(JSON.stringify({
-    time: a.time,
-    rule: a.rule,
-    priority: a.priority,
-    output: a.output,
-    output_fields: a.output_fields,
-    hostname: a.hostname,
-    source: a.source,
-    tags: a.tags,
-  }));
+  return jsonSafe(
+    JSON.stringify({
+      time: a.time,
+      rule: a.rule,
+      priority: a.priority,
+      output: a.output,
+      output_fields: a.output_fields,
+      hostname: a.hostname,
+      source: a.source,
+      tags: a.tags,
+    }),
+  );
 }
 
 /**

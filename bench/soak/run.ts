@@ -20,19 +20,27 @@ const here = import.meta.dirname;
 const MAIN = join(here, '..', '..', 'dist', 'agent', 'main.js');
 const TICK = 100; // USER_HZ on Linux
 
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = (s.address() as { port: number }).port;
-    s.close(() => resolve(p));
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
   });
-});
-const get = (port: number, path: string): Promise<string> => new Promise((resolve, reject) => {
-  const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 30_000 }, (res) => {
-    let b = '';
-    res.setEncoding('utf8').on('data', (c: string) => (b += c)).on('end', () => resolve(b));
+const get = (port: number, path: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 30_000 }, (res) => {
+      let b = '';
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (b += c))
+        .on('end', () => resolve(b));
+    });
+    req
+      .on('error', reject)
+      .on('timeout', () => req.destroy(new Error('timeout')))
+      .end();
   });
-  req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout'))).end();
-});
 const metric = (text: string, name: string, labels: Record<string, string> = {}): number => {
   let sum = 0;
   for (const line of text.split('\n')) {
@@ -48,7 +56,8 @@ const mark = join(tmp, 'vigilsoak');
 copyFileSync('/bin/sh', mark);
 chmodSync(mark, 0o755);
 const rulesFile = join(tmp, 'rules.yaml');
-const rules = (gen: number) => `# generation ${gen}\n- rule: Soak marker\n  desc: the soak marker ran\n  condition: evt.type = execve and proc.name = vigilsoak\n  output: vigilsoak ran (pid=%proc.pid args=%proc.args)\n  priority: NOTICE\n`;
+const rules = (gen: number) =>
+  `# generation ${gen}\n- rule: Soak marker\n  desc: the soak marker ran\n  condition: evt.type = execve and proc.name = vigilsoak\n  output: vigilsoak ran (pid=%proc.pid args=%proc.args)\n  priority: NOTICE\n`;
 writeFileSync(rulesFile, rules(0));
 
 const port = await freePort();
@@ -68,8 +77,7 @@ let received = 0;
 let partial = '';
 agent.stdout.setEncoding('utf8').on('data', (c: string) => {
   partial += c;
-  let nl: number;
-  while ((nl = partial.indexOf('\n')) >= 0) {
+  for (let nl = partial.indexOf('\n'); nl >= 0; nl = partial.indexOf('\n')) {
     if (partial.slice(0, nl).includes('"Soak marker"')) received++;
     partial = partial.slice(nl + 1);
   }
@@ -77,7 +85,9 @@ agent.stdout.setEncoding('utf8').on('data', (c: string) => {
 for (let i = 0; ; i++) {
   try {
     if ((await get(port, '/healthz')).startsWith('ok')) break;
-  } catch { /* not yet */ }
+  } catch {
+    /* not yet */
+  }
   if (i > 300) throw new Error(`agent did not start:\n${stderrTail}`);
   await sleep(100);
 }
@@ -97,7 +107,11 @@ const reader = setInterval(() => {
 let scrapes = 0;
 let scrapeErrors = 0;
 const scraper = setInterval(() => {
-  for (let i = 0; i < 4; i++) get(port, '/metrics').then(() => scrapes++, () => scrapeErrors++);
+  for (let i = 0; i < 4; i++)
+    get(port, '/metrics').then(
+      () => scrapes++,
+      () => scrapeErrors++,
+    );
   get(port, '/readyz').catch(() => scrapeErrors++);
 }, 1000);
 // Reloads: a new generation of the rules file every 20 s.
@@ -133,7 +147,11 @@ while (Date.now() - t0 < durationMs) {
 }
 
 // Wind down: stop churn, read everything, let the queue drain, then account.
-try { process.kill(-churn.pid!, 'SIGKILL'); } catch { /* gone */ }
+try {
+  process.kill(-churn.pid!, 'SIGKILL');
+} catch {
+  /* gone */
+}
 clearInterval(reader);
 clearInterval(scraper);
 clearInterval(reloader);
@@ -177,7 +195,10 @@ const summary = [
 ].join('\n');
 console.log(summary);
 if (write) {
-  writeFileSync(join(here, 'RESULTS.md'), `# Soak results\n\nRecorded by \`bench/soak/run.ts\` on ${new Date().toISOString()} (2 cores, shared with other work: load averages were high). Exec churn ~50 execs/s of a marker rule, 4 concurrent /metrics scrapes and one /readyz per second, a rules reload every 20 s, and a stdout reader that sleeps 45 s and then reads for 15 s (queue of 200 alerts), all at once. Baseline: the same agent's first sample (RSS must not grow without bound; every alert raised is printed or counted).\n\n| | |\n|---|---|\n${summary}\n\n## Over time\n\n| t (s) | RSS (MB) | CPU (% of a core) | alerts raised | read | dropped (counted) | queue depth | reloads applied |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n${rows.map((r) => `| ${r.t} | ${r.rssMb.toFixed(1)} | ${r.cpuPct.toFixed(1)} | ${r.raised} | ${r.received} | ${r.dropped} | ${r.depth} | ${r.reloads} |`).join('\n')}\n`);
+  writeFileSync(
+    join(here, 'RESULTS.md'),
+    `# Soak results\n\nRecorded by \`bench/soak/run.ts\` on ${new Date().toISOString()} (2 cores, shared with other work: load averages were high). Exec churn ~50 execs/s of a marker rule, 4 concurrent /metrics scrapes and one /readyz per second, a rules reload every 20 s, and a stdout reader that sleeps 45 s and then reads for 15 s (queue of 200 alerts), all at once. Baseline: the same agent's first sample (RSS must not grow without bound; every alert raised is printed or counted).\n\n| | |\n|---|---|\n${summary}\n\n## Over time\n\n| t (s) | RSS (MB) | CPU (% of a core) | alerts raised | read | dropped (counted) | queue depth | reloads applied |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n${rows.map((r) => `| ${r.t} | ${r.rssMb.toFixed(1)} | ${r.cpuPct.toFixed(1)} | ${r.raised} | ${r.received} | ${r.dropped} | ${r.depth} | ${r.reloads} |`).join('\n')}\n`,
+  );
   console.log(`wrote ${join(here, 'RESULTS.md')}`);
 }
 process.exit(unaccounted === 0 ? 0 : 1);

@@ -171,7 +171,9 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
         }
         case 'regex': {
           let re: LinearRegex;
-          try { re = compileLinearRegex(v); } catch (err) {
+          try {
+            re = compileLinearRegex(v);
+          } catch (err) {
             throw new CompileError(RulesIssueCode.BAD_REGEX, `regex "${v}" is not supported (RE2 syntax, matched in linear time): ${(err as Error).message}`, one.span);
           }
           return (x) => re.test(x as string);

@@ -41,8 +41,7 @@ export type RulesLoaded = {
 const POLL_INTERVAL_MS = 1_000;
 
 /** What was loaded, and what could not be read (a file over the limits is not in `files`, but must not look unchanged). */
-const signature = (load: LoadResult): string =>
-  [...load.files.map((f) => `${f.path}\u0000${f.sha256}`), ...load.errors.map((e) => `!${e.code}\u0000${e.file}\u0000${e.message}`)].join('\n');
+const signature = (load: LoadResult): string => [...load.files.map((f) => `${f.path}\u0000${f.sha256}`), ...load.errors.map((e) => `!${e.code}\u0000${e.file}\u0000${e.message}`)].join('\n');
 
 /**
  * Loads the rule paths at start, then reloads on change. The paths are
@@ -161,7 +160,14 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
     if (old !== undefined) await old.close().catch((err: unknown) => deps.errors.report('rules', 'watch', err));
     if (stopped) return;
     const dirs = new Set<string>();
-    for (const p of cfg.paths) if (await stat(p).then((st) => st.isDirectory(), () => false)) dirs.add(resolvePath(p));
+    for (const p of cfg.paths)
+      if (
+        await stat(p).then(
+          (st) => st.isDirectory(),
+          () => false,
+        )
+      )
+        dirs.add(resolvePath(p));
     const plan = planRulesWatch(cfg.paths, (p) => dirs.has(p));
     const w = watch([...plan.dirs], {
       ignoreInitial: true,
@@ -189,7 +195,13 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
     async start(signal) {
       await loadOnce(true);
       if (stopped || signal.aborted) return;
-      signal.addEventListener('abort', () => { void component.stop(); }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          void component.stop();
+        },
+        { once: true },
+      );
       await arm();
       // chokidar does not survive its paths disappearing, being replaced or
       // losing permission; when what a watched path is changes, re-arm it and
@@ -203,7 +215,11 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
             await arm();
             schedule();
           }
-        })().catch((err: unknown) => deps.errors.report('rules', 'watch', err)).finally(() => { arming = undefined; });
+        })()
+          .catch((err: unknown) => deps.errors.report('rules', 'watch', err))
+          .finally(() => {
+            arming = undefined;
+          });
       }, POLL_INTERVAL_MS);
       guard.unref();
     },

@@ -37,7 +37,6 @@ function spawnAgent(args: string[], env: Record<string, string> = {}): Running {
   return { child, stderr: () => err, stdout: () => out, exited };
 }
 
-
 describe.skipIf(skip)('vigil agent (built CLI)', () => {
   let agent: Running | undefined;
 

@@ -28,7 +28,9 @@ function raw(port: number, data: string | Buffer, waitMs = 3000): Promise<string
     s.on('error', () => undefined);
     s.on('close', () => resolve(got));
     s.write(data, () => undefined);
-    setTimeout(() => { s.destroy(); }, waitMs).unref();
+    setTimeout(() => {
+      s.destroy();
+    }, waitMs).unref();
   });
 }
 
@@ -40,14 +42,17 @@ describe.skipIf(skip)('bounded HTTP listener', () => {
     tmp = mkdtempSync(join(tmpdir(), 'vigil-i7-http-'));
     copyFileSync('/bin/sh', join(tmp, 'vigilhttpmark')); // run as -c 'sleep 0.5': lives long enough to be read
     chmodSync(join(tmp, 'vigilhttpmark'), 0o755);
-    writeFileSync(join(tmp, 'rules.yaml'), [
-      '- rule: HTTP test marker',
-      '  desc: the marker ran',
-      '  condition: evt.type = execve and proc.name = vigilhttpmark',
-      '  output: vigilhttpmark ran (pid=%proc.pid)',
-      '  priority: NOTICE',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(tmp, 'rules.yaml'),
+      [
+        '- rule: HTTP test marker',
+        '  desc: the marker ran',
+        '  condition: evt.type = execve and proc.name = vigilhttpmark',
+        '  output: vigilhttpmark ran (pid=%proc.pid)',
+        '  priority: NOTICE',
+        '',
+      ].join('\n'),
+    );
   });
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
@@ -89,13 +94,19 @@ describe.skipIf(skip)('bounded HTTP listener', () => {
     let attempts = 0;
     let held: Socket[] = [];
     const wave = async (n: number): Promise<void> => {
-      const opened = await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((resolve) => {
-        attempts++;
-        const s = connect(agent.port, '127.0.0.1');
-        s.on('error', () => undefined);
-        s.once('connect', () => resolve(s));
-        s.once('error', () => resolve(s));
-      })));
+      const opened = await Promise.all(
+        Array.from(
+          { length: n },
+          () =>
+            new Promise<Socket>((resolve) => {
+              attempts++;
+              const s = connect(agent.port, '127.0.0.1');
+              s.on('error', () => undefined);
+              s.once('connect', () => resolve(s));
+              s.once('error', () => resolve(s));
+            }),
+        ),
+      );
       held.push(...opened);
     };
     // Waves of 5,000 idle connections, the last wave still open while the agent must work.
@@ -139,11 +150,21 @@ describe.skipIf(skip)('bounded HTTP listener', () => {
       openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 -extfile san.ext && \
       openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=prometheus && \
       openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 1`);
-    const agent = await spawnRawAgent(['--output', 'none', '--rules', join(tmp, 'rules.yaml'),
-      '--metrics-tls-cert-file', join(dir, 'server.crt'), '--metrics-tls-key-file', join(dir, 'server.key'),
-      '--metrics-tls-client-ca-file', join(dir, 'ca.crt')]);
+    const agent = await spawnRawAgent([
+      '--output',
+      'none',
+      '--rules',
+      join(tmp, 'rules.yaml'),
+      '--metrics-tls-cert-file',
+      join(dir, 'server.crt'),
+      '--metrics-tls-key-file',
+      join(dir, 'server.key'),
+      '--metrics-tls-client-ca-file',
+      join(dir, 'ca.crt'),
+    ]);
     agents.push(agent);
-    const curl = (...extra: string[]) => spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', join(dir, 'ca.crt'), ...extra, `https://127.0.0.1:${agent.port}/metrics`], { encoding: 'utf8' });
+    const curl = (...extra: string[]) =>
+      spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', join(dir, 'ca.crt'), ...extra, `https://127.0.0.1:${agent.port}/metrics`], { encoding: 'utf8' });
     await until('HTTPS listening', () => (curl('--cert', join(dir, 'client.crt'), '--key', join(dir, 'client.key')).stdout === '200' ? true : undefined), 30_000);
     const anonymous = curl();
     expect(anonymous.stdout).not.toBe('200');

@@ -16,14 +16,10 @@ const skip = integrationUnavailable();
 const repo = join(import.meta.dirname, '../..');
 const MAIN = join(repo, 'dist/agent/main.js');
 
-const markerRule = (name: string, extra = ''): string => [
-  `- rule: Marker ${name}`,
-  '  desc: a test marker ran',
-  `  condition: evt.type = execve and proc.name = ${name}${extra}`,
-  `  output: ${name} ran (pid=%proc.pid)`,
-  '  priority: NOTICE',
-  '',
-].join('\n');
+const markerRule = (name: string, extra = ''): string =>
+  [`- rule: Marker ${name}`, '  desc: a test marker ran', `  condition: evt.type = execve and proc.name = ${name}${extra}`, `  output: ${name} ran (pid=%proc.pid)`, '  priority: NOTICE', ''].join(
+    '\n',
+  );
 
 describe.skipIf(skip)('rules input that must not blind the agent', () => {
   let tmp = '';
@@ -99,7 +95,15 @@ describe.skipIf(skip)('rules input that must not blind the agent', () => {
     // The edit after all that must load.
     writeFileSync(join(dir, 'rules.yaml.tmp'), markerRule('vigilwatchfirst') + markerRule('vigilwatchedit'));
     renameSync(join(dir, 'rules.yaml.tmp'), join(dir, 'rules.yaml'));
-    await until('the edited rules applied', async () => (spawnSync(edited, ['-c', 'sleep 0.5']).pid && (await new Promise((r) => setTimeout(r, 300)), out().includes('vigilwatchedit ran')) ? true : undefined), 30_000);
+    await until(
+      'the edited rules applied',
+      async () => {
+        spawnSync(edited, ['-c', 'sleep 0.5']);
+        await new Promise((r) => setTimeout(r, 300));
+        return out().includes('vigilwatchedit ran') ? true : undefined;
+      },
+      30_000,
+    );
     await alerted(out, edited);
     expect((await agent.metric('vigil_rules_reloads_total', { outcome: 'applied' })) ?? 0).toBeGreaterThanOrEqual(1);
   });

@@ -55,7 +55,7 @@ describe.skipIf(skip)('/readyz says ready only when the agent can detect', () =>
     expect(r.body.checks.exec_source).toMatchObject({ ok: true });
   });
 
-  it('without the right to read other users\' processes it is not ready, and says so', async () => {
+  it("without the right to read other users' processes it is not ready, and says so", async () => {
     const agent = await spawnRawAgent(['--output', 'none', '--rules', join(tmp, 'rules.yaml'), '--exec-mode', 'poll'], { user: '65534' });
     agents.push(agent);
     const r = await settled(agent);
@@ -66,7 +66,10 @@ describe.skipIf(skip)('/readyz says ready only when the agent can detect', () =>
 
   it('with file descriptors nearly exhausted it is not ready, and says so', async () => {
     const limit = 256;
-    const agent = await spawnRawAgent(['--output', 'none', '--rules', join(tmp, 'rules.yaml'), '--http-max-connections', '1000', '--http-headers-timeout-ms', '60000', '--http-request-timeout-ms', '120000'], { nofile: limit });
+    const agent = await spawnRawAgent(
+      ['--output', 'none', '--rules', join(tmp, 'rules.yaml'), '--http-max-connections', '1000', '--http-headers-timeout-ms', '60000', '--http-request-timeout-ms', '120000'],
+      { nofile: limit },
+    );
     agents.push(agent);
     expect((await settled(agent)).status).toBe(200);
     const held: Socket[] = [];
@@ -111,7 +114,11 @@ describe.skipIf(skip)('/readyz says ready only when the agent can detect', () =>
     execFileSync('mkfifo', [fifo]);
     const big = join(tmp, 'big.yaml');
     writeFileSync(big, `# ${'x'.repeat(2 * 1024 * 1024)}\n`);
-    for (const [path, why] of [['/dev/zero', 'not a regular file'], [fifo, 'not a regular file'], [big, 'larger than 1048576 bytes']] as const) {
+    for (const [path, why] of [
+      ['/dev/zero', 'not a regular file'],
+      [fifo, 'not a regular file'],
+      [big, 'larger than 1048576 bytes'],
+    ] as const) {
       const r = spawnSync(process.execPath, [MAIN, 'agent', '--config', path, '--metrics-addr', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20_000 });
       expect({ status: r.status, signal: r.signal }).toEqual({ status: 2, signal: null });
       expect(r.stderr).toContain(`cannot read ${path}: ${why}`);

@@ -27,14 +27,21 @@ describe.skipIf(skip)('stdout output under a slow and a vanished reader', () => 
       copyFileSync(name === 'vigilflood' ? '/bin/true' : '/bin/sh', join(tmp, name));
       chmodSync(join(tmp, name), 0o755);
     }
-    writeFileSync(join(tmp, 'rules.yaml'), ['vigilflood', 'vigilafter'].map((n) => [
-      `- rule: Marker ${n}`,
-      '  desc: a test marker ran',
-      `  condition: evt.type = execve and proc.name = ${n}`,
-      `  output: ${n} ran (pid=%proc.pid cmdline=%proc.cmdline)`,
-      '  priority: NOTICE',
-      '',
-    ].join('\n')).join('\n'));
+    writeFileSync(
+      join(tmp, 'rules.yaml'),
+      ['vigilflood', 'vigilafter']
+        .map((n) =>
+          [
+            `- rule: Marker ${n}`,
+            '  desc: a test marker ran',
+            `  condition: evt.type = execve and proc.name = ${n}`,
+            `  output: ${n} ran (pid=%proc.pid cmdline=%proc.cmdline)`,
+            '  priority: NOTICE',
+            '',
+          ].join('\n'),
+        )
+        .join('\n'),
+    );
   });
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
@@ -55,7 +62,7 @@ describe.skipIf(skip)('stdout output under a slow and a vanished reader', () => 
     // A few thousand alerts: far more than the pipe (64 KiB), the stream buffer and the queue hold.
     const flood = spawnSync('sh', ['-c', `i=0; while [ $i -lt 3000 ]; do ${join(tmp, 'vigilflood')} $(printf 'x%.0s' $(seq 40)); i=$((i+1)); done`]);
     expect(flood.status).toBe(0);
-    await until('queue_full drops', async () => ((await agent.metric('vigil_output_dropped_total', { reason: 'queue_full' })) ?? 0) > 0 ? true : undefined).catch((e: unknown) => {
+    await until('queue_full drops', async () => (((await agent.metric('vigil_output_dropped_total', { reason: 'queue_full' })) ?? 0) > 0 ? true : undefined)).catch((e: unknown) => {
       throw new Error(`${String(e)} exit=${agent.child.exitCode}\n${agent.stderr().slice(-3000)}`);
     });
     expect((await agent.readyz()).body.checks.outputs).toMatchObject({ ok: true });
@@ -68,10 +75,14 @@ describe.skipIf(skip)('stdout output under a slow and a vanished reader', () => 
     await until('the backlog drained', async () => ((await agent.metric('vigil_output_queue_depth', { output: 'json' })) === 0 ? true : undefined));
     const pids: number[] = [];
     for (let i = 0; i < 20; i++) pids.push(spawnSync(join(tmp, 'vigilafter'), ['-c', 'sleep 0.3', String(i)]).pid!);
-    await until('the 20 alerts raised after the reader resumed', () => {
-      const seen = pids.filter((p) => out.includes(`vigilafter ran (pid=${p} `));
-      return seen.length === 20 ? true : undefined;
-    }, 30_000).catch(() => undefined);
+    await until(
+      'the 20 alerts raised after the reader resumed',
+      () => {
+        const seen = pids.filter((p) => out.includes(`vigilafter ran (pid=${p} `));
+        return seen.length === 20 ? true : undefined;
+      },
+      30_000,
+    ).catch(() => undefined);
     const missing = pids.filter((p) => !out.includes(`vigilafter ran (pid=${p} `));
     expect(missing, agent.stderr().slice(-2000)).toEqual([]);
     expect((await agent.metric('vigil_output_dropped_total', { reason: 'write_error' })) ?? 0).toBe(0);

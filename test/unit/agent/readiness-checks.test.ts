@@ -7,7 +7,9 @@ import { outputHealthBoard } from '../../../agent/outputs/health.js';
 import { fdHeadroomCheck, outputsCheck, parseNofile, rulesLoadedCheck } from '../../../agent/readiness-checks.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('readiness checks', () => {
   it('rules_loaded is ok only with at least one enabled rule', async () => {
@@ -25,7 +27,9 @@ describe('readiness checks', () => {
     const board = outputHealthBoard(registry);
     let ok = true;
     board.add('json', () => ({ ok, detail: ok ? 'writing' : 'broken: EPIPE' }));
-    const remove = board.add('bad', () => { throw new Error('boom'); });
+    const remove = board.add('bad', () => {
+      throw new Error('boom');
+    });
     expect(await outputsCheck(board)()).toEqual({ ok: false, detail: 'bad: health check failed: boom' });
     remove();
     expect(await outputsCheck(board)()).toEqual({ ok: true, detail: 'json: writing' });

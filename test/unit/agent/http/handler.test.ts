@@ -76,7 +76,9 @@ describe('HTTP endpoints', () => {
     let rulesOk = false;
     const { port } = await serve((r) => {
       r.check('rules_loaded', () => ({ ok: rulesOk, detail: rulesOk ? '3 rules enabled' : 'no enabled rules' }));
-      r.check('thrower', () => { throw new Error('cannot look'); });
+      r.check('thrower', () => {
+        throw new Error('cannot look');
+      });
     });
     let r = await fetchRaw(port, '/readyz');
     expect(r.status).toBe(503);

@@ -6,7 +6,14 @@ describe('metrics cache', () => {
   it('renders once for concurrent scrapers and once per interval', async () => {
     const registry = new Registry();
     let collects = 0;
-    new Counter({ name: 'vigil_x_total', help: 'x', registers: [registry], collect() { collects++; } });
+    new Counter({
+      name: 'vigil_x_total',
+      help: 'x',
+      registers: [registry],
+      collect() {
+        collects++;
+      },
+    });
     let now = 0;
     const cache = createMetricsCache(registry, 1000, () => now);
     const texts = await Promise.all(Array.from({ length: 50 }, () => cache.render()));
@@ -23,7 +30,14 @@ describe('metrics cache', () => {
   it('does not keep a failed rendering', async () => {
     const registry = new Registry();
     let fail = true;
-    new Counter({ name: 'vigil_y_total', help: 'y', registers: [registry], collect() { if (fail) throw new Error('nope'); } });
+    new Counter({
+      name: 'vigil_y_total',
+      help: 'y',
+      registers: [registry],
+      collect() {
+        if (fail) throw new Error('nope');
+      },
+    });
     const cache = createMetricsCache(registry, 1000, () => 0);
     await expect(cache.render()).rejects.toThrow('nope');
     fail = false;
