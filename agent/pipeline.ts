@@ -25,8 +25,10 @@ import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js
 import { createHub, type Hub } from './delivery/hub.js';
 import { createGrpcServer } from './grpc/server.js';
 import { packageVersion } from './package-root.js';
+import { outputHealthBoard } from './outputs/health.js';
 import { createKubeComponent, createMetadataReport, holdCounter, resolveSockets } from './metadata.js';
 import { createReadiness, type Readiness } from './readiness.js';
+import { execSourceCheck, fdHeadroomCheck, outputsCheck, procAccessCheck, rulesLoadedCheck, runtimeCheck } from './readiness-checks.js';
 import { refuseBrokenRules, rulesReadinessDetail } from './rules-policy.js';
 
 export interface AgentOptions {
@@ -182,6 +184,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
 
   // Collectors → events → engine → output: the engine never sees an output,
   // only this callback; the output counts its own drops.
+  let enabledRules: number | undefined;
   // Every event and alert also becomes an envelope (gRPC subscribers, push outputs).
   const hub = createHub(deps, { node: hostname, ringSize: config.grpcRingSize });
   // Push outputs (outputs: in the config), each spooled on disk, take what the hub publishes.
@@ -199,6 +202,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
   const rules = createRulesWatcher(deps, rulesConfig, (loaded) => {
     engine.swap(loaded.ruleSet);
+    enabledRules = loaded.ruleSet.rules.length;
     readiness.detail(rules.name, rulesReadinessDetail(loaded));
   });
   let eventNumber = 0;
@@ -252,13 +256,48 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     },
   };
 
+  // What /readyz checks beyond "every component started": see readiness-checks.ts.
+  const board = outputHealthBoard(registry);
+  if (output.health) board.add(config.output, () => output.health!());
+  for (const o of pushOutputs) board.add(o.name.replace(/^output\./, ''), () => o.health());
+  readiness.check(
+    'exec_source',
+    execSourceCheck(exec, () => !readiness.status().pending.some((p) => p.name === exec.name)),
+  );
+  readiness.check('proc_access', procAccessCheck({ procRoot: config.hostProc }));
+  readiness.check(
+    'rules_loaded',
+    rulesLoadedCheck(() => enabledRules),
+  );
+  readiness.check('outputs', outputsCheck(board));
+  readiness.check('fd_headroom', fdHeadroomCheck());
+  readiness.check('runtime', runtimeCheck(registry, { docker: config.dockerSocket }));
+
+  const http = createHttpServer(sub('http'), {
+    addr: config.metricsAddr,
+    readiness,
+    metricsMinIntervalMs: config.metricsMinIntervalMs,
+    limits: {
+      maxConnections: config.httpMaxConnections,
+      maxPipelined: config.httpMaxPipelined,
+      maxRequestsPerConnection: config.httpMaxRequestsPerConnection,
+      maxBufferedBytes: config.httpMaxBufferedBytes,
+      maxHeaderBytes: config.httpMaxHeaderBytes,
+      headersTimeoutMs: config.httpHeadersTimeoutMs,
+      requestTimeoutMs: config.httpRequestTimeoutMs,
+      keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+    },
+    tls:
+      config.metricsTlsCertFile !== undefined && config.metricsTlsKeyFile !== undefined
+        ? { certFile: config.metricsTlsCertFile, keyFile: config.metricsTlsKeyFile, clientCaFile: config.metricsTlsClientCaFile }
+        : undefined,
+  });
   const grpc = createGrpcServer(sub('grpc'), {
     addr: config.grpcAddr,
     hub,
     maxQueue: config.grpcSubscriberQueue,
     tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
   });
-  const http = createHttpServer(sub('http'), { addr: config.metricsAddr, readiness });
   const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;

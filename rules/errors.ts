@@ -60,6 +60,8 @@ export const RulesIssueCode = {
   UNKNOWN_SOURCE: 'VIGIL_RULES_UNKNOWN_SOURCE',
   /** Deprecated but accepted syntax: `append: true`, enabled-only rule items (warning). */
   DEPRECATED: 'VIGIL_RULES_DEPRECATED',
+  /** Rule input over a size limit (file bytes, total bytes, items, list expansion); checked before parsing. */
+  TOO_LARGE: 'VIGIL_RULES_TOO_LARGE',
   /** A rule redefined with a different source. */
   SOURCE_MISMATCH: 'VIGIL_RULES_SOURCE_MISMATCH',
   /** A field name that is neither vigil's nor a known Falco/plugin field (a typo): error, with a suggestion. */

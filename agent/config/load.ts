@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { readFileBounded } from './read-bounded.js';
 import { OPTIONS, type AgentConfig, type OptionSpec } from './schema.js';
 import { parseValue } from './values.js';
 
@@ -26,7 +26,7 @@ interface Candidate {
  */
 export function loadConfig(sources: ConfigSources): AgentConfig {
   const issues: ConfigIssue[] = [];
-  const readFile = sources.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const readFile = sources.readFile ?? ((p: string) => readFileBounded(p));
   const specs = OPTIONS as readonly OptionSpec[];
 
   const fromFlags = new Map<string, Candidate>();
@@ -74,6 +74,15 @@ export function loadConfig(sources: ConfigSources): AgentConfig {
     issues.push({ path: 'grpcAddr', message: `must not use the same port as metricsAddr (${m.port})` });
   }
 
+  if ((out.metricsTlsCertFile === undefined) !== (out.metricsTlsKeyFile === undefined)) {
+    issues.push({ path: out.metricsTlsCertFile === undefined ? 'metricsTlsCertFile' : 'metricsTlsKeyFile', message: 'HTTPS needs both metricsTlsCertFile and metricsTlsKeyFile' });
+  }
+  if (out.metricsTlsClientCaFile !== undefined && out.metricsTlsCertFile === undefined) {
+    issues.push({ path: 'metricsTlsClientCaFile', message: 'client certificates need HTTPS: set metricsTlsCertFile and metricsTlsKeyFile' });
+  }
+  if ((out.httpRequestTimeoutMs as number) <= (out.httpHeadersTimeoutMs as number)) {
+    issues.push({ path: 'httpRequestTimeoutMs', message: `must be above httpHeadersTimeoutMs (${String(out.httpHeadersTimeoutMs)})` });
+  }
   if ((out.grpcTlsCert === undefined) !== (out.grpcTlsKey === undefined)) {
     issues.push({ path: out.grpcTlsCert === undefined ? 'grpcTlsCert' : 'grpcTlsKey', message: 'grpcTlsCert and grpcTlsKey go together' });
   }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { CollectorDeps } from '../../core/deps.js';
 import { baselineProblem, type BaselineEdge, type BaselineFile } from './baseline-file.js';
+import { removeStaleTemps } from './stale-temps.js';
 import { BaselineLoadError, BaselineWriteError } from './errors.js';
 import { edgeKey, type Identity } from './identity.js';
 import { counter, gauge } from '../../core/metrics.js';
@@ -178,6 +179,12 @@ export function createBaseline(deps: CollectorDeps, cfg: BaselineConfig): Baseli
     async load() {
       if (loaded || closed) return;
       if (cfg.path) {
+        try {
+          const stale = removeStaleTemps(cfg.path);
+          if (stale.length > 0) deps.log.info({ removed: stale }, `removed ${stale.length} temp files a killed agent left next to the baseline`);
+        } catch (err) {
+          deps.errors.report('edges', 'cleanup', err);
+        }
         const file = readFile(cfg.path);
         if (file) {
           startedMs = file.learningStartedMs;

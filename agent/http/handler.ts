@@ -2,9 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { ErrorReporter } from '../../core/deps.js';
 import type { Readiness } from '../readiness.js';
+import type { MetricsCache } from './metrics-cache.js';
 
 export interface HandlerDeps {
   readonly registry: Registry;
+  /** Shared renderings of the registry; without it every scrape renders. */
+  readonly metrics?: MetricsCache;
+  /** Called first for each request; false when the listener's limits refused it (connection closed). */
+  readonly admit?: (req: IncomingMessage, res: ServerResponse) => boolean;
   readonly readiness: Readiness;
   /** Undefined while the event loop is responsive, else why it is not. */
   readonly liveness: () => string | undefined;
@@ -19,19 +24,20 @@ type Route = (req: IncomingMessage) => Promise<{ status: number; type: string; b
  */
 export function createHttpHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const routes: Record<string, Route> = {
-    '/metrics': async () => ({ status: 200, type: deps.registry.contentType, body: await deps.registry.metrics() }),
+    '/metrics': async () => ({ status: 200, type: deps.registry.contentType, body: await (deps.metrics ? deps.metrics.render() : deps.registry.metrics()) }),
     '/healthz': async () => {
       const problem = deps.liveness();
       return problem ? json(503, { status: 'unhealthy', reason: problem }) : { status: 200, type: 'text/plain; charset=utf-8', body: 'ok\n' };
     },
     '/readyz': async () => {
-      const s = deps.readiness.status();
-      const details = s.details ? { details: s.details } : {};
-      return s.ready ? json(200, { status: 'ready', ...details }) : json(503, { status: 'not ready', pending: s.pending, ...details });
+      const r = await deps.readiness.evaluate();
+      const details = r.details ? { details: r.details } : {};
+      return json(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks, ...details });
     },
   };
 
   return (req, res) => {
+    if (deps.admit && !deps.admit(req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = routes[path];
     if (!route) return send(req, res, 404, 'text/plain; charset=utf-8', 'not found\n');

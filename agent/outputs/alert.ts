@@ -1,4 +1,5 @@
 import type { Alert } from '../../rules/alert.js';
+import { escapeControl, jsonSafe } from './escape.js';
 
 export type { Alert } from '../../rules/alert.js';
 
@@ -8,16 +9,18 @@ export type { Alert } from '../../rules/alert.js';
  * the object in, so lines diff and grep predictably.
  */
 export function falcoJsonLine(a: Alert): string {
-  return JSON.stringify({
-    time: a.time,
-    rule: a.rule,
-    priority: a.priority,
-    output: a.output,
-    output_fields: a.output_fields,
-    hostname: a.hostname,
-    source: a.source,
-    tags: a.tags,
-  });
+  return jsonSafe(
+    JSON.stringify({
+      time: a.time,
+      rule: a.rule,
+      priority: a.priority,
+      output: a.output,
+      output_fields: a.output_fields,
+      hostname: a.hostname,
+      source: a.source,
+      tags: a.tags,
+    }),
+  );
 }
 
 /**
@@ -27,6 +30,6 @@ export function falcoJsonLine(a: Alert): string {
 export function outputText(a: Alert): string {
   const prefix = /^\d{2}:\d{2}:\d{2}(?:\.\d+)?: (\S+) /.exec(a.output);
   const text = prefix && prefix[1] === a.priority ? a.output.slice(prefix[0].length) : a.output;
-  // Newlines inside an output would break "one alert per line" for anyone grepping.
-  return text.replace(/[\r\n]+/g, ' ');
+  // Control characters are attacker-chosen (process names, arguments): shown escaped, never interpreted.
+  return escapeControl(text);
 }

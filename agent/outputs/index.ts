@@ -17,6 +17,10 @@ export { createLineWriter } from './line-writer.js';
 export type { LineWriter, DropReason } from './line-writer.js';
 export { outputMetrics } from './metrics.js';
 export { stdoutStream } from './stdout.js';
+export { createFdStream } from './fd-stream.js';
+export type { FdStream } from './fd-stream.js';
+export { isBrokenStreamError, outputHealthBoard } from './health.js';
+export type { OutputHealth, OutputHealthBoard } from './health.js';
 
 export type OutputKind = 'pretty' | 'json' | 'none';
 

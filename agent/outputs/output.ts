@@ -2,12 +2,18 @@ import type { Writable } from 'node:stream';
 import type { CollectorDeps } from '../../core/deps.js';
 import type { Component } from '../../core/component.js';
 import type { Alert } from './alert.js';
+import type { OutputHealth } from './health.js';
 import { createLineWriter, type LineWriter } from './line-writer.js';
 import { outputMetrics } from './metrics.js';
 
-/** An alert sink. `emit` never throws and never blocks; it returns false when the alert was dropped (and counted). */
+/**
+ * An alert sink. `emit` never throws and never blocks; it returns false when
+ * the alert was dropped (and counted). `health` is the output-health
+ * contract of health.ts: /readyz and vigil_output_up read it.
+ */
 export interface AlertOutput extends Component {
   emit(alert: Alert): boolean;
+  health?(): OutputHealth;
 }
 
 export interface StreamOutputConfig {
@@ -28,6 +34,10 @@ export function createStreamOutput(deps: CollectorDeps, name: string, cfg: Strea
     async start() {
       if (writer || stopped) return;
       writer = createLineWriter({ output: name, stream: cfg.stream, maxQueue: cfg.maxQueue, metrics, errors: deps.errors });
+    },
+    health() {
+      if (writer) return writer.health();
+      return stopped ? { ok: true, detail: 'stopped' } : { ok: false, detail: 'not started' };
     },
     emit(alert) {
       if (!writer) {

@@ -1,5 +1,6 @@
 import type { CollectorDeps } from '../../core/deps.js';
 import { outputText, type Alert } from './alert.js';
+import { escapeControl } from './escape.js';
 import { createStreamOutput, type AlertOutput, type StreamOutputConfig } from './output.js';
 
 export interface PrettyOutputConfig extends StreamOutputConfig {
@@ -23,7 +24,7 @@ const RESET = '\x1b[0m';
 export function prettyLine(a: Alert, color: boolean): string {
   const c = color ? COLORS[a.priority] : undefined;
   const prio = c ? `${c}${a.priority}${RESET}` : a.priority;
-  return `${a.time} ${prio} [${a.rule}] ${outputText(a)}`;
+  return `${a.time} ${prio} [${escapeControl(a.rule)}] ${outputText(a)}`;
 }
 
 export function createPrettyOutput(deps: CollectorDeps, cfg: PrettyOutputConfig): AlertOutput {

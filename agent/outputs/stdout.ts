@@ -1,12 +1,11 @@
-import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { createFdStream, type FdStream } from './fd-stream.js';
 
 /**
- * A non-blocking stream on fd 1. process.stdout writes to pipes and files
- * synchronously on Linux, so a slow reader would stall the whole agent; an
- * fs stream writes from the thread pool and reports backpressure through
- * write() === false, which the bounded queue turns into counted drops.
+ * Alerts' stream on fd 1. process.stdout writes to pipes and files
+ * synchronously on Linux, so a slow reader would stall the whole agent; the
+ * fd stream writes from the thread pool, treats a full pipe (EAGAIN) as
+ * backpressure and fails only when the reader is gone (EPIPE).
  */
-export function stdoutStream(): Writable {
-  return createWriteStream('', { fd: 1, autoClose: false, highWaterMark: 64 * 1024 });
+export function stdoutStream(): FdStream {
+  return createFdStream(1, { highWaterMark: 64 * 1024 });
 }

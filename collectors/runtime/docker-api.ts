@@ -56,8 +56,17 @@ export function createDockerApi(socketPath: string, timeoutMs: number): DockerAp
           else reject(new DockerApiError(status, `docker API ${path}: ${status} ${messageOf(body)}`));
         });
       });
+      // node:http's `timeout` counts idle time only: an engine (or anything on
+      // that socket) trickling a byte every few seconds would keep a request
+      // pending forever. This timer counts the whole request.
+      const total = setTimeout(() => req.destroy(Object.assign(new Error(`docker API ${path}: no complete answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+      total.unref();
+      req.on('close', () => clearTimeout(total));
       req.on('timeout', () => req.destroy(Object.assign(new Error(`docker API ${path}: timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
+      req.on('error', (err) => {
+        clearTimeout(total);
+        reject(err);
+      });
       req.end();
     });
 

@@ -5,7 +5,8 @@ import type { BoundField, Cidr, FieldType, FieldValue, IpValue } from '../fields
 import { RulesIssueCode } from '../errors.js';
 import { CompileError } from './errors.js';
 import { compileFieldExpr } from './field-expr.js';
-import { compileGlob, compilePmatch, compileRegex, escapeRegExp } from './patterns.js';
+import { compileGlob, compilePmatch, escapeRegExp } from './patterns.js';
+import { compileLinearRegex, type LinearRegex } from './regex.js';
 import { COMPARE_OPS } from '../parser/parser.js';
 
 export type Pred = (e: VigilEvent) => boolean;
@@ -169,11 +170,11 @@ function literalTest(op: CompareOp, type: FieldType, lits: readonly Literal[], s
           return (x) => re.test(x as string);
         }
         case 'regex': {
-          let re: RegExp;
+          let re: LinearRegex;
           try {
-            re = compileRegex(v);
+            re = compileLinearRegex(v);
           } catch (err) {
-            throw new CompileError(RulesIssueCode.BAD_REGEX, `bad regex "${v}": ${(err as Error).message}`, one.span);
+            throw new CompileError(RulesIssueCode.BAD_REGEX, `regex "${v}" is not supported (RE2 syntax, matched in linear time): ${(err as Error).message}`, one.span);
           }
           return (x) => re.test(x as string);
         }

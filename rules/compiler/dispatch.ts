@@ -62,15 +62,17 @@ function bucket(rules: readonly CompiledRule[], used: ReadonlySet<string> = new 
   const values = new Set<string | number>();
   for (const vs of constrained.values()) for (const v of vs) values.add(v);
   if (values.size * rest.length + constrained.size > MAX_ENTRIES) return { all: rules };
-  const byValue = new Map<string | number, readonly CompiledRule[]>();
-  for (const v of values)
-    byValue.set(
-      v,
-      rules.filter((r) => {
-        const vs = constrained.get(r);
-        return vs === undefined || vs.has(v);
-      }),
-    );
+  // Each value's rules in file order: the unconstrained ones and those allowing the value.
+  // One pass over the rules, not one per value: with a distinct value per rule
+  // (proc.name = x in thousands of rules) the per-value filter made a reload quadratic.
+  const lists = new Map<string | number, CompiledRule[]>();
+  for (const v of values) lists.set(v, []);
+  for (const r of rules) {
+    const vs = constrained.get(r);
+    if (vs === undefined) for (const l of lists.values()) l.push(r);
+    else for (const v of vs) lists.get(v)!.push(r);
+  }
+  const byValue: Map<string | number, readonly CompiledRule[]> = lists;
   return { all: rules, get: get!, key: best, byValue, rest: bucket(rest, new Set([...used, best]), depth + 1) };
 }
 

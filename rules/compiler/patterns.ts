@@ -42,11 +42,6 @@ export function compileGlob(glob: string, ignoreCase: boolean): RegExp {
   return new RegExp(`^${globToRegExpSource(glob)}$`, ignoreCase ? 'i' : '');
 }
 
-/** Falco's regex is RE2 anchored at both ends; JS syntax differs in named groups only. */
-export function compileRegex(src: string): RegExp {
-  return new RegExp(`^(?:${src.replace(/\(\?P</g, '(?<')})$`);
-}
-
 const hasGlob = (s: string): boolean => /[*?[]/.test(s);
 
 /**

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { watch } from 'chokidar';
 import type { FSWatcher } from 'chokidar';
 import type { Component } from '../../core/component.js';
@@ -10,6 +10,7 @@ import { counter, gauge } from '../../core/metrics.js';
 import { RulesRefusedError } from '../errors.js';
 import { formatIssue, summarize } from '../load.js';
 import type { LoadResult } from '../types.js';
+import { identities } from './path-identity.js';
 import { planRulesWatch } from './watch-plan.js';
 
 /**
@@ -39,7 +40,8 @@ export type RulesLoaded = {
 /** How often the watched rule paths are checked; a change loads within this plus debounceMs. */
 const POLL_INTERVAL_MS = 1_000;
 
-const signature = (load: LoadResult): string => load.files.map((f) => `${f.path}\u0000${f.sha256}`).join('\n');
+/** What was loaded, and what could not be read (a file over the limits is not in `files`, but must not look unchanged). */
+const signature = (load: LoadResult): string => [...load.files.map((f) => `${f.path}\u0000${f.sha256}`), ...load.errors.map((e) => `!${e.code}\u0000${e.file}\u0000${e.message}`)].join('\n');
 
 /**
  * Loads the rule paths at start, then reloads on change. The paths are
@@ -69,6 +71,9 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
 
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let guard: NodeJS.Timeout | undefined;
+  let watchedIdentity = '';
+  let arming: Promise<void> | undefined;
   let stopped = false;
   let running: Promise<void> | undefined;
   let again = false;
@@ -144,38 +149,52 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
     timer.unref();
   }
 
+  /** The rules paths and the directories watched for them. */
+  const watchedPaths = (): string[] => [...new Set([...cfg.paths.map((p) => resolvePath(p)), ...cfg.paths.map((p) => dirname(resolvePath(p)))])];
+
+  /** (Re)builds the chokidar watch from what the paths are now. */
+  async function arm(): Promise<void> {
+    watchedIdentity = await identities(watchedPaths());
+    const old = watcher;
+    watcher = undefined;
+    if (old !== undefined) await old.close().catch((err: unknown) => deps.errors.report('rules', 'watch', err));
+    if (stopped) return;
+    const dirs = new Set<string>();
+    for (const p of cfg.paths)
+      if (
+        await stat(p).then(
+          (st) => st.isDirectory(),
+          () => false,
+        )
+      )
+        dirs.add(resolvePath(p));
+    const plan = planRulesWatch(cfg.paths, (p) => dirs.has(p));
+    const w = watch([...plan.dirs], {
+      ignoreInitial: true,
+      depth: 0,
+      persistent: true,
+      ignored: (p: string) => plan.ignored(p),
+      // Polling, not inotify: chokidar re-reads a watched directory (readdir
+      // plus an lstat per entry) on every inotify event in it, so a file
+      // written next to a rules file cost a re-read per write (69 % of a
+      // core for a dd beside the rules). Polled, each watched path costs one
+      // stat per interval, and a directory is re-read only when its own
+      // mtime moves (an entry added, removed or renamed: a ConfigMap swap).
+      usePolling: true,
+      interval: POLL_INTERVAL_MS,
+      binaryInterval: POLL_INTERVAL_MS,
+    });
+    watcher = w;
+    w.on('all', schedule);
+    w.on('error', (err) => deps.errors.report('rules', 'watch', err));
+    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+  }
+
   const component: Component = {
     name: 'rules-watcher',
     async start(signal) {
       await loadOnce(true);
       if (stopped || signal.aborted) return;
-      const dirs = new Set<string>();
-      for (const p of cfg.paths)
-        if (
-          await stat(p).then(
-            (st) => st.isDirectory(),
-            () => false,
-          )
-        )
-          dirs.add(resolvePath(p));
-      const plan = planRulesWatch(cfg.paths, (p) => dirs.has(p));
-      watcher = watch([...plan.dirs], {
-        ignoreInitial: true,
-        depth: 0,
-        persistent: true,
-        ignored: (p: string) => plan.ignored(p),
-        // Polling, not inotify: chokidar re-reads a watched directory (readdir
-        // plus an lstat per entry) on every inotify event in it, so a file
-        // written next to a rules file cost a re-read per write (69 % of a
-        // core for a dd beside the rules). Polled, each watched path costs one
-        // stat per interval, and a directory is re-read only when its own
-        // mtime moves (an entry added, removed or renamed: a ConfigMap swap).
-        usePolling: true,
-        interval: POLL_INTERVAL_MS,
-        binaryInterval: POLL_INTERVAL_MS,
-      });
-      watcher.on('all', schedule);
-      watcher.on('error', (err) => deps.errors.report('rules', 'watch', err));
       signal.addEventListener(
         'abort',
         () => {
@@ -183,13 +202,35 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
         },
         { once: true },
       );
-      await new Promise<void>((resolve) => watcher!.once('ready', () => resolve()));
+      await arm();
+      // chokidar does not survive its paths disappearing, being replaced or
+      // losing permission; when what a watched path is changes, re-arm it and
+      // reload (the reload counts as applied, unchanged or rejected).
+      guard = setInterval(() => {
+        if (arming !== undefined || stopped) return;
+        arming = (async () => {
+          const now = await identities(watchedPaths());
+          if (now !== watchedIdentity && !stopped) {
+            log.info('a watched rules path changed (removed, replaced or permissions): re-arming the watch');
+            await arm();
+            schedule();
+          }
+        })()
+          .catch((err: unknown) => deps.errors.report('rules', 'watch', err))
+          .finally(() => {
+            arming = undefined;
+          });
+      }, POLL_INTERVAL_MS);
+      guard.unref();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
+      if (guard !== undefined) clearInterval(guard);
+      guard = undefined;
+      if (arming !== undefined) await arming;
       const w = watcher;
       watcher = undefined;
       if (w !== undefined) await w.close();

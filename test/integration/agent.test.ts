@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integrationUnavailable } from './docker-env.js';
+import { until } from './harness/raw-agent.js';
 
 const repo = join(import.meta.dirname, '../..');
 const main = join(repo, 'dist/agent/main.js');
@@ -36,16 +37,6 @@ function spawnAgent(args: string[], env: Record<string, string> = {}): Running {
   return { child, stderr: () => err, stdout: () => out, exited };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe.skipIf(skip)('vigil agent (built CLI)', () => {
   let agent: Running | undefined;
 
@@ -71,7 +62,7 @@ describe.skipIf(skip)('vigil agent (built CLI)', () => {
       const body = (await r.json()) as unknown;
       return r.status === 200 ? body : undefined;
     });
-    expect(ready).toEqual({
+    expect(ready).toMatchObject({
       status: 'ready',
       details: {
         'rules-watcher': expect.stringMatching(/^\d+ rules active, 0 disabled for missing fields, 0 disabled as never firing, 0 disabled by file$/),
@@ -79,6 +70,10 @@ describe.skipIf(skip)('vigil agent (built CLI)', () => {
         metadata: expect.stringContaining('kubernetes API: not used'),
       },
     });
+    // Ready means able to detect: every check is in the detail, each ok.
+    const checks = (ready as { checks: Record<string, { ok: boolean; detail: string }> }).checks;
+    expect(Object.keys(checks).sort()).toEqual(['exec_source', 'fd_headroom', 'outputs', 'proc_access', 'rules_loaded', 'runtime', 'started']);
+    for (const c of Object.values(checks)) expect(c).toMatchObject({ ok: true, detail: expect.any(String) });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);

@@ -63,13 +63,37 @@ describe('HTTP endpoints', () => {
     expect(r.headers['content-type']).toBe('application/json');
     expect(JSON.parse(r.body)).toEqual({
       status: 'not ready',
-      pending: [{ name: 'host-scanner' }, { name: 'containers', reason: 'start failed: boom' }],
+      checks: { started: { ok: false, detail: 'waiting for host-scanner, containers (start failed: boom)' } },
     });
     markScanner();
     readiness.add('containers')();
     r = await fetchRaw(port, '/readyz');
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toEqual({ status: 'ready' });
+    expect(JSON.parse(r.body)).toEqual({ status: 'ready', checks: { started: { ok: true, detail: '2 components started' } } });
+  });
+
+  it('answers /readyz 503 when a live check fails, throws or hangs, with each check in the detail', async () => {
+    let rulesOk = false;
+    const { port } = await serve((r) => {
+      r.check('rules_loaded', () => ({ ok: rulesOk, detail: rulesOk ? '3 rules enabled' : 'no enabled rules' }));
+      r.check('thrower', () => {
+        throw new Error('cannot look');
+      });
+    });
+    let r = await fetchRaw(port, '/readyz');
+    expect(r.status).toBe(503);
+    expect(JSON.parse(r.body)).toEqual({
+      status: 'not ready',
+      checks: {
+        started: { ok: true, detail: '0 components started' },
+        rules_loaded: { ok: false, detail: 'no enabled rules' },
+        thrower: { ok: false, detail: 'check failed: cannot look' },
+      },
+    });
+    rulesOk = true;
+    r = await fetchRaw(port, '/readyz');
+    expect(JSON.parse(r.body).checks.rules_loaded).toEqual({ ok: true, detail: '3 rules enabled' });
+    expect(r.status).toBe(503);
   });
 
   it("/readyz carries a check's detail (the rules a skip-mode start dropped)", async () => {
@@ -79,9 +103,10 @@ describe('HTTP endpoints', () => {
     readiness.detail('rules-watcher', '3 rules active; dropped (--rules-on-error skip): rule "Shell"');
     const r = await fetchRaw(port, '/readyz');
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toEqual({ status: 'ready', details: { 'rules-watcher': '3 rules active; dropped (--rules-on-error skip): rule "Shell"' } });
+    const started = { started: { ok: true, detail: '1 components started' } };
+    expect(JSON.parse(r.body)).toEqual({ status: 'ready', checks: started, details: { 'rules-watcher': '3 rules active; dropped (--rules-on-error skip): rule "Shell"' } });
     readiness.detail('rules-watcher', '');
-    expect(JSON.parse((await fetchRaw(port, '/readyz')).body)).toEqual({ status: 'ready' });
+    expect(JSON.parse((await fetchRaw(port, '/readyz')).body)).toEqual({ status: 'ready', checks: started });
   });
 
   it('404s unknown paths and 405s other methods; HEAD has no body', async () => {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createJsonOutput, createNoneOutput, createOutput, createPrettyOutput, prettyLine } from '../../../../agent/outputs/index.js';
+import { createJsonOutput, createNoneOutput, createOutput, createPrettyOutput, falcoJsonLine, prettyLine } from '../../../../agent/outputs/index.js';
 import { metricValue, sampleAlert, SlowStream, testDeps } from '../helpers.js';
 
 const signal = new AbortController().signal;
@@ -40,7 +40,22 @@ describe('pretty output', () => {
   it('colours the priority only when asked (stdout is a TTY) and keeps one line per alert', () => {
     expect(prettyLine(sampleAlert(), true)).toContain('\x1b[36mNotice\x1b[0m');
     expect(prettyLine(sampleAlert(), false)).not.toContain('\x1b[');
-    expect(prettyLine(sampleAlert({ output: 'two\nlines' }), false)).toMatch(/\] two lines$/);
+    expect(prettyLine(sampleAlert({ output: 'two\nlines' }), false)).toMatch(/\] two\\nlines$/);
+  });
+
+  it('shows terminal control characters from process names and arguments escaped, never raw', () => {
+    const hostile = 'sh -c x\x1b[2K\r\x1b[1;31mCritical fake alert\x07\x0b\x08\u009b0m\x1bc\\x1b';
+    const line = prettyLine(sampleAlert({ output: hostile, rule: 'R\x1b]0;title\x07' }), false);
+    expect(line).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+    expect(line).toContain('sh -c x\\x1b[2K\\r\\x1b[1;31mCritical fake alert\\x07\\x0b\\x08\\x9b0m\\x1bc\\\\x1b');
+    expect(line).toContain('[R\\x1b]0;title\\x07]');
+  });
+
+  it('keeps JSON exact while writing DEL, C1 and line separators as \\u escapes', () => {
+    const output = 'a\x1b[31m\u009b\x7f\u2028z';
+    const line = falcoJsonLine(sampleAlert({ output }));
+    expect(line).not.toMatch(/[\x00-\x1f\x7f-\x9f\u2028]/);
+    expect((JSON.parse(line) as { output: string }).output).toBe(output);
   });
 
   it('writes through the stream', async () => {

@@ -1,0 +1,54 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { outputHealthBoard } from '../../../agent/outputs/health.js';
+import { fdHeadroomCheck, outputsCheck, parseNofile, rulesLoadedCheck } from '../../../agent/readiness-checks.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('readiness checks', () => {
+  it('rules_loaded is ok only with at least one enabled rule', async () => {
+    let n: number | undefined;
+    const c = rulesLoadedCheck(() => n);
+    expect(await c()).toEqual({ ok: false, detail: 'rules not loaded yet' });
+    n = 0;
+    expect((await c()).ok).toBe(false);
+    n = 12;
+    expect(await c()).toEqual({ ok: true, detail: '12 rules enabled' });
+  });
+
+  it('outputs reads every registered health; a throwing one is not ok; vigil_output_up follows', async () => {
+    const registry = new Registry();
+    const board = outputHealthBoard(registry);
+    let ok = true;
+    board.add('json', () => ({ ok, detail: ok ? 'writing' : 'broken: EPIPE' }));
+    const remove = board.add('bad', () => {
+      throw new Error('boom');
+    });
+    expect(await outputsCheck(board)()).toEqual({ ok: false, detail: 'bad: health check failed: boom' });
+    remove();
+    expect(await outputsCheck(board)()).toEqual({ ok: true, detail: 'json: writing' });
+    ok = false;
+    expect(await outputsCheck(board)()).toEqual({ ok: false, detail: 'json: broken: EPIPE' });
+    expect(await registry.metrics()).toContain('vigil_output_up{output="json"} 0');
+  });
+
+  it('fd_headroom compares open fds with RLIMIT_NOFILE', async () => {
+    const self = mkdtempSync(join(tmpdir(), 'vigil-fdcheck-'));
+    dirs.push(self);
+    mkdirSync(join(self, 'fd'));
+    for (let i = 0; i < 9; i++) writeFileSync(join(self, 'fd', String(i)), '');
+    const limits = (n: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${n}                 ${n}                 files\n`;
+    writeFileSync(join(self, 'limits'), limits('100'));
+    expect(await fdHeadroomCheck({ procSelf: self })()).toEqual({ ok: true, detail: '9 of 100 file descriptors open' });
+    writeFileSync(join(self, 'limits'), limits('10'));
+    expect(await fdHeadroomCheck({ procSelf: self })()).toEqual({ ok: false, detail: '9 of 10 file descriptors open: over 90 %' });
+    expect(parseNofile(limits('unlimited'))).toBe(Infinity);
+    expect((await fdHeadroomCheck({ procSelf: join(self, 'nope') })()).ok).toBe(false);
+  });
+});
