@@ -148,7 +148,7 @@ describe('CRI runtime source (grpc-js fake runtime on a unix socket)', () => {
     expect(runtime.up).toBe(false);
     const deadline = deps.reported.find((r) => (r.err as { code?: string }).code === 'VIGIL_ERR_CRI_DEADLINE');
     expect(deadline?.component).toBe('runtime-cri');
-    expect((deadline?.err as Error).cause).toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
+    expect((deadline?.err as Error | undefined)?.cause).toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
     const back = new Promise<void>((resolve) => runtime!.onUp(resolve));
     fake.hang(false);
     await back;
