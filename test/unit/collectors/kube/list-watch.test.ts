@@ -1,4 +1,4 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -6,7 +6,8 @@ import { KubeError } from '../../../../collectors/kube/errors.js';
 import { kubeGetter } from '../../../../collectors/kube/http.js';
 import { createListWatch, type ListWatch, type RelistReason } from '../../../../collectors/kube/list-watch.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, n: { lists: number; watches: number }) => void;
+/** Answers one request; `n` counts the lists and watches received so far (this one included). */
+type Handler = (watch: boolean, res: ServerResponse, n: { lists: number; watches: number }) => void;
 
 const open: { server: http.Server; lw: ListWatch; timers: NodeJS.Timeout[] }[] = [];
 afterEach(async () => {
@@ -27,7 +28,7 @@ async function harness(handler: Handler) {
     const watch = new URL(req.url ?? '/', 'http://x').searchParams.get('watch') === '1';
     if (watch) n.watches++;
     else n.lists++;
-    handler(req, res, n);
+    handler(watch, res, n);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const kc = new KubeConfig();
@@ -55,8 +56,8 @@ const code = (err: unknown): string | undefined => (err instanceof KubeError ? e
 
 describe('kube list/watch total-time bounds', () => {
   it('gives up a list whose body trickles a byte a second, counts it dropped, and relists', async () => {
-    const h = await harness((req, res, n) => {
-      if (new URL(req.url ?? '/', 'http://x').searchParams.get('watch') === '1') {
+    const h = await harness((watch, res, n) => {
+      if (watch) {
         res.writeHead(200, { 'content-type': 'application/json' });
         return; // a quiet watch: held open
       }
@@ -76,11 +77,8 @@ describe('kube list/watch total-time bounds', () => {
   });
 
   it('drops a watch whose request is never answered and re-establishes it after a relist', async () => {
-    const h = await harness((req, res, n) => {
-      if (new URL(req.url ?? '/', 'http://x').searchParams.get('watch') !== '1') {
-        res.end(LIST);
-        return;
-      }
+    const h = await harness((watch, res, n) => {
+      if (!watch) return void res.end(LIST);
       if (n.watches > 1) res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
       // the first watch: no answer at all
     });
@@ -91,11 +89,8 @@ describe('kube list/watch total-time bounds', () => {
   });
 
   it('drops a watch that sends no byte after its head and re-establishes it after a relist', async () => {
-    const h = await harness((req, res, n) => {
-      if (new URL(req.url ?? '/', 'http://x').searchParams.get('watch') !== '1') {
-        res.end(LIST);
-        return;
-      }
+    const h = await harness((watch, res, n) => {
+      if (!watch) return void res.end(LIST);
       res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
       if (n.watches > 1) res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '6' } } })}\n`);
     });
