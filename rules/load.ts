@@ -5,7 +5,7 @@ import type { Issue, LoadResult, RuleCatalog, RuleState } from './types.js';
 import { readRulePaths, sha256, type RuleText } from './loader/files.js';
 import { IssueSink } from './loader/issues.js';
 import { emptyCollected, type PluginRequirement } from './loader/model.js';
-import { readRulesFile } from './loader/reader.js';
+import { readRulesFileSteps } from './loader/reader.js';
 import { locate, makeSourceFile } from './loader/source.js';
 import { parseEngineVersion } from './loader/values.js';
 
@@ -70,7 +70,7 @@ export function* loadRuleTextSteps(files: readonly RuleText[], opts: LoadOptions
     hashes.push({ path: f.path, sha256: sha256(f.text) });
     const source = makeSourceFile(f.path, f.text);
     try {
-      readRulesFile(source, collected, sink, readOpts);
+      yield* readRulesFileSteps(source, collected, sink, readOpts);
     } catch (e) {
       // A defect of ours must not take the agent down with the rules: report it as an issue.
       sink.error(RulesIssueCode.SCHEMA, `internal error while reading: ${(e as Error)?.message ?? String(e)}`, locate(source, 0));
