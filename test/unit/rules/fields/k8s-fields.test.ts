@@ -30,22 +30,12 @@ const api: VigilEvent = {
 
 describe('k8s.* and k8smeta.* fields', () => {
   it("registers Falco's runtime and k8smeta names vigil can answer, and not the ones it cannot", () => {
-    for (const f of [
-      'k8s.pod.ip',
-      'k8s.pod.cni.json',
-      'k8s.workload.kind',
-      'k8smeta.pod.name',
-      'k8smeta.pod.uid',
-      'k8smeta.pod.label',
-      'k8smeta.pod.labels',
-      'k8smeta.pod.ip',
-      'k8smeta.ns.name',
-      'k8smeta.deployment.name',
-      'k8smeta.rs.name',
-      'k8smeta.rc.name',
-      'container.image.digest',
-    ])
-      expect(fieldExists(f), f).toBe(true);
+    const provided = {
+      runtime: ['k8s.pod.ip', 'k8s.pod.cni.json', 'k8s.workload.kind', 'container.image.digest'],
+      k8smetaPod: ['k8smeta.pod.name', 'k8smeta.pod.uid', 'k8smeta.pod.label', 'k8smeta.pod.labels', 'k8smeta.pod.ip'],
+      k8smetaOwners: ['k8smeta.ns.name', 'k8smeta.deployment.name', 'k8smeta.rs.name', 'k8smeta.rc.name'],
+    };
+    for (const f of Object.values(provided).flat()) expect(fieldExists(f), f).toBe(true);
     for (const f of ['k8smeta.svc.name', 'k8smeta.ns.uid', 'k8smeta.deployment.label']) expect(fieldExists(f), f).toBe(false);
   });
 
