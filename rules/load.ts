@@ -1,10 +1,11 @@
 import { RulesIssueCode } from './errors.js';
-import { resolveRules } from './resolver/rules.js';
-import type { LoadResult, RuleCatalog, RuleState } from './types.js';
+import { resolveRuleSteps } from './resolver/rules.js';
+import { runSteps, type Steps } from './slices.js';
+import type { Issue, LoadResult, RuleCatalog, RuleState } from './types.js';
 import { readRulePaths, sha256, type RuleText } from './loader/files.js';
 import { IssueSink } from './loader/issues.js';
 import { emptyCollected, type PluginRequirement } from './loader/model.js';
-import { readRulesFile } from './loader/reader.js';
+import { readRulesFileSteps } from './loader/reader.js';
 import { locate, makeSourceFile } from './loader/source.js';
 import { parseEngineVersion } from './loader/values.js';
 
@@ -50,6 +51,11 @@ export type { PluginRequirement, RuleText };
 
 /** Loads rule texts in order (later definitions override earlier ones). Synchronous, pure, never throws. */
 export function loadRuleTexts(files: readonly RuleText[], opts: LoadOptions = {}): RulesLoadResult {
+  return runSteps(loadRuleTextSteps(files, opts));
+}
+
+/** loadRuleTexts, yielding after each file and each resolved rule (rules/slices.ts). */
+export function* loadRuleTextSteps(files: readonly RuleText[], opts: LoadOptions = {}): Steps<RulesLoadResult> {
   const sink = new IssueSink();
   const collected = emptyCollected();
   const engineText = opts.engineVersion ?? VIGIL_RULES_ENGINE_VERSION;
@@ -64,15 +70,16 @@ export function loadRuleTexts(files: readonly RuleText[], opts: LoadOptions = {}
     hashes.push({ path: f.path, sha256: sha256(f.text) });
     const source = makeSourceFile(f.path, f.text);
     try {
-      readRulesFile(source, collected, sink, readOpts);
+      yield* readRulesFileSteps(source, collected, sink, readOpts);
     } catch (e) {
       // A defect of ours must not take the agent down with the rules: report it as an issue.
       sink.error(RulesIssueCode.SCHEMA, `internal error while reading: ${(e as Error)?.message ?? String(e)}`, locate(source, 0));
     }
+    yield;
   }
   let rules: LoadResult['rules'] = [];
   try {
-    rules = resolveRules(collected, sink, {
+    rules = yield* resolveRuleSteps(collected, sink, {
       catalog: opts.catalog ?? permissiveCatalog(opts.fieldExists ?? (() => true)),
       strict: opts.catalog !== undefined,
       sources: new Set(opts.sources ?? DEFAULT_SOURCES),
@@ -100,7 +107,11 @@ export function loadRuleTexts(files: readonly RuleText[], opts: LoadOptions = {}
 /** Reads files and directories (their *.yaml/*.yml, sorted by name) in order, then loads them. Never rejects. */
 export async function loadRulePaths(paths: readonly string[], opts: LoadOptions = {}): Promise<RulesLoadResult> {
   const { files, errors } = await readRulePaths(paths);
-  const r = loadRuleTexts(files, opts);
+  return withReadErrors(loadRuleTexts(files, opts), errors);
+}
+
+/** Files that could not be read come first among the load's errors. */
+export function withReadErrors(r: RulesLoadResult, errors: readonly Issue[]): RulesLoadResult {
   return errors.length === 0 ? r : { ...r, errors: [...errors, ...r.errors] };
 }
 

@@ -21,6 +21,8 @@ export interface ListWatchConfig {
   readonly watchTimeoutSec: number;
   /** No byte at all for this long (not even a bookmark) and the connection counts as dropped. */
   readonly idleTimeoutMs: number;
+  /** Longest one list page may take, from the request to the last byte of its body. */
+  readonly listTimeoutMs: number;
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
 }
@@ -67,9 +69,17 @@ export function createListWatch<T extends KubeObject>(get: KubeGet, cfg: ListWat
     let cont: string | undefined;
     let version: string | undefined;
     do {
-      const res = await get(cfg.path, { limit: String(cfg.pageSize), continue: cont, fieldSelector: cfg.fieldSelector }, abort.signal);
-      if (res.statusCode !== 200) await fail(res);
-      const page = JSON.parse(await readBody(res, Infinity)) as ListJson<T>;
+      const bound = timeBound(abort.signal, cfg.listTimeoutMs);
+      let page: ListJson<T>;
+      try {
+        const res = await get(cfg.path, { limit: String(cfg.pageSize), continue: cont, fieldSelector: cfg.fieldSelector }, bound.signal);
+        if (res.statusCode !== 200) await fail(res);
+        page = JSON.parse(await readBody(res, Infinity)) as ListJson<T>;
+      } catch (err) {
+        throw bound.timedOut() ? new KubeError('VIGIL_ERR_KUBE_TIMEOUT', `list ${cfg.path} took over ${cfg.listTimeoutMs} ms`, undefined, { cause: err }) : err;
+      } finally {
+        bound.release();
+      }
       for (const item of page.items ?? []) items.push(item);
       cont = page.metadata?.continue || undefined;
       version = page.metadata?.resourceVersion;
@@ -79,6 +89,18 @@ export function createListWatch<T extends KubeObject>(get: KubeGet, cfg: ListWat
   };
 
   const watch = async (): Promise<void> => {
+    // Until the answer's head arrives the socket's idle timer is not ours: bound the wait the same.
+    const bound = timeBound(abort.signal, cfg.idleTimeoutMs);
+    try {
+      await watchOn(bound);
+    } catch (err) {
+      throw bound.timedOut() ? new KubeError('VIGIL_ERR_KUBE_TIMEOUT', `watch ${cfg.path} had no answer in ${cfg.idleTimeoutMs} ms`, undefined, { cause: err }) : err;
+    } finally {
+      bound.release();
+    }
+  };
+
+  const watchOn = async (bound: TimeBound): Promise<void> => {
     const res = await get(
       cfg.path,
       {
@@ -88,8 +110,9 @@ export function createListWatch<T extends KubeObject>(get: KubeGet, cfg: ListWat
         timeoutSeconds: String(cfg.watchTimeoutSec),
         fieldSelector: cfg.fieldSelector,
       },
-      abort.signal,
+      bound.signal,
     );
+    bound.disarm();
     if (res.statusCode !== 200) await fail(res);
     res.setTimeout(cfg.idleTimeoutMs, () => res.destroy(new KubeError('VIGIL_ERR_KUBE_STREAM', `watch ${cfg.path} idle for ${cfg.idleTimeoutMs} ms`)));
     let gone: KubeError | undefined;
@@ -173,6 +196,35 @@ export function createListWatch<T extends KubeObject>(get: KubeGet, cfg: ListWat
       abort.abort();
     },
     synced: () => syncedP,
+  };
+}
+
+interface TimeBound {
+  /** Aborts with the parent, or when the time is up unless disarmed first. */
+  readonly signal: AbortSignal;
+  timedOut(): boolean;
+  disarm(): void;
+  /** Done with the request: disarm and stop following the parent. */
+  release(): void;
+}
+
+function timeBound(parent: AbortSignal, ms: number): TimeBound {
+  const c = new AbortController();
+  let timedOut = false;
+  const follow = (): void => c.abort(parent.reason);
+  parent.addEventListener('abort', follow, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    c.abort();
+  }, ms);
+  return {
+    signal: c.signal,
+    timedOut: () => timedOut,
+    disarm: () => clearTimeout(timer),
+    release() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', follow);
+    },
   };
 }
 

@@ -18,6 +18,8 @@ export interface KubeMetadataConfig {
   readonly pageSize: number;
   readonly watchTimeoutSec: number;
   readonly idleTimeoutMs: number;
+  /** Longest one list page may take, answer and body (a server that trickles bytes keeps no list pending). */
+  readonly listTimeoutMs: number;
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
 }
@@ -26,6 +28,7 @@ export const KUBE_WATCH_DEFAULTS = Object.freeze({
   pageSize: 500,
   watchTimeoutSec: 300,
   idleTimeoutMs: 330_000,
+  listTimeoutMs: 60_000,
   retryMinMs: 1_000,
   retryMaxMs: 60_000,
 });
@@ -128,6 +131,7 @@ export function createKubeMetadata(deps: CollectorDeps, cfg: KubeMetadataConfig)
       pageSize: cfg.pageSize,
       watchTimeoutSec: cfg.watchTimeoutSec,
       idleTimeoutMs: cfg.idleTimeoutMs,
+      listTimeoutMs: cfg.listTimeoutMs,
       retryMinMs: cfg.retryMinMs,
       retryMaxMs: cfg.retryMaxMs,
     };

@@ -10,7 +10,7 @@ export { compileGlob, compilePmatch } from './patterns.js';
 export { compileLinearRegex } from './regex.js';
 export { compileRule } from './rule.js';
 export type { CompiledRule, RuleCompileResult, RuleState } from './rule.js';
-export { compileRuleSet, emptyRuleSet } from './ruleset.js';
+export { compileRuleSet, compileRuleSetSteps, emptyRuleSet } from './ruleset.js';
 export type { RuleMatching, RuleSet, RuleSetSummary } from './ruleset.js';
 export { compileClosure } from './condition.js';
 export type { EvalCache, MemoPlan } from './codegen.js';

@@ -5,6 +5,7 @@ import type { Issue, LoadResult, RuleState } from '../types.js';
 import type { EvalCache } from './codegen.js';
 import { planMemo } from './codegen.js';
 import { prepareRule } from './rule.js';
+import { runSteps, type Steps } from '../slices.js';
 import type { CompiledRule } from './rule.js';
 
 export type RuleMatching = 'first' | 'all';
@@ -42,23 +43,39 @@ export interface RuleSet {
 
 const EMPTY: readonly CompiledRule[] = [];
 
-export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMatching }): { ruleSet: RuleSet; issues: Issue[]; warnings: Issue[] } {
+export interface CompiledRuleSet {
+  readonly ruleSet: RuleSet;
+  readonly issues: Issue[];
+  readonly warnings: Issue[];
+}
+
+export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMatching }): CompiledRuleSet {
+  return runSteps(compileRuleSetSteps(load, opts));
+}
+
+/** compileRuleSet, yielding after each rule's preparation and completion (rules/slices.ts). */
+export function* compileRuleSetSteps(load: LoadResult, opts?: { ruleMatching?: RuleMatching }): Steps<CompiledRuleSet> {
   const issues: Issue[] = [];
   const warnings: Issue[] = [];
   const rules: CompiledRule[] = [];
   const summary: RuleSetSummary[] = [];
   // Two passes: every condition is validated and folded first, so the memo
   // plan sees all of them and shares sub-conditions across rules.
-  const prepared = load.rules.map((r) => (r.enabled ? prepareRule(r) : undefined));
+  const prepared: (ReturnType<typeof prepareRule> | undefined)[] = [];
+  for (const r of load.rules) {
+    prepared.push(r.enabled ? prepareRule(r) : undefined);
+    yield;
+  }
   const plan = planMemo(prepared.flatMap((p) => (p?.ok ? [p.node] : [])));
-  load.rules.forEach((r, i) => {
+  for (const [i, r] of load.rules.entries()) {
+    yield;
     const source = r.source || 'syscall';
     const p = prepared[i];
     if (p === undefined) {
       const check = r.checkCompile ? prepareRule(r) : undefined;
       if (check && !check.ok) issues.push(check.issue, ...check.more);
       summary.push({ name: r.name, source, state: check && !check.ok ? 'dropped' : (r.state ?? 'disabled_by_file') });
-      return;
+      continue;
     }
     const res = p.ok ? p.finish(plan) : p;
     if (res.ok) {
@@ -69,7 +86,7 @@ export function compileRuleSet(load: LoadResult, opts?: { ruleMatching?: RuleMat
       issues.push(res.issue, ...res.more);
       summary.push({ name: r.name, source, state: 'dropped' });
     }
-  });
+  }
   // Rules the loader refused (errors, or a failed tuning item) run nowhere: count them as dropped too.
   for (const r of load.refused ?? []) summary.push({ name: r.name, source: r.source, state: 'dropped' });
   // A rule folded to false (an empty allowlist it must match) is active but never visited.

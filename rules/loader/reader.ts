@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { Steps } from '../slices.js';
 import { RulesIssueCode } from '../errors.js';
 import { mergeExceptions, readExceptions, validateException } from './exceptions.js';
 import { type IssueSink, ItemProblem, itemLabel } from './issues.js';
@@ -6,6 +7,7 @@ import type { Collected, Located, Ordered, RuleDef, ThrottleDef } from './model.
 import { locate, nodeLocation, type SourceFile, type TextPiece } from './source.js';
 import { engineSatisfies, parseDuration, parseEngineVersion, parsePriority } from './values.js';
 import { deref, isEmptyNode, MapReader, scalarText } from './yaml-item.js';
+import { parseYamlSteps } from './yaml-steps.js';
 
 /**
  * Reads one rules file into the collection, item by item, with Falco's
@@ -61,11 +63,11 @@ const RULE_REPLACEABLE = new Set([
 const LIST_NAME_RE = /^[^()"'\s=,]+$/;
 const MACRO_NAME_RE = /^[a-zA-Z]+[a-zA-Z0-9_]*$/;
 
-export function readRulesFile(file: SourceFile, into: Collected, sink: IssueSink, opts: ReadOptions): void {
+/** Reads one rules file into `into`, yielding while its YAML is parsed (rules/slices.ts). */
+export function* readRulesFileSteps(file: SourceFile, into: Collected, sink: IssueSink, opts: ReadOptions): Steps<void> {
   let docs: Document[];
   try {
-    const parsed = parseAllDocuments(file.text, { schema: 'failsafe', prettyErrors: false });
-    docs = Array.isArray(parsed) ? parsed : [];
+    docs = yield* parseYamlSteps(file.text);
   } catch (e) {
     sink.error(RulesIssueCode.YAML, `cannot parse YAML: ${(e as Error).message}`, locate(file, 0));
     return;

@@ -5,6 +5,7 @@ import type { FSWatcher } from 'chokidar';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import { buildRules, type BuiltRules } from '../build.js';
+import { DEFAULT_SLICE_MS } from '../slices.js';
 import type { RuleMatching, RuleSet } from '../compiler/index.js';
 import { counter, gauge } from '../../core/metrics.js';
 import { RulesRefusedError } from '../errors.js';
@@ -83,7 +84,11 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
   async function loadOnce(first: boolean): Promise<void> {
     let built: BuiltRules;
     try {
-      built = await buildRules(cfg.paths, cfg.ruleMatching ? { ruleMatching: cfg.ruleMatching } : {});
+      // A hot reload shares the thread with the event path: it yields every few ms (the first load has nothing to keep running).
+      built = await buildRules(cfg.paths, {
+        ...(cfg.ruleMatching ? { ruleMatching: cfg.ruleMatching } : {}),
+        ...(first ? {} : { cooperative: { sliceMs: DEFAULT_SLICE_MS } }),
+      });
     } catch (err) {
       // The loader is not supposed to throw; if it does, it is a failed load.
       loadErrors.inc();

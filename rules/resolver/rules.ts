@@ -8,6 +8,7 @@ import type { Collected, RuleDef } from '../loader/model.js';
 import { joinedText, locateInPieces } from '../loader/source.js';
 import { parseCondition, parseField } from '../parser/index.js';
 import { printExpr } from '../print.js';
+import { runSteps, type Steps } from '../slices.js';
 import type { Location, ResolvedRule, RuleCatalog, RuleState } from '../types.js';
 import { ConditionResolver, DEPRECATED_FIELDS, MAX_EXPANDED_DEPTH, MAX_EXPANDED_NODES, deprecatedFieldMessage, unknownFieldMessage, type Problem } from './conditions.js';
 import { exceptionExpr } from './exceptions.js';
@@ -33,6 +34,11 @@ export interface ResolveOptions {
  * disabled, with a warning and their state.
  */
 export function resolveRules(c: Collected, sink: IssueSink, opts: ResolveOptions): ResolvedRule[] {
+  return runSteps(resolveRuleSteps(c, sink, opts));
+}
+
+/** resolveRules, yielding after each rule (rules/slices.ts). */
+export function* resolveRuleSteps(c: Collected, sink: IssueSink, opts: ResolveOptions): Steps<ResolvedRule[]> {
   const lists = new ListExpander(c.lists, new Set([...c.broken.keys()].flatMap((k) => (k.startsWith('list:') ? [k.slice(5)] : []))));
   lists.checkAll();
   const conds = new ConditionResolver(c.macros, lists, opts.catalog, sink, opts.strict);
@@ -42,6 +48,7 @@ export function resolveRules(c: Collected, sink: IssueSink, opts: ResolveOptions
   for (const def of c.rules.values()) {
     const r = resolveRule(def, c, conds, lists, sink, opts, reported);
     if (r) out.push(r);
+    yield;
   }
   if (!opts.strict) return out;
   for (const m of conds.unusedMacros()) sink.warn(RulesIssueCode.UNUSED_MACRO, `macro '${m.name}' is not referred to by any rule or macro`, m.loc, itemLabel('macro', m.name));

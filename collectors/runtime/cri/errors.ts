@@ -1,6 +1,6 @@
 import { VigilError } from '../../../core/errors.js';
 
-export type CriErrorCode = 'VIGIL_ERR_CRI_UNAVAILABLE' | 'VIGIL_ERR_CRI_CALL';
+export type CriErrorCode = 'VIGIL_ERR_CRI_UNAVAILABLE' | 'VIGIL_ERR_CRI_CALL' | 'VIGIL_ERR_CRI_DEADLINE';
 
 export class CriError extends VigilError<CriErrorCode> {}
 
@@ -10,6 +10,11 @@ const DOWN_CODES = new Set([14 /* UNAVAILABLE */, 4 /* DEADLINE_EXCEEDED */, 1 /
 export function isCriDown(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'number' && DOWN_CODES.has(code);
+}
+
+/** The call's deadline passed: a runtime that accepts calls and never answers them. */
+export function isDeadline(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 4;
 }
 
 export function isNotFound(err: unknown): boolean {

@@ -3,7 +3,7 @@ import type { InspectResult, MetadataSource, RuntimePodDetails } from '../detail
 import { metadataSourceUpGauge, runtimeUpGauge } from '../metrics.js';
 import type { CriClient } from './client.js';
 import { containerDetails, podDetails, sandboxDetails } from './convert.js';
-import { CriError, isCriDown, isNotFound, isUnimplemented } from './errors.js';
+import { CriError, isCriDown, isDeadline, isNotFound, isUnimplemented } from './errors.js';
 import type { Container, ContainerEvent } from './types.js';
 
 export interface CriRuntimeConfig {
@@ -102,6 +102,11 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
         'CRI runtime unreachable; containers are still found from cgroups, without pod names; reconnecting',
       );
     }
+  };
+
+  // A hung runtime is down (reconnected as such) and, unlike a missing socket, an error worth counting.
+  const reportDeadline = (stage: string, err: unknown): void => {
+    if (isDeadline(err)) deps.errors.report(COMPONENT, stage, new CriError('VIGIL_ERR_CRI_DEADLINE', `CRI call had no answer in ${cfg.requestTimeoutMs} ms`, { cause: err }));
   };
 
   const arm = (ms: number): void => {
@@ -217,6 +222,7 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
       }
       arm(cfg.pollIntervalMs);
     } catch (err) {
+      reportDeadline('list', err);
       if (!isCriDown(err) && up) {
         // A bad answer from a live runtime: counted, and the next poll tries again.
         deps.errors.report(COMPONENT, 'list', new CriError('VIGIL_ERR_CRI_CALL', 'CRI list failed', { cause: err }));
@@ -303,6 +309,7 @@ export function createCriRuntime(deps: CollectorDeps, cfg: CriRuntimeConfig): Cr
         return { kind: 'found', details: containerDetails(entry, status, pod) };
       } catch (err) {
         if (isCriDown(err)) {
+          reportDeadline('inspect', err);
           setUp(false, err);
           arm(cfg.retryMinMs);
           return { kind: 'unavailable' };

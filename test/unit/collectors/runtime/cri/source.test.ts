@@ -23,6 +23,7 @@ async function fakeRuntime(socket: string, events: boolean) {
   const server = new grpc.Server();
   const streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
   let containers: unknown[] = [];
+  let hanging = false;
   const sandboxStatus = {
     id: SANDBOX,
     metadata: { name: 'web-1', uid: 'u-1', namespace: 'shop', attempt: 0 },
@@ -44,7 +45,9 @@ async function fakeRuntime(socket: string, events: boolean) {
     labels: {},
     annotations: {},
   };
-  const unary = (fn: (req: Record<string, unknown>) => unknown) => (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, fn(call.request));
+  // While hanging, calls are accepted and never answered.
+  const unary = (fn: (req: Record<string, unknown>) => unknown) => (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, cb: grpc.sendUnaryData<unknown>) =>
+    hanging ? undefined : cb(null, fn(call.request));
   server.addService(pkg.runtime.v1.RuntimeService.service, {
     Version: unary(() => ({ version: 'v1', runtime_name: 'containerd', runtime_version: '9.9', runtime_api_version: 'v1' })),
     ListPodSandbox: unary(() => ({ items: [sandboxStatus] })),
@@ -63,6 +66,9 @@ async function fakeRuntime(socket: string, events: boolean) {
   });
   await new Promise<void>((resolve, reject) => server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
   return {
+    hang(on: boolean) {
+      hanging = on;
+    },
     create() {
       containers = [container];
       for (const s of streams) s.write({ container_id: CTR, container_event_type: 'CONTAINER_STARTED_EVENT', created_at: '2', pod_sandbox_status: sandboxStatus, containers_statuses: [] });
@@ -128,6 +134,26 @@ describe('CRI runtime source (grpc-js fake runtime on a unix socket)', () => {
     fake = await fakeRuntime(socket, false);
     await back;
     expect(runtime.up).toBe(true);
+    await fake.stop();
+  });
+  it('gives up calls a hung runtime never answers, counts the deadline as an error, and reconnects', async () => {
+    const socket = join(dir, 'cri.sock');
+    const fake = await fakeRuntime(socket, false);
+    const deps = testDeps();
+    runtime = createCriRuntime(deps, { ...CRI_RUNTIME_DEFAULTS, socketPath: socket, pollIntervalMs: 50, retryMinMs: 20, retryMaxMs: 100, requestTimeoutMs: 200 });
+    await runtime.start();
+    expect(runtime.up).toBe(true);
+    fake.hang(true);
+    for (let i = 0; i < 500 && runtime.up; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(runtime.up).toBe(false);
+    const deadline = deps.reported.find((r) => (r.err as { code?: string }).code === 'VIGIL_ERR_CRI_DEADLINE');
+    expect(deadline?.component).toBe('runtime-cri');
+    expect((deadline?.err as Error | undefined)?.cause).toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
+    const back = new Promise<void>((resolve) => runtime!.onUp(resolve));
+    fake.hang(false);
+    await back;
+    expect(runtime.up).toBe(true);
+    expect(await metric(deps, /^vigil_metadata_source_up\{source="cri"\} (\d)$/m)).toBe('1');
     await fake.stop();
   });
 });
