@@ -110,20 +110,22 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
     return index;
   }
 
-  function hashOf(id: string, path: string, size: number): string | null {
+  /** null: never hashed (too big); undefined: unreadable now (gone), not cached. */
+  function hashOf(id: string, path: string, size: number): string | null | undefined {
     let h = hashes.get(id);
     if (h !== undefined) return h;
     try {
       h = size > MAX_HASHED_BYTES ? null : createHash('sha256').update(readFileSync(path)).digest('hex');
     } catch {
-      return null; // gone or unreadable: not cached, another process of that inode may do
+      return undefined; // gone or unreadable: not cached, another process of that inode may do
     }
     if (hashes.size >= MAX_CACHED_INODES) hashes.clear();
     hashes.set(id, h);
     return h;
   }
 
-  function identify(pid: number, exe: string, stats: Stats, id: string, containerId: string | undefined): Binary {
+  /** undefined: undecided for now (the executable could not be read), so nothing is cached. */
+  function identify(pid: number, exe: string, stats: Stats, id: string, containerId: string | undefined): Binary | undefined {
     hostIndex ??= indexOf(cfg.hostRoot);
     const indexes = [hostIndex];
     if (containerId !== undefined) indexes.unshift(containerIndex(pid, containerId));
@@ -137,6 +139,7 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
     for (const index of indexes) {
       for (const known of index.bySize.get(stats.size) ?? []) {
         const mine = hashOf(id, exePath, stats.size);
+        if (mine === undefined) return undefined;
         if (mine === null) return '';
         if (hashOf(known.id, known.path, known.size) === mine) return { name: known.name, multicall: MULTICALL_BINARIES.has(known.name) };
       }
@@ -157,6 +160,9 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
       let binary = binaries.get(id);
       if (binary === undefined) {
         binary = identify(pid, exe, stats, id, containerId);
+        // A process gone between stat and read says nothing about its inode:
+        // caching '' then would hide a renamed shell for good.
+        if (binary === undefined) return { exeId: id };
         if (binaries.size >= MAX_CACHED_INODES) binaries.clear();
         binaries.set(id, binary);
       }
