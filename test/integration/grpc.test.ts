@@ -197,8 +197,10 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     const call = slow.handle.call;
     call.pause();
     const droppedBefore = await metric(agent, 'vigil_grpc_subscriber_dropped_total', 'reason="queue_full"');
-    // An exec storm in a pod: thousands of exec and exit envelopes.
-    runPod({ namespace: SHOP, pod: 'storm', container: 'app', image: TOOLS, command: ['sh', '-c', 'i=0; while [ $i -lt 6000 ]; do /bin/true; i=$((i+1)); done; sleep 60'] });
+    // An exec storm in a pod: thousands of exec and exit envelopes, paced (a
+    // few hundred execs a second) so that a subscriber that reads keeps up on a
+    // busy 2-core machine while the paused one's queue fills.
+    runPod({ namespace: SHOP, pod: 'storm', container: 'app', image: TOOLS, command: ['sh', '-c', 'i=0; while [ $i -lt 6000 ]; do /bin/true; usleep 2000; i=$((i+1)); done; sleep 60'] });
     await untilAsync('drops for the paused subscriber', async () => (await metric(agent, 'vigil_grpc_subscriber_dropped_total', 'reason="queue_full"')) > droppedBefore, 60_000);
     // The fast one keeps up meanwhile: it gets the newest envelope while the slow one is still paused.
     const newest = (): number => Math.max(0, ...fast.sequences());
