@@ -49,7 +49,8 @@ function context(processes: ProcessInfo[] = [], extra: Partial<AuditContext> = {
 
 /** A field as a rule reads it. */
 function field(e: VigilEvent, name: string): unknown {
-  const b = bindField(name);
+  const m = /^([^[]+)(?:\[(.*)\])?$/.exec(name)!;
+  const b = bindField(m[1]!, m[2]);
   if (typeof b === 'string') throw new Error(b);
   return b.get(e);
 }
