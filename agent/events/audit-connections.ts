@@ -1,4 +1,5 @@
 import type { SocketInfo } from '../../collectors/model.js';
+import { getOrInsert } from '../../core/collections.js';
 import type { VigilEvent } from '../../rules/event.js';
 
 /** A connection's far end as the socket table shows it (collectors/netfs OpenedElsewhere). */
@@ -49,8 +50,7 @@ export class AuditedConnections {
     const opened = outbound ? TCP_OPENED.has(e.rawres) && (proto === 'tcp' || (proto === undefined && e.rawres !== 0)) : e.rawres >= 0 && fd.l4proto !== 'udp';
     if (live) this.remember(key(pid, ip, port));
     if (!opened || fd.netns === undefined) return;
-    let opens = this.opens.get(fd.netns);
-    if (!opens) this.opens.set(fd.netns, (opens = { list: [], lastMs: 0 }));
+    const opens = getOrInsert(this.opens, fd.netns, () => ({ list: [] as RemoteEndpoint[], lastMs: 0 }));
     opens.lastMs = this.now();
     if (opens.list.length >= MAX_OPENS_PER_NETNS) opens.list.shift();
     opens.list.push({ ip: plainIp(ip), port });
