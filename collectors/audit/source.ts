@@ -304,7 +304,8 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
       // that agent turned it on, so this one turns it off again at stop.
       if (st.enabled === 0 || (hadStale && st.enabled === 1)) restore.enabled = 0;
       if (st.enabled === 0) await set(ch, AUDIT_STATUS_ENABLED, { enabled: 1 });
-      if (st.backlogLimit < cfg.backlogLimit) {
+      // A locked configuration refuses the change (EPERM): keep the kernel's limit then.
+      if (st.backlogLimit < cfg.backlogLimit && st.enabled !== AUDIT_LOCKED) {
         await set(ch, AUDIT_STATUS_BACKLOG_LIMIT, { backlogLimit: cfg.backlogLimit });
         restore.backlogLimit = st.backlogLimit;
       }
