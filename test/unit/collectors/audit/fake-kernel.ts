@@ -77,7 +77,9 @@ export class FakeAuditKernel {
       if (m.type === AUDIT_GET) {
         const p = Buffer.alloc(44);
         const s = this.status;
-        [0, s.enabled, s.failure, s.pid, s.rateLimit, s.backlogLimit, s.lost, s.backlog].forEach((v, i) => p.writeUInt32LE(v, i * 4));
+        [0, s.enabled, s.failure, s.pid, s.rateLimit, s.backlogLimit, s.lost, s.backlog].forEach((v, i) => {
+          p.writeUInt32LE(v, i * 4);
+        });
         reply(AUDIT_GET, p);
       } else if (m.type === AUDIT_SET) {
         const mask = m.payload.readUInt32LE(0);
