@@ -143,6 +143,8 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
   let lossSinceLog = 0;
   let lossLoggedAt = -Infinity;
   let daemonDisabled = false;
+  /** Unicast with auditing off: turn it on when the first rule is in. */
+  let enableWithRule = false;
 
   const assembler = new AuditAssembler(
     { timeoutMs: cfg.assemblyTimeoutMs ?? DEFAULTS.assemblyTimeoutMs, maxGroups: cfg.maxOpenGroups ?? DEFAULTS.maxOpenGroups, maxRecordsPerGroup: DEFAULTS.maxRecordsPerGroup },
@@ -271,6 +273,11 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     }
     if (installed) await ch.request(AUDIT_DEL_RULE, installed.rule, 'ack');
     installed = next;
+    if (next && enableWithRule) {
+      await set(ch, AUDIT_STATUS_ENABLED, { enabled: 1 });
+      enableWithRule = false;
+      restore.enabled = 0;
+    }
     unmet = unknown;
     metrics.ruleSyscalls(known.length);
     log.info({ syscalls: known, unknown }, `audit rule set: ${known.length} syscalls`);
@@ -317,8 +324,10 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
       setMode('unicast', '');
       // After a crash of an agent that had enabled auditing, enabled is 1 with no daemon and vigil's stale rules present:
       // that agent turned it on, so this one turns it off again at stop.
-      if (st.enabled === 0 || (hadStale && st.enabled === 1)) restore.enabled = 0;
-      if (st.enabled === 0) await set(ch, AUDIT_STATUS_ENABLED, { enabled: 1 });
+      if (hadStale && st.enabled === 1) restore.enabled = 0;
+      // Auditing is switched on only with a rule to serve (applyPlan): once on, every process
+      // forked after pays on every syscall, rule or not (docs/audit.md).
+      enableWithRule = st.enabled === 0;
       // A locked configuration refuses the change (EPERM): keep the kernel's limit then.
       if (st.backlogLimit < cfg.backlogLimit && st.enabled !== AUDIT_LOCKED) {
         await set(ch, AUDIT_STATUS_BACKLOG_LIMIT, { backlogLimit: cfg.backlogLimit });
@@ -365,6 +374,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
       }
     }
     installed = undefined;
+    enableWithRule = false;
     restore.pid = false;
     delete restore.enabled;
     delete restore.backlogLimit;

@@ -45,6 +45,17 @@ describe('createAuditSource against a fake kernel', () => {
     await src.stop();
   });
 
+  it('unicast with an empty plan owns the pid but leaves auditing off until a rule needs it', async () => {
+    const { kernel, src } = setup();
+    await src.start(new AbortController().signal);
+    expect(kernel.status).toMatchObject({ enabled: 0, pid: process.pid });
+    src.setPlan({ syscalls: ['connect'] });
+    await src.settled();
+    expect(kernel.status.enabled).toBe(1);
+    await src.stop();
+    expect(kernel.status).toMatchObject({ enabled: 0, pid: 0, backlogLimit: 64 });
+  });
+
   it('never emits the agent its own syscalls', async () => {
     const { kernel, src, events } = setup();
     await src.start(new AbortController().signal);
