@@ -163,7 +163,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // Kernel audit (docs/audit.md): syscall events for what the rules need. The event layer
   // (agent/events/audit-*.ts) fills onAuditEvent and sets the plan from the loaded rules
   // (audit.setPlan); with no plan vigil adds no audit rule.
-  const audit = createAuditSource(sub('audit'), { mode: config.audit, backlogLimit: config.auditBacklogLimit });
+  const audit = createAuditSource(sub('audit'), { mode: config.audit, backlogLimit: config.auditBacklogLimit, rateLimit: config.auditRateLimit });
   const onAuditEvent = (_e: AuditSyscall): void => {};
   audit.onEvent((e) => onAuditEvent(e));
 

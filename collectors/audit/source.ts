@@ -17,6 +17,7 @@ import {
   AUDIT_STATUS_BACKLOG_LIMIT,
   AUDIT_STATUS_ENABLED,
   AUDIT_STATUS_PID,
+  AUDIT_STATUS_RATE_LIMIT,
   type AuditStatusWire,
   decodeRule,
   decodeStatus,
@@ -33,6 +34,12 @@ export interface AuditSourceConfig {
   readonly mode: 'off' | 'auto' | 'on';
   /** In unicast mode (vigil is the audit daemon) the kernel's backlog limit is raised to at least this, and restored at stop. */
   readonly backlogLimit: number;
+  /**
+   * In unicast mode, the kernel's rate limit (records per second, 0: none) while vigil runs: above
+   * it the kernel drops records (counted, vigil_audit_lost_total{reason="kernel"}) rather than
+   * stall audited processes or overrun vigil's socket. Never changed under another daemon.
+   */
+  readonly rateLimit?: number;
   /** SO_RCVBUF of the receiving socket; capped by net.core.rmem_max. */
   readonly recvBufferBytes?: number;
   /** How often the kernel's status (backlog, lost, rate limit) is read. */
@@ -138,11 +145,13 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
   let unmet: string[] = [];
   let ops: Promise<void> = Promise.resolve();
   // What to put back at stop (unicast only).
-  const restore: { pid: boolean; enabled?: number; backlogLimit?: number } = { pid: false };
+  const restore: { pid: boolean; enabled?: number; backlogLimit?: number; rateLimit?: number } = { pid: false };
   let lastLost: number | undefined;
   let lossSinceLog = 0;
   let lossLoggedAt = -Infinity;
   let daemonDisabled = false;
+  /** The socket records arrive on: the registered one (unicast) or the multicast member. */
+  let readerChannel: AuditChannel | undefined;
   /** Unicast with auditing off: turn it on when the first rule is in. */
   let enableWithRule = false;
 
@@ -194,6 +203,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     },
     overrun: () => lost('socket_overrun', 1),
     malformed: (n: number) => lost('malformed', n),
+    failed: (err: unknown) => deps.errors.report('audit', 'record', err),
     fatal(err: AuditError): void {
       if (stopped) return;
       setMode('failed', `audit socket failed: ${err.message}`);
@@ -305,7 +315,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     // The kernel drops a daemon whose socket stops taking records; take the pid back.
     if (mode === 'unicast' && st.pid === 0) {
       log.warn('the kernel dropped vigil as the audit daemon; registering again');
-      await set(ch, AUDIT_STATUS_PID, { pid: process.pid });
+      if (readerChannel) await set(readerChannel, AUDIT_STATUS_PID, { pid: process.pid });
     }
   }
 
@@ -313,10 +323,18 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     // A registered pid that no longer exists is a daemon that died (an agent SIGKILLed): the kernel
     // notices only when it next sends, and lets a new daemon register after testing the old one.
     if (st.pid === 0 || !(await pidAlive(st.pid))) {
+      // Records go to the socket that registered, and to nothing else: the kernel blocks on it
+      // when it is full (records wait in the backlog), where a control reply would be dropped
+      // with ENOBUFS, which the netlink binding cannot survive (docs/audit.md). So a socket of its own.
+      const sock = await open(NETLINK_AUDIT, cfg.recvBufferBytes ?? DEFAULTS.recvBufferBytes);
+      const rx = new AuditChannel(sock, handlers, cfg.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
       try {
-        await set(ch, AUDIT_STATUS_PID, { pid: process.pid });
+        await set(rx, AUDIT_STATUS_PID, { pid: process.pid });
         restore.pid = true;
+        sock.unref();
+        readerChannel = rx;
       } catch (err) {
+        rx.close();
         if ((err as AuditError).errno !== EEXIST) throw err;
       }
     }
@@ -328,6 +346,10 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
       // Auditing is switched on only with a rule to serve (applyPlan): once on, every process
       // forked after pays on every syscall, rule or not (docs/audit.md).
       enableWithRule = st.enabled === 0;
+      if (cfg.rateLimit !== undefined && st.rateLimit !== cfg.rateLimit && st.enabled !== AUDIT_LOCKED) {
+        await set(ch, AUDIT_STATUS_RATE_LIMIT, { rateLimit: cfg.rateLimit });
+        restore.rateLimit = st.rateLimit;
+      }
       // A locked configuration refuses the change (EPERM): keep the kernel's limit then.
       if (st.backlogLimit < cfg.backlogLimit && st.enabled !== AUDIT_LOCKED) {
         await set(ch, AUDIT_STATUS_BACKLOG_LIMIT, { backlogLimit: cfg.backlogLimit });
@@ -355,8 +377,6 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     daemonDisabled = st.enabled === 0;
     setMode('multicast', '');
   }
-  let readerChannel: AuditChannel | undefined;
-
   async function undo(ch: AuditChannel): Promise<void> {
     const steps: [string, () => Promise<unknown>][] = [];
     if (installed) {
@@ -365,6 +385,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     }
     if (restore.enabled !== undefined) steps.push(['restore enabled', () => set(ch, AUDIT_STATUS_ENABLED, { enabled: restore.enabled! })]);
     if (restore.backlogLimit !== undefined) steps.push(['restore backlog limit', () => set(ch, AUDIT_STATUS_BACKLOG_LIMIT, { backlogLimit: restore.backlogLimit! })]);
+    if (restore.rateLimit !== undefined) steps.push(['restore rate limit', () => set(ch, AUDIT_STATUS_RATE_LIMIT, { rateLimit: restore.rateLimit! })]);
     if (restore.pid) steps.push(['unregister', () => set(ch, AUDIT_STATUS_PID, { pid: 0 })]);
     for (const [what, step] of steps) {
       try {
@@ -378,6 +399,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     restore.pid = false;
     delete restore.enabled;
     delete restore.backlogLimit;
+    delete restore.rateLimit;
   }
 
   async function start(): Promise<void> {
