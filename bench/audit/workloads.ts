@@ -34,9 +34,25 @@ export function ddBytes(bytes: number): Promise<Timed> {
   return timed('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${bytes}`, 'status=none']);
 }
 
-/** `n` openat+close of one file in a Python loop; prints the elapsed seconds of the loop alone. */
-export function pyOpens(path: string, n: number): Promise<Timed> {
-  return timed('python3', ['-c', `import os,time\nt=time.perf_counter()\nfor _ in range(${n}):\n  os.close(os.open(${JSON.stringify(path)}, os.O_RDONLY))\nprint(time.perf_counter()-t)`]);
+/**
+ * `n` openat+close of one file in a Python loop; prints the loop's wall seconds and the CPU
+ * seconds (user + system) the process spent in it. The kernel formats audit records in the
+ * audited process's own syscall exit, so its CPU is the intrinsic cost; the wall time adds
+ * the waits on a full backlog (the agent not keeping up).
+ */
+export async function pyOpens(path: string, n: number): Promise<{ wallMs: number; cpuMs: number }> {
+  const script = [
+    'import os,time,resource',
+    'def cpu():',
+    '  r=resource.getrusage(resource.RUSAGE_SELF); return r.ru_utime+r.ru_stime',
+    `p=${JSON.stringify(path)}`,
+    't=time.perf_counter(); c=cpu()',
+    `for _ in range(${n}):`,
+    '  os.close(os.open(p, os.O_RDONLY))',
+    'print(time.perf_counter()-t, cpu()-c)',
+  ].join('\n');
+  const [wall, cpu] = (await timed('python3', ['-c', script])).stdout.trim().split(' ').map(Number) as [number, number];
+  return { wallMs: wall * 1000, cpuMs: cpu * 1000 };
 }
 
 /** openat of `path` paced at `rate` per second for `seconds`; prints "count elapsed". */
