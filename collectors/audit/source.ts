@@ -93,6 +93,8 @@ const EEXIST = 17;
 const AUDIT_REPLACE = 1329;
 /** The kernel's backlog limit when nothing set it (unless `audit_backlog_limit=` was given at boot). */
 const KERNEL_DEFAULT_BACKLOG_LIMIT = 64;
+/** Every this many status reads (5 s each) vigil checks its rule is still in the kernel. */
+const RULE_CHECK_EVERY = 6;
 /** Lost records are logged at most this often (always counted). */
 const LOSS_LOG_INTERVAL_MS = 60_000;
 
@@ -147,6 +149,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
   // What to put back at stop (unicast only).
   const restore: { pid: boolean; enabled?: number; backlogLimit?: number; rateLimit?: number } = { pid: false };
   let lastLost: number | undefined;
+  let polls = 0;
   let lossSinceLog = 0;
   let lossLoggedAt = -Infinity;
   let daemonDisabled = false;
@@ -317,15 +320,38 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
       log.warn('the kernel dropped vigil as the audit daemon; registering again');
       if (readerChannel) await set(readerChannel, AUDIT_STATUS_PID, { pid: process.pid });
     }
+    if (++polls % RULE_CHECK_EVERY === 0 && !immutable) {
+      ops = ops.then(checkRule, checkRule).catch((err) => deps.errors.report('audit', 'rules', err));
+      await ops;
+    }
+  }
+
+  /** Puts vigil's rule back when someone deleted it (`auditctl -D`, as `augenrules --load` runs). */
+  async function checkRule(): Promise<void> {
+    const ch = control;
+    const mine = installed;
+    if (!ch || stopped || !mine) return;
+    const listed = await ch.request(AUDIT_LIST_RULES, undefined, 'dump');
+    const want = mine.names.map((n) => table?.number(n)).join(',');
+    if (
+      listed.some((m) => {
+        const r = decodeRule(m.payload);
+        return r?.key === key && r.syscalls.join(',') === want;
+      })
+    )
+      return;
+    await ch.request(AUDIT_ADD_RULE, mine.rule, 'ack');
+    metrics.ruleReadded();
+    log.warn({ syscalls: mine.names }, `vigil's audit rule was deleted by someone else; added it again`);
   }
 
   async function attach(ch: AuditChannel, st: AuditStatusWire, hadStale: boolean): Promise<void> {
     // A registered pid that no longer exists is a daemon that died (an agent SIGKILLed): the kernel
     // notices only when it next sends, and lets a new daemon register after testing the old one.
     if (st.pid === 0 || !(await pidAlive(st.pid))) {
-      // Records go to the socket that registered, and to nothing else: the kernel blocks on it
-      // when it is full (records wait in the backlog), where a control reply would be dropped
-      // with ENOBUFS, which the netlink binding cannot survive (docs/audit.md). So a socket of its own.
+      // Records go to the socket that registered. Control replies sent to it would compete with
+      // records for its buffer (the kernel drops a reply to a full socket with ENOBUFS), so
+      // requests use the control socket and this one carries records only.
       const sock = await open(NETLINK_AUDIT, cfg.recvBufferBytes ?? DEFAULTS.recvBufferBytes);
       const rx = new AuditChannel(sock, handlers, cfg.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
       try {

@@ -184,6 +184,19 @@ describe('createAuditSource against a fake kernel', () => {
     await src.stop();
   });
 
+  it('adds its rule again when someone deleted every rule (augenrules runs auditctl -D)', async () => {
+    const kernel = new FakeAuditKernel();
+    const deps = testDeps();
+    const src = createAuditSource(deps, { mode: 'on', backlogLimit: 8192, openSocket: kernel.open, syscalls: x64, statusIntervalMs: 5 });
+    src.setPlan({ syscalls: ['connect'] });
+    await src.start(new AbortController().signal);
+    kernel.rules = [];
+    await vi.waitFor(() => expect(ruleKeys(kernel)).toEqual(['vigil']));
+    expect(await metricValue(deps.registry, 'vigil_audit_rule_readded_total')).toBe(1);
+    await src.stop();
+    expect(kernel.rules).toEqual([]);
+  });
+
   it('auto: an agent without audit rights goes off with a reason; on: the start fails', async () => {
     const kernel = new FakeAuditKernel();
     kernel.refuseAll = 1;
