@@ -98,22 +98,6 @@ const RULE_CHECK_EVERY = 6;
 /** Lost records are logged at most this often (always counted). */
 const LOSS_LOG_INTERVAL_MS = 60_000;
 
-/**
- * The kernel audit source: receives the kernel's audit records over
- * NETLINK_AUDIT and hands listeners one AuditSyscall per syscall event.
- *
- * - No audit daemon registered: vigil registers its own pid (unicast), and
- *   enables auditing and raises the backlog limit if needed; all restored
- *   at stop.
- * - A daemon (auditd) registered: vigil reads the read-only multicast group
- *   and changes nothing of the daemon's configuration.
- * - Either way it adds one rule keyed `ruleKey` for the plan's syscalls
- *   (never auditing its own pid), removes exactly that at stop, and at
- *   start removes rules with its key left by an agent that crashed.
- * - Locked configuration (`-e 2`): the rules cannot change; reported, and
- *   the records the existing rules give are still read.
- * Design and limits: docs/audit.md.
- */
 /** Whether a process exists (the agent runs in the host PID namespace, where audit pids live). */
 async function pidAlive(pid: number): Promise<boolean> {
   try {
@@ -124,6 +108,22 @@ async function pidAlive(pid: number): Promise<boolean> {
   }
 }
 
+/**
+ * The kernel audit source: receives the kernel's audit records over
+ * NETLINK_AUDIT and hands listeners one AuditSyscall per syscall event.
+ *
+ * - No audit daemon registered: vigil registers its own pid (unicast),
+ *   enables auditing once it has a rule, raises the backlog limit and sets
+ *   the rate limit; all restored at stop.
+ * - A daemon (auditd) registered: vigil reads the read-only multicast group
+ *   and changes nothing of the daemon's configuration.
+ * - Either way it adds one rule keyed `ruleKey` for the plan's syscalls
+ *   (never auditing its own pid), removes exactly that at stop, and at
+ *   start removes rules with its key left by an agent that crashed.
+ * - Locked configuration (`-e 2`): the rules cannot change; reported, and
+ *   the records the existing rules give are still read.
+ * Design and limits: docs/audit.md.
+ */
 export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): AuditSource {
   const log = deps.log;
   const metrics = createAuditMetrics(deps.registry);
