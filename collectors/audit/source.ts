@@ -332,7 +332,10 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     const mine = installed;
     if (!ch || stopped || !mine) return;
     const listed = await ch.request(AUDIT_LIST_RULES, undefined, 'dump');
-    const want = mine.names.map((n) => table?.number(n)).join(',');
+    const want = mine.names
+      .map((n) => table?.number(n) ?? -1)
+      .sort((a, b) => a - b)
+      .join(',');
     if (
       listed.some((m) => {
         const r = decodeRule(m.payload);

@@ -188,8 +188,12 @@ describe('createAuditSource against a fake kernel', () => {
     const kernel = new FakeAuditKernel();
     const deps = testDeps();
     const src = createAuditSource(deps, { mode: 'on', backlogLimit: 8192, openSocket: kernel.open, syscalls: x64, statusIntervalMs: 5 });
-    src.setPlan({ syscalls: ['connect'] });
+    // Names sort one way, numbers another (openat 257 < ptrace 101 by name): the check compares numbers.
+    src.setPlan({ syscalls: ['openat', 'connect', 'ptrace'] });
     await src.start(new AbortController().signal);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await metricValue(deps.registry, 'vigil_audit_rule_readded_total')).toBe(0);
+    expect(deps.reported).toEqual([]);
     kernel.rules = [];
     await vi.waitFor(() => expect(ruleKeys(kernel)).toEqual(['vigil']));
     expect(await metricValue(deps.registry, 'vigil_audit_rule_readded_total')).toBe(1);
