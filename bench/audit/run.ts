@@ -254,7 +254,7 @@ async function main(): Promise<void> {
     '',
     '### Records lost under load (file plan; one event = SYSCALL + CWD + PATH + PROCTITLE + EOE records)',
     '',
-    '| Rate | Achieved (opens) | Events received | Unaccounted (sent − received) | Kernel lost | Counted lost by vigil | Agent CPU per 1,000 events, ms |',
+    '| Rate | Achieved (opens) | Events received | Events missing (sent − received) | Kernel lost | Counted lost by vigil | Agent CPU per 1,000 events, ms |',
     '|---|---|---|---|---|---|---|',
     ...rateRows,
     '',
