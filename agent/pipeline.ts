@@ -167,7 +167,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // Kernel audit (docs/audit.md): syscall events for what the rules need. The event layer
   // (agent/events/audit-*.ts) subscribes to it and the plan follows the loaded rules'
   // evt.type index (audit.setPlan on every load); with no plan vigil adds no audit rule.
-  const audit = createAuditSource(sub('audit'), { mode: config.audit, backlogLimit: config.auditBacklogLimit });
+  const audit = createAuditSource(sub('audit'), { mode: config.audit, backlogLimit: config.auditBacklogLimit, rateLimit: config.auditRateLimit });
   // Whether the audit source's events can come: rules on its event types count as
   // active only then (until `auto` finds the kernel unwilling: the rules are recounted).
   let auditing = config.audit !== 'off';

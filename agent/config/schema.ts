@@ -474,6 +474,16 @@ export const OPTIONS = [
     help: "When vigil is the audit daemon (no auditd), the kernel's audit backlog limit is raised to at least this many records while it runs (restored at stop); a full backlog loses records (vigil_audit_lost_total).",
   },
   {
+    key: 'auditRateLimit',
+    kind: { type: 'int', min: 0, max: 10_000_000 },
+    defaultText: '50000',
+    default: () => 50_000,
+    env: 'VIGIL_AUDIT_RATE_LIMIT',
+    flag: 'audit-rate-limit',
+    arg: 'N',
+    help: "When vigil is the audit daemon, the kernel's audit rate limit in records per second while it runs (0: none; restored at stop). Above it the kernel drops records (counted in vigil_audit_lost_total) instead of stalling audited processes or overrunning vigil's socket.",
+  },
+  {
     key: 'maxCmdlineBytes',
     kind: { type: 'int', min: 256, max: 1_048_576 },
     defaultText: '4096',

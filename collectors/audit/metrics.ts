@@ -22,6 +22,7 @@ export interface AuditMetrics {
   closed(how: GroupClose): void;
   ruleSyscalls(n: number): void;
   staleRemoved(n: number): void;
+  ruleReadded(): void;
 }
 
 export function createAuditMetrics(registry: Registry): AuditMetrics {
@@ -53,6 +54,7 @@ export function createAuditMetrics(registry: Registry): AuditMetrics {
   });
   const ruleSyscalls = gauge(registry, { name: 'vigil_audit_rule_syscalls', help: "Syscalls vigil's own audit rule (key vigil) covers now." });
   const stale = counter(registry, { name: 'vigil_audit_stale_rules_removed_total', help: 'Rules keyed vigil left by an earlier agent (a crash) and removed at start.' });
+  const readded = counter(registry, { name: 'vigil_audit_rule_readded_total', help: "Times vigil's audit rule was found deleted by someone else (auditctl -D) and added again." });
   for (const reason of ['kernel', 'socket_overrun', 'malformed', 'group_full'] as const) lost.inc({ reason }, 0);
   for (const c of ['event', 'other'] as const) records.inc({ class: c }, 0);
   for (const how of ['eoe', 'timeout', 'evicted', 'flushed'] as const) closed.inc({ how }, 0);
@@ -74,5 +76,6 @@ export function createAuditMetrics(registry: Registry): AuditMetrics {
     closed: (how) => closed.inc({ how }),
     ruleSyscalls: (n) => ruleSyscalls.set(n),
     staleRemoved: (n) => stale.inc(n),
+    ruleReadded: () => readded.inc(),
   };
 }

@@ -305,8 +305,10 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     listeners.push(l);
     const sub = record(agent.grpcAddr, { kinds: ['KIND_ALERT'], rules: [RULE], namespaces: [HOSTILE_NS] });
     await sub.handle.subscribed;
-    // `script` gives tail a terminal, so it prints its aligned colour lines.
-    const tty = spawn('script', ['-qec', `${process.execPath} ${MAIN} tail --addr ${agent.grpcAddr} --namespace ${HOSTILE_NS} --kind alert`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // `script` gives tail a terminal, so it prints its aligned colour lines. `exec`: the shell script
+    // runs the command with ($SHELL, else /bin/sh) must not stay in the pty's process group, or dash
+    // gets the Ctrl-C too and exits 130 whatever tail does.
+    const tty = spawn('script', ['-qec', `exec ${process.execPath} ${MAIN} tail --addr ${agent.grpcAddr} --namespace ${HOSTILE_NS} --kind alert`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const json = spawn(process.execPath, [MAIN, 'tail', '--addr', agent.grpcAddr, '--namespace', HOSTILE_NS, '--kind', 'alert'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let ttyOut = '';
     let jsonOut = '';
