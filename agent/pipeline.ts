@@ -195,9 +195,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     bootId: hub.bootId,
   });
   for (const o of pushOutputs) hub.addSink(o);
-  const engine = createRuleEngine({ registry, hostname }, (alert, event) => {
+  const engine = createRuleEngine({ registry, hostname }, (alert, event, layout) => {
     output.emit(alert);
-    hub.publishAlert(alert, event);
+    hub.publishAlert(alert, event, layout);
   });
   const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
   const rules = createRulesWatcher(deps, rulesConfig, (loaded) => {

@@ -12,6 +12,7 @@ import { PROTO_DIR, SERVICE_PROTO, SUBSCRIBE_PATH, SubscribeRequestType } from '
 import { compileFilter, FilterError, type SubscribeFilters } from './filter.js';
 import { grpcMetrics } from './metrics.js';
 import { createSubscriber } from './subscriber.js';
+import { streamEncoder } from '../delivery/compact.js';
 import { serverCredentials, type GrpcTlsConfig } from './tls.js';
 
 export interface GrpcServerConfig {
@@ -37,6 +38,8 @@ const DEFAULT_MAX_BATCH = 256;
 interface SubscribeRequest extends SubscribeFilters {
   readonly sinceSequence?: number | { toNumber(): number };
   readonly bootId?: string;
+  /** AlertEncoding: 0 FULL, 1 COMPACT. */
+  readonly encoding?: number;
 }
 
 /**
@@ -65,12 +68,18 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
       return;
     }
+    const encoding = call.request.encoding ?? 0;
+    if (encoding !== 0 && encoding !== 1) {
+      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: `encoding: unknown AlertEncoding ${encoding}` });
+      return;
+    }
     const sub = createSubscriber(call, filter, metrics, {
       maxQueue: cfg.maxQueue,
       maxBatch: cfg.maxBatch ?? DEFAULT_MAX_BATCH,
       node: hub.node,
       bootId: hub.bootId,
       id: ++nextId,
+      encode: streamEncoder(encoding),
     });
     // Replay and registration in one synchronous turn: nothing can slip between them.
     const since = call.request.sinceSequence;

@@ -23,7 +23,7 @@ for (let round = 0; round < 8; round++) {
   const n = 100_000;
   for (let i = 0; i < n; i++) {
     const a = alerts[i % alerts.length]!;
-    hub.publishAlert(a.alert, a.event);
+    hub.publishAlert(a.alert, a.event, a.layout);
   }
   const c = process.cpuUsage(c0);
   const us = c.user + c.system;

@@ -100,7 +100,7 @@ function bytesPerAlert(): { proto: number; falcoJson: number; envelopeJson: numb
   const hub = createHub({ registry: new Registry(), errors: { report: () => undefined } }, { node: 'node-1', ringSize: 10 });
   const envs: Envelope[] = [];
   hub.addSink({ deliver: (e) => envs.push(e) });
-  for (const a of alerts) hub.publishAlert(a.alert, a.event);
+  for (const a of alerts) hub.publishAlert(a.alert, a.event, a.layout);
   let proto = 0;
   let falco = 0;
   let envJson = 0;
