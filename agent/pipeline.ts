@@ -296,6 +296,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     addr: config.grpcAddr,
     hub,
     maxQueue: config.grpcSubscriberQueue,
+    maxSubscribers: config.grpcMaxSubscribers,
     tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
   });
   const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];

@@ -22,6 +22,8 @@ export interface GrpcServerConfig {
   readonly maxQueue: number;
   /** Most envelopes in one SubscribeResponse. */
   readonly maxBatch?: number;
+  /** Subscribers streaming at once; more are refused with RESOURCE_EXHAUSTED (unlimited when unset). */
+  readonly maxSubscribers?: number;
   readonly tls?: GrpcTlsConfig;
 }
 
@@ -60,16 +62,24 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
 
   const subscribe: grpc.handleServerStreamingCall<SubscribeRequest, Buffer> = (call) => {
     const hub = cfg.hub;
+    // Each stream holds a queue and HTTP/2 buffers: a client opening streams without end is refused, not served.
+    if (cfg.maxSubscribers !== undefined && closers.size >= cfg.maxSubscribers) {
+      metrics.refused.inc({ reason: 'max_subscribers' });
+      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `${cfg.maxSubscribers} subscribers are streaming already (grpcMaxSubscribers)` });
+      return;
+    }
     let filter: ReturnType<typeof compileFilter>;
     try {
       filter = compileFilter(call.request);
     } catch (err) {
       if (!(err instanceof FilterError)) deps.errors.report('grpc', 'filter', err);
+      metrics.refused.inc({ reason: 'invalid_argument' });
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
       return;
     }
     const encoding = call.request.encoding ?? 0;
     if (encoding !== 0 && encoding !== 1) {
+      metrics.refused.inc({ reason: 'invalid_argument' });
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: `encoding: unknown AlertEncoding ${encoding}` });
       return;
     }

@@ -262,8 +262,7 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
       await l.waitForConnection(15_000);
       await agent.waitForAlert((a) => a.rule === 'Reverse Shell' && a.output_fields['k8s.pod.name'] === pod, 15_000);
     };
-    const compactAlertOf = (r: Recorder, pod: string) => (): boolean =>
-      r.got.some((e) => e.payload === 'compactAlert' && JSON.stringify(e.compactAlert).includes(JSON.stringify(pod)));
+    const compactAlertOf = (r: Recorder, pod: string) => (): boolean => r.got.some((e) => e.payload === 'compactAlert' && JSON.stringify(e.compactAlert).includes(JSON.stringify(pod)));
     const fullAlertOf = (pod: string) => (): boolean => full.alerts().some((a) => a.rule === 'Reverse Shell' && field(a, 'k8s.pod.name') === pod);
 
     await shell('rs-compact-1');

@@ -11,10 +11,10 @@ afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
 });
 
-async function serve(opts: { maxQueue?: number; ringSize?: number } = {}): Promise<{ hub: Hub; addr: string; deps: ReturnType<typeof testDeps> }> {
+async function serve(opts: { maxQueue?: number; ringSize?: number; maxSubscribers?: number } = {}): Promise<{ hub: Hub; addr: string; deps: ReturnType<typeof testDeps> }> {
   const deps = testDeps();
   const hub = createHub(deps, { node: 'node-1', ringSize: opts.ringSize ?? 100, bootId: 'boot-a' });
-  const server = createGrpcServer(deps, { addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: opts.maxQueue ?? 1000 });
+  const server = createGrpcServer(deps, { addr: { host: '127.0.0.1', port: 0 }, hub, maxQueue: opts.maxQueue ?? 1000, maxSubscribers: opts.maxSubscribers });
   running.push(server);
   await server.start(new AbortController().signal);
   return { hub, addr: `127.0.0.1:${server.address()!.port}`, deps };
@@ -124,6 +124,38 @@ describe('gRPC Subscribe, COMPACT', () => {
     const { addr } = await serve();
     const h = subscribe(addr, { encoding: 7 }, () => undefined);
     expect((await h.done)?.code).toBe(3);
+  });
+});
+
+describe('gRPC subscriber cap', () => {
+  it('refuses a subscriber beyond grpcMaxSubscribers with RESOURCE_EXHAUSTED, counts it, and takes one again when a stream ends', async () => {
+    const { hub, addr, deps } = await serve({ maxSubscribers: 2 });
+    const refused = async (): Promise<number> =>
+      (await deps.registry.getSingleMetric('vigil_grpc_subscribers_refused_total')!.get()).values.find((v) => v.labels.reason === 'max_subscribers')?.value ?? 0;
+    const got: WireEnvelope[][] = [[], [], []];
+    const a = subscribe(addr, {}, (e) => got[0]!.push(e));
+    const b = subscribe(addr, {}, (e) => got[1]!.push(e));
+    await Promise.all([a.subscribed, b.subscribed]);
+    const c = subscribe(addr, {}, () => undefined);
+    const err = await c.done;
+    expect(err?.code).toBe(8);
+    expect(err?.details).toContain('grpcMaxSubscribers');
+    expect(await refused()).toBe(1);
+    // The two streaming ones are unaffected.
+    hub.publishEvent(exec('shop', 'web-1'));
+    await until(() => got[0]!.length === 1 && got[1]!.length === 1, 'the event on both streams');
+    a.cancel();
+    await a.done;
+    const streaming = async (): Promise<number> => (await deps.registry.getSingleMetric('vigil_grpc_subscribers')!.get()).values[0]?.value ?? 0;
+    for (let i = 0; i < 500 && (await streaming()) !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await streaming()).toBe(1);
+    const d = subscribe(addr, {}, (e) => got[2]!.push(e));
+    await d.subscribed;
+    hub.publishEvent(exec('shop', 'web-1'));
+    await until(() => got[2]!.length === 1, 'the event on the new stream');
+    b.cancel();
+    d.cancel();
+    expect(await refused()).toBe(1);
   });
 });
 
