@@ -61,8 +61,12 @@ export interface CompactReader {
   read(env: WireEnvelope): WireEnvelope | undefined;
 }
 
-/** Most schemas a reader keeps; the agent sends far fewer (one per rule and field list). */
-const MAX_SCHEMAS = 65_536;
+/**
+ * Most schemas a reader keeps, the oldest sent going first: the agent sends
+ * a schema again before using it once 4,096 others came since (compact.ts),
+ * so keeping more than that is only a margin.
+ */
+const MAX_SCHEMAS = 8192;
 
 /**
  * A reader for one stream: remembers node and boot id from the envelope that
@@ -87,8 +91,11 @@ export function createCompactReader(): CompactReader {
         if (refs.some((r) => !(r < fieldNames.length)) || (literals.length > 0 && literals.length !== refs.length + 1)) {
           throw new CompactStreamError(`schema ${String(s.id)}: output_refs do not fit field_names and output_literals`);
         }
-        if (schemas.size >= MAX_SCHEMAS) schemas.clear();
-        schemas.set(Number(s.id ?? 0), { wire: s, fieldNames, literals, refs });
+        const id = Number(s.id ?? 0);
+        // Delete first, so a schema sent again counts as newest (a Map keeps insertion order).
+        schemas.delete(id);
+        if (schemas.size >= MAX_SCHEMAS) schemas.delete(schemas.keys().next().value!);
+        schemas.set(id, { wire: s, fieldNames, literals, refs });
         return undefined;
       }
       const full: Obj = { ...env, node: env.node || node, bootId: env.bootId || bootId };

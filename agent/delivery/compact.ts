@@ -34,7 +34,7 @@ interface Schema {
 
 /** Most schemas remembered; past it the table starts over (ids keep growing, so a stream just gets a new one). */
 const MAX_SCHEMAS = 4096;
-/** Schemas a stream remembers having sent; past it they are sent again on next use. */
+/** Schemas a stream remembers having sent; past it they are sent again on next use (the proto promises receivers this bound). */
 const MAX_SENT_PER_STREAM = 4096;
 
 const NO_LAYOUT: OutputLayout = { literals: [], keys: [] };
