@@ -85,6 +85,27 @@ describe('COMPACT alert encoding', () => {
     }
   });
 
+  it("stays readable past the schema tables' bounds: a schema used again after 4,096 others is sent again", () => {
+    const { hub, envs } = hubWithSink();
+    const layout = compileOutput('rule %proc.name').layout;
+    const alertOf = (rule: string) => ({
+      time: '2026-01-01T00:00:00.000000001Z',
+      rule,
+      priority: 'Notice',
+      output: '00:00:00.000000001: Notice rule sh',
+      output_fields: { 'proc.name': 'sh' },
+      hostname: 'h',
+      source: 'syscall',
+      tags: [],
+    });
+    for (let i = 0; i < 4_200; i++) hub.publishAlert(alertOf(`R${i}`), undefined, layout);
+    hub.publishAlert(alertOf('R0'), undefined, layout);
+    const { full, compactRaw, compactRead } = bothWays(envs);
+    expect(compactRead).toEqual(full);
+    const schemasFor = compactRaw.filter((e) => e.payload === 'alertSchema' && (e.alertSchema as { rule: string }).rule === 'R0');
+    expect(schemasFor).toHaveLength(2);
+  });
+
   it('sends schemas again on a new stream (a resume), and a reader refuses an alert whose schema it was not sent', () => {
     const { hub, envs } = hubWithSink();
     for (const a of realAlerts(50).slice(0, 50)) hub.publishAlert(a.alert, a.event, a.layout);
