@@ -135,13 +135,13 @@ export class AuditWiring {
     if (e === undefined) return;
     if (e.type === 'connect' || e.type === 'accept' || e.type === 'accept4') {
       if (e.fd !== undefined) this.deps.connections.note(e, e.fd.l4proto);
-      else if (e.type !== 'connect' && s.exit !== undefined && s.exit >= 0 && s.sockaddr === undefined) this.anonymousAccept(s.pid, s.exit);
+      else if (e.type !== 'connect' && s.exit !== undefined && s.exit >= 0 && s.sockaddr === undefined) this.anonymousAccept(s.pid, s.exit, s.timeMs);
     }
     this.deps.emit(e);
   }
 
   /** An accepted socket whose peer the record does not name: still an open of its netns (audit-connections.ts). */
-  private anonymousAccept(pid: number, fd: number): void {
+  private anonymousAccept(pid: number, fd: number, atMs: number): void {
     const netns = this.deps.ctx.process(pid)?.netns;
     // Only a process listening on TCP accepted a TCP connection (not a unix socket's).
     if (netns === undefined || !ownsTcpListener(this.deps.ctx, pid, netns)) return;
@@ -152,7 +152,7 @@ export class AuditWiring {
     } catch {
       // closed already: a connection too short for any scan
     }
-    this.deps.connections.noteAnonymousAccept(netns, inode);
+    this.deps.connections.noteAnonymousAccept(netns, inode, atMs);
   }
 
   /** The exec watcher (or a scan) reported this process's current program. */

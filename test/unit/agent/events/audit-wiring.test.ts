@@ -73,7 +73,7 @@ describe('wireEvents with the audit source', () => {
     });
     // The socket syscall is an event too (Falco's rules on socket(AF_PACKET...)).
     expect(h.events.filter((e) => e.type === 'socket')).toHaveLength(1);
-    expect(h.connections.drainOpens(4242)).toEqual([{ ip: '10.0.0.9', port: 8080 }]);
+    expect(h.connections.drainOpens(4242)).toEqual([{ ip: '10.0.0.9', port: 8080, atMs: 5 }]);
     // The next scan finds the (longer-lived) socket: not a second connect event.
     h.scan([], [sock({ inode: 9, pids: [700], remoteAddr: '10.0.0.9', remotePort: 8080, netns: 4242 })]);
     expect(h.events.filter((e) => e.type === 'connect')).toHaveLength(1);
