@@ -69,9 +69,13 @@ interface Pending {
 interface NetnsState {
   opens: number;
   connections: Set<number>;
-  pending?: Pending;
+  /** The last intervals, oldest first, still open to late reports. */
+  pending: Pending[];
   seen: boolean;
 }
+
+/** How many reads an interval stays open to reports that happened in it (the count lags by as many reads). */
+const SETTLE_READS = 2;
 
 const farEnd = (ip: string, port: number): string => `${ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip}|${port}`;
 
@@ -92,11 +96,11 @@ function explain(p: Pending, reports: readonly OpenedElsewhere[]): void {
 
 /**
  * Without reports from another source, an interval is counted at the read
- * that closes it. With them (`elsewhere` given), it is counted one read
- * later: a report reaches the agent a moment after its connection (the
- * audit record is read after the syscall returns), and one that the read
- * closing its interval did not have yet must still count there, by its
- * time, not against the next interval.
+ * that closes it. With them (`elsewhere` given), it is counted SETTLE_READS
+ * reads later: a report reaches the agent a moment after its connection
+ * (the audit record is read after the syscall returns; later on a busy
+ * node), and one that the read closing its interval did not have yet must
+ * still count there, by its time, not against a later interval.
  */
 export function createUnobservedOpens(): UnobservedOpens {
   const byNetns = new Map<number, NetnsState>();
@@ -121,29 +125,20 @@ export function createUnobservedOpens(): UnobservedOpens {
       }
       if (!prev || opens < prev.opens) {
         // First read, or a new netns under a reused inode.
-        byNetns.set(netns, { opens, connections, seen: true });
+        byNetns.set(netns, { opens, connections, pending: [], seen: true });
         return 0;
       }
       const interval: Pending = { count: opens - prev.opens - fresh.length, rows: fresh, atMs };
       if (elsewhere === undefined) {
-        byNetns.set(netns, { opens, connections, seen: true });
+        byNetns.set(netns, { opens, connections, pending: [], seen: true });
         return Math.max(0, interval.count);
       }
-      // Reports of the previous interval (up to its read) settle it; the rest are this one's.
+      // Each report goes to the interval it happened in: the first whose closing read came after it.
+      const open = [...prev.pending, interval];
+      for (const e of elsewhere) explain(open.find((p) => (e.atMs ?? 0) <= p.atMs) ?? interval, [e]);
       let settled = 0;
-      const last = prev.pending;
-      if (last) {
-        explain(
-          last,
-          elsewhere.filter((e) => (e.atMs ?? 0) <= last.atMs),
-        );
-        settled = Math.max(0, last.count);
-      }
-      explain(
-        interval,
-        elsewhere.filter((e) => last === undefined || (e.atMs ?? 0) > last.atMs),
-      );
-      byNetns.set(netns, { opens, connections, pending: interval, seen: true });
+      while (open.length > SETTLE_READS) settled += Math.max(0, open.shift()!.count);
+      byNetns.set(netns, { opens, connections, pending: open, seen: true });
       return settled;
     },
     sweep() {

@@ -78,7 +78,7 @@ describe('createUnobservedOpens', () => {
     expect(u.observe(1, 12, [])).toBe(2);
   });
 
-  it('connections another source saw count as observed, unless a new row counted them; counted one read later', () => {
+  it('connections another source saw count as observed, unless a new row counted them; counted two reads later', () => {
     const u = createUnobservedOpens();
     expect(u.observe(1, 100, [row(1)], [], 1_000)).toBe(0);
     // 5 opens: row 2 is new; the audit source saw 3 one-off connections and the one row 2 is (same far end).
@@ -90,9 +90,10 @@ describe('createUnobservedOpens', () => {
       { ip: '10.0.0.4', port: 8082, atMs: 1_500 },
     ];
     expect(u.observe(1, 105, rows, seen, 2_000)).toBe(0);
-    // The one unseen is counted at the next read; another connection to the same peer (row 2 is matched already) is an observed open.
-    expect(u.observe(1, 106, rows, [{ ip: '10.0.0.9', port: 443, atMs: 2_500 }], 3_000)).toBe(1);
-    expect(u.observe(1, 106, rows, [], 4_000)).toBe(0);
+    // The one unseen is counted two reads later; another connection to the same peer (row 2 is matched already) is an observed open.
+    expect(u.observe(1, 106, rows, [{ ip: '10.0.0.9', port: 443, atMs: 2_500 }], 3_000)).toBe(0);
+    expect(u.observe(1, 106, rows, [], 4_000)).toBe(1);
+    expect(u.observe(1, 106, rows, [], 5_000)).toBe(0);
   });
 
   it('each new row explains one report: twenty connections to one peer, one of them seen by a scan', () => {
@@ -128,6 +129,7 @@ describe('createUnobservedOpens', () => {
     expect(u.observe(1, 105, [row(7), row(8)], [{ atMs: 5_500 }], 6_000)).toBe(0);
     // One nobody reported.
     expect(u.observe(1, 106, [row(7), row(8)], [], 7_000)).toBe(0);
-    expect(u.observe(1, 106, [row(7), row(8)], [], 8_000)).toBe(1);
+    expect(u.observe(1, 106, [row(7), row(8)], [], 8_000)).toBe(0);
+    expect(u.observe(1, 106, [row(7), row(8)], [], 9_000)).toBe(1);
   });
 });
