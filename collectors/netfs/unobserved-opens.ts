@@ -136,6 +136,18 @@ export function createUnobservedOpens(): UnobservedOpens {
       // Each report goes to the interval it happened in: the first whose closing read came after it.
       const open = [...prev.pending, interval];
       for (const e of elsewhere) explain(open.find((p) => (e.atMs ?? 0) <= p.atMs) ?? interval, [e]);
+      // More reports than opens in an interval: some belong to the one before.
+      // An accept's record is timed at the accept() call, which may come after
+      // the handshake the counter counted (and after a read in between).
+      for (let i = open.length - 1; i > 0; i--) {
+        const later = open[i]!;
+        const earlier = open[i - 1]!;
+        if (later.count < 0 && earlier.count > 0) {
+          const moved = Math.min(-later.count, earlier.count);
+          later.count += moved;
+          earlier.count -= moved;
+        }
+      }
       let settled = 0;
       while (open.length > SETTLE_READS) settled += Math.max(0, open.shift()!.count);
       byNetns.set(netns, { opens, connections, pending: open, seen: true });

@@ -132,4 +132,14 @@ describe('createUnobservedOpens', () => {
     expect(u.observe(1, 106, [row(7), row(8)], [], 8_000)).toBe(0);
     expect(u.observe(1, 106, [row(7), row(8)], [], 9_000)).toBe(1);
   });
+
+  it("an accept timed after the read that counted its handshake still explains that read's open", () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 100, [], [], 1_000);
+    // The handshake completed before the read at 2000; accept() ran at 2100.
+    expect(u.observe(1, 101, [], [], 2_000)).toBe(0);
+    expect(u.observe(1, 101, [], [{ atMs: 2_100 }], 3_000)).toBe(0);
+    expect(u.observe(1, 101, [], [], 4_000)).toBe(0);
+    expect(u.observe(1, 101, [], [], 5_000)).toBe(0);
+  });
 });
