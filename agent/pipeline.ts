@@ -203,9 +203,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     bootId: hub.bootId,
   });
   for (const o of pushOutputs) hub.addSink(o);
-  const engine = createRuleEngine({ registry, hostname }, (alert, event) => {
+  const engine = createRuleEngine({ registry, hostname }, (alert, event, layout) => {
     output.emit(alert);
-    hub.publishAlert(alert, event);
+    hub.publishAlert(alert, event, layout);
   });
   const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
   const rules = createRulesWatcher(deps, rulesConfig, (loaded) => {
@@ -305,6 +305,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     addr: config.grpcAddr,
     hub,
     maxQueue: config.grpcSubscriberQueue,
+    maxSubscribers: config.grpcMaxSubscribers,
     tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
   });
   const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, audit, node, http];

@@ -254,6 +254,16 @@ export const OPTIONS = [
     help: 'Envelopes queued per slow subscriber; beyond that they are dropped, counted and announced to it by a loss notice.',
   },
   {
+    key: 'grpcMaxSubscribers',
+    kind: { type: 'int', min: 1, max: 100_000 },
+    defaultText: '100',
+    default: () => 100,
+    env: 'VIGIL_GRPC_MAX_SUBSCRIBERS',
+    flag: 'grpc-max-subscribers',
+    arg: 'N',
+    help: 'Subscribers streaming at once; one more is refused with RESOURCE_EXHAUSTED and counted in vigil_grpc_subscribers_refused_total.',
+  },
+  {
     key: 'grpcTlsCert',
     kind: { type: 'path' },
     defaultText: '(none: plaintext)',
