@@ -203,7 +203,10 @@ async function main(): Promise<void> {
       const s0 = await agent.stats();
       log(`rate ${rate}/s for ${cfg.rateSeconds} s`);
       const [sent, seconds] = (await pyPacedOpens(marker, rate, cfg.rateSeconds)).stdout.trim().split(' ').map(Number) as [number, number];
-      const s1 = await waitQuiet(agent);
+      await waitQuiet(agent);
+      // The kernel's lost counter is read every 5 s (statusIntervalMs): wait for a read after the load.
+      await new Promise((r) => setTimeout(r, 5_500));
+      const s1 = await agent.stats();
       const vigilLost = Object.values(s1.lost).reduce((a, b) => a + b, 0) - Object.values(s0.lost).reduce((a, b) => a + b, 0);
       rates.push({ rate, sent, seconds, received: s1.markerEvents, kernelLost: s1.kernelLost - s0.kernelLost, vigilLost, cpuMsPerK: (s1.cpuUs - s0.cpuUs) / 1000 / ((s1.events - s0.events) / 1000) });
     }
