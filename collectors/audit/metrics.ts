@@ -58,6 +58,10 @@ export function createAuditMetrics(registry: Registry): AuditMetrics {
   for (const reason of ['kernel', 'socket_overrun', 'malformed', 'group_full'] as const) lost.inc({ reason }, 0);
   for (const c of ['event', 'other'] as const) records.inc({ class: c }, 0);
   for (const how of ['eoe', 'timeout', 'evicted', 'flushed'] as const) closed.inc({ how }, 0);
+  // Per record and per event: label children bound once (a labelled inc() hashes its labels each time).
+  const eventRecords = records.labels({ class: 'event' });
+  const otherRecords = records.labels({ class: 'other' });
+  const closedBy = { eoe: closed.labels({ how: 'eoe' }), timeout: closed.labels({ how: 'timeout' }), evicted: closed.labels({ how: 'evicted' }), flushed: closed.labels({ how: 'flushed' }) };
   return {
     mode: (mode) => {
       info.reset();
@@ -71,9 +75,9 @@ export function createAuditMetrics(registry: Registry): AuditMetrics {
       kernelLost.set(s.lost);
     },
     lost: (reason, n) => lost.inc({ reason }, n),
-    record: (eventRecord) => records.inc({ class: eventRecord ? 'event' : 'other' }),
+    record: (eventRecord) => (eventRecord ? eventRecords : otherRecords).inc(),
     event: () => events.inc(),
-    closed: (how) => closed.inc({ how }),
+    closed: (how) => closedBy[how].inc(),
     ruleSyscalls: (n) => ruleSyscalls.set(n),
     staleRemoved: (n) => stale.inc(n),
     ruleReadded: () => readded.inc(),
