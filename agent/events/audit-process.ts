@@ -52,7 +52,8 @@ export function auditProcess(s: AuditSyscall, ctx: EventContext): AuditProcess {
     partial: true,
   };
   const sameContainer: ProcessInfo | undefined = p?.containerId !== undefined ? p : parent;
-  const known = { containerId: sameContainer?.containerId, netns: p?.netns ?? parent?.netns };
+  // A partly read process may carry netns 0 (its ns link was gone): not a namespace.
+  const known = { containerId: sameContainer?.containerId, netns: p?.netns || parent?.netns || undefined };
   // Neither in the table (a node too busy for the exec watcher to keep up): ask /proc, the process's or its parent's.
   const found = p === undefined && parent === undefined ? fromProc(ctx.procRoot, [s.pid, s.ppid]) : known;
   return { proc, containerId: found.containerId, netns: found.netns, fromTable: false };

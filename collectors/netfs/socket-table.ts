@@ -173,6 +173,8 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       let sockstat: string | undefined;
       let sockstat6: string | undefined;
       let snmpTcp: SnmpTcp | undefined;
+      // When the counters were read: reports from elsewhere up to here belong to this read.
+      const countersAtMs = Date.now();
       try {
         sockstat = readText(`${base}/sockstat`, 'single');
         if (sockstat === undefined) continue; // the pid is gone: try another member
@@ -190,7 +192,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       const tcpRows = readTcp(netns, p, sockstat, sockstat6, snmpTcp);
       if (tcpRows === undefined) continue;
       for (const r of tcpRows) rows.push(r);
-      unobserved += unobservedOpens.observe(netns, tcpOpens(snmpTcp), tcpRows, cfg.openedElsewhere?.(netns));
+      unobserved += unobservedOpens.observe(netns, tcpOpens(snmpTcp), tcpRows, cfg.openedElsewhere?.(netns), countersAtMs);
       return rows;
     }
     return undefined;

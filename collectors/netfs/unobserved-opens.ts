@@ -94,6 +94,14 @@ function explain(p: Pending, reports: readonly OpenedElsewhere[]): void {
   }
 }
 
+/** Moves surplus reports (a negative count) of `from` to the opens `to` has left. */
+function balance(from: Pending, to: Pending): void {
+  if (from.count >= 0 || to.count <= 0) return;
+  const moved = Math.min(-from.count, to.count);
+  from.count += moved;
+  to.count -= moved;
+}
+
 /**
  * Without reports from another source, an interval is counted at the read
  * that closes it. With them (`elsewhere` given), it is counted SETTLE_READS
@@ -136,18 +144,13 @@ export function createUnobservedOpens(): UnobservedOpens {
       // Each report goes to the interval it happened in: the first whose closing read came after it.
       const open = [...prev.pending, interval];
       for (const e of elsewhere) explain(open.find((p) => (e.atMs ?? 0) <= p.atMs) ?? interval, [e]);
-      // More reports than opens in an interval: some belong to the one before.
-      // An accept's record is timed at the accept() call, which may come after
-      // the handshake the counter counted (and after a read in between).
-      for (let i = open.length - 1; i > 0; i--) {
-        const later = open[i]!;
-        const earlier = open[i - 1]!;
-        if (later.count < 0 && earlier.count > 0) {
-          const moved = Math.min(-later.count, earlier.count);
-          later.count += moved;
-          earlier.count -= moved;
-        }
-      }
+      // More reports than opens in an interval: some belong to a neighbour.
+      // An accept's record is timed at the accept() call, after the handshake
+      // the counter counted (and maybe after a read in between); the audit
+      // clock is coarse (a jiffy behind), so a connect just after a read can
+      // carry a time just before it.
+      for (let i = open.length - 1; i > 0; i--) balance(open[i]!, open[i - 1]!);
+      for (let i = 0; i < open.length - 1; i++) balance(open[i]!, open[i + 1]!);
       let settled = 0;
       while (open.length > SETTLE_READS) settled += Math.max(0, open.shift()!.count);
       byNetns.set(netns, { opens, connections, pending: open, seen: true });

@@ -142,4 +142,13 @@ describe('createUnobservedOpens', () => {
     expect(u.observe(1, 101, [], [], 4_000)).toBe(0);
     expect(u.observe(1, 101, [], [], 5_000)).toBe(0);
   });
+
+  it('a connect timed just before the read (the audit clock is coarse) that the next read counted is still explained', () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 100, [], [], 1_000);
+    expect(u.observe(1, 100, [], [{ ip: '10.0.0.9', port: 80, atMs: 1_999 }], 2_000)).toBe(0);
+    expect(u.observe(1, 101, [], [], 3_000)).toBe(0);
+    expect(u.observe(1, 101, [], [], 4_000)).toBe(0);
+    expect(u.observe(1, 101, [], [], 5_000)).toBe(0);
+  });
 });
