@@ -34,6 +34,8 @@ const key = (pid: number, ip: string, port: number): string => `${pid}|${plainIp
  */
 export class AuditedConnections {
   private readonly reported = new Map<string, number[]>();
+  /** Connections a scan reported first (its socket was read before the record arrived), by pid and peer. */
+  private readonly scanned = new Map<string, number>();
   private readonly opens = new Map<number, { list: RemoteEndpoint[]; lastMs: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -82,6 +84,30 @@ export class AuditedConnections {
     }
   }
 
+  /** A connection socket the scan reported (the audit source had not): its record, when it comes, is not a second event. */
+  scanReported(s: SocketInfo): void {
+    const until = this.now() + DEDUPE_MS;
+    for (const pid of s.pids) {
+      if (this.scanned.size >= MAX_KEYS) this.scanned.delete(this.scanned.keys().next().value!);
+      this.scanned.set(key(pid, s.remoteAddr, s.remotePort), until);
+    }
+  }
+
+  /** An audit connect/accept event whose connection a scan already reported (forgotten once asked). */
+  reportedByScan(e: VigilEvent): boolean {
+    const fd = e.fd;
+    const pid = e.proc?.pid;
+    const outbound = e.type === 'connect';
+    const ip = outbound ? fd?.sip : fd?.cip;
+    const port = outbound ? fd?.sport : fd?.cport;
+    if (pid === undefined || ip === undefined || port === undefined) return false;
+    const k = key(pid, ip, port);
+    const until = this.scanned.get(k);
+    if (until === undefined) return false;
+    this.scanned.delete(k);
+    return until >= this.now();
+  }
+
   /** A connection socket the scan found: true (and forgotten) when the audit source already reported it. */
   covered(s: SocketInfo): boolean {
     const t = this.now();
@@ -112,6 +138,7 @@ export class AuditedConnections {
       while (list.length > 0 && list[0]! < t) list.shift();
       if (list.length === 0) this.reported.delete(k);
     }
+    for (const [k, until] of this.scanned) if (until < t) this.scanned.delete(k);
     // A netns no scan read for this long is gone.
     for (const [netns, entry] of this.opens) if (entry.lastMs + DEDUPE_MS < t) this.opens.delete(netns);
   }

@@ -134,8 +134,11 @@ export class AuditWiring {
     const e = auditEvent(s, this.ctx);
     if (e === undefined) return;
     if (e.type === 'connect' || e.type === 'accept' || e.type === 'accept4') {
-      if (e.fd !== undefined) this.deps.connections.note(e, e.fd.l4proto);
-      else if (e.type !== 'connect' && s.exit !== undefined && s.exit >= 0 && s.sockaddr === undefined) this.anonymousAccept(s.pid, s.exit, s.timeMs);
+      if (e.fd !== undefined) {
+        this.deps.connections.note(e, e.fd.l4proto);
+        // The scan read its socket before this record arrived: that was the event.
+        if (this.deps.connections.reportedByScan(e)) return;
+      } else if (e.type !== 'connect' && s.exit !== undefined && s.exit >= 0 && s.sockaddr === undefined) this.anonymousAccept(s.pid, s.exit, s.timeMs);
     }
     this.deps.emit(e);
   }

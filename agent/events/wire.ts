@@ -47,7 +47,12 @@ export function wireEvents(sources: EventSources, sink: (e: VigilEvent) => void,
   const audit = sources.audit && audited ? new AuditWiring({ ctx, emit, connections: audited, onError: (err) => errors.report('events', 'audit', err) }) : undefined;
   if (audit) unsubscribe.push(() => audit.close());
   // With the audit source, connections arrive as they happen; the scan reports only those it missed.
-  const unreported = (r: ScanResult) => (audited ? r.sockets.added.filter((s) => s.state === 'LISTEN' || !audited.covered(s)) : r.sockets.added);
+  const unreported = (r: ScanResult) => {
+    if (!audited) return r.sockets.added;
+    const out = r.sockets.added.filter((s) => s.state === 'LISTEN' || !audited.covered(s));
+    for (const s of out) if (s.state !== 'LISTEN') audited.scanReported(s);
+    return out;
+  };
 
   unsubscribe.push(
     scanner.onScan(

@@ -77,8 +77,10 @@ describe('wireEvents with the audit source', () => {
     // The next scan finds the (longer-lived) socket: not a second connect event.
     h.scan([], [sock({ inode: 9, pids: [700], remoteAddr: '10.0.0.9', remotePort: 8080, netns: 4242 })]);
     expect(h.events.filter((e) => e.type === 'connect')).toHaveLength(1);
-    // A socket the audit source did not report still is.
+    // A socket the audit source did not report still is; when its record comes late, it is not a second event.
     h.scan([], [sock({ inode: 10, pids: [600], remoteAddr: '10.0.0.8', remotePort: 22, netns: 4242 })]);
+    expect(h.events.filter((e) => e.type === 'connect')).toHaveLength(2);
+    h.audit(sys({ syscall: 'connect', pid: 600, ppid: 1, comm: 'sh', exit: 0, args: ['4', '1', '10', '0'], sockaddr: { family: 'inet', addr: '10.0.0.8', port: 22 } }));
     expect(h.events.filter((e) => e.type === 'connect')).toHaveLength(2);
     expect(h.errors.calls).toEqual([]);
   });
