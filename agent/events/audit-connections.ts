@@ -111,8 +111,9 @@ export class AuditedConnections {
   /** A connection socket the scan found: true (and forgotten) when the audit source already reported it. */
   covered(s: SocketInfo): boolean {
     const t = this.now();
-    for (const pid of s.pids) {
-      const k = key(pid, s.remoteAddr, s.remotePort);
+    // A socket whose process was gone by the time its fds were read has no pid: any report of that peer.
+    const keys = s.pids.length > 0 ? s.pids.map((pid) => key(pid, s.remoteAddr, s.remotePort)) : this.keysOfPeer(s.remoteAddr, s.remotePort);
+    for (const k of keys) {
       const list = this.reported.get(k);
       if (!list) continue;
       while (list.length > 0 && list[0]! < t) list.shift();
@@ -129,6 +130,11 @@ export class AuditedConnections {
     if (!entry) return [];
     this.opens.delete(netns);
     return entry.list;
+  }
+
+  private keysOfPeer(ip: string, port: number): string[] {
+    const tail = `|${plainIp(ip)}|${port}`;
+    return [...this.reported.keys()].filter((k) => k.endsWith(tail));
   }
 
   /** Drops what waits past its time (called once per scan). */

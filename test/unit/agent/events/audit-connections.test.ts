@@ -23,6 +23,10 @@ describe('AuditedConnections', () => {
     c.note(connect(0), 'tcp');
     expect(c.covered({ ...s, pids: [8] })).toBe(false);
     expect(c.covered({ ...s, remoteAddr: '::ffff:10.0.0.9' })).toBe(true);
+    // A socket whose owner exited before its fds were read has no pid: matched by its peer.
+    c.note(connect(0), 'tcp');
+    expect(c.covered({ ...s, pids: [] })).toBe(true);
+    expect(c.covered({ ...s, pids: [] })).toBe(false);
   });
 
   it('reports wait a bounded time for their scan', () => {
