@@ -1,12 +1,15 @@
 import { containerFields } from './container-fields.js';
 import { edgeFields } from './edge-fields.js';
+import { envFields } from './env-fields.js';
+import { mountFields } from './mount-fields.js';
+import { threadFields } from './thread-fields.js';
 import { k8sFields, k8smetaFields } from './k8s-fields.js';
 import { eventFields, fdFields } from './event-fields.js';
 import { metricFields } from './metric-fields.js';
 import { processFields } from './process.js';
 import type { BoundField, FieldDef } from './types.js';
 
-const ALL: readonly FieldDef[] = [...eventFields, ...processFields, ...fdFields, ...containerFields, ...k8sFields, ...k8smetaFields, ...edgeFields, ...metricFields];
+const ALL: readonly FieldDef[] = [...eventFields, ...processFields, ...envFields, ...threadFields, ...fdFields, ...containerFields, ...mountFields, ...k8sFields, ...k8smetaFields, ...edgeFields, ...metricFields];
 const BY_NAME: ReadonlyMap<string, FieldDef> = new Map(ALL.map((f) => [f.name, f]));
 
 /** Every field, in registry order (for `vigil rules fields`). */
