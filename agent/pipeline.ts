@@ -12,7 +12,8 @@ import { createPodAddressBook } from '../collectors/podnet/index.js';
 import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, peerIdentity } from './edges/index.js';
 import { PeerNameHold } from './edges/peer-hold.js';
 import { isDescribed, podConnectionLookups, refreshPodAddressesOnScan } from './edges/pod-wiring.js';
-import { createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
+import { createRuleEngine, createRulesWatcher, procReadNeeds, type VigilEvent } from '../rules/index.js';
+import { NO_DETAIL_NEEDS, type ProcDetailNeeds } from '../collectors/procfs/index.js';
 import type { Component } from '../core/component.js';
 import { createComponentSet } from './components.js';
 import type { AgentConfig } from './config/schema.js';
@@ -112,6 +113,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   });
 
   const passwdPath = join(config.hostEtc, 'passwd');
+  // environ, loginuid and host processes' status are read only while a loaded rule uses them.
+  let procNeeds: ProcDetailNeeds = NO_DETAIL_NEEDS;
+  const needs = (): ProcDetailNeeds => procNeeds;
   const scanner = createHostScanner(sub('host-scanner'), {
     procRoot: config.hostProc,
     passwdPath,
@@ -119,6 +123,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     hostRoot: config.hostRoot,
     scanIntervalMs: config.scanIntervalMs,
     sockDiag: true,
+    needs,
     // With netlink exec events, every exec is seen as it happens and every exit
     // by the scan's readdir; re-reading long-lived processes' stat only guards
     // against lost events, so it can be rare. Polling must catch exec in place.
@@ -157,6 +162,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     mode: config.execMode,
     pollIntervalMs: config.execPollIntervalMs,
     reinspectDelaysMs: [50, 250],
+    needs,
   });
 
   // Pod connections: which local pod owns an address, refreshed on every scan
@@ -202,6 +208,8 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
   const rules = createRulesWatcher(deps, rulesConfig, (loaded) => {
     engine.swap(loaded.ruleSet);
+    const n = procReadNeeds(loaded.ruleSet);
+    procNeeds = { hostStatus: n.capabilities, loginuid: n.loginuid, env: n.env };
     enabledRules = loaded.ruleSet.rules.length;
     readiness.detail(rules.name, rulesReadinessDetail(loaded));
   });

@@ -9,7 +9,19 @@ import { metricFields } from './metric-fields.js';
 import { processFields } from './process.js';
 import type { BoundField, FieldDef } from './types.js';
 
-const ALL: readonly FieldDef[] = [...eventFields, ...processFields, ...envFields, ...threadFields, ...fdFields, ...containerFields, ...mountFields, ...k8sFields, ...k8smetaFields, ...edgeFields, ...metricFields];
+const ALL: readonly FieldDef[] = [
+  ...eventFields,
+  ...processFields,
+  ...envFields,
+  ...threadFields,
+  ...fdFields,
+  ...containerFields,
+  ...mountFields,
+  ...k8sFields,
+  ...k8smetaFields,
+  ...edgeFields,
+  ...metricFields,
+];
 const BY_NAME: ReadonlyMap<string, FieldDef> = new Map(ALL.map((f) => [f.name, f]));
 
 /** Every field, in registry order (for `vigil rules fields`). */

@@ -9,7 +9,7 @@ describe('registry', () => {
     for (const f of ['evt.type', 'proc.aname', 'fd.snet', 'container.image.repository', 'k8s.pod.label', 'k8s.workload.kind', 'fs.used_ratio', 'metric.value']) {
       expect(fieldExists(f), f).toBe(true);
     }
-    for (const f of ['user.loginuid', 'evt.arg.flags', 'fd.directory', 'proc.sname']) expect(fieldExists(f), f).toBe(false);
+    for (const f of ['user.loginname', 'evt.arg.flags', 'fd.directory', 'proc.sname']) expect(fieldExists(f), f).toBe(false);
   });
   it('every field has a type and a one-line description', () => {
     const names = new Set<string>();
