@@ -6,6 +6,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { createContainerCollector } from '../collectors/cgroups/index.js';
 import type { CollectorDeps } from '../core/deps.js';
 import { createExecWatcher } from '../collectors/exec/index.js';
+import { type AuditSyscall, createAuditSource } from '../collectors/audit/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
 import { createHostScanner } from '../collectors/scan/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
@@ -29,7 +30,7 @@ import { packageVersion } from './package-root.js';
 import { outputHealthBoard } from './outputs/health.js';
 import { createKubeComponent, createMetadataReport, holdCounter, resolveSockets } from './metadata.js';
 import { createReadiness, type Readiness } from './readiness.js';
-import { execSourceCheck, fdHeadroomCheck, outputsCheck, procAccessCheck, rulesLoadedCheck, runtimeCheck } from './readiness-checks.js';
+import { auditSourceCheck, execSourceCheck, fdHeadroomCheck, outputsCheck, procAccessCheck, rulesLoadedCheck, runtimeCheck } from './readiness-checks.js';
 import { refuseBrokenRules, rulesReadinessDetail } from './rules-policy.js';
 
 export interface AgentOptions {
@@ -165,6 +166,13 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     needs,
   });
 
+  // Kernel audit (docs/audit.md): syscall events for what the rules need. The event layer
+  // (agent/events/audit-*.ts) fills onAuditEvent and sets the plan from the loaded rules
+  // (audit.setPlan); with no plan vigil adds no audit rule.
+  const audit = createAuditSource(sub('audit'), { mode: config.audit, backlogLimit: config.auditBacklogLimit });
+  const onAuditEvent = (_e: AuditSyscall): void => {};
+  audit.onEvent((e) => onAuditEvent(e));
+
   // Pod connections: which local pod owns an address, refreshed on every scan
   // before the event layer turns that scan's sockets into connect/accept events
   // (onScan listeners run in subscription order, and this one subscribes first).
@@ -272,6 +280,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     'exec_source',
     execSourceCheck(exec, () => !readiness.status().pending.some((p) => p.name === exec.name)),
   );
+  readiness.check('audit', auditSourceCheck(audit, config.audit === 'on'));
   readiness.check('proc_access', procAccessCheck({ procRoot: config.hostProc }));
   readiness.check(
     'rules_loaded',
@@ -306,7 +315,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     maxQueue: config.grpcSubscriberQueue,
     tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
   });
-  const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, node, http];
+  const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, audit, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;

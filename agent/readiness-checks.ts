@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Gauge, Registry } from 'prom-client';
+import type { AuditStatus } from '../collectors/audit/index.js';
 import type { OutputHealthBoard } from './outputs/health.js';
 import type { CheckResult, ReadinessCheck } from './readiness.js';
 
@@ -16,6 +17,21 @@ import type { CheckResult, ReadinessCheck } from './readiness.js';
 export function execSourceCheck(exec: { readonly mode: string }, started: () => boolean): ReadinessCheck {
   return () =>
     started() ? { ok: true, detail: `exec events from ${exec.mode === 'netlink' ? 'the netlink proc connector' : '/proc polling'} (${exec.mode})` } : { ok: false, detail: 'exec watcher not started' };
+}
+
+/**
+ * The kernel audit source. With `--audit on` the agent is not ready unless
+ * records flow and vigil's rule covers the plan (a locked configuration
+ * that lacks it is not ready); with `auto` or `off` the detail says what is
+ * audited and why not, and the agent is ready either way.
+ */
+export function auditSourceCheck(audit: { status(): AuditStatus }, required: boolean): ReadinessCheck {
+  return () => {
+    const st = audit.status();
+    const receiving = st.mode === 'unicast' || st.mode === 'multicast';
+    if (!required) return { ok: true, detail: st.detail };
+    return { ok: receiving && !(st.immutable && st.unmetSyscalls.length > 0), detail: st.detail };
+  };
 }
 
 /** At least one enabled rule: a mistyped --rules path loads nothing, and then nothing can alert. */

@@ -17,6 +17,7 @@ import { createHttpServer } from '../../agent/http/index.js';
 import { createJsonOutput, createNoneOutput, createPrettyOutput } from '../../agent/outputs/index.js';
 import { createAgent } from '../../agent/pipeline.js';
 import { createReadiness } from '../../agent/readiness.js';
+import { createAuditSource } from '../../collectors/audit/index.js';
 import { createContainerCollector } from '../../collectors/cgroups/index.js';
 import { createExecWatcher } from '../../collectors/exec/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../../collectors/node/index.js';
@@ -48,6 +49,7 @@ const factories: Record<string, Factory> = {
   'collectors/procfs host scanner': () => createHostScanner(testDeps(), { procRoot, passwdPath, maxCmdlineBytes: 4096, hostRoot: root, scanIntervalMs: 50 }),
   'collectors/node': () => createNodeCollector(testDeps(), { ...DEFAULT_NODE_COLLECTOR_CONFIG, procRoot, hostRoot: root, sampleIntervalMs: 50, statfsTimeoutMs: 50, inventoryWaitMs: 50 }),
   'collectors/exec (poll)': () => createExecWatcher(testDeps(), { procRoot, passwdPath, maxCmdlineBytes: 4096, mode: 'poll', pollIntervalMs: 20, reinspectDelaysMs: [10] }),
+  'collectors/audit (off)': () => createAuditSource(testDeps(), { mode: 'off', backlogLimit: 8192 }),
   'rules/watcher': () => createRulesWatcher(testDeps(), { paths: [rulesDir], debounceMs: 20 }, () => undefined),
   'outputs/json': () => createJsonOutput(testDeps(), { stream: new PassThrough(), maxQueue: 10 }),
   'outputs/pretty': () => createPrettyOutput(testDeps(), { stream: new PassThrough(), maxQueue: 10, color: false }),

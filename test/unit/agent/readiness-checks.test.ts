@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { outputHealthBoard } from '../../../agent/outputs/health.js';
-import { fdHeadroomCheck, outputsCheck, parseNofile, rulesLoadedCheck } from '../../../agent/readiness-checks.js';
+import { auditSourceCheck, fdHeadroomCheck, outputsCheck, parseNofile, rulesLoadedCheck } from '../../../agent/readiness-checks.js';
+import type { AuditStatus } from '../../../collectors/audit/index.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -50,5 +51,25 @@ describe('readiness checks', () => {
     expect(await fdHeadroomCheck({ procSelf: self })()).toEqual({ ok: false, detail: '9 of 10 file descriptors open: over 90 %' });
     expect(parseNofile(limits('unlimited'))).toBe(Infinity);
     expect((await fdHeadroomCheck({ procSelf: join(self, 'nope') })()).ok).toBe(false);
+  });
+});
+
+const status = (over: Partial<AuditStatus>): { status(): AuditStatus } => ({
+  status: () => ({ mode: 'unicast', detail: 'd', immutable: false, auditedSyscalls: ['connect'], unmetSyscalls: [], ...over }),
+});
+
+describe('auditSourceCheck', () => {
+  it('--audit on: ready only while records flow and the plan is met', async () => {
+    expect(await auditSourceCheck(status({}), true)()).toEqual({ ok: true, detail: 'd' });
+    expect(await auditSourceCheck(status({ mode: 'multicast' }), true)()).toMatchObject({ ok: true });
+    expect(await auditSourceCheck(status({ mode: 'failed', detail: 'no CAP_AUDIT_CONTROL' }), true)()).toEqual({ ok: false, detail: 'no CAP_AUDIT_CONTROL' });
+    expect(await auditSourceCheck(status({ mode: 'off' }), true)()).toMatchObject({ ok: false });
+    expect(await auditSourceCheck(status({ immutable: true, unmetSyscalls: ['openat'] }), true)()).toMatchObject({ ok: false });
+    expect(await auditSourceCheck(status({ immutable: true }), true)()).toMatchObject({ ok: true });
+  });
+
+  it('--audit auto/off: ready either way, the detail says why', async () => {
+    expect(await auditSourceCheck(status({ mode: 'off', detail: 'audit unavailable, off' }), false)()).toEqual({ ok: true, detail: 'audit unavailable, off' });
+    expect(await auditSourceCheck(status({ mode: 'failed' }), false)()).toMatchObject({ ok: true });
   });
 });
