@@ -10,10 +10,55 @@
  * `container` ↔ container.*, `k8s` ↔ k8s.*, `user` ↔ user.*.
  */
 
-/** Every evt.type vigil emits; a rule matching none of them never fires. */
+/** Every evt.type vigil emits without the kernel audit source; a rule matching none of them never fires. */
 export const EVENT_TYPES = ['execve', 'procexit', 'connect', 'accept', 'listen', 'dup', 'container', 'metric'] as const;
 
-export type EventType = (typeof EVENT_TYPES)[number];
+/**
+ * The evt.type values the kernel audit source adds (agent/events/audit-*.ts):
+ * Falco's names, which are the syscalls' names. Only an agent that audits
+ * emits them, so only its rule catalog counts rules on them as able to fire.
+ */
+export const AUDIT_EVENT_TYPES = [
+  'open',
+  'openat',
+  'openat2',
+  'creat',
+  'connect',
+  'accept',
+  'accept4',
+  'rename',
+  'renameat',
+  'renameat2',
+  'unlink',
+  'unlinkat',
+  'mkdir',
+  'mkdirat',
+  'rmdir',
+  'chmod',
+  'fchmod',
+  'fchmodat',
+  'symlink',
+  'symlinkat',
+  'link',
+  'linkat',
+  'setns',
+  'unshare',
+  'ptrace',
+  'mount',
+  'umount2',
+  'init_module',
+  'finit_module',
+  'memfd_create',
+  'socket',
+  'bpf',
+  'setuid',
+  'setgid',
+  'userfaultfd',
+  'execve',
+  'execveat',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number] | (typeof AUDIT_EVENT_TYPES)[number];
 
 /** Falco's source names: process/network events are `syscall`. */
 export type EventSource = 'syscall' | 'metrics';
@@ -98,6 +143,33 @@ export interface FdFields {
    */
   readonly relayPid?: number;
   readonly relayName?: string;
+  /** Files: the path as the syscall gave it, not made absolute (fd.nameraw). */
+  readonly nameraw?: string;
+  /** Sockets: connected (fd.connected); a failed connect leaves it false. */
+  readonly connected?: boolean;
+  /** The event changed the fd's name (fd.name_changed): a connect names its socket. */
+  readonly nameChanged?: boolean;
+}
+
+/** One syscall argument as Falco renders it (evt.arg.NAME, evt.rawarg.NAME, evt.args). */
+export interface EventArg {
+  readonly name: string;
+  /** libsinsp's plain rendering: numbers in the param's base, flags as their numeric value, paths as given. */
+  readonly value: string;
+  /** libsinsp's resolved rendering when it has one: flag names (`O_WRONLY|O_TRUNC`), an errno name, an absolute path. */
+  readonly resolved?: string;
+  /** evt.rawarg.NAME: the number behind a numeric or flags argument (Falco's own flag bits). */
+  readonly raw?: number;
+}
+
+/** What an open* event asked for (evt.is_open_read, _write, _exec, _create). */
+export interface OpenFields {
+  readonly read: boolean;
+  readonly write: boolean;
+  /** Created with an executable mode bit (O_CREAT or O_TMPFILE with S_IX*). */
+  readonly exec: boolean;
+  /** The file was created by this call. */
+  readonly create: boolean;
 }
 
 /** One mount the runtime made for the container (container.mount.*), as Docker and CRI report it. */
@@ -197,8 +269,16 @@ export interface VigilEvent {
   readonly timeMs: number;
   /** evt.num: the agent numbers events from 1 as they enter the engine. */
   readonly num?: number;
-  /** evt.rawres: for `dup`, the stdio fd (0, 1 or 2) that points at the socket. */
+  /**
+   * evt.rawres: the syscall's return value (a negative errno on failure;
+   * evt.res is `SUCCESS` or that errno's name); for `dup`, the stdio fd (0,
+   * 1 or 2) that points at the socket.
+   */
   readonly rawres?: number;
+  /** The syscall's arguments in Falco's order and formats (audit events). */
+  readonly args?: readonly EventArg[];
+  /** On open, openat, openat2 and creat. */
+  readonly open?: OpenFields;
   readonly hostname?: string;
   readonly proc?: ProcFields;
   readonly fd?: FdFields;

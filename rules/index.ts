@@ -8,7 +8,7 @@ export type { CompiledRule, RuleMatching, RuleSet, RuleSetSummary } from './comp
 export { createRuleEngine } from './engine/index.js';
 export type { RuleEngine, RuleEngineDeps } from './engine/index.js';
 export type { EventSource, EventType, VigilEvent } from './event.js';
-export { fieldExists, listFields, sensorCatalog } from './fields/index.js';
+export { auditSensorCatalog, catalogFor, fieldExists, listFields, sensorCatalog } from './fields/index.js';
 export { createRulesWatcher } from './reload/index.js';
 export type { RulesLoaded, RulesOnError, RulesWatcherConfig } from './reload/index.js';
 export { RulesRefusedError } from './errors.js';

@@ -32,12 +32,19 @@ export interface Envelope {
 
 export type EnvelopeKind = 'exec' | 'exit' | 'connection' | 'stdio' | 'container' | 'metric' | 'alert' | 'loss';
 
-/** The envelope kind of each engine event type (listen is a connection without a peer). */
-export const KIND_OF_EVENT: Readonly<Record<EventType, EnvelopeKind>> = {
+/**
+ * The envelope kind of each engine event type (listen is a connection
+ * without a peer). The audit source's file and privilege events (openat,
+ * setns, ptrace...) have no envelope payload yet: they reach subscribers
+ * through the alerts they raise, not as envelopes of their own.
+ */
+export const KIND_OF_EVENT: Readonly<Partial<Record<EventType, EnvelopeKind>>> = {
   execve: 'exec',
+  execveat: 'exec',
   procexit: 'exit',
   connect: 'connection',
   accept: 'connection',
+  accept4: 'connection',
   listen: 'connection',
   dup: 'stdio',
   container: 'container',

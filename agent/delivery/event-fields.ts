@@ -6,11 +6,13 @@ const PROC = ['proc.pid', 'proc.ppid', 'proc.name', 'proc.exe', 'proc.exepath', 
 const FD = ['fd.type', 'fd.l4proto', 'fd.cip', 'fd.cport', 'fd.sip', 'fd.sport', 'fd.lip', 'fd.lport', 'fd.rip', 'fd.rport', 'fd.name'];
 
 /** The Falco fields an envelope of each event type lists, in this order. */
-const FIELDS_BY_TYPE: Readonly<Record<EventType, readonly string[]>> = {
+const FIELDS_BY_TYPE: Readonly<Partial<Record<EventType, readonly string[]>>> = {
   execve: [...COMMON, ...PROC],
   procexit: [...COMMON, ...PROC],
-  connect: [...COMMON, ...PROC, ...FD, 'edge.src', 'edge.dst', 'edge.new'],
-  accept: [...COMMON, ...PROC, ...FD, 'edge.src', 'edge.dst', 'edge.new'],
+  execveat: [...COMMON, ...PROC],
+  connect: [...COMMON, ...PROC, ...FD, 'edge.src', 'edge.dst', 'edge.new', 'evt.res'],
+  accept: [...COMMON, ...PROC, ...FD, 'edge.src', 'edge.dst', 'edge.new', 'evt.res'],
+  accept4: [...COMMON, ...PROC, ...FD, 'edge.src', 'edge.dst', 'edge.new', 'evt.res'],
   listen: [...COMMON, ...PROC, ...FD],
   dup: [...COMMON, ...PROC, ...FD, 'evt.rawres', 'fd.relay.name'],
   container: [...COMMON, 'container.state', 'container.privileged'],

@@ -115,7 +115,8 @@ export function createHub(deps: HubDeps, cfg: HubConfig): Hub {
       return last;
     },
     publishEvent(event) {
-      publish(KIND_OF_EVENT[event.type] ?? 'exec', BigInt(Math.trunc(event.timeMs)) * NS_PER_MS, event);
+      const kind = KIND_OF_EVENT[event.type];
+      if (kind !== undefined) publish(kind, BigInt(Math.trunc(event.timeMs)) * NS_PER_MS, event);
     },
     publishAlert(alert, event) {
       const ms = event?.timeMs ?? Date.parse(alert.time);

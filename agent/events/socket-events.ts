@@ -57,7 +57,11 @@ export function socketEvents(added: readonly SocketInfo[], listening: ListeningI
     const direction = listen ? 'in' : directionOf(s, listening);
     const type = listen ? 'listen' : direction === 'in' ? 'accept' : 'connect';
     const event = baseEvent(ctx, type, owner, ctx.containerOfNetns(s.netns));
-    event.fd = socketFd(s, direction);
+    event.fd = listen ? socketFd(s, direction) : { ...socketFd(s, direction), connected: true };
+    // An established socket's connect returned 0 (or EINPROGRESS, then completed):
+    // Falco's `outbound` macro asks exactly `evt.rawres >= 0 or evt.res = EINPROGRESS`.
+    // An accept's result is the new fd's number, which the socket table does not know.
+    if (type === 'connect') event.rawres = 0;
     events.push(event);
   }
   return events;

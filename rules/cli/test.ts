@@ -4,7 +4,8 @@ import { Registry } from 'prom-client';
 import { buildRules } from '../build.js';
 import type { RuleMatching } from '../compiler/index.js';
 import { createRuleEngine } from '../engine/index.js';
-import { EVENT_TYPES, type EventType, type VigilEvent } from '../event.js';
+import { AUDIT_EVENT_TYPES, EVENT_TYPES, type EventType, type VigilEvent } from '../event.js';
+import { auditSensorCatalog } from '../fields/index.js';
 import { formatIssue } from '../load.js';
 
 /** Where a CLI subcommand writes; main.ts passes process streams, tests collect strings. */
@@ -14,7 +15,7 @@ export interface CliIO {
 }
 
 const USAGE = 'usage: vigil rules test RULES... --events EVENTS.jsonl [--rule-matching first|all] [--hostname NAME]';
-const TYPES: ReadonlySet<string> = new Set<EventType>(EVENT_TYPES);
+const TYPES: ReadonlySet<string> = new Set<EventType>([...EVENT_TYPES, ...AUDIT_EVENT_TYPES]);
 
 /** Turns one JSON line into an event, or says what is wrong with it. */
 export function parseEventLine(line: string): VigilEvent | string {
@@ -80,7 +81,7 @@ export async function runRulesTest(argv: readonly string[], io: CliIO): Promise<
   }
 
   // The agent's own load and compile (rules/build.ts), so a rule behaves here as it will there.
-  const { ruleSet, errors, warnings } = await buildRules(paths, { ruleMatching });
+  const { ruleSet, errors, warnings } = await buildRules(paths, { ruleMatching, catalog: auditSensorCatalog });
   for (const w of warnings) io.stderr(formatIssue(w, 'warning'));
   if (errors.length > 0) {
     for (const e of errors) io.stderr(formatIssue(e, 'error'));

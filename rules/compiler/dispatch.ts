@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type EventType, type VigilEvent } from '../event.js';
+import { AUDIT_EVENT_TYPES, EVENT_TYPES, type EventType, type VigilEvent } from '../event.js';
 import type { Getter } from '../fields/index.js';
 import { generateRunner } from './codegen.js';
 import type { MemoPlan } from './codegen.js';
@@ -6,7 +6,7 @@ import type { CompiledRule } from './rule.js';
 import { getOrInsert } from '../../core/collections.js';
 
 const EMPTY: readonly CompiledRule[] = [];
-const VIGIL_TYPES: readonly EventType[] = EVENT_TYPES;
+const VIGIL_TYPES: readonly EventType[] = [...new Set<EventType>([...EVENT_TYPES, ...AUDIT_EVENT_TYPES])];
 
 /**
  * A bucket narrowed by one field: rules constraining it to values (`proc.name
@@ -108,7 +108,7 @@ export type RunFn = (e: VigilEvent, hit: HitFn, miss: MissFn, counts: TypeCounts
 const EMPTY_RUN: RunFn = () => 0;
 
 export function newTypeCounts(): TypeCounts {
-  return { execve: 0, procexit: 0, connect: 0, accept: 0, listen: 0, dup: 0, container: 0, metric: 0 };
+  return Object.fromEntries(VIGIL_TYPES.map((t) => [t, 0])) as TypeCounts;
 }
 
 // Lists up to this long get their conditions inlined into one function;

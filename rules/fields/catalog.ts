@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '../event.js';
+import { AUDIT_EVENT_TYPES, EVENT_TYPES } from '../event.js';
 import type { FieldKind, RuleCatalog } from '../types.js';
 import { FALCO_EVENT_TYPES } from './falco-event-types.js';
 import { FALCO_FIELDS } from './falco-fields.js';
@@ -11,7 +11,7 @@ const FALCO_NAMES: ReadonlySet<string> = new Set(
 );
 /** Fields libsinsp also accepts as `field.NAME` (evt.arg.flags, evt.rawarg.res). */
 const DOTTED_ARG_PREFIXES = ['evt.arg.', 'evt.rawarg.'];
-const EVENT_TYPE_NAMES: ReadonlySet<string> = new Set([...FALCO_EVENT_TYPES, ...EVENT_TYPES]);
+const EVENT_TYPE_NAMES: ReadonlySet<string> = new Set([...FALCO_EVENT_TYPES, ...EVENT_TYPES, ...AUDIT_EVENT_TYPES]);
 
 /** Provided by vigil, a real Falco/plugin field vigil lacks, or a name that is neither. */
 export function fieldKind(name: string, arg?: string): FieldKind {
@@ -67,11 +67,27 @@ function* fieldNames(): Generator<string> {
   yield* FALCO_NAMES;
 }
 
-/** The sensor's catalog: its field registry, Falco's field and event tables, and the event types it emits. */
-export const sensorCatalog: RuleCatalog = {
-  fieldKind,
-  suggestField: (name) => closest(name, fieldNames()),
-  eventTypeKnown: (t) => EVENT_TYPE_NAMES.has(t),
-  suggestEventType: (t) => closest(t, [...EVENT_TYPES, ...FALCO_EVENT_TYPES]),
-  emittedEventTypes: new Set(EVENT_TYPES),
-};
+function catalogEmitting(types: ReadonlySet<string>): RuleCatalog {
+  return {
+    fieldKind,
+    suggestField: (name) => closest(name, fieldNames()),
+    eventTypeKnown: (t) => EVENT_TYPE_NAMES.has(t),
+    suggestEventType: (t) => closest(t, [...EVENT_TYPES, ...FALCO_EVENT_TYPES]),
+    emittedEventTypes: types,
+  };
+}
+
+/**
+ * The sensor's catalog: its field registry, Falco's field and event tables,
+ * and the event types an agent without the kernel audit source emits (so a
+ * rule on `openat` alone counts as never firing there).
+ */
+export const sensorCatalog: RuleCatalog = catalogEmitting(new Set(EVENT_TYPES));
+
+/** The catalog of an agent that audits: the audit source's event types fire too. */
+export const auditSensorCatalog: RuleCatalog = catalogEmitting(new Set([...EVENT_TYPES, ...AUDIT_EVENT_TYPES]));
+
+/** The catalog for an agent with (`true`) or without the audit source. */
+export function catalogFor(audit: boolean): RuleCatalog {
+  return audit ? auditSensorCatalog : sensorCatalog;
+}

@@ -4,4 +4,6 @@ export { cidrContains, parseCidr, parseIp } from './net.js';
 export type { Cidr, IpValue } from './net.js';
 export { rfc3339Nano, timeOfDay } from './helpers.js';
 export type { BoundField, FieldDef, FieldType, FieldValue, Getter } from './types.js';
-export { closest, editDistance, fieldKind, sensorCatalog } from './catalog.js';
+export { auditSensorCatalog, catalogFor, closest, editDistance, fieldKind, sensorCatalog } from './catalog.js';
+export { resultName } from './errno-names.js';
+export { directoryOf, filenameOf } from './syscall-fields.js';

@@ -7,14 +7,17 @@ import { k8sFields, k8smetaFields } from './k8s-fields.js';
 import { eventFields, fdFields } from './event-fields.js';
 import { metricFields } from './metric-fields.js';
 import { processFields } from './process.js';
+import { fileFdFields, syscallFields } from './syscall-fields.js';
 import type { BoundField, FieldDef } from './types.js';
 
 const ALL: readonly FieldDef[] = [
   ...eventFields,
+  ...syscallFields,
   ...processFields,
   ...envFields,
   ...threadFields,
   ...fdFields,
+  ...fileFdFields,
   ...containerFields,
   ...mountFields,
   ...k8sFields,
@@ -23,6 +26,20 @@ const ALL: readonly FieldDef[] = [
   ...metricFields,
 ];
 const BY_NAME: ReadonlyMap<string, FieldDef> = new Map(ALL.map((f) => [f.name, f]));
+/** Fields libsinsp also takes as `field.NAME` for `field[NAME]` (evt.arg.flags). */
+const DOTTED = ['evt.arg', 'evt.rawarg'] as const;
+
+/** `evt.arg.flags` is `evt.arg[flags]`. */
+function dotted(name: string, arg: string | undefined): { def: FieldDef; arg: string } | undefined {
+  if (arg !== undefined) return undefined;
+  for (const base of DOTTED) {
+    if (name.length > base.length + 1 && name.startsWith(base) && name[base.length] === '.') {
+      const def = BY_NAME.get(base);
+      if (def) return { def, arg: name.slice(base.length + 1) };
+    }
+  }
+  return undefined;
+}
 
 /** Every field, in registry order (for `vigil rules fields`). */
 export function listFields(): readonly FieldDef[] {
@@ -36,7 +53,10 @@ export function getField(name: string): FieldDef | undefined {
 /** Binds `name[arg]`: a getter, or an error message (unknown field, bad argument). */
 export function bindField(name: string, arg?: string): BoundField | string {
   const def = BY_NAME.get(name);
-  if (def === undefined) return `unknown field ${name}`;
+  if (def === undefined) {
+    const d = dotted(name, arg);
+    return d ? d.def.bind(d.arg) : `unknown field ${name}`;
+  }
   return def.bind(arg);
 }
 
@@ -46,6 +66,6 @@ export function bindField(name: string, arg?: string): BoundField | string {
  * argument on a field we have (proc.aname[x]) is not "lacking": the compiler
  * reports it as an error located at the rule.
  */
-export function fieldExists(name: string, _arg?: string): boolean {
-  return BY_NAME.has(name);
+export function fieldExists(name: string, arg?: string): boolean {
+  return BY_NAME.has(name) || dotted(name, arg) !== undefined;
 }

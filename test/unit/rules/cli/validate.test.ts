@@ -52,18 +52,36 @@ describe('vigil rules validate', () => {
   });
 
   it("Falco's three rule files load with no error; the summary shows the four counts", async () => {
-    const r = await validate([STABLE, `${FIX}falco/falco-incubating_rules.yaml`, `${FIX}falco/falco-sandbox_rules.yaml`]);
+    const r = await validate(['--audit', 'off', STABLE, `${FIX}falco/falco-incubating_rules.yaml`, `${FIX}falco/falco-sandbox_rules.yaml`]);
+    expect(r.out).toContain('counted as an agent without the kernel audit source (--audit off)');
     expect(r.out.split('\n').filter((l) => l.includes(': error: '))).toEqual([]);
     expect(r.code).toBe(0);
     const m = /^(\d+) rules active, (\d+) disabled for missing fields, (\d+) disabled as never firing, (\d+) disabled by file$/.exec(r.out.trim().split('\n').pop()!);
     expect(m).not.toBeNull();
     const [active, missing, never, byFile] = m!.slice(1).map(Number) as [number, number, number, number];
     expect(active).toBeGreaterThan(20);
-    expect(missing).toBeGreaterThan(20);
-    // "Change thread namespace" is restricted to setns, which vigil never emits.
-    expect(never).toBeGreaterThanOrEqual(1);
+    expect(missing).toBeGreaterThan(5);
+    // Rules on file and privilege syscalls (setns, openat...) need the audit source's events.
+    expect(never).toBeGreaterThanOrEqual(20);
     expect(r.err).toContain('rule "Change thread namespace" loaded disabled: it matches only event types this sensor never emits (setns;');
     expect(byFile).toBeGreaterThan(0);
+  });
+
+  it('counts as an agent with the audit source by default, and says how many active rules need it', async () => {
+    const files = [STABLE, `${FIX}falco/falco-incubating_rules.yaml`, `${FIX}falco/falco-sandbox_rules.yaml`];
+    const on = await validate(files);
+    const off = await validate(['--audit', 'off', ...files]);
+    const counts = (out: string): number[] => /^(\d+) rules active, (\d+) disabled for missing fields, (\d+) disabled as never firing/.exec(out.trim().split('\n').pop()!)!.slice(1).map(Number);
+    const [activeOn, , neverOn] = counts(on.out) as [number, number, number];
+    const [activeOff, , neverOff] = counts(off.out) as [number, number, number];
+    const need = Number(/: (\d+) of the active rules fire only on its events/.exec(on.out)?.[1]);
+    expect(on.code).toBe(0);
+    expect(need).toBeGreaterThan(0);
+    // Exactly the rules that only audit events fire move from "never firing" to active.
+    expect(activeOn - activeOff).toBe(need);
+    expect(neverOff - neverOn).toBe(need);
+    expect(on.err).not.toContain('rule "Change thread namespace" loaded disabled');
+    expect((await validate(['--audit', 'maybe', STABLE])).code).toBe(2);
   });
 
   it('-v prints expanded conditions; usage errors exit 2', async () => {

@@ -45,22 +45,24 @@ export const fieldCases: Case[] = [
     warnings: [C.UNUSED_MACRO],
   },
   {
-    name: 'a real Falco field vigil lacks (fd.directory) loads the rule disabled with a warning naming it',
+    name: 'a real Falco field vigil lacks (fd.cip.name) loads the rule disabled with a warning naming it',
     upstream: LIBS('userspace/libsinsp/test/filterchecks/fd.cpp', 'FD_FILTER_extract_from_null_type_filename'),
-    yaml: ruleFor('evt.type = execve and fd.directory = /etc'),
+    yaml: ruleFor('evt.type = execve and fd.cip.name = example.com'),
     verdict: 'load',
     warnings: [C.MISSING_FIELD],
     check: (o) => {
       if (o.rules[0]!.state !== 'disabled_missing_fields') throw new Error(String(o.rules[0]!.state));
-      if (!o.warnings.some((w) => w.message.includes('fd.directory'))) throw new Error('field not named');
+      if (!o.warnings.some((w) => w.message.includes('fd.cip.name'))) throw new Error('field not named');
     },
   },
   {
-    name: 'evt.arg.NAME is a Falco field (dotted argument form): disabled, not an error',
+    name: 'evt.arg.NAME is the dotted form of evt.arg[NAME]: a provided field, the rule loads active',
     upstream: LIBS('userspace/libsinsp/test/filterchecks/evt/arg.cpp', 'EVT_FILTER_check_evt_arg_uid'),
     yaml: ruleFor('evt.type = execve and evt.arg.flags contains O_TMPFILE'),
     verdict: 'load',
-    warnings: [C.MISSING_FIELD],
+    check: (o) => {
+      if (o.rules[0]!.state !== 'active') throw new Error(String(o.rules[0]!.state));
+    },
   },
   {
     name: 'a plugin field (k8smeta.svc.name) vigil lacks: disabled with a warning',

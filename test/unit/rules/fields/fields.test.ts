@@ -9,7 +9,8 @@ describe('registry', () => {
     for (const f of ['evt.type', 'proc.aname', 'fd.snet', 'container.image.repository', 'k8s.pod.label', 'k8s.workload.kind', 'fs.used_ratio', 'metric.value']) {
       expect(fieldExists(f), f).toBe(true);
     }
-    for (const f of ['user.loginname', 'evt.arg.flags', 'fd.directory', 'proc.sname']) expect(fieldExists(f), f).toBe(false);
+    for (const f of ['evt.arg.flags', 'evt.rawarg.res', 'fd.directory', 'evt.is_open_read']) expect(fieldExists(f), f).toBe(true);
+    for (const f of ['user.loginname', 'fd.cip.name', 'proc.sname', 'evt.arg.', 'evt.argx']) expect(fieldExists(f), f).toBe(false);
   });
   it('every field has a type and a one-line description', () => {
     const names = new Set<string>();
@@ -81,7 +82,7 @@ describe('rules test event lines', () => {
     expect(parseEventLine('{"type":"metric","time":"2024-01-01T00:00:00Z","metric":{"subject":"node","values":{}}}')).toMatchObject({ source: 'metrics', timeMs: Date.parse('2024-01-01T00:00:00Z') });
     expect(parseEventLine('{"type":"execve"')).toMatch(/not JSON/);
     expect(parseEventLine('[1]')).toMatch(/not a JSON object/);
-    expect(parseEventLine('{"type":"open","timeMs":1}')).toMatch(/"type" must be/);
+    expect(parseEventLine('{"type":"opne","timeMs":1}')).toMatch(/"type" must be/);
     expect(parseEventLine('{"type":"execve"}')).toMatch(/timeMs/);
     expect(parseEventLine('{"type":"execve","timeMs":1,"proc":"x"}')).toMatch(/"proc" must be an object/);
     expect(parseEventLine('{"type":"metric","timeMs":1}')).toMatch(/metric event needs/);
