@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRuleTexts } from '../../../rules/build.js';
+import { buildRuleTexts, buildRules } from '../../../rules/build.js';
 import { procReadNeeds } from '../../../rules/index.js';
 
 const rule = (name: string, condition: string, output = 'x'): string => `- rule: ${name}\n  desc: d\n  condition: ${condition}\n  output: ${output}\n  priority: WARNING\n`;
@@ -21,5 +22,11 @@ describe('procReadNeeds', () => {
   });
   it('ignores disabled rules', async () => {
     expect(await needsOf(`${rule('a', 'evt.type = execve and proc.env icontains X')}  enabled: false\n`)).toMatchObject({ env: false });
+  });
+
+  it('the default library asks for none: its rules cost no extra read per process', async () => {
+    const built = await buildRules([join(import.meta.dirname, '..', '..', '..', 'rules', 'library')]);
+    expect(built.errors).toEqual([]);
+    expect(procReadNeeds(built.ruleSet)).toEqual({ capabilities: false, loginuid: false, env: false });
   });
 });
