@@ -1,4 +1,4 @@
-import { compileGlob } from '../compiler/patterns.js';
+import { compileGlob } from '../glob.js';
 import type { ContainerMount, VigilEvent } from '../event.js';
 import { plain } from './helpers.js';
 import type { BoundField, FieldDef } from './types.js';
