@@ -24,7 +24,7 @@ export class PeerNameHold {
   ) {}
 
   push(e: VigilEvent): void {
-    const id = e.type === 'connect' || e.type === 'accept' ? this.unnamedPeer(e) : undefined;
+    const id = e.type === 'connect' || e.type === 'accept' || e.type === 'accept4' ? this.unnamedPeer(e) : undefined;
     if (id === undefined || this.gaveUp.has(id)) {
       this.emit(e);
       return;

@@ -139,7 +139,7 @@ export function createEdgeTracker(deps: CollectorDeps, cfg: EdgeTrackerConfig, l
       if (fd.netns !== undefined && port !== undefined) remember(listeners, `${fd.netns}:${port}`, selfIdentity(event));
       return event;
     }
-    if (event.type !== 'connect' && event.type !== 'accept') return event;
+    if (event.type !== 'connect' && event.type !== 'accept' && event.type !== 'accept4') return event;
     const outbound = fd.direction ? fd.direction === 'out' : event.type === 'connect';
     const peerIp = outbound ? fd.sip : fd.cip;
     const port = fd.sport;

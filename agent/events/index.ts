@@ -15,3 +15,7 @@ export { socketFd, directionOf, listeningIndex } from './socket-events.js';
 export { searchesRelays } from './dup-events.js';
 export { MetricEventBuilder } from './metric-events.js';
 export { SlidingLinearFit } from './linear-fit.js';
+export { AuditedConnections, type RemoteEndpoint } from './audit-connections.js';
+export { auditEvent, type AuditContext, type AuditLookups } from './audit-events.js';
+export { auditPlanFor, type PlannedRule } from './audit-plan.js';
+export { AuditWiring, type AuditSourceLike } from './audit-wiring.js';

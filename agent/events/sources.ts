@@ -1,6 +1,8 @@
 import type { ContainerInfo, ProcessInfo, SocketInfo } from '../../collectors/model.js';
 import type { NodeSample } from '../../collectors/node/index.js';
 import type { ErrorReporter } from '../../core/deps.js';
+import type { AuditedConnections } from './audit-connections.js';
+import type { AuditSourceLike } from './audit-wiring.js';
 import type { PodLookup } from './enrich.js';
 import type { HoldOutcome } from './enrichment-hold.js';
 
@@ -41,6 +43,8 @@ export interface EventSources {
   readonly containers?: ContainersLike;
   readonly exec?: ExecWatcherLike;
   readonly node?: NodeSamplesLike;
+  /** The kernel audit source, when the agent audits. */
+  readonly audit?: AuditSourceLike;
 }
 
 export interface EventWiringConfig {
@@ -56,6 +60,12 @@ export interface EventWiringConfig {
   readonly pods?: PodLookup;
   /** Counts events that waited for metadata, by outcome. */
   readonly onHold?: (outcome: HoldOutcome, events: number) => void;
+  /**
+   * What the audit source saw of connections, shared with the socket table
+   * (HostScannerConfig.openedElsewhere): with it, a scanned socket the audit
+   * source already reported is not reported again.
+   */
+  readonly auditedConnections?: AuditedConnections;
 }
 
 /** Wraps a listener so a throw is reported under `events/<stage>`, never thrown into a collector. */

@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
 import { openRawNetlink } from '../shared/netlink.js';
@@ -83,6 +84,8 @@ const DEFAULTS = {
 const EEXIST = 17;
 /** AUDIT_REPLACE: the kernel's "are you alive" probe to the registered daemon when another process tries to register. */
 const AUDIT_REPLACE = 1329;
+/** The kernel's backlog limit when nothing set it (unless `audit_backlog_limit=` was given at boot). */
+const KERNEL_DEFAULT_BACKLOG_LIMIT = 64;
 /** Lost records are logged at most this often (always counted). */
 const LOSS_LOG_INTERVAL_MS = 60_000;
 
@@ -102,6 +105,16 @@ const LOSS_LOG_INTERVAL_MS = 60_000;
  *   the records the existing rules give are still read.
  * Design and limits: docs/audit.md.
  */
+/** Whether a process exists (the agent runs in the host PID namespace, where audit pids live). */
+async function pidAlive(pid: number): Promise<boolean> {
+  try {
+    await access(`/proc/${pid}`);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
 export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): AuditSource {
   const log = deps.log;
   const metrics = createAuditMetrics(deps.registry);
@@ -130,6 +143,8 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
   let lossSinceLog = 0;
   let lossLoggedAt = -Infinity;
   let daemonDisabled = false;
+  /** Unicast with auditing off: turn it on when the first rule is in. */
+  let enableWithRule = false;
 
   const assembler = new AuditAssembler(
     { timeoutMs: cfg.assemblyTimeoutMs ?? DEFAULTS.assemblyTimeoutMs, maxGroups: cfg.maxOpenGroups ?? DEFAULTS.maxOpenGroups, maxRecordsPerGroup: DEFAULTS.maxRecordsPerGroup },
@@ -258,6 +273,11 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     }
     if (installed) await ch.request(AUDIT_DEL_RULE, installed.rule, 'ack');
     installed = next;
+    if (next && enableWithRule) {
+      await set(ch, AUDIT_STATUS_ENABLED, { enabled: 1 });
+      enableWithRule = false;
+      restore.enabled = 0;
+    }
     unmet = unknown;
     metrics.ruleSyscalls(known.length);
     log.info({ syscalls: known, unknown }, `audit rule set: ${known.length} syscalls`);
@@ -290,7 +310,9 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
   }
 
   async function attach(ch: AuditChannel, st: AuditStatusWire, hadStale: boolean): Promise<void> {
-    if (st.pid === 0) {
+    // A registered pid that no longer exists is a daemon that died (an agent SIGKILLed): the kernel
+    // notices only when it next sends, and lets a new daemon register after testing the old one.
+    if (st.pid === 0 || !(await pidAlive(st.pid))) {
       try {
         await set(ch, AUDIT_STATUS_PID, { pid: process.pid });
         restore.pid = true;
@@ -302,12 +324,17 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
       setMode('unicast', '');
       // After a crash of an agent that had enabled auditing, enabled is 1 with no daemon and vigil's stale rules present:
       // that agent turned it on, so this one turns it off again at stop.
-      if (st.enabled === 0 || (hadStale && st.enabled === 1)) restore.enabled = 0;
-      if (st.enabled === 0) await set(ch, AUDIT_STATUS_ENABLED, { enabled: 1 });
+      if (hadStale && st.enabled === 1) restore.enabled = 0;
+      // Auditing is switched on only with a rule to serve (applyPlan): once on, every process
+      // forked after pays on every syscall, rule or not (docs/audit.md).
+      enableWithRule = st.enabled === 0;
       // A locked configuration refuses the change (EPERM): keep the kernel's limit then.
       if (st.backlogLimit < cfg.backlogLimit && st.enabled !== AUDIT_LOCKED) {
         await set(ch, AUDIT_STATUS_BACKLOG_LIMIT, { backlogLimit: cfg.backlogLimit });
         restore.backlogLimit = st.backlogLimit;
+      } else if (hadStale && st.backlogLimit === cfg.backlogLimit && st.enabled !== AUDIT_LOCKED) {
+        // Most likely raised by the crashed agent: back to the kernel's default at stop.
+        restore.backlogLimit = KERNEL_DEFAULT_BACKLOG_LIMIT;
       }
       return;
     }
@@ -347,6 +374,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
       }
     }
     installed = undefined;
+    enableWithRule = false;
     restore.pid = false;
     delete restore.enabled;
     delete restore.backlogLimit;

@@ -9,7 +9,7 @@ import { ProcError } from '../shared/errors.js';
 import { readLink, readText } from '../shared/read.js';
 import { parseProcNet, type NetRow } from './parse-net.js';
 import { snmpTcpColumns, sockstatInuse, tcpSignatureOf, type SnmpTcp } from './tcp-gate.js';
-import { createUnobservedOpens, tcpOpens } from './unobserved-opens.js';
+import { createUnobservedOpens, type OpenedElsewhere, tcpOpens } from './unobserved-opens.js';
 import { getOrInsert } from '../../core/collections.js';
 
 export interface SocketScan {
@@ -88,6 +88,8 @@ export interface SocketTableConfig {
    * netns has its own turn. 1 = every scan.
    */
   readonly tcpFullReadEvery?: number;
+  /** TCP connections another source (the audit source) saw in a netns since the last call: observed, not unobserved. */
+  readonly openedElsewhere?: (netns: number) => readonly OpenedElsewhere[];
 }
 
 export const DEFAULT_TCP_FULL_READ_EVERY = 60;
@@ -188,7 +190,7 @@ export function createSocketTable(deps: CollectorDeps, cfg: SocketTableConfig): 
       const tcpRows = readTcp(netns, p, sockstat, sockstat6, snmpTcp);
       if (tcpRows === undefined) continue;
       for (const r of tcpRows) rows.push(r);
-      unobserved += unobservedOpens.observe(netns, tcpOpens(snmpTcp), tcpRows);
+      unobserved += unobservedOpens.observe(netns, tcpOpens(snmpTcp), tcpRows, cfg.openedElsewhere?.(netns));
       return rows;
     }
     return undefined;

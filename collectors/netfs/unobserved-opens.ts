@@ -12,6 +12,11 @@ import { snmpTcpColumns, type SnmpTcp } from './tcp-gate.js';
  * went by unseen. Made visible as a metric, so that a blind spot is counted
  * rather than silent.
  *
+ * Another source may have seen connections the rows cannot show (the
+ * kernel audit source sees every connect and accept): those it reports for
+ * the netns (`elsewhere`, by their far end) count as observed, unless a
+ * row already shows the same far end (then the row counted it).
+ *
  * Approximate at the edges, never negative: an accepted connection still in
  * its listener's accept queue has no inode yet and counts as unseen; a netns
  * whose inode number the kernel handed to a new netns restarts from the new
@@ -20,19 +25,30 @@ import { snmpTcpColumns, type SnmpTcp } from './tcp-gate.js';
 export interface UnobservedOpens {
   /**
    * Records one read of a netns: its `opens` (ActiveOpens + PassiveOpens, or
-   * undefined when unreadable) and its TCP rows. Returns the connections
-   * that went by unseen since its previous read (0 on the first).
+   * undefined when unreadable), its TCP rows, and the connections another
+   * source saw in it since the last read. Returns the connections that went
+   * by unseen since its previous read (0 on the first).
    */
-  observe(netns: number, opens: number | undefined, rows: readonly NetRow[]): number;
+  observe(netns: number, opens: number | undefined, rows: readonly NetRow[], elsewhere?: readonly OpenedElsewhere[]): number;
   /** Drops every netns not observed since the last call (they are gone). */
   sweep(): void;
+}
+
+/** A TCP connection another source saw, by its far end (the row's remote address and port). */
+export interface OpenedElsewhere {
+  readonly ip: string;
+  readonly port: number;
 }
 
 interface NetnsState {
   opens: number;
   connections: Set<number>;
+  /** Far ends of those connections (`ip|port`, IPv4-mapped addresses as IPv4). */
+  remotes: Set<string>;
   seen: boolean;
 }
+
+const farEnd = (ip: string, port: number): string => `${ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip}|${port}`;
 
 /** A row that a connect() or an accept made: anything with an inode but a listener. */
 function isConnection(r: NetRow): boolean {
@@ -42,7 +58,7 @@ function isConnection(r: NetRow): boolean {
 export function createUnobservedOpens(): UnobservedOpens {
   const byNetns = new Map<number, NetnsState>();
   return {
-    observe(netns, opens, rows) {
+    observe(netns, opens, rows, elsewhere = []) {
       const prev = byNetns.get(netns);
       if (opens === undefined) {
         if (prev) prev.seen = true;
@@ -55,15 +71,22 @@ export function createUnobservedOpens(): UnobservedOpens {
         return 0;
       }
       const connections = new Set<number>();
+      const remotes = new Set<string>();
       let fresh = 0;
       for (const r of rows) {
         if (!isConnection(r)) continue;
         connections.add(r.inode);
+        remotes.add(farEnd(r.remoteAddr, r.remotePort));
         if (prev && !prev.connections.has(r.inode)) fresh++;
       }
-      byNetns.set(netns, { opens, connections, seen: true });
+      let other = 0;
+      for (const e of elsewhere) {
+        const k = farEnd(e.ip, e.port);
+        if (!remotes.has(k) && !prev?.remotes.has(k)) other++;
+      }
+      byNetns.set(netns, { opens, connections, remotes, seen: true });
       if (!prev || opens < prev.opens) return 0; // first read, or a new netns under a reused inode
-      return Math.max(0, opens - prev.opens - fresh);
+      return Math.max(0, opens - prev.opens - fresh - other);
     },
     sweep() {
       for (const [netns, s] of byNetns) {

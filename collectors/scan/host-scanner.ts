@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Component } from '../../core/component.js';
 import type { CollectorDeps } from '../../core/deps.js';
-import { createSocketTable, type PrefetchedTcp, type SocketScan, type SocketTable } from '../netfs/index.js';
+import { createSocketTable, type OpenedElsewhere, type PrefetchedTcp, type SocketScan, type SocketTable } from '../netfs/index.js';
 import { openSockDiag, type SockDiag } from '../netfs/sock-diag-socket.js';
 import { createProcessTable, type ProcessScan, type ProcessTable, type ProcessTableConfig } from '../procfs/table.js';
 import { counter, gauge, histogram } from '../../core/metrics.js';
@@ -38,6 +38,8 @@ export interface HostScannerConfig extends ProcessTableConfig {
    * procRoot shows the agent's own netns (so never with a fixture tree).
    */
   readonly sockDiag?: boolean;
+  /** TCP connections another source saw per netns (SocketTableConfig.openedElsewhere). */
+  readonly openedElsewhere?: (netns: number) => readonly OpenedElsewhere[];
 }
 
 /**
@@ -56,6 +58,7 @@ export function createHostScanner(deps: CollectorDeps, cfg: HostScannerConfig): 
   const sockets = createSocketTable(deps, {
     procRoot: cfg.procRoot,
     ...(cfg.tcpFullReadEvery !== undefined ? { tcpFullReadEvery: cfg.tcpFullReadEvery } : {}),
+    ...(cfg.openedElsewhere ? { openedElsewhere: cfg.openedElsewhere } : {}),
   });
   const listeners = new Set<(r: HostScanResult) => void>();
   const metrics = registerMetrics(deps.registry);

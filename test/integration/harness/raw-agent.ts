@@ -31,6 +31,8 @@ export async function spawnRawAgent(
     nofile?: number;
     /** Run as this user, without capabilities (setpriv). */
     user?: string;
+    /** A command the agent runs under (e.g. setpriv dropping one capability); not with `user` or `nofile`. */
+    prefix?: readonly string[];
   } = {},
 ): Promise<RawAgent> {
   const port = opts.port ?? (await freePort());
@@ -38,7 +40,12 @@ export async function spawnRawAgent(
   const argv = [MAIN, 'agent', '--metrics-addr', `127.0.0.1:${port}`, '--grpc-addr', '127.0.0.1:0', ...args];
   const prefix = opts.user === undefined ? [] : ['setpriv', `--reuid=${opts.user}`, `--regid=${opts.user}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
   const shell = `${opts.nofile === undefined ? '' : `ulimit -n ${opts.nofile} && `}exec "$@"`;
-  const [cmd, cmdArgs] = opts.nofile === undefined && opts.user === undefined ? [process.execPath, argv] : ['sh', ['-c', shell, 'sh', ...prefix, process.execPath, ...argv]];
+  const [cmd, cmdArgs] =
+    opts.nofile === undefined && opts.user === undefined
+      ? opts.prefix
+        ? [opts.prefix[0]!, [...opts.prefix.slice(1), process.execPath, ...argv]]
+        : [process.execPath, argv]
+      : ['sh', ['-c', shell, 'sh', ...prefix, process.execPath, ...argv]];
   const child = spawn(cmd, cmdArgs, {
     env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'],

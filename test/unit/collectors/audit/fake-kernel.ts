@@ -37,6 +37,8 @@ export class FakeAuditKernel {
   refuseAll?: number;
   /** Another daemon registers this pid just before vigil's own AUDIT_SET pid arrives (the race EEXIST answers). */
   daemonRegistersFirst?: number;
+  /** The registered daemon (status.pid set by the test) died: the kernel's AUDIT_REPLACE test fails and it lets another register. */
+  daemonDead = false;
 
   open = async (): Promise<NetlinkSocketLike> => {
     const s = new FakeSocket(this, 1000 + this.sockets.length);
@@ -92,7 +94,7 @@ export class FakeAuditKernel {
         if (!err && mask & AUDIT_STATUS_PID) {
           const pid = m.payload.readUInt32LE(12);
           if (pid !== 0 && this.daemonRegistersFirst) this.status.pid = this.daemonRegistersFirst;
-          if (pid !== 0 && this.status.pid !== 0) err = EEXIST;
+          if (pid !== 0 && this.status.pid !== 0 && !this.daemonDead) err = EEXIST;
           else {
             this.status.pid = pid;
             this.daemonPort = pid === 0 ? 0 : sock.port;

@@ -45,6 +45,17 @@ describe('createAuditSource against a fake kernel', () => {
     await src.stop();
   });
 
+  it('unicast with an empty plan owns the pid but leaves auditing off until a rule needs it', async () => {
+    const { kernel, src } = setup();
+    await src.start(new AbortController().signal);
+    expect(kernel.status).toMatchObject({ enabled: 0, pid: process.pid });
+    src.setPlan({ syscalls: ['connect'] });
+    await src.settled();
+    expect(kernel.status.enabled).toBe(1);
+    await src.stop();
+    expect(kernel.status).toMatchObject({ enabled: 0, pid: 0, backlogLimit: 64 });
+  });
+
   it('never emits the agent its own syscalls', async () => {
     const { kernel, src, events } = setup();
     await src.start(new AbortController().signal);
@@ -57,7 +68,7 @@ describe('createAuditSource against a fake kernel', () => {
   it('multicast when a daemon owns the pid: joins the group, changes none of its settings', async () => {
     const kernel = new FakeAuditKernel();
     kernel.status.enabled = 1;
-    kernel.status.pid = 555;
+    kernel.status.pid = process.ppid;
     kernel.status.backlogLimit = 100;
     const other = encodeSyscallRule({ arch: x64.auditArch, syscalls: [59], excludePid: 1, key: 'auditd-exec' });
     kernel.rules.push(other);
@@ -73,7 +84,7 @@ describe('createAuditSource against a fake kernel', () => {
     expect(events.map((e) => e.pid)).toEqual([77]);
     await src.stop();
     expect(kernel.rules).toEqual([other]);
-    expect(kernel.status).toMatchObject({ enabled: 1, pid: 555, backlogLimit: 100 });
+    expect(kernel.status).toMatchObject({ enabled: 1, pid: process.ppid, backlogLimit: 100 });
   });
 
   it('a daemon registering between the status read and vigil registering (EEXIST) means multicast', async () => {
@@ -85,6 +96,20 @@ describe('createAuditSource against a fake kernel', () => {
     await src.stop();
     expect(kernel.status.pid).toBe(1234);
     expect(kernel.status.enabled).toBe(0);
+  });
+
+  it('takes over from a registered daemon that died (a SIGKILLed agent whose pid the kernel still holds)', async () => {
+    const kernel = new FakeAuditKernel();
+    kernel.status.enabled = 1;
+    // No such process: pids stay below 2^22.
+    kernel.status.pid = 4_194_400;
+    kernel.daemonDead = true;
+    const { src } = setup('on', kernel);
+    await src.start(new AbortController().signal);
+    expect(src.status().mode).toBe('unicast');
+    expect(kernel.status.pid).toBe(process.pid);
+    await src.stop();
+    expect(kernel.status.pid).toBe(0);
   });
 
   it('removes stale vigil rules at start (an agent that crashed), and only those', async () => {
@@ -177,7 +202,7 @@ describe('createAuditSource against a fake kernel', () => {
 
   it('multicast without CAP_AUDIT_READ fails with a reason', async () => {
     const kernel = new FakeAuditKernel();
-    kernel.status.pid = 555;
+    kernel.status.pid = process.ppid;
     kernel.status.enabled = 1;
     kernel.refuseMembership = true;
     const { src } = setup('on', kernel);

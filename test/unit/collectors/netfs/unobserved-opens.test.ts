@@ -77,4 +77,27 @@ describe('createUnobservedOpens', () => {
     expect(u.observe(1, undefined, [])).toBe(0);
     expect(u.observe(1, 12, [])).toBe(2);
   });
+
+  it('connections another source saw count as observed, unless a row already counted the same far end', () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 100, [row(1)]);
+    // 5 opens: row 2 is new; the audit source saw 3 one-off connections and the one row 2 is (same far end).
+    const rows = [row(1), { ...row(2), remoteAddr: '10.0.0.9', remotePort: 443 }];
+    const seen = [
+      { ip: '10.0.0.9', port: 443 },
+      { ip: '10.0.0.4', port: 8080 },
+      { ip: '10.0.0.4', port: 8081 },
+      { ip: '10.0.0.4', port: 8082 },
+    ];
+    expect(u.observe(1, 105, rows, seen)).toBe(1);
+    // A far end a row of the previous read showed was counted then.
+    expect(u.observe(1, 106, rows, [{ ip: '10.0.0.9', port: 443 }])).toBe(1);
+    // IPv4-mapped far ends are the same as IPv4 ones; and never below zero.
+    expect(
+      u.observe(1, 107, rows, [
+        { ip: '::ffff:10.0.0.5', port: 1 },
+        { ip: '10.0.0.6', port: 2 },
+      ]),
+    ).toBe(0);
+  });
 });
