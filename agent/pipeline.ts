@@ -6,14 +6,14 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { createContainerCollector } from '../collectors/cgroups/index.js';
 import type { CollectorDeps } from '../core/deps.js';
 import { createExecWatcher } from '../collectors/exec/index.js';
-import { type AuditSyscall, createAuditSource } from '../collectors/audit/index.js';
+import { createAuditSource } from '../collectors/audit/index.js';
 import { createNodeCollector, DEFAULT_NODE_COLLECTOR_CONFIG } from '../collectors/node/index.js';
 import { createHostScanner } from '../collectors/scan/index.js';
 import { createPodAddressBook } from '../collectors/podnet/index.js';
 import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, peerIdentity } from './edges/index.js';
 import { PeerNameHold } from './edges/peer-hold.js';
 import { isDescribed, podConnectionLookups, refreshPodAddressesOnScan } from './edges/pod-wiring.js';
-import { createRuleEngine, createRulesWatcher, procReadNeeds, type VigilEvent } from '../rules/index.js';
+import { catalogFor, createRuleEngine, createRulesWatcher, procReadNeeds, type VigilEvent } from '../rules/index.js';
 import { NO_DETAIL_NEEDS, type ProcDetailNeeds } from '../collectors/procfs/index.js';
 import type { Component } from '../core/component.js';
 import { createComponentSet } from './components.js';
@@ -21,7 +21,7 @@ import type { AgentConfig } from './config/schema.js';
 import type { HostPort } from './config/values.js';
 import { createErrorReporter } from '../core/error-reporter.js';
 import { createPushOutputs } from './delivery/push-outputs.js';
-import { wireEvents } from './events/index.js';
+import { AuditedConnections, auditPlanFor, wireEvents } from './events/index.js';
 import { createHttpServer } from './http/index.js';
 import { createOutput, stdoutStream, type AlertOutput } from './outputs/index.js';
 import { createHub, type Hub } from './delivery/hub.js';
@@ -117,6 +117,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // environ, loginuid and host processes' status are read only while a loaded rule uses them.
   let procNeeds: ProcDetailNeeds = NO_DETAIL_NEEDS;
   const needs = (): ProcDetailNeeds => procNeeds;
+  // What the audit source saw of connections: the scan does not report them
+  // again, and the netns TCP counters count them as observed.
+  const auditedConnections = config.audit === 'off' ? undefined : new AuditedConnections();
   const scanner = createHostScanner(sub('host-scanner'), {
     procRoot: config.hostProc,
     passwdPath,
@@ -129,6 +132,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     // by the scan's readdir; re-reading long-lived processes' stat only guards
     // against lost events, so it can be rare. Polling must catch exec in place.
     statVerifyMs: () => (exec.mode === 'netlink' ? NETLINK_STAT_VERIFY_MS : 4 * config.scanIntervalMs),
+    ...(auditedConnections ? { openedElsewhere: (netns: number) => auditedConnections.drainOpens(netns) } : {}),
   });
   // Metadata: the CRI runtime and/or the Docker engine name containers and
   // pods; the API watch adds owners, labels and the cluster's pod IPs.
@@ -167,11 +171,12 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   });
 
   // Kernel audit (docs/audit.md): syscall events for what the rules need. The event layer
-  // (agent/events/audit-*.ts) fills onAuditEvent and sets the plan from the loaded rules
-  // (audit.setPlan); with no plan vigil adds no audit rule.
+  // (agent/events/audit-*.ts) subscribes to it and the plan follows the loaded rules'
+  // evt.type index (audit.setPlan on every load); with no plan vigil adds no audit rule.
   const audit = createAuditSource(sub('audit'), { mode: config.audit, backlogLimit: config.auditBacklogLimit });
-  const onAuditEvent = (_e: AuditSyscall): void => {};
-  audit.onEvent((e) => onAuditEvent(e));
+  // Whether the audit source's events can come: rules on its event types count as
+  // active only then (until `auto` finds the kernel unwilling: the rules are recounted).
+  let auditing = config.audit !== 'off';
 
   // Pod connections: which local pod owns an address, refreshed on every scan
   // before the event layer turns that scan's sockets into connect/accept events
@@ -214,10 +219,11 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     hub.publishAlert(alert, event);
   });
   const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
-  const rules = createRulesWatcher(deps, rulesConfig, (loaded) => {
+  const rules = createRulesWatcher(deps, { ...rulesConfig, catalog: () => catalogFor(auditing) }, (loaded) => {
     engine.swap(loaded.ruleSet);
     const n = procReadNeeds(loaded.ruleSet);
     procNeeds = { hostStatus: n.capabilities, loginuid: n.loginuid, env: n.env };
+    if (auditing) audit.setPlan(auditPlanFor(loaded.ruleSet.rules));
     enabledRules = loaded.ruleSet.rules.length;
     readiness.detail(rules.name, rulesReadinessDetail(loaded));
   });
@@ -255,13 +261,14 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   const events: Component = {
     name: 'events',
     async start() {
-      unwire ??= wireEvents({ scanner, containers, exec, node }, onEvent, errors, {
+      unwire ??= wireEvents({ scanner, containers, exec, node, ...(config.audit !== 'off' ? { audit } : {}) }, onEvent, errors, {
         hostname,
         procRoot: config.hostProc,
         fsPredictWindowMs: config.fsPredictWindowMs,
         enrichmentWaitMs: config.metadataHoldMs,
         pods,
         onHold,
+        ...(auditedConnections ? { auditedConnections } : {}),
         ...EVENT_WIRING,
       });
     },
@@ -315,7 +322,23 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     maxQueue: config.grpcSubscriberQueue,
     tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
   });
-  const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, audit, node, http];
+  // `auto` on a kernel that will not audit: the rules that only audit events fire are recounted as never firing.
+  const auditComponent: Component = {
+    name: audit.name,
+    async start(signal) {
+      try {
+        await audit.start(signal);
+      } finally {
+        const mode = audit.status().mode;
+        if (auditing && (mode === 'off' || mode === 'failed')) {
+          auditing = false;
+          rules.refresh();
+        }
+      }
+    },
+    stop: () => audit.stop(),
+  };
+  const components: Component[] = [output, ...pushOutputs, grpc, rules, edges, events, kube, containers, metadataReport, scanner, exec, auditComponent, node, http];
   const set = createComponentSet(components, { log, errors, readiness, startTimeoutMs: opts.startTimeoutMs ?? 15_000 });
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;

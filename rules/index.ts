@@ -10,7 +10,7 @@ export type { RuleEngine, RuleEngineDeps } from './engine/index.js';
 export type { EventSource, EventType, VigilEvent } from './event.js';
 export { auditSensorCatalog, catalogFor, fieldExists, listFields, sensorCatalog } from './fields/index.js';
 export { createRulesWatcher } from './reload/index.js';
-export type { RulesLoaded, RulesOnError, RulesWatcherConfig } from './reload/index.js';
+export type { RulesLoaded, RulesOnError, RulesWatcher, RulesWatcherConfig } from './reload/index.js';
 export { RulesRefusedError } from './errors.js';
 export { formatIssue, loadRulePaths, loadRuleTexts, summarize } from './load.js';
 export type { LoadOptions, RulesLoadResult } from './load.js';

@@ -1,2 +1,2 @@
 export { createRulesWatcher } from './watcher.js';
-export type { RulesLoaded, RulesOnError, RulesWatcherConfig } from './watcher.js';
+export type { RulesLoaded, RulesOnError, RulesWatcher, RulesWatcherConfig } from './watcher.js';

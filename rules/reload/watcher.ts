@@ -10,7 +10,7 @@ import type { RuleMatching, RuleSet } from '../compiler/index.js';
 import { counter, gauge } from '../../core/metrics.js';
 import { RulesRefusedError } from '../errors.js';
 import { formatIssue, summarize } from '../load.js';
-import type { LoadResult } from '../types.js';
+import type { LoadResult, RuleCatalog } from '../types.js';
 import { identities } from './path-identity.js';
 import { planRulesWatch } from './watch-plan.js';
 
@@ -27,6 +27,17 @@ export interface RulesWatcherConfig {
   readonly ruleMatching?: RuleMatching;
   /** Default skip. */
   readonly onError?: RulesOnError;
+  /**
+   * What the sensor provides, read at every load: the event types it emits
+   * decide which rules count as never firing (an agent auditing syscalls
+   * emits more). Default: rules/fields sensorCatalog.
+   */
+  readonly catalog?: () => RuleCatalog;
+}
+
+export interface RulesWatcher extends Component {
+  /** Loads again now (the catalog changed: the same files may count differently). */
+  refresh(): void;
 }
 
 export type RulesLoaded = {
@@ -56,7 +67,7 @@ const signature = (load: LoadResult): string => [...load.files.map((f) => `${f.p
  * onError policy decides: skip hands what compiled to onLoad, naming what
  * was dropped; fail rejects (RulesRefusedError).
  */
-export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig, onLoad: (r: RulesLoaded) => void): Component {
+export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig, onLoad: (r: RulesLoaded) => void): RulesWatcher {
   const loadErrors = counter(deps.registry, { name: 'vigil_rules_load_errors_total', help: 'Problems found while loading rule files (each error counts once per load attempt).' });
   const filesInfo = gauge(deps.registry, { name: 'vigil_rules_files_info', help: 'Rule files of the running rule set, with their sha256.', labelNames: ['path', 'sha256'] });
   // Reload attempts after the first load, by outcome: an operator can see that
@@ -83,9 +94,12 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
 
   async function loadOnce(first: boolean): Promise<void> {
     let built: BuiltRules;
+    let catalog: RuleCatalog | undefined;
     try {
       // A hot reload shares the thread with the event path: it yields every few ms (the first load has nothing to keep running).
+      catalog = cfg.catalog?.();
       built = await buildRules(cfg.paths, {
+        ...(catalog ? { catalog } : {}),
         ...(cfg.ruleMatching ? { ruleMatching: cfg.ruleMatching } : {}),
         ...(first ? {} : { cooperative: { sliceMs: DEFAULT_SLICE_MS } }),
       });
@@ -97,7 +111,8 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
       return;
     }
     const { load, ruleSet, errors, warnings, dropped } = built;
-    const sig = signature(load);
+    // The same files under another catalog are another rule set.
+    const sig = `${signature(load)}\n#${[...(catalog?.emittedEventTypes ?? [])].join(',')}`;
     if (!first && sig === activeSig) {
       reloads.inc({ outcome: 'unchanged' });
       return;
@@ -195,8 +210,9 @@ export function createRulesWatcher(deps: CollectorDeps, cfg: RulesWatcherConfig,
     await new Promise<void>((resolve) => w.once('ready', () => resolve()));
   }
 
-  const component: Component = {
+  const component: RulesWatcher = {
     name: 'rules-watcher',
+    refresh: () => reload(),
     async start(signal) {
       await loadOnce(true);
       if (stopped || signal.aborted) return;
