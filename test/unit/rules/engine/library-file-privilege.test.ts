@@ -86,6 +86,8 @@ describe('file and privilege rules of the default library', () => {
         ]),
       ]),
     ).toEqual(['Namespace Change in Container']);
+    // What `kubectl exec` runs is a child of the runtime's shim: still reported.
+    expect(alertsFor([syscall('setns', proc('nsenter', { ancestors: [{ pid: 3, name: 'containerd-shim' }] }))])).toEqual(['Namespace Change in Container']);
     expect(alertsFor([syscall('unshare', proc('unshare'), [{ name: 'flags', value: '268435456', resolved: 'CLONE_NEWUSER' }])])).toEqual(['Namespace Change in Container']);
     expect(
       alertsFor([
