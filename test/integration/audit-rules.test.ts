@@ -138,8 +138,9 @@ describe.skipIf(unavailable)('rules on kernel audit events, performed in pods', 
     // finit_module on /dev/null: refused by the kernel (nothing is loaded), seen all the same, with CAP_SYS_MODULE effective.
     perl(`open(my $f, "<", "/dev/null") or die; my $args = ""; syscall(${NR.finit_module}, fileno($f), $args, 0);`);
     await expectRule('Linux Kernel Module Injection Detected');
-    // A write to a file named release_agent by root with CAP_SYS_ADMIN.
-    sh('echo /tmp/x > /tmp/release_agent');
+    // A write to a file named release_agent by root with CAP_SYS_ADMIN: the shell writes it
+    // itself, after a second, so the process table has read its capabilities by then.
+    sh('sleep 1; echo /tmp/x > /tmp/release_agent');
     await expectRule('Detect release_agent File Container Escapes');
     // An "ssh" client to a public address on port 443, kept inside the pod's own network namespace.
     sh('ip addr add 203.0.113.7/32 dev lo; (nc -l -p 443 > /dev/null &) ; sleep 1');
