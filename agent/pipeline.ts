@@ -173,7 +173,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // Kernel audit (docs/audit.md): syscall events for what the rules need. The event layer
   // (agent/events/audit-*.ts) subscribes to it and the plan follows the loaded rules'
   // evt.type index (audit.setPlan on every load); with no plan vigil adds no audit rule.
-  const audit = createAuditSource(sub('audit'), { mode: config.audit, backlogLimit: config.auditBacklogLimit });
+  const audit = createAuditSource(sub('audit'), { mode: config.audit, backlogLimit: config.auditBacklogLimit, rateLimit: config.auditRateLimit });
   // Whether the audit source's events can come: rules on its event types count as
   // active only then (until `auto` finds the kernel unwilling: the rules are recounted).
   let auditing = config.audit !== 'off';
@@ -214,9 +214,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     bootId: hub.bootId,
   });
   for (const o of pushOutputs) hub.addSink(o);
-  const engine = createRuleEngine({ registry, hostname }, (alert, event) => {
+  const engine = createRuleEngine({ registry, hostname }, (alert, event, layout) => {
     output.emit(alert);
-    hub.publishAlert(alert, event);
+    hub.publishAlert(alert, event, layout);
   });
   const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
   const rules = createRulesWatcher(deps, { ...rulesConfig, catalog: () => catalogFor(auditing) }, (loaded) => {
@@ -320,6 +320,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     addr: config.grpcAddr,
     hub,
     maxQueue: config.grpcSubscriberQueue,
+    maxSubscribers: config.grpcMaxSubscribers,
     tls: config.grpcTlsCert && config.grpcTlsKey ? { certFile: config.grpcTlsCert, keyFile: config.grpcTlsKey, clientCaFile: config.grpcTlsClientCa } : undefined,
   });
   // `auto` on a kernel that will not audit: the rules that only audit events fire are recounted as never firing.

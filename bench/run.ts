@@ -29,7 +29,9 @@ const BENCHMARKS: readonly { name: string; title: string; quickArgs: string[] }[
   { name: 'metadata', title: 'Metadata: attribution latency, pod index memory, CPU per pod update (issue 10)', quickArgs: ['--quick', '--out', '/dev/null'] },
   { name: 'delivery', title: 'Event delivery through gRPC (issue 9)', quickArgs: ['--quick'] },
   { name: 'spool', title: 'Push-output spool write and replay (issue 9)', quickArgs: ['--records', '2000', '--rounds', '1', '--no-write'] },
+  { name: 'reload-stall', title: 'Hot reload stall at the rule input limits (issue 7)', quickArgs: ['--rounds', '1', '--no-write'] },
   { name: 'regex', title: 'Regex engine: re2js against backtracking RegExp (issue 7)', quickArgs: ['--ms', '100', '--no-write'] },
+  { name: 'audit', title: 'Kernel audit: cost per syscall, HTTP requests/s, agent CPU, records lost (issue 14)', quickArgs: ['--quick', '--no-write'] },
   { name: 'soak', title: 'Soak: churn, scrapes, reloads and a slow reader for 10 minutes (issue 7)', quickArgs: ['--ms', '30000', '--no-write'] },
 ];
 

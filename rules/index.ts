@@ -4,7 +4,7 @@
 export type { Alert } from './alert.js';
 export { priorityText } from './alert.js';
 export { compileCondition, compileRuleSet, emptyRuleSet } from './compiler/index.js';
-export type { CompiledRule, RuleMatching, RuleSet, RuleSetSummary } from './compiler/index.js';
+export type { CompiledRule, OutputLayout, RuleMatching, RuleSet, RuleSetSummary } from './compiler/index.js';
 export { createRuleEngine } from './engine/index.js';
 export type { RuleEngine, RuleEngineDeps } from './engine/index.js';
 export type { EventSource, EventType, VigilEvent } from './event.js';

@@ -9,7 +9,9 @@ export const TAIL_USAGE = `Usage: vigil tail [options]
 
 Streams a vigil agent's events and alerts (gRPC Subscribe): one aligned line
 per envelope on a terminal (colour), one JSON object per line otherwise or
-with --json. Loss notices print as LOSS lines. Ctrl-C exits.
+with --json. Loss notices print as LOSS lines. Ctrl-C exits. Alerts travel
+COMPACT (their rule's schema once, then values) and are rebuilt here into
+the same full envelopes --encoding full would receive.
 
   --addr HOST:PORT        agent's gRPC address (default 127.0.0.1:9868)
   --json                  JSON lines even on a terminal
@@ -21,6 +23,7 @@ with --json. Loss notices print as LOSS lines. Ctrl-C exits.
   --condition COND        rule-language condition on the event (e.g. 'proc.name = nc')
   --since SEQ             first replay what the agent still holds after this sequence
   --boot-id ID            the boot id --since belongs to
+  --encoding E            compact (default) or full: how the agent encodes the stream
   --tls-ca FILE           TLS: CA that signed the agent's certificate
   --tls-cert FILE         mTLS: client certificate (with --tls-key)
   --tls-key FILE          mTLS: client key
@@ -56,6 +59,7 @@ function parseTailArgs(argv: readonly string[]) {
       condition: { type: 'string' },
       since: { type: 'string' },
       'boot-id': { type: 'string' },
+      encoding: { type: 'string', default: 'compact' },
       'tls-ca': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
@@ -87,7 +91,12 @@ export async function runTail(argv: readonly string[], io: TailIo): Promise<numb
     io.stderr.write(`vigil tail: --since must be a sequence number (got ${JSON.stringify(values.since)})\n`);
     return EXIT_USAGE;
   }
+  if (values.encoding !== 'compact' && values.encoding !== 'full') {
+    io.stderr.write(`vigil tail: --encoding must be compact or full (got ${JSON.stringify(values.encoding)})\n`);
+    return EXIT_USAGE;
+  }
   const request: SubscribeRequestObject = {
+    encoding: `ALERT_ENCODING_${values.encoding.toUpperCase()}`,
     kinds: (values.kind ?? []).map((k) => `KIND_${k.toUpperCase()}`),
     rules: values.rule ?? [],
     namespaces: values.namespace ?? [],

@@ -254,6 +254,16 @@ export const OPTIONS = [
     help: 'Envelopes queued per slow subscriber; beyond that they are dropped, counted and announced to it by a loss notice.',
   },
   {
+    key: 'grpcMaxSubscribers',
+    kind: { type: 'int', min: 1, max: 100_000 },
+    defaultText: '100',
+    default: () => 100,
+    env: 'VIGIL_GRPC_MAX_SUBSCRIBERS',
+    flag: 'grpc-max-subscribers',
+    arg: 'N',
+    help: 'Subscribers streaming at once; one more is refused with RESOURCE_EXHAUSTED and counted in vigil_grpc_subscribers_refused_total.',
+  },
+  {
     key: 'grpcTlsCert',
     kind: { type: 'path' },
     defaultText: '(none: plaintext)',
@@ -472,6 +482,16 @@ export const OPTIONS = [
     flag: 'audit-backlog-limit',
     arg: 'N',
     help: "When vigil is the audit daemon (no auditd), the kernel's audit backlog limit is raised to at least this many records while it runs (restored at stop); a full backlog loses records (vigil_audit_lost_total).",
+  },
+  {
+    key: 'auditRateLimit',
+    kind: { type: 'int', min: 0, max: 10_000_000 },
+    defaultText: '50000',
+    default: () => 50_000,
+    env: 'VIGIL_AUDIT_RATE_LIMIT',
+    flag: 'audit-rate-limit',
+    arg: 'N',
+    help: "When vigil is the audit daemon, the kernel's audit rate limit in records per second while it runs (0: none; restored at stop). Above it the kernel drops records (counted in vigil_audit_lost_total) instead of stalling audited processes or overrunning vigil's socket.",
   },
   {
     key: 'maxCmdlineBytes',

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { decodeBatch, SUBSCRIBE_PATH, SubscribeRequestType } from './wire.js';
+import { createCompactReader } from './compact-render.js';
+import { decodeBatch, SUBSCRIBE_PATH, SubscribeRequestType, type WireEnvelope } from './wire.js';
 
 /** SubscribeRequest as protobufjs takes it (camelCase; enums as numbers or names). */
 export interface SubscribeRequestObject {
@@ -11,17 +12,11 @@ export interface SubscribeRequestObject {
   condition?: string;
   sinceSequence?: number;
   bootId?: string;
+  /** ALERT_ENCODING_FULL (default) or ALERT_ENCODING_COMPACT. */
+  encoding?: number | string;
 }
 
-/** A decoded envelope: 64-bit numbers as decimal strings, enums by name, `payload` names the oneof that is set. */
-export type WireEnvelope = Record<string, unknown> & {
-  node?: string;
-  bootId?: string;
-  sequence?: string;
-  eventId?: string;
-  timeUnixNano?: string;
-  payload?: string;
-};
+export type { WireEnvelope } from './wire.js';
 
 export interface SubscribeHandle {
   /** Ends the stream (the server sees a cancel). */
@@ -36,11 +31,19 @@ export interface ClientOptions {
   readonly credentials?: grpc.ChannelCredentials;
   /** For a certificate whose name is not the address (tests: `localhost`). */
   readonly serverName?: string;
+  /**
+   * Hand envelopes over as they were sent (a COMPACT stream's schemas and
+   * compact alerts as such). By default a COMPACT stream is rebuilt into
+   * full envelopes (compact-render.ts), so callers see the same either way.
+   */
+  readonly raw?: boolean;
 }
 
 /**
  * A Subscribe call with grpc-js, decoding batches into envelopes one by one.
- * Used by `vigil tail`, the integration tests and bench/delivery.
+ * Used by `vigil tail`, the integration tests and bench/delivery. An
+ * envelope the stream cannot be read past (a COMPACT protocol error) ends
+ * the call with that error.
  */
 export function subscribe(
   addr: string,
@@ -58,10 +61,21 @@ export function subscribe(
     {},
   );
   let cancelled = false;
+  const reader = opts.raw ? undefined : createCompactReader();
   const subscribed = new Promise<void>((resolve) => call.once('metadata', () => resolve()));
   const done = new Promise<grpc.ServiceError | null>((resolve) => {
     call.on('data', (b: Buffer) => {
-      for (const env of decodeBatch(b)) onEnvelope(env as WireEnvelope);
+      let envs: WireEnvelope[];
+      try {
+        envs = decodeBatch(b);
+        if (reader) envs = envs.map((e) => reader.read(e)).filter((e) => e !== undefined);
+      } catch (err) {
+        client.close();
+        call.cancel();
+        resolve(Object.assign(err as Error, { code: grpc.status.DATA_LOSS, details: (err as Error).message, metadata: new grpc.Metadata() }) as grpc.ServiceError);
+        return;
+      }
+      for (const env of envs) onEnvelope(env);
     });
     call.on('error', (err: grpc.ServiceError) => {
       client.close();

@@ -1,5 +1,6 @@
 import type { Alert } from '../../rules/alert.js';
 import type { EventType, VigilEvent } from '../../rules/event.js';
+import type { OutputLayout } from '../../rules/index.js';
 
 /**
  * What every delivery path carries: the gRPC stream, the in-memory ring and
@@ -28,6 +29,12 @@ export interface Envelope {
    * conditions on it; the wire form's typed payloads are built from it).
    */
   readonly event?: VigilEvent;
+  /**
+   * kind 'alert': the rule's output text split around its field references.
+   * In-process only: COMPACT streams send it once per schema (compact.ts)
+   * instead of every alert's output text.
+   */
+  readonly outputLayout?: OutputLayout;
 }
 
 export type EnvelopeKind = 'exec' | 'exit' | 'connection' | 'stdio' | 'container' | 'metric' | 'alert' | 'loss';

@@ -3,6 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { ErrorReporter } from '../../core/deps.js';
 import type { Alert } from '../../rules/alert.js';
 import type { VigilEvent } from '../../rules/event.js';
+import type { OutputLayout } from '../../rules/index.js';
 import { KIND_OF_EVENT, type Envelope, type EnvelopeKind, type EnvelopeSink, type LossNotice } from './envelope.js';
 import { eventFieldValues } from './event-fields.js';
 
@@ -41,7 +42,8 @@ export interface Hub {
   /** Sequence of the last envelope made (0 before the first). */
   readonly lastSequence: number;
   publishEvent(event: VigilEvent): void;
-  publishAlert(alert: Alert, event?: VigilEvent): void;
+  /** `layout`: the rule's output layout (the engine hands it over; COMPACT streams use it). */
+  publishAlert(alert: Alert, event?: VigilEvent, layout?: OutputLayout): void;
   /** Announces a loss the agent itself caused upstream (not per sink); numbered like any envelope. */
   publishLoss(notice: Omit<LossNotice, 'count'> & { count?: number }, timeNs?: bigint): void;
   /** Adds a sink; returns its removal. */
@@ -57,6 +59,9 @@ class HubEnvelope implements Envelope {
   private cachedFields?: Readonly<Record<string, string | number | boolean | null>> = undefined;
   /** Its protobuf bytes, set by the first encodeEnvelope (wire.ts) and shared by every subscriber. */
   wire: Uint8Array | undefined = undefined;
+  /** Its COMPACT bytes and schema, set by the first compact encoding (compact.ts), shared likewise. */
+  compactWire: Uint8Array | undefined = undefined;
+  compactSchema: unknown = undefined;
   constructor(
     readonly node: string,
     readonly bootId: string,
@@ -67,6 +72,7 @@ class HubEnvelope implements Envelope {
     readonly event: VigilEvent | undefined,
     readonly alert: Alert | undefined,
     readonly loss: LossNotice | undefined,
+    readonly outputLayout: OutputLayout | undefined,
   ) {}
   get fields(): Readonly<Record<string, string | number | boolean | null>> | undefined {
     if (this.kind === 'alert' || this.kind === 'loss' || this.event === undefined) return undefined;
@@ -94,9 +100,9 @@ export function createHub(deps: HubDeps, cfg: HubConfig): Hub {
     },
   });
 
-  function publish(kind: EnvelopeKind, timeNs: bigint, event?: VigilEvent, alert?: Alert, loss?: LossNotice): void {
+  function publish(kind: EnvelopeKind, timeNs: bigint, event?: VigilEvent, alert?: Alert, loss?: LossNotice, layout?: OutputLayout): void {
     const sequence = ++last;
-    const env = new HubEnvelope(cfg.node, bootId, sequence, `${bootId}-${sequence}`, timeNs, kind, event, alert, loss);
+    const env = new HubEnvelope(cfg.node, bootId, sequence, `${bootId}-${sequence}`, timeNs, kind, event, alert, loss, layout);
     ring[(sequence - 1) % cfg.ringSize] = env;
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
     for (let i = 0; i < sinks.length; i++) {
@@ -118,9 +124,9 @@ export function createHub(deps: HubDeps, cfg: HubConfig): Hub {
       const kind = KIND_OF_EVENT[event.type];
       if (kind !== undefined) publish(kind, BigInt(Math.trunc(event.timeMs)) * NS_PER_MS, event);
     },
-    publishAlert(alert, event) {
+    publishAlert(alert, event, layout) {
       const ms = event?.timeMs ?? Date.parse(alert.time);
-      publish('alert', alertTimeNs(alert.time, ms), event, alert);
+      publish('alert', alertTimeNs(alert.time, ms), event, alert, undefined, layout);
     },
     publishLoss(notice, timeNs) {
       const count = notice.count ?? notice.lastSequence - notice.firstSequence + 1;

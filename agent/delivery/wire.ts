@@ -218,13 +218,13 @@ export function encodeEnvelope(env: Envelope): Uint8Array {
  * and length, so nothing is encoded twice.
  */
 export function encodeBatch(envs: readonly Envelope[]): Buffer {
-  const parts: Uint8Array[] = new Array(envs.length);
+  return frameEnvelopes(envs.map(encodeEnvelope));
+}
+
+/** A SubscribeResponse of already encoded Envelopes. */
+export function frameEnvelopes(parts: readonly Uint8Array[]): Buffer {
   let size = 0;
-  for (let i = 0; i < envs.length; i++) {
-    const b = encodeEnvelope(envs[i]!);
-    parts[i] = b;
-    size += 1 + varintSize(b.length) + b.length;
-  }
+  for (const b of parts) size += 1 + varintSize(b.length) + b.length;
   const out = Buffer.allocUnsafe(size);
   let p = 0;
   for (const b of parts) {
@@ -245,9 +245,22 @@ function varintSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
+/** A decoded envelope: 64-bit numbers as decimal strings, enums by name, `payload` names the oneof that is set. */
+export type WireEnvelope = Record<string, unknown> & {
+  node?: string;
+  bootId?: string;
+  sequence?: string;
+  eventId?: string;
+  timeUnixNano?: string;
+  payload?: string;
+};
+
+/** How decodeBatch turns messages into plain objects (the compact reader normalizes with the same). */
+export const DECODE_OPTIONS: protobuf.IConversionOptions = { longs: String, enums: String, oneofs: true, defaults: false, arrays: true };
+
 /** Decoded envelopes as plain objects: 64-bit numbers as strings, enums by name, oneof names in `payload`. */
-export function decodeBatch(buf: Uint8Array): Obj[] {
+export function decodeBatch(buf: Uint8Array): WireEnvelope[] {
   const msg = SubscribeResponseType.decode(buf);
-  const o = SubscribeResponseType.toObject(msg, { longs: String, enums: String, oneofs: true, defaults: false, arrays: true }) as { envelopes: Obj[] };
+  const o = SubscribeResponseType.toObject(msg, DECODE_OPTIONS) as { envelopes: WireEnvelope[] };
   return o.envelopes;
 }

@@ -4,6 +4,7 @@ export interface GrpcMetrics {
   readonly subscribers: Gauge;
   readonly sent: Counter;
   readonly dropped: Counter<'reason'>;
+  readonly refused: Counter<'reason'>;
 }
 
 const byRegistry = new WeakMap<Registry, GrpcMetrics>();
@@ -25,6 +26,12 @@ function make(registry: Registry): GrpcMetrics {
     dropped: new Counter({
       name: 'vigil_grpc_subscriber_dropped_total',
       help: 'Envelopes a gRPC subscriber did not get, by reason (queue_full: it read too slowly; ring_overrun: it resumed from a sequence the ring no longer held).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    refused: new Counter({
+      name: 'vigil_grpc_subscribers_refused_total',
+      help: 'Subscribe calls refused, by reason (max_subscribers: grpcMaxSubscribers were streaming; invalid_argument: a filter or encoding the agent cannot use).',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

@@ -12,6 +12,7 @@ import { PROTO_DIR, SERVICE_PROTO, SUBSCRIBE_PATH, SubscribeRequestType } from '
 import { compileFilter, FilterError, type SubscribeFilters } from './filter.js';
 import { grpcMetrics } from './metrics.js';
 import { createSubscriber } from './subscriber.js';
+import { streamEncoder } from '../delivery/compact.js';
 import { serverCredentials, type GrpcTlsConfig } from './tls.js';
 
 export interface GrpcServerConfig {
@@ -21,6 +22,8 @@ export interface GrpcServerConfig {
   readonly maxQueue: number;
   /** Most envelopes in one SubscribeResponse. */
   readonly maxBatch?: number;
+  /** Subscribers streaming at once; more are refused with RESOURCE_EXHAUSTED (unlimited when unset). */
+  readonly maxSubscribers?: number;
   readonly tls?: GrpcTlsConfig;
 }
 
@@ -37,6 +40,8 @@ const DEFAULT_MAX_BATCH = 256;
 interface SubscribeRequest extends SubscribeFilters {
   readonly sinceSequence?: number | { toNumber(): number };
   readonly bootId?: string;
+  /** AlertEncoding: 0 FULL, 1 COMPACT. */
+  readonly encoding?: number;
 }
 
 /**
@@ -57,12 +62,25 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
 
   const subscribe: grpc.handleServerStreamingCall<SubscribeRequest, Buffer> = (call) => {
     const hub = cfg.hub;
+    // Each stream holds a queue and HTTP/2 buffers: a client opening streams without end is refused, not served.
+    if (cfg.maxSubscribers !== undefined && closers.size >= cfg.maxSubscribers) {
+      metrics.refused.inc({ reason: 'max_subscribers' });
+      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `${cfg.maxSubscribers} subscribers are streaming already (grpcMaxSubscribers)` });
+      return;
+    }
     let filter: ReturnType<typeof compileFilter>;
     try {
       filter = compileFilter(call.request);
     } catch (err) {
       if (!(err instanceof FilterError)) deps.errors.report('grpc', 'filter', err);
+      metrics.refused.inc({ reason: 'invalid_argument' });
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
+      return;
+    }
+    const encoding = call.request.encoding ?? 0;
+    if (encoding !== 0 && encoding !== 1) {
+      metrics.refused.inc({ reason: 'invalid_argument' });
+      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: `encoding: unknown AlertEncoding ${encoding}` });
       return;
     }
     const sub = createSubscriber(call, filter, metrics, {
@@ -71,6 +89,7 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
       node: hub.node,
       bootId: hub.bootId,
       id: ++nextId,
+      encode: streamEncoder(encoding),
     });
     // Replay and registration in one synchronous turn: nothing can slip between them.
     const since = call.request.sinceSequence;

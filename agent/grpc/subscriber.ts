@@ -1,5 +1,6 @@
 import type { Envelope, EnvelopeSink, LossNotice } from '../delivery/envelope.js';
 import { encodeBatch } from '../delivery/wire.js';
+import type { StreamEncoder } from '../delivery/compact.js';
 import type { GrpcMetrics } from './metrics.js';
 
 /** What a subscriber writes to: the gRPC server stream (a Node Writable). */
@@ -17,6 +18,8 @@ export interface SubscriberConfig {
   readonly bootId: string;
   /** Distinguishes this subscriber's loss notices' event ids. */
   readonly id: number;
+  /** Batches to bytes: FULL (the default) or this stream's COMPACT encoder (compact.ts). */
+  readonly encode?: StreamEncoder;
 }
 
 export interface Subscriber extends EnvelopeSink {
@@ -46,6 +49,7 @@ export function createSubscriber(writer: BatchWriter, filter: (env: Envelope) =>
   let waitingDrain = false;
   let closed = false;
   let notices = 0;
+  const encode = cfg.encode ?? encodeBatch;
   // The gap being accumulated while the queue is full.
   let gap: { first: number; last: number; count: number } | undefined;
 
@@ -87,7 +91,7 @@ export function createSubscriber(writer: BatchWriter, filter: (env: Envelope) =>
       }
       let ok: boolean;
       try {
-        ok = writer.write(encodeBatch(batch));
+        ok = writer.write(encode(batch));
       } catch {
         // The stream is gone (client cancelled between turns): nothing more to send.
         close();

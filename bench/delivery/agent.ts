@@ -47,7 +47,7 @@ async function run(count: number, fast: number): Promise<Record<string, number>>
     const n = Math.floor(Math.min(CHUNK, count - published, Math.max(0, window - (published - sent / fast))));
     for (let k = 0; k < n; k++) {
       const a = alerts[i++ % alerts.length]!;
-      hub.publishAlert(a.alert, a.event);
+      hub.publishAlert(a.alert, a.event, a.layout);
     }
     published += n;
     // Ahead of the subscribers: sleep a little rather than spin (spinning would be counted as delivery CPU).

@@ -22,7 +22,7 @@ import { Cleanup } from './cleanup.js';
 import { startContainers } from './containers.js';
 import { closeHttp, startAgent } from './daemons.js';
 import { fillTo, startTcpLoad } from './load.js';
-import { cpuMsOf, processCount } from './proc-stat.js';
+import { cpuMsOf, processCount, rssBytesOf } from './proc-stat.js';
 import { sleep } from './stats.js';
 
 interface ProfileNode {
@@ -93,7 +93,7 @@ async function compareIdle(cleanup: Cleanup, dir: string, seconds: number): Prom
     const line = agents.map((a, i) => {
       const cpu = cpuMsOf(a.pid) - c0[i]!;
       totals[i]! += cpu;
-      return `${variants[i]!.label} ${percent(cpu, seconds)}`;
+      return `${variants[i]!.label} ${percent(cpu, seconds)} (RSS ${(rssBytesOf(a.pid) / 1e6).toFixed(1)} MB)`;
     });
     process.stdout.write(`round ${round + 1} at ${processCount()} processes: ${line.join(' | ')}\n`);
   }

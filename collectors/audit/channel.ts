@@ -26,6 +26,8 @@ export interface ChannelHandlers {
   overrun(): void;
   /** Messages that could not be parsed. */
   malformed(n: number): void;
+  /** Handling a message threw (a bug, not the kernel's doing): reported, the next message is handled. */
+  failed(err: unknown): void;
   /** The socket failed or closed for good. */
   fatal(err: AuditError): void;
 }
@@ -53,6 +55,8 @@ export class AuditChannel {
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private inbox: Buffer[] = [];
+  private draining = false;
 
   constructor(
     private readonly sock: NetlinkSocketLike,
@@ -60,11 +64,19 @@ export class AuditChannel {
     private readonly timeoutMs: number,
   ) {
     this.seq = 1 + Math.floor(Math.random() * 0x3fffffff);
-    sock.on('message', (buf) => this.onMessage(buf));
+    // Anything thrown back into the native binding's callback (also from the microtasks it runs
+    // after it) aborts the process: the callback only queues, the work runs in setImmediate.
+    sock.on('message', (buf) => {
+      this.inbox.push(buf);
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => this.drain());
+      }
+    });
     sock.on('truncatedMessage', () => handlers.malformed(1));
     sock.on('error', (err) => {
       if (err.code === 'ENOBUFS') {
-        handlers.overrun();
+        setImmediate(() => handlers.overrun());
         return;
       }
       const e = new AuditError('VIGIL_ERR_AUDIT_SOCKET', `audit netlink socket: ${err.message}`, { cause: err });
@@ -127,6 +139,19 @@ export class AuditChannel {
     this.closed = true;
     this.failPending(new AuditError('VIGIL_ERR_AUDIT_SOCKET', 'audit netlink socket closed'));
     this.sock.close();
+  }
+
+  private drain(): void {
+    this.draining = false;
+    const batch = this.inbox;
+    this.inbox = [];
+    for (const buf of batch) {
+      try {
+        this.onMessage(buf);
+      } catch (err) {
+        this.handlers.failed(err);
+      }
+    }
   }
 
   private failPending(e: AuditError): void {

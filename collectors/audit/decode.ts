@@ -1,3 +1,4 @@
+import { formatIpv6 } from '../netfs/parse-net.js';
 import type { AuditSockaddr } from './types.js';
 
 /**
@@ -61,29 +62,4 @@ export function decodeSockaddr(hex: string, littleEndian = true): AuditSockaddr 
     return { family: 'unix', path: path.toString('utf8', 0, end < 0 ? path.length : end) };
   }
   return { family: family === AF_NETLINK ? 'netlink' : 'other', raw: hex.toLowerCase() };
-}
-
-/** RFC 5952 text (lower case, longest zero run as ::), IPv4-mapped as ::ffff:a.b.c.d. */
-export function formatIpv6(b: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((b[i]! << 8) | b[i + 1]!);
-  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  let bestAt = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) {
-      bestAt = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (bestAt < 0) return hex.join(':');
-  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
 }

@@ -22,6 +22,7 @@ export interface AuditMetrics {
   closed(how: GroupClose): void;
   ruleSyscalls(n: number): void;
   staleRemoved(n: number): void;
+  ruleReadded(): void;
 }
 
 export function createAuditMetrics(registry: Registry): AuditMetrics {
@@ -53,9 +54,14 @@ export function createAuditMetrics(registry: Registry): AuditMetrics {
   });
   const ruleSyscalls = gauge(registry, { name: 'vigil_audit_rule_syscalls', help: "Syscalls vigil's own audit rule (key vigil) covers now." });
   const stale = counter(registry, { name: 'vigil_audit_stale_rules_removed_total', help: 'Rules keyed vigil left by an earlier agent (a crash) and removed at start.' });
+  const readded = counter(registry, { name: 'vigil_audit_rule_readded_total', help: "Times vigil's audit rule was found deleted by someone else (auditctl -D) and added again." });
   for (const reason of ['kernel', 'socket_overrun', 'malformed', 'group_full'] as const) lost.inc({ reason }, 0);
   for (const c of ['event', 'other'] as const) records.inc({ class: c }, 0);
   for (const how of ['eoe', 'timeout', 'evicted', 'flushed'] as const) closed.inc({ how }, 0);
+  // Per record and per event: label children bound once (a labelled inc() hashes its labels each time).
+  const eventRecords = records.labels({ class: 'event' });
+  const otherRecords = records.labels({ class: 'other' });
+  const closedBy = { eoe: closed.labels({ how: 'eoe' }), timeout: closed.labels({ how: 'timeout' }), evicted: closed.labels({ how: 'evicted' }), flushed: closed.labels({ how: 'flushed' }) };
   return {
     mode: (mode) => {
       info.reset();
@@ -69,10 +75,11 @@ export function createAuditMetrics(registry: Registry): AuditMetrics {
       kernelLost.set(s.lost);
     },
     lost: (reason, n) => lost.inc({ reason }, n),
-    record: (eventRecord) => records.inc({ class: eventRecord ? 'event' : 'other' }),
+    record: (eventRecord) => (eventRecord ? eventRecords : otherRecords).inc(),
     event: () => events.inc(),
-    closed: (how) => closed.inc({ how }),
+    closed: (how) => closedBy[how].inc(),
     ruleSyscalls: (n) => ruleSyscalls.set(n),
     staleRemoved: (n) => stale.inc(n),
+    ruleReadded: () => readded.inc(),
   };
 }

@@ -31,6 +31,7 @@ export const NLM_F_ACK = 0x4;
 
 export const AUDIT_STATUS_ENABLED = 0x1;
 export const AUDIT_STATUS_PID = 0x4;
+export const AUDIT_STATUS_RATE_LIMIT = 0x08;
 export const AUDIT_STATUS_BACKLOG_LIMIT = 0x10;
 
 /** audit_status.enabled: 2 is "locked" (`auditctl -e 2`), immutable until reboot. */
@@ -130,11 +131,12 @@ export function decodeStatus(p: Buffer): AuditStatusWire {
 }
 
 /** An AUDIT_SET payload changing only what `mask` names. */
-export function encodeStatusSet(mask: number, v: { enabled?: number; pid?: number; backlogLimit?: number }): Buffer {
+export function encodeStatusSet(mask: number, v: { enabled?: number; pid?: number; rateLimit?: number; backlogLimit?: number }): Buffer {
   const b = Buffer.alloc(11 * 4);
   b.writeUInt32LE(mask, 0);
   b.writeUInt32LE(v.enabled ?? 0, 4);
   b.writeUInt32LE(v.pid ?? 0, 12);
+  b.writeUInt32LE(v.rateLimit ?? 0, 16);
   b.writeUInt32LE(v.backlogLimit ?? 0, 20);
   return b;
 }

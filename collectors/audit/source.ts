@@ -17,6 +17,7 @@ import {
   AUDIT_STATUS_BACKLOG_LIMIT,
   AUDIT_STATUS_ENABLED,
   AUDIT_STATUS_PID,
+  AUDIT_STATUS_RATE_LIMIT,
   type AuditStatusWire,
   decodeRule,
   decodeStatus,
@@ -33,6 +34,12 @@ export interface AuditSourceConfig {
   readonly mode: 'off' | 'auto' | 'on';
   /** In unicast mode (vigil is the audit daemon) the kernel's backlog limit is raised to at least this, and restored at stop. */
   readonly backlogLimit: number;
+  /**
+   * In unicast mode, the kernel's rate limit (records per second, 0: none) while vigil runs: above
+   * it the kernel drops records (counted, vigil_audit_lost_total{reason="kernel"}) rather than
+   * stall audited processes or overrun vigil's socket. Never changed under another daemon.
+   */
+  readonly rateLimit?: number;
   /** SO_RCVBUF of the receiving socket; capped by net.core.rmem_max. */
   readonly recvBufferBytes?: number;
   /** How often the kernel's status (backlog, lost, rate limit) is read. */
@@ -86,25 +93,11 @@ const EEXIST = 17;
 const AUDIT_REPLACE = 1329;
 /** The kernel's backlog limit when nothing set it (unless `audit_backlog_limit=` was given at boot). */
 const KERNEL_DEFAULT_BACKLOG_LIMIT = 64;
+/** Every this many status reads (5 s each) vigil checks its rule is still in the kernel. */
+const RULE_CHECK_EVERY = 6;
 /** Lost records are logged at most this often (always counted). */
 const LOSS_LOG_INTERVAL_MS = 60_000;
 
-/**
- * The kernel audit source: receives the kernel's audit records over
- * NETLINK_AUDIT and hands listeners one AuditSyscall per syscall event.
- *
- * - No audit daemon registered: vigil registers its own pid (unicast), and
- *   enables auditing and raises the backlog limit if needed; all restored
- *   at stop.
- * - A daemon (auditd) registered: vigil reads the read-only multicast group
- *   and changes nothing of the daemon's configuration.
- * - Either way it adds one rule keyed `ruleKey` for the plan's syscalls
- *   (never auditing its own pid), removes exactly that at stop, and at
- *   start removes rules with its key left by an agent that crashed.
- * - Locked configuration (`-e 2`): the rules cannot change; reported, and
- *   the records the existing rules give are still read.
- * Design and limits: docs/audit.md.
- */
 /** Whether a process exists (the agent runs in the host PID namespace, where audit pids live). */
 async function pidAlive(pid: number): Promise<boolean> {
   try {
@@ -115,6 +108,22 @@ async function pidAlive(pid: number): Promise<boolean> {
   }
 }
 
+/**
+ * The kernel audit source: receives the kernel's audit records over
+ * NETLINK_AUDIT and hands listeners one AuditSyscall per syscall event.
+ *
+ * - No audit daemon registered: vigil registers its own pid (unicast),
+ *   enables auditing once it has a rule, raises the backlog limit and sets
+ *   the rate limit; all restored at stop.
+ * - A daemon (auditd) registered: vigil reads the read-only multicast group
+ *   and changes nothing of the daemon's configuration.
+ * - Either way it adds one rule keyed `ruleKey` for the plan's syscalls
+ *   (never auditing its own pid), removes exactly that at stop, and at
+ *   start removes rules with its key left by an agent that crashed.
+ * - Locked configuration (`-e 2`): the rules cannot change; reported, and
+ *   the records the existing rules give are still read.
+ * Design and limits: docs/audit.md.
+ */
 export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): AuditSource {
   const log = deps.log;
   const metrics = createAuditMetrics(deps.registry);
@@ -138,11 +147,14 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
   let unmet: string[] = [];
   let ops: Promise<void> = Promise.resolve();
   // What to put back at stop (unicast only).
-  const restore: { pid: boolean; enabled?: number; backlogLimit?: number } = { pid: false };
+  const restore: { pid: boolean; enabled?: number; backlogLimit?: number; rateLimit?: number } = { pid: false };
   let lastLost: number | undefined;
+  let polls = 0;
   let lossSinceLog = 0;
   let lossLoggedAt = -Infinity;
   let daemonDisabled = false;
+  /** The socket records arrive on: the registered one (unicast) or the multicast member. */
+  let readerChannel: AuditChannel | undefined;
   /** Unicast with auditing off: turn it on when the first rule is in. */
   let enableWithRule = false;
 
@@ -194,6 +206,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     },
     overrun: () => lost('socket_overrun', 1),
     malformed: (n: number) => lost('malformed', n),
+    failed: (err: unknown) => deps.errors.report('audit', 'record', err),
     fatal(err: AuditError): void {
       if (stopped) return;
       setMode('failed', `audit socket failed: ${err.message}`);
@@ -305,18 +318,52 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     // The kernel drops a daemon whose socket stops taking records; take the pid back.
     if (mode === 'unicast' && st.pid === 0) {
       log.warn('the kernel dropped vigil as the audit daemon; registering again');
-      await set(ch, AUDIT_STATUS_PID, { pid: process.pid });
+      if (readerChannel) await set(readerChannel, AUDIT_STATUS_PID, { pid: process.pid });
     }
+    if (++polls % RULE_CHECK_EVERY === 0 && !immutable) {
+      ops = ops.then(checkRule, checkRule).catch((err) => deps.errors.report('audit', 'rules', err));
+      await ops;
+    }
+  }
+
+  /** Puts vigil's rule back when someone deleted it (`auditctl -D`, as `augenrules --load` runs). */
+  async function checkRule(): Promise<void> {
+    const ch = control;
+    const mine = installed;
+    if (!ch || stopped || !mine) return;
+    const listed = await ch.request(AUDIT_LIST_RULES, undefined, 'dump');
+    const want = mine.names
+      .map((n) => table?.number(n) ?? -1)
+      .sort((a, b) => a - b)
+      .join(',');
+    if (
+      listed.some((m) => {
+        const r = decodeRule(m.payload);
+        return r?.key === key && r.syscalls.join(',') === want;
+      })
+    )
+      return;
+    await ch.request(AUDIT_ADD_RULE, mine.rule, 'ack');
+    metrics.ruleReadded();
+    log.warn({ syscalls: mine.names }, `vigil's audit rule was deleted by someone else; added it again`);
   }
 
   async function attach(ch: AuditChannel, st: AuditStatusWire, hadStale: boolean): Promise<void> {
     // A registered pid that no longer exists is a daemon that died (an agent SIGKILLed): the kernel
     // notices only when it next sends, and lets a new daemon register after testing the old one.
     if (st.pid === 0 || !(await pidAlive(st.pid))) {
+      // Records go to the socket that registered. Control replies sent to it would compete with
+      // records for its buffer (the kernel drops a reply to a full socket with ENOBUFS), so
+      // requests use the control socket and this one carries records only.
+      const sock = await open(NETLINK_AUDIT, cfg.recvBufferBytes ?? DEFAULTS.recvBufferBytes);
+      const rx = new AuditChannel(sock, handlers, cfg.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
       try {
-        await set(ch, AUDIT_STATUS_PID, { pid: process.pid });
+        await set(rx, AUDIT_STATUS_PID, { pid: process.pid });
         restore.pid = true;
+        sock.unref();
+        readerChannel = rx;
       } catch (err) {
+        rx.close();
         if ((err as AuditError).errno !== EEXIST) throw err;
       }
     }
@@ -328,6 +375,10 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
       // Auditing is switched on only with a rule to serve (applyPlan): once on, every process
       // forked after pays on every syscall, rule or not (docs/audit.md).
       enableWithRule = st.enabled === 0;
+      if (cfg.rateLimit !== undefined && st.rateLimit !== cfg.rateLimit && st.enabled !== AUDIT_LOCKED) {
+        await set(ch, AUDIT_STATUS_RATE_LIMIT, { rateLimit: cfg.rateLimit });
+        restore.rateLimit = st.rateLimit;
+      }
       // A locked configuration refuses the change (EPERM): keep the kernel's limit then.
       if (st.backlogLimit < cfg.backlogLimit && st.enabled !== AUDIT_LOCKED) {
         await set(ch, AUDIT_STATUS_BACKLOG_LIMIT, { backlogLimit: cfg.backlogLimit });
@@ -355,8 +406,6 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     daemonDisabled = st.enabled === 0;
     setMode('multicast', '');
   }
-  let readerChannel: AuditChannel | undefined;
-
   async function undo(ch: AuditChannel): Promise<void> {
     const steps: [string, () => Promise<unknown>][] = [];
     if (installed) {
@@ -365,6 +414,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     }
     if (restore.enabled !== undefined) steps.push(['restore enabled', () => set(ch, AUDIT_STATUS_ENABLED, { enabled: restore.enabled! })]);
     if (restore.backlogLimit !== undefined) steps.push(['restore backlog limit', () => set(ch, AUDIT_STATUS_BACKLOG_LIMIT, { backlogLimit: restore.backlogLimit! })]);
+    if (restore.rateLimit !== undefined) steps.push(['restore rate limit', () => set(ch, AUDIT_STATUS_RATE_LIMIT, { rateLimit: restore.rateLimit! })]);
     if (restore.pid) steps.push(['unregister', () => set(ch, AUDIT_STATUS_PID, { pid: 0 })]);
     for (const [what, step] of steps) {
       try {
@@ -378,6 +428,7 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
     restore.pid = false;
     delete restore.enabled;
     delete restore.backlogLimit;
+    delete restore.rateLimit;
   }
 
   async function start(): Promise<void> {

@@ -31,7 +31,7 @@ export interface NodeCollectorConfig {
   readonly clockTicksPerSecond: number;
   readonly mountPointsExclude: RegExp;
   readonly fsTypesExclude: RegExp;
-  /** How long start() waits for the systeminformation inventory before resolving anyway. */
+  /** How long start() waits for the node inventory before resolving anyway. */
   readonly inventoryWaitMs?: number;
 }
 

@@ -1,11 +1,13 @@
 /**
- * The node inventory behind vigil_node_info, taken once at start with
- * systeminformation. It can take a while (it may spawn helpers), so it runs
- * in the background; the label values are fixed for the life of the agent.
+ * The node inventory behind vigil_node_info, taken once at start from the
+ * kernel and os-release(5): os.* for kernel, arch, cores, memory and
+ * hostname, /proc/cpuinfo for the cpu model. (systeminformation did this
+ * before and cost ~10 MB of resident memory for six facts.) The label values
+ * are fixed for the life of the agent.
  */
 import { readFile } from 'node:fs/promises';
+import { arch, availableParallelism, hostname, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import si from 'systeminformation';
 
 export interface NodeInventory {
   readonly os: string;
@@ -41,34 +43,34 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
+/** The first `model name` of /proc/cpuinfo (x86), else `Hardware`/`Processor` (some ARM kernels); '' when none. */
+export function parseCpuModel(cpuinfo: string): string {
+  for (const key of ['model name', 'Hardware', 'Processor', 'cpu model']) {
+    const m = new RegExp(`^${key}\\s*:\\s*(.+)$`, 'm').exec(cpuinfo);
+    if (m?.[1]?.trim()) return m[1].trim();
+  }
+  return '';
+}
+
 /**
- * systeminformation describes the system it runs on: inside a DaemonSet pod
- * that is the container image's distro and the pod's hostname. Kernel, cpu
- * and memory are the node's anyway; distro and hostname are taken from the
- * host's files under hostRoot when it is not '/'.
+ * Kernel, cpu and memory are the node's from inside a pod too; distro and
+ * hostname are the container image's and the pod's, so they are read from
+ * the host's files under hostRoot (a DaemonSet mounts the node's / there).
  */
 export function createSystemInventory(hostRoot: string): InventoryFn {
   return async () => {
-    const [os, cpu, mem] = await Promise.all([si.osInfo(), si.cpu(), si.mem()]);
-    const inv = {
-      os: os.distro,
-      osRelease: os.release,
-      kernel: os.kernel,
-      arch: os.arch,
-      cpuModel: [cpu.manufacturer, cpu.brand].filter((s) => s !== '').join(' '),
-      cpuCores: cpu.cores,
-      memoryBytes: mem.total,
-      hostname: os.hostname,
-    };
-    if (hostRoot === '/') return inv;
     const osRelease = (await readOptional(join(hostRoot, 'etc/os-release'))) ?? (await readOptional(join(hostRoot, 'usr/lib/os-release')));
-    const hostname = (await readOptional(join(hostRoot, 'etc/hostname')))?.trim();
     const rel = osRelease === undefined ? {} : parseOsRelease(osRelease);
+    const hostName = hostRoot === '/' ? undefined : (await readOptional(join(hostRoot, 'etc/hostname')))?.trim();
     return {
-      ...inv,
-      ...(rel.name ? { os: rel.name } : {}),
-      ...(rel.versionId ? { osRelease: rel.versionId } : {}),
-      ...(hostname ? { hostname } : {}),
+      os: rel.name ?? 'Linux',
+      osRelease: rel.versionId ?? '',
+      kernel: release(),
+      arch: arch(),
+      cpuModel: parseCpuModel((await readOptional('/proc/cpuinfo')) ?? ''),
+      cpuCores: availableParallelism(),
+      memoryBytes: totalmem(),
+      hostname: hostName || hostname(),
     };
   };
 }

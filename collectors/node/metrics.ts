@@ -99,7 +99,7 @@ export function createNodeMetricFamilies(src: NodeMetricSources): SnapshotFamily
   }
 
   families.push(
-    new SnapshotFamily('vigil_node_info', 'Node inventory taken once at agent start (systeminformation); value is always 1.', 'gauge', NODE_INFO_LABELS, () => {
+    new SnapshotFamily('vigil_node_info', 'Node inventory taken once at agent start (kernel, os-release, /proc/cpuinfo); value is always 1.', 'gauge', NODE_INFO_LABELS, () => {
       const inv = src.inventory();
       return inv ? [{ labels: inventoryLabels(inv), value: 1 }] : [];
     }),

@@ -48,7 +48,11 @@ const MAX_SYMLINK_HOPS = 8;
 /** One known program file of a root (host or container image). */
 interface KnownProgram {
   readonly name: string;
-  /** A path the agent can open (under the host root or /proc/<pid>/root). */
+  /**
+   * The path inside its root. The root is joined at hash time: a container's
+   * root is reached through the pid being classified, since the pid that
+   * built the index may be gone by then (a short-lived `cp`).
+   */
   readonly path: string;
   readonly id: string;
   readonly size: number;
@@ -82,7 +86,7 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
         const targetName = basename(found.path);
         const known: KnownProgram = {
           name: isKnownName(targetName) ? targetName : name,
-          path: `${root}${found.path}`,
+          path: found.path,
           id,
           size: found.stats.size,
         };
@@ -127,21 +131,24 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
   /** undefined: undecided for now (the executable could not be read), so nothing is cached. */
   function identify(pid: number, exe: string, stats: Stats, id: string, containerId: string | undefined): Binary | undefined {
     hostIndex ??= indexOf(cfg.hostRoot);
-    const indexes = [hostIndex];
-    if (containerId !== undefined) indexes.unshift(containerIndex(pid, containerId));
-    for (const index of indexes) {
+    const indexes: { index: KnownIndex; root: string }[] = [{ index: hostIndex, root: cfg.hostRoot }];
+    if (containerId !== undefined) indexes.unshift({ index: containerIndex(pid, containerId), root: `${cfg.procRoot}/${pid}/root` });
+    for (const { index } of indexes) {
       const known = index.byId.get(id);
       if (known) return { name: known.name, multicall: MULTICALL_BINARIES.has(known.name) };
     }
     const name = basename(exe.replace(/ \(deleted\)$/, ''));
     if (isKnownName(name)) return { name, multicall: MULTICALL_BINARIES.has(name) };
     const exePath = `${cfg.procRoot}/${pid}/exe`;
-    for (const index of indexes) {
+    for (const { index, root } of indexes) {
       for (const known of index.bySize.get(stats.size) ?? []) {
         const mine = hashOf(id, exePath, stats.size);
         if (mine === undefined) return undefined;
         if (mine === null) return '';
-        if (hashOf(known.id, known.path, known.size) === mine) return { name: known.name, multicall: MULTICALL_BINARIES.has(known.name) };
+        const theirs = hashOf(known.id, `${root}${known.path}`, known.size);
+        // Unreadable now (the process left, the image changed): undecided, not "a different program".
+        if (theirs === undefined) return undefined;
+        if (theirs === mine) return { name: known.name, multicall: MULTICALL_BINARIES.has(known.name) };
       }
     }
     return '';

@@ -5,7 +5,7 @@ export { CompileError } from './errors.js';
 export { evtTypesOf, isTypeConstraint } from './evt-types.js';
 export { compileFieldExpr } from './field-expr.js';
 export { ALWAYS_FIELDS, compileOutput, formatValue } from './output.js';
-export type { OutputTemplate } from './output.js';
+export type { OutputLayout, OutputTemplate } from './output.js';
 export { compileGlob, compilePmatch } from './patterns.js';
 export { compileLinearRegex } from './regex.js';
 export { compileRule } from './rule.js';

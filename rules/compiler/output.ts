@@ -11,6 +11,19 @@ export interface OutputTemplate {
   fields(e: VigilEvent, into: Record<string, string | number | boolean | null>): void;
   /** Field names in the text that vigil does not know (they print <NA>). */
   readonly unknown: readonly string[];
+  /** The text split at its field references (the same object for every alert of the rule). */
+  readonly layout: OutputLayout;
+}
+
+/**
+ * An output text as literals around field references: the rendered text is
+ * literals[0] + value of keys[0] + literals[1] + ... + literals[keys.length].
+ * Delivery sends it once per stream so receivers render alerts from values.
+ */
+export interface OutputLayout {
+  readonly literals: readonly string[];
+  /** output_fields keys, in text order (a key referenced twice appears twice). */
+  readonly keys: readonly string[];
 }
 
 /** Always in output_fields, so a SIEM can group alerts by workload. */
@@ -94,6 +107,8 @@ export function compileOutput(text: string): OutputTemplate {
   const keys: string[] = [];
   const bound = new Map<string, BoundField | undefined>();
   const unknown: string[] = [];
+  const literals: string[] = [];
+  const refKeys: string[] = [];
   let last = 0;
   let lit = '';
   for (const r of outputRefs(text, (n) => typeof bindField(n) !== 'string')) {
@@ -106,6 +121,8 @@ export function compileOutput(text: string): OutputTemplate {
       keys.push(key);
       if (f === undefined) unknown.push(key);
     }
+    literals.push(lit);
+    refKeys.push(key);
     if (lit !== '') {
       parts.push(lit);
       lit = '';
@@ -113,6 +130,7 @@ export function compileOutput(text: string): OutputTemplate {
     parts.push({ key, field: bound.get(key) });
   }
   lit += text.slice(last);
+  literals.push(lit);
   if (lit !== '') parts.push(lit);
   for (const k of ALWAYS_FIELDS)
     if (!bound.has(k)) {
@@ -123,6 +141,7 @@ export function compileOutput(text: string): OutputTemplate {
   return {
     keys,
     unknown,
+    layout: { literals, keys: refKeys },
     render(e) {
       let s = '';
       for (const p of parts) s += typeof p === 'string' ? p : formatValue(p.field, p.field?.get(e));

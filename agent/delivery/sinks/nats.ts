@@ -1,5 +1,5 @@
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsOutputConfig } from '../output-config.js';
 import type { Envelope } from '../envelope.js';
 import { envelopeJson } from '../formats/envelope-json.js';
@@ -31,6 +31,8 @@ export function createNatsSink(cfg: NatsOutputConfig): PushSink {
   return {
     async send(batch) {
       if (!nc || nc.isClosed()) {
+        // Loaded on first use: the NATS client is ~8 MB of resident memory an agent without this output should not carry.
+        const [{ connect }, { jetstream }] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
         nc = await connect({
           servers: [...cfg.servers],
           timeout: cfg.timeoutMs,

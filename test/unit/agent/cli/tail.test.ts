@@ -5,6 +5,7 @@ import { runTail } from '../../../../agent/cli/tail.js';
 import { createHub } from '../../../../agent/delivery/hub.js';
 import { escapeField, tailColumns, tailLine } from '../../../../agent/delivery/tail-format.js';
 import { createGrpcServer, type GrpcServer } from '../../../../agent/grpc/server.js';
+import { compileOutput } from '../../../../rules/compiler/output.js';
 import { testDeps } from '../../../helpers/deps.js';
 
 const HOSTILE = 'evil\n\r\x1b[31mred\x1b]0;title\x07\u202eabc\u2028|=\\"\'\x00\x9b';
@@ -87,6 +88,30 @@ describe('vigil tail', () => {
     expect(env.alert.outputFields['proc.cmdline'].stringValue).toBe(HOSTILE);
   });
 
+  it('prints the same JSON whether the stream is COMPACT (the default) or FULL', async () => {
+    const { hub, addr } = await serve();
+    const layout = compileOutput('shell %proc.cmdline in %k8s.pod.name').layout;
+    for (let i = 0; i < 3; i++) {
+      const fields = { 'proc.cmdline': `${HOSTILE} ${i}`, 'container.id': 'c', 'container.name': null, 'k8s.ns.name': 'shop', 'k8s.pod.name': 'web' };
+      const output = `22:13:20.100000000: Critical shell ${HOSTILE} ${i} in web`;
+      hub.publishAlert({ time: '2023-11-14T22:13:20.100000000Z', rule: 'R', priority: 'Critical', output, output_fields: fields, hostname: 'n', source: 'syscall', tags: ['t'] }, undefined, layout);
+    }
+    const run = async (extra: string[]): Promise<string[]> => {
+      const io = capture();
+      const signals = new EventEmitter();
+      const done = runTail(['--addr', addr, '--since', '0', ...extra], { stdout: io.out, stderr: io.err, isTTY: false, signals: signals as never });
+      await until(() => io.text().split('\n').length >= 4);
+      signals.emit('SIGINT');
+      expect(await done).toBe(0);
+      return io.text().trim().split('\n');
+    };
+    const compact = await run([]);
+    const full = await run(['--encoding', 'full']);
+    expect(compact).toHaveLength(3);
+    expect(compact).toEqual(full);
+    expect(JSON.parse(compact[2]!).alert.output).toBe(`22:13:20.100000000: Critical shell ${HOSTILE} 2 in web`);
+  });
+
   it('aligned colour lines on a TTY', async () => {
     const { hub, addr } = await serve();
     hub.publishEvent({ type: 'execve', source: 'syscall', timeMs: 1, proc: { pid: 1, name: 'bash' }, k8s: { ns: 'shop', podName: 'web' } });
@@ -113,6 +138,7 @@ describe('vigil tail', () => {
     const io = capture();
     expect(await runTail(['--kind', 'nope'], { stdout: io.out, stderr: io.err, isTTY: false })).toBe(2);
     expect(await runTail(['--min-priority', 'loud'], { stdout: io.out, stderr: io.err, isTTY: false })).toBe(2);
+    expect(await runTail(['--encoding', 'tiny'], { stdout: io.out, stderr: io.err, isTTY: false })).toBe(2);
     const { addr } = await serve();
     const io2 = capture();
     expect(await runTail(['--addr', addr, '--condition', 'proc.name ='], { stdout: io2.out, stderr: io2.err, isTTY: false, signals: new EventEmitter() as never })).toBe(1);

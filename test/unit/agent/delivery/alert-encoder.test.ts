@@ -14,7 +14,7 @@ describe('direct alert encoder', () => {
     const hub = createHub(testDeps(), { node: 'node-1', ringSize: 10 });
     const envs: Envelope[] = [];
     hub.addSink({ deliver: (e) => envs.push(e) });
-    for (const a of realAlerts(500)) hub.publishAlert(a.alert, a.event);
+    for (const a of realAlerts(500)) hub.publishAlert(a.alert, a.event, a.layout);
     hub.publishAlert({
       time: '2026-01-01T00:00:00.000000001Z',
       rule: HOSTILE,

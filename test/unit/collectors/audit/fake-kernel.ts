@@ -101,6 +101,11 @@ export class FakeAuditKernel {
           }
           this.log.push(`pid=${pid}${err ? ' refused' : ''}`);
         }
+        if (!err && mask & 0x08) {
+          if (locked) err = EPERM;
+          else this.status.rateLimit = m.payload.readUInt32LE(16);
+          this.log.push(`rate_limit=${m.payload.readUInt32LE(16)}`);
+        }
         if (!err && mask & AUDIT_STATUS_BACKLOG_LIMIT) {
           if (locked) err = EPERM;
           else this.status.backlogLimit = m.payload.readUInt32LE(20);

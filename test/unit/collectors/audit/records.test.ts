@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditAssembler, type GroupClose } from '../../../../collectors/audit/assemble.js';
 import { buildSyscall } from '../../../../collectors/audit/build.js';
-import { decodeSockaddr, formatIpv6 } from '../../../../collectors/audit/decode.js';
+import { decodeSockaddr } from '../../../../collectors/audit/decode.js';
 import { parseRecord } from '../../../../collectors/audit/records.js';
 import type { AuditSyscall } from '../../../../collectors/audit/types.js';
 
@@ -108,16 +108,6 @@ describe('decodeSockaddr', () => {
     expect(decodeSockaddr(`0100${Buffer.from('\0abs').toString('hex')}`)).toEqual({ family: 'unix', path: '@abs' });
     expect(decodeSockaddr('100000000000000000000000')).toEqual({ family: 'netlink', raw: '100000000000000000000000' });
     expect(decodeSockaddr('zz')).toBeUndefined();
-  });
-
-  it('formats IPv6 as RFC 5952', () => {
-    const b = Buffer.alloc(16);
-    expect(formatIpv6(b)).toBe('::');
-    b.writeUInt16BE(0x2001, 0);
-    b.writeUInt16BE(0xdb8, 2);
-    b.writeUInt16BE(1, 14);
-    expect(formatIpv6(b)).toBe('2001:db8::1');
-    expect(formatIpv6(Buffer.from('00000000000000000000ffff0a000001', 'hex'))).toBe('::ffff:10.0.0.1');
   });
 });
 

@@ -10,7 +10,7 @@ const SELF = 4242;
 
 function setup(mode: 'auto' | 'on' = 'on', kernel = new FakeAuditKernel()) {
   const deps = testDeps();
-  const src = createAuditSource(deps, { mode, backlogLimit: 8192, openSocket: kernel.open, syscalls: x64, excludePid: SELF, statusIntervalMs: 60_000 });
+  const src = createAuditSource(deps, { mode, backlogLimit: 8192, rateLimit: 5000, openSocket: kernel.open, syscalls: x64, excludePid: SELF, statusIntervalMs: 60_000 });
   const events: AuditSyscall[] = [];
   src.onEvent((e) => events.push(e));
   return { kernel, deps, src, events };
@@ -25,7 +25,7 @@ describe('createAuditSource against a fake kernel', () => {
     src.setPlan({ syscalls: ['connect', 'openat', 'no_such_call'] });
     await src.start(new AbortController().signal);
     expect(src.status()).toMatchObject({ mode: 'unicast', immutable: false, auditedSyscalls: ['connect', 'openat'], unmetSyscalls: ['no_such_call'] });
-    expect(kernel.status).toMatchObject({ enabled: 1, pid: process.pid, backlogLimit: 8192 });
+    expect(kernel.status).toMatchObject({ enabled: 1, pid: process.pid, backlogLimit: 8192, rateLimit: 5000 });
     const rule = decodeRule(kernel.rules[0]!)!;
     expect(rule.key).toBe('vigil');
     expect(rule.syscalls).toEqual([42, 257]);
@@ -40,7 +40,7 @@ describe('createAuditSource against a fake kernel', () => {
 
     await src.stop();
     expect(kernel.rules).toEqual([]);
-    expect(kernel.status).toMatchObject({ enabled: 0, pid: 0, backlogLimit: 64 });
+    expect(kernel.status).toMatchObject({ enabled: 0, pid: 0, backlogLimit: 64, rateLimit: 0 });
     expect(deps.reported).toEqual([]);
     await src.stop();
   });
@@ -178,10 +178,27 @@ describe('createAuditSource against a fake kernel', () => {
     expect(await metricValue(deps.registry, 'vigil_audit_kernel_lost')).toBe(30);
     expect(await metricValue(deps.registry, 'vigil_audit_backlog')).toBe(7);
     expect(await metricValue(deps.registry, 'vigil_audit_backlog_limit')).toBe(8192);
-    kernel.sockets[0]!.emit('error', Object.assign(new Error('ENOBUFS'), { code: 'ENOBUFS' }));
-    expect(await metricValue(deps.registry, 'vigil_audit_lost_total', { reason: 'socket_overrun' })).toBe(1);
+    kernel.sockets.at(-1)!.emit('error', Object.assign(new Error('ENOBUFS'), { code: 'ENOBUFS' }));
+    await vi.waitFor(async () => expect(await metricValue(deps.registry, 'vigil_audit_lost_total', { reason: 'socket_overrun' })).toBe(1));
     expect(records.some((r) => String(r.msg).includes('audit records lost (kernel)'))).toBe(true);
     await src.stop();
+  });
+
+  it('adds its rule again when someone deleted every rule (augenrules runs auditctl -D)', async () => {
+    const kernel = new FakeAuditKernel();
+    const deps = testDeps();
+    const src = createAuditSource(deps, { mode: 'on', backlogLimit: 8192, openSocket: kernel.open, syscalls: x64, statusIntervalMs: 5 });
+    // Names sort one way, numbers another (openat 257 < ptrace 101 by name): the check compares numbers.
+    src.setPlan({ syscalls: ['openat', 'connect', 'ptrace'] });
+    await src.start(new AbortController().signal);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await metricValue(deps.registry, 'vigil_audit_rule_readded_total')).toBe(0);
+    expect(deps.reported).toEqual([]);
+    kernel.rules = [];
+    await vi.waitFor(() => expect(ruleKeys(kernel)).toEqual(['vigil']));
+    expect(await metricValue(deps.registry, 'vigil_audit_rule_readded_total')).toBe(1);
+    await src.stop();
+    expect(kernel.rules).toEqual([]);
   });
 
   it('auto: an agent without audit rights goes off with a reason; on: the start fails', async () => {

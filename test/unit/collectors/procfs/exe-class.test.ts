@@ -63,6 +63,22 @@ describe('exe classifier', () => {
     expect(c.classify(10, '/bin/busybox', ['wget'], 'ctr')?.exeClass).toBeUndefined();
     expect(c.classify(11, '/tmp/updater', ['updater', 'sh'], 'ctr')).toMatchObject({ program: 'updater' });
   });
+
+  it("finds a renamed shell in a container after the process that indexed the container's image is gone", () => {
+    const image = join(dir, 'image');
+    mkdirSync(join(image, 'bin'), { recursive: true });
+    mkdirSync(join(image, 'tmp'));
+    writeFileSync(join(image, 'bin', 'bash'), 'container-bash-binary');
+    writeFileSync(join(image, 'bin', 'cp'), 'cp-binary');
+    copyFileSync(join(image, 'bin', 'bash'), join(image, 'tmp', 'kworker'));
+    // `cp /bin/bash /tmp/kworker` is classified first (and indexes the image), then exits.
+    proc(20, join(image, 'bin', 'cp'), image);
+    proc(21, join(image, 'tmp', 'kworker'), image);
+    const c = createExeClassifier({ procRoot, hostRoot });
+    expect(c.classify(20, '/bin/cp', ['cp'], 'ctr')?.exeClass).toBeUndefined();
+    rmSync(join(procRoot, '20'), { recursive: true });
+    expect(c.classify(21, '/tmp/kworker', ['/tmp/kworker', '-i'], 'ctr')).toMatchObject({ exeClass: 'shell', program: 'bash' });
+  });
 });
 
 describe('appletOf', () => {
