@@ -2,10 +2,11 @@ import type { SocketInfo } from '../../collectors/model.js';
 import { getOrInsert } from '../../core/collections.js';
 import type { VigilEvent } from '../../rules/event.js';
 
-/** A connection's far end as the socket table shows it (collectors/netfs OpenedElsewhere). */
+/** A connection as the socket table can match it: its far end, or its socket's inode (collectors/netfs OpenedElsewhere). */
 export interface RemoteEndpoint {
-  readonly ip: string;
-  readonly port: number;
+  readonly ip?: string;
+  readonly port?: number;
+  readonly inode?: number;
 }
 
 /** How long an audited connection waits for the scan that would report it again. */
@@ -49,11 +50,24 @@ export class AuditedConnections {
     // An open the TCP counters count; a connect of unknown protocol only by a result UDP never gives.
     const opened = outbound ? TCP_OPENED.has(e.rawres) && (proto === 'tcp' || (proto === undefined && e.rawres !== 0)) : e.rawres >= 0 && fd.l4proto !== 'udp';
     if (live) this.remember(key(pid, ip, port));
-    if (!opened || fd.netns === undefined) return;
-    const opens = getOrInsert(this.opens, fd.netns, () => ({ list: [] as RemoteEndpoint[], lastMs: 0 }));
+    if (opened && fd.netns !== undefined) this.opened(fd.netns, { ip: plainIp(ip), port });
+  }
+
+  /**
+   * An accept whose caller asked for no peer address (`accept(fd, NULL,
+   * NULL)`: busybox nc, some servers): an open in `netns`, known by its
+   * socket's inode while the fd is still open, else by nothing (then no scan
+   * can have shown it either).
+   */
+  noteAnonymousAccept(netns: number, inode: number | undefined): void {
+    this.opened(netns, inode === undefined ? {} : { inode });
+  }
+
+  private opened(netns: number, what: RemoteEndpoint): void {
+    const opens = getOrInsert(this.opens, netns, () => ({ list: [] as RemoteEndpoint[], lastMs: 0 }));
     opens.lastMs = this.now();
     if (opens.list.length >= MAX_OPENS_PER_NETNS) opens.list.shift();
-    opens.list.push({ ip: plainIp(ip), port });
+    opens.list.push(what);
   }
 
   private remember(k: string): void {

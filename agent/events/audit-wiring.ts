@@ -68,8 +68,26 @@ export class AuditWiring {
     }
     const e = auditEvent(s, this.ctx);
     if (e === undefined) return;
-    if (e.type === 'connect' || e.type === 'accept' || e.type === 'accept4') this.deps.connections.note(e, e.fd?.l4proto);
+    if (e.type === 'connect' || e.type === 'accept' || e.type === 'accept4') {
+      if (e.fd !== undefined) this.deps.connections.note(e, e.fd.l4proto);
+      else if (e.type !== 'connect' && s.exit !== undefined && s.exit >= 0 && s.sockaddr === undefined) this.anonymousAccept(s.pid, s.exit);
+    }
     this.deps.emit(e);
+  }
+
+  /** An accepted socket whose peer the record does not name: still an open of its netns (audit-connections.ts). */
+  private anonymousAccept(pid: number, fd: number): void {
+    const netns = this.deps.ctx.process(pid)?.netns;
+    // Only a process listening on TCP accepted a TCP connection (not a unix socket's).
+    if (netns === undefined || !ownsTcpListener(this.deps.ctx, pid, netns)) return;
+    let inode: number | undefined;
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`${this.deps.ctx.procRoot}/${pid}/fd/${fd}`));
+      if (m) inode = Number(m[1]);
+    } catch {
+      // closed already: a connection too short for any scan
+    }
+    this.deps.connections.noteAnonymousAccept(netns, inode);
   }
 
   /** The exec watcher (or a scan) reported this process's current program. */
@@ -122,6 +140,11 @@ export class AuditWiring {
       this.execTimer.unref();
     }
   }
+}
+
+function ownsTcpListener(ctx: EventContext, pid: number, netns: number): boolean {
+  for (const s of ctx.socketsInNetns(netns)) if (s.state === 'LISTEN' && s.proto.startsWith('tcp') && s.pids.includes(pid)) return true;
+  return false;
 }
 
 /** The server end of an accept: the one TCP port the process listens on in its netns (none when it has several). */

@@ -14,8 +14,9 @@ import { snmpTcpColumns, type SnmpTcp } from './tcp-gate.js';
  *
  * Another source may have seen connections the rows cannot show (the
  * kernel audit source sees every connect and accept): those it reports for
- * the netns (`elsewhere`, by their far end) count as observed, unless a
- * row already shows the same far end (then the row counted it).
+ * the netns (`elsewhere`, by their far end or socket inode) count as
+ * observed, unless a new row shows the same far end or inode (then the row
+ * counted it; each row once).
  *
  * Approximate at the edges, never negative: an accepted connection still in
  * its listener's accept queue has no inode yet and counts as unseen; a netns
@@ -34,17 +35,31 @@ export interface UnobservedOpens {
   sweep(): void;
 }
 
-/** A TCP connection another source saw, by its far end (the row's remote address and port). */
+/**
+ * A TCP connection another source saw: by its far end (the row's remote
+ * address and port), or by its socket's inode, or by neither (an accept
+ * whose caller asked for no peer address, its socket already closed: no
+ * scan can have shown it).
+ */
 export interface OpenedElsewhere {
-  readonly ip: string;
-  readonly port: number;
+  readonly ip?: string;
+  readonly port?: number;
+  readonly inode?: number;
+}
+
+/** A new connection row: what another source's report of it would name. */
+interface FreshRow {
+  readonly inode: number;
+  /** `ip|port` of the far end, IPv4-mapped addresses as IPv4. */
+  readonly end: string;
+  explained: boolean;
 }
 
 interface NetnsState {
   opens: number;
   connections: Set<number>;
-  /** Far ends of those connections (`ip|port`, IPv4-mapped addresses as IPv4). */
-  remotes: Set<string>;
+  /** This read's new rows no report explained yet: a report arriving after the read may still (each row once). */
+  unexplained: FreshRow[];
   seen: boolean;
 }
 
@@ -71,20 +86,26 @@ export function createUnobservedOpens(): UnobservedOpens {
         return 0;
       }
       const connections = new Set<number>();
-      const remotes = new Set<string>();
-      let fresh = 0;
+      const freshRows: FreshRow[] = [];
       for (const r of rows) {
         if (!isConnection(r)) continue;
         connections.add(r.inode);
-        remotes.add(farEnd(r.remoteAddr, r.remotePort));
-        if (prev && !prev.connections.has(r.inode)) fresh++;
+        if (prev && !prev.connections.has(r.inode)) freshRows.push({ inode: r.inode, end: farEnd(r.remoteAddr, r.remotePort), explained: false });
       }
+      // Each report is one open: a new row of this read that shows it (by
+      // inode or far end) already counted it, and so did one of the previous
+      // read's when the report came after that read; each row explains one
+      // report at most (twenty connections to one peer are twenty opens).
+      const candidates = [...freshRows, ...(prev?.unexplained ?? [])];
       let other = 0;
       for (const e of elsewhere) {
-        const k = farEnd(e.ip, e.port);
-        if (!remotes.has(k) && !prev?.remotes.has(k)) other++;
+        const end = e.ip !== undefined && e.port !== undefined ? farEnd(e.ip, e.port) : undefined;
+        const row = e.inode === undefined && end === undefined ? undefined : candidates.find((c) => !c.explained && (e.inode !== undefined ? c.inode === e.inode : c.end === end));
+        if (row) row.explained = true;
+        else other++;
       }
-      byNetns.set(netns, { opens, connections, remotes, seen: true });
+      const fresh = freshRows.length;
+      byNetns.set(netns, { opens, connections, unexplained: freshRows.filter((r) => !r.explained), seen: true });
       if (!prev || opens < prev.opens) return 0; // first read, or a new netns under a reused inode
       return Math.max(0, opens - prev.opens - fresh - other);
     },

@@ -4,12 +4,12 @@ import type { FieldDef } from './types.js';
 const nsOf = (ms: number): number => Math.round(ms * 1e6);
 
 export const eventFields: readonly FieldDef[] = [
-  plain('evt.type', 'string', 'Event type: execve, procexit, connect, accept, listen, dup, container, metric.', (e) => e.type),
+  plain('evt.type', 'string', 'Event type: execve, procexit, connect, accept, listen, dup, container, metric; with --audit also the audited syscalls (openat, setns, ptrace...).', (e) => e.type),
   plain('evt.time', 'number', 'Event time in ns since the epoch; printed as a time of day (UTC) like Falco.', (e) => nsOf(e.timeMs), { format: (v) => timeOfDay((v as number) / 1e6) }),
   plain('evt.rawtime', 'number', 'Event time in ns since the epoch.', (e) => nsOf(e.timeMs)),
   plain('evt.time.s', 'number', 'Event time in seconds since the epoch.', (e) => Math.floor(e.timeMs / 1000)),
   plain('evt.datetime', 'string', 'Event time as RFC3339 (ms precision).', (e) => new Date(e.timeMs).toISOString()),
-  plain('evt.rawres', 'number', 'Raw result: on dup, the stdio fd (0, 1, 2) that points at a socket.', (e) => e.rawres),
+  plain('evt.rawres', 'number', "Raw result: the syscall's return value (a negative errno on failure); on dup, the stdio fd (0, 1, 2) that points at a socket.", (e) => e.rawres),
   plain('evt.dir', 'string', "Event direction; always '<' (vigil only sees completed calls).", () => '<', { constant: true }),
   plain('evt.source', 'string', 'Event source: syscall or metrics.', (e) => e.source),
   plain('evt.hostname', 'string', 'Hostname of the node the event comes from.', (e) => e.hostname),

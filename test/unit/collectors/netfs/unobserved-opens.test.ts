@@ -78,7 +78,7 @@ describe('createUnobservedOpens', () => {
     expect(u.observe(1, 12, [])).toBe(2);
   });
 
-  it('connections another source saw count as observed, unless a row already counted the same far end', () => {
+  it('connections another source saw count as observed, unless a new row already counted them', () => {
     const u = createUnobservedOpens();
     u.observe(1, 100, [row(1)]);
     // 5 opens: row 2 is new; the audit source saw 3 one-off connections and the one row 2 is (same far end).
@@ -90,14 +90,31 @@ describe('createUnobservedOpens', () => {
       { ip: '10.0.0.4', port: 8082 },
     ];
     expect(u.observe(1, 105, rows, seen)).toBe(1);
-    // A far end a row of the previous read showed was counted then.
-    expect(u.observe(1, 106, rows, [{ ip: '10.0.0.9', port: 443 }])).toBe(1);
-    // IPv4-mapped far ends are the same as IPv4 ones; and never below zero.
+    // Another connection to the same peer: the row was matched already, so this report is one more open.
+    expect(u.observe(1, 106, rows, [{ ip: '10.0.0.9', port: 443 }])).toBe(0);
+    // Never below zero.
     expect(
       u.observe(1, 107, rows, [
-        { ip: '::ffff:10.0.0.5', port: 1 },
+        { ip: '10.0.0.5', port: 1 },
         { ip: '10.0.0.6', port: 2 },
       ]),
     ).toBe(0);
+  });
+
+  it('each new row explains one report: twenty connections to one peer, one of them seen by a scan', () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 100, []);
+    const twenty = Array.from({ length: 20 }, () => ({ ip: '::ffff:10.0.0.3', port: 80 }));
+    expect(u.observe(1, 120, [row(7)], twenty)).toBe(0);
+  });
+
+  it('a report that arrives after the read that showed its row is not counted twice; one by inode matches that row', () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 100, []);
+    expect(u.observe(1, 102, [row(7), row(8)])).toBe(0); // two new rows, reports not in yet
+    // Next read: one more open (unseen), and the late reports for rows 7 (far end) and 8 (inode).
+    expect(u.observe(1, 103, [row(7), row(8)], [{ ip: '10.0.0.3', port: 80 }, { inode: 8 }])).toBe(1);
+    // An anonymous report (an accept without a peer address, its socket closed) is an observed open.
+    expect(u.observe(1, 104, [row(7), row(8)], [{}])).toBe(0);
   });
 });
