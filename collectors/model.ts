@@ -18,16 +18,9 @@ export interface PodBasics {
   readonly hostNetwork: boolean;
 }
 
-/** One mount the runtime made for a container (Docker's Mounts, CRI's ContainerStatus.mounts). */
-export interface ContainerMount {
-  readonly source: string;
-  readonly dest: string;
-  /** Docker's mode (`ro`, `z`...); '' from CRI. */
-  readonly mode: string;
-  readonly rdwr: boolean;
-  /** Docker's propagation as given; CRI's enum as Falco's container plugin names it (private, rslave, rshared). */
-  readonly propagation: string;
-}
+import type { ContainerMount } from '../core/mounts.js';
+
+export type { ContainerMount };
 
 /** A container found from its cgroup, enriched from the runtime when reachable. */
 export interface ContainerInfo {

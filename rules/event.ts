@@ -10,6 +10,8 @@
  * `container` ↔ container.*, `k8s` ↔ k8s.*, `user` ↔ user.*.
  */
 
+import type { ContainerMount } from '../core/mounts.js';
+
 /** Every evt.type vigil emits without the kernel audit source; a rule matching none of them never fires. */
 export const EVENT_TYPES = ['execve', 'procexit', 'connect', 'accept', 'listen', 'dup', 'container', 'metric'] as const;
 
@@ -172,18 +174,7 @@ export interface OpenFields {
   readonly create: boolean;
 }
 
-/** One mount the runtime made for the container (container.mount.*), as Docker and CRI report it. */
-export interface ContainerMount {
-  /** Host path (or volume path). */
-  readonly source: string;
-  /** Path inside the container. */
-  readonly dest: string;
-  /** Docker's mode string (`ro`, `z`...); '' from CRI. */
-  readonly mode: string;
-  readonly rdwr: boolean;
-  /** `rprivate`, `private`, `rslave`, `rshared`...; '' when the runtime gave none. */
-  readonly propagation: string;
-}
+export type { ContainerMount };
 
 export interface ContainerFields {
   /** Full id; container.id is its first 12 characters, as in Falco. */

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, integrationUnavailable } from './docker-env.js';
@@ -23,16 +24,8 @@ const TOOLS = 'vigil-test/tools:latest';
 const X86 = process.arch !== 'arm64';
 // Syscall numbers for perl's syscall(): x86_64 / aarch64.
 const NR = { ptrace: X86 ? 101 : 117, finit_module: X86 ? 313 : 273 };
-const LIBRARY_RULES = [
-  'Sensitive File Read in Container',
-  'Write Below Binary Directory',
-  'Write Below Etc in Container',
-  'Namespace Change in Container',
-  'Ptrace Attach',
-  'Kernel Module Loaded from Container',
-  'Kernel Module Loaded on Host',
-  'Fileless Execution',
-];
+// The default library's file and privilege rules, by name, from their file.
+const LIBRARY_RULES = [...readFileSync(join(LIBRARY, '50-file-privilege.yaml'), 'utf8').matchAll(/^- rule: (.+)$/gm)].map((m) => m[1]!);
 const BUSYBOX = 'vigil-test/busybox:latest';
 const unavailable = integrationUnavailable() ?? auditUnavailable() ?? (existsSync(FALCO) ? undefined : `${FALCO} is absent`);
 
@@ -72,9 +65,10 @@ describe.skipIf(unavailable)('rules on kernel audit events, performed in pods', 
    * runtime's shim), so an event of a command already gone is still placed in
    * the pod through its parent.
    */
-  function sh(script: string): void {
-    docker('exec', pod.id, 'sh', '-c', `${script}; sleep 1`);
+  function shIn(target: Pod, script: string): void {
+    docker('exec', target.id, 'sh', '-c', `${script}; sleep 1`);
   }
+  const sh = (script: string): void => shIn(pod, script);
   /** Runs perl in the pod; it lingers 2 s so the process is still in /proc when its events are enriched. */
   function perl(code: string, argv0 = 'perl'): void {
     // bash's exec -a sets argv[0] (proc.exe), as an ssh client's would be.
@@ -151,9 +145,7 @@ describe.skipIf(unavailable)('rules on kernel audit events, performed in pods', 
 
   it("a benign pod's day raises none of the file and privilege rules", async () => {
     const quiet = runPod({ namespace: 'audit', pod: 'benign', container: 'app', image: BUSYBOX, command: ['sleep', '600'] });
-    const run = (script: string): void => {
-      docker('exec', quiet.id, 'sh', '-c', script);
-    };
+    const run = (script: string): void => shIn(quiet, script);
     // What applications and operators do: exec into the pod, read the user database and
     // configuration, write temp and data files, list and run programs, resolve names.
     run('id; cat /etc/passwd /etc/group /etc/hosts /etc/resolv.conf > /dev/null; ls -l /usr/bin /bin > /dev/null');
@@ -162,8 +154,13 @@ describe.skipIf(unavailable)('rules on kernel audit events, performed in pods', 
     docker('exec', quiet.id, 'sleep', '1');
     // A sentinel after the benign steps: once its alert is in, the steps' events were processed.
     run('printf "root:*:1:0:::::\\n" > /tmp/s; cat /tmp/s > /dev/null; mkdir -p /var/log; echo x > /var/log/app.log');
-    run('cp /bin/busybox /usr/bin/sentinel');
-    await agent.waitForAlert((a) => a.rule === 'Write Below Binary Directory' && a.output_fields['container.id'] === quiet.id.slice(0, 12), 20_000);
+    // Tried again if its alert does not come: on a loaded machine the kernel may drop a record (counted, logged).
+    let sentinel: JsonAlert | undefined;
+    for (let i = 0; i < 3 && !sentinel; i++) {
+      run(`cp /bin/busybox /usr/bin/sentinel${i}`);
+      sentinel = await agent.waitForAlert((a) => a.rule === 'Write Below Binary Directory' && a.output_fields['container.id'] === quiet.id.slice(0, 12), 10_000).catch(() => undefined);
+    }
+    expect(sentinel).toBeDefined();
     const noise = agent.alerts.filter((a) => a.output_fields['container.id'] === quiet.id.slice(0, 12) && LIBRARY_RULES.includes(a.rule) && a.rule !== 'Write Below Binary Directory');
     expect(noise.map((a) => `${a.rule}: ${a.output}`)).toEqual([]);
   });
