@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, integrationUnavailable } from './docker-env.js';
 import { startAgent, type AgentHandle, type JsonAlert } from './harness/agent.js';
-import { type AuditState, auditState, auditUnavailable, restoreAudit } from './harness/audit.js';
+import { type Auditd, type AuditState, auditState, auditUnavailable, restoreAudit, startAuditd } from './harness/audit.js';
 import { removeAllPods, runPod, type Pod } from './harness/pods.js';
 
 /**
@@ -27,6 +27,16 @@ const NR = { ptrace: X86 ? 101 : 117, finit_module: X86 ? 313 : 273 };
 // The default library's file and privilege rules, by name, from their file.
 const LIBRARY_RULES = [...readFileSync(join(LIBRARY, '50-file-privilege.yaml'), 'utf8').matchAll(/^- rule: (.+)$/gm)].map((m) => m[1]!);
 const BUSYBOX = 'vigil-test/busybox:latest';
+/**
+ * Runs a script in the pod's shell, which lingers a second: its commands are
+ * then its children (a lone command would be exec'd in place, a child of the
+ * runtime's shim), so an event of a command already gone is still placed in
+ * the pod through its parent.
+ */
+function shIn(target: Pod, script: string): void {
+  docker('exec', target.id, 'sh', '-c', `${script}; sleep 1`);
+}
+
 const unavailable = integrationUnavailable() ?? auditUnavailable() ?? (existsSync(FALCO) ? undefined : `${FALCO} is absent`);
 
 describe.skipIf(unavailable)('rules on kernel audit events, performed in pods', () => {
@@ -59,15 +69,6 @@ describe.skipIf(unavailable)('rules on kernel audit events, performed in pods', 
     expect(after).toEqual(before);
   });
 
-  /**
-   * Runs a script in the pod's shell, which lingers a second: its commands are
-   * then its children (a lone command would be exec'd in place, a child of the
-   * runtime's shim), so an event of a command already gone is still placed in
-   * the pod through its parent.
-   */
-  function shIn(target: Pod, script: string): void {
-    docker('exec', target.id, 'sh', '-c', `${script}; sleep 1`);
-  }
   const sh = (script: string): void => shIn(pod, script);
   /** Runs perl in the pod; it lingers 2 s so the process is still in /proc when its events are enriched. */
   function perl(code: string, argv0 = 'perl'): void {
@@ -163,5 +164,48 @@ describe.skipIf(unavailable)('rules on kernel audit events, performed in pods', 
     expect(sentinel).toBeDefined();
     const noise = agent.alerts.filter((a) => a.output_fields['container.id'] === quiet.id.slice(0, 12) && LIBRARY_RULES.includes(a.rule) && a.rule !== 'Write Below Binary Directory');
     expect(noise.map((a) => `${a.rule}: ${a.output}`)).toEqual([]);
+  });
+});
+
+describe.skipIf(unavailable)("the same with Debian's auditd running: vigil reads the multicast group", () => {
+  let agent: AgentHandle;
+  let before: AuditState;
+  let auditd: Auditd;
+  let pod: Pod;
+
+  let daemon: AuditState;
+
+  beforeAll(async () => {
+    before = auditState();
+    auditd = await startAuditd();
+    daemon = auditState();
+    agent = await startAgent(['--audit', 'on', '--scan-interval-ms', '1000', '--rules', LIBRARY]);
+    pod = runPod({ namespace: 'audit', pod: 'with-auditd', container: 'app', image: TOOLS, command: ['sleep', '600'], extraArgs: ['--cap-add', 'SYS_ADMIN'] });
+  }, 60_000);
+  afterAll(async () => {
+    removeAllPods();
+    const code = await agent?.stop();
+    // vigil leaves auditd's state as it found it (pid, enabled flag, backlog limit, rules); auditd's own exit leaves auditing enabled.
+    const withDaemon = auditState();
+    await auditd?.stop();
+    if (before) restoreAudit(before, ['vigil']);
+    expect(code).toBe(0);
+    expect(withDaemon).toEqual(daemon);
+    expect(auditState()).toEqual(before);
+  });
+
+  it("cat /etc/shadow, a write below /usr/bin and nsenter fire, and auditd's log still gets their records", async () => {
+    expect(await agent.metrics()).toMatch(/^vigil_audit_source_info\{mode="multicast"\} 1$/m);
+    const fired = (rule: string): Promise<JsonAlert> => agent.waitForAlert((a) => a.rule === rule && a.output_fields['container.id'] === pod.id.slice(0, 12), 20_000);
+    shIn(pod, 'printf "root:*:19000:0:99999:7:::\\n" > /etc/shadow');
+    shIn(pod, 'cat /etc/shadow > /dev/null');
+    await fired('Sensitive File Read in Container');
+    shIn(pod, 'cp /bin/busybox /usr/bin/kworker');
+    await fired('Write Below Binary Directory');
+    shIn(pod, 'nsenter -t 1 -m -u -- sleep 2');
+    await fired('Namespace Change in Container');
+    const log = readFileSync(auditd.logFile, 'utf8');
+    expect(log).toMatch(/syscall=308 .*key="vigil"|syscall=268 .*key="vigil"/);
+    expect(log).toContain('name="/etc/shadow"');
   });
 });
