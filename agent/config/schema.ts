@@ -486,8 +486,8 @@ export const OPTIONS = [
   {
     key: 'auditRateLimit',
     kind: { type: 'int', min: 0, max: 10_000_000 },
-    defaultText: '50000',
-    default: () => 50_000,
+    defaultText: '20000',
+    default: () => 20_000,
     env: 'VIGIL_AUDIT_RATE_LIMIT',
     flag: 'audit-rate-limit',
     arg: 'N',

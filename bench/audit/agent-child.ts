@@ -13,7 +13,7 @@ import { createAuditSource } from '../../collectors/audit/index.js';
 const registry = new Registry();
 const src = createAuditSource(
   { log: pino({ level: 'warn' }, pino.destination(2)), registry, errors: { report: (c, s, e) => process.stderr.write(`${c}/${s}: ${(e as Error).message}\n`) } },
-  { mode: 'on', backlogLimit: 8192, rateLimit: Number(process.env.BENCH_RATE_LIMIT ?? 50_000) },
+  { mode: 'on', backlogLimit: 8192, rateLimit: Number(process.env.BENCH_RATE_LIMIT ?? 20_000) },
 );
 let events = 0;
 let markerEvents = 0;

@@ -19,6 +19,8 @@ import { type AuditState, auditState, restoreAudit } from '../../test/integratio
 import { ddBytes, httpLoad, pyOpens, pyPacedOpens } from './workloads.js';
 
 const args = process.argv.slice(2);
+/** The default of --audit-rate-limit (agent/config/schema.ts), the rate the agent child runs with. */
+const RATE_LIMIT = 20_000;
 const quick = args.includes('--quick');
 const write = !args.includes('--no-write');
 const log = (s: string): void => void process.stderr.write(`[audit] ${s}\n`);
@@ -81,10 +83,16 @@ class AgentChild {
   ) {}
   private readonly queue: string[] = [];
   private waiter: ((l: string) => void) | undefined;
+  private exitedWith: string | undefined;
 
   static async start(): Promise<AgentChild> {
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'agent-child.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
     const a = new AgentChild(child, createInterface({ input: child.stdout! }));
+    // A crashed agent (the netlink binding aborts on a socket error: docs/audit.md) answers nothing: fail the wait.
+    child.once('exit', (code, signal) => {
+      a.exitedWith = `exited ${code ?? signal}`;
+      a.waiter?.(a.exitedWith);
+    });
     a.lines.on('line', (l) => {
       if (a.waiter) {
         const w = a.waiter;
@@ -99,6 +107,7 @@ class AgentChild {
   private next(): Promise<string> {
     const q = this.queue.shift();
     if (q !== undefined) return Promise.resolve(q);
+    if (this.exitedWith) return Promise.resolve(this.exitedWith);
     return new Promise((resolve) => {
       this.waiter = resolve;
     });
@@ -108,9 +117,12 @@ class AgentChild {
     return this.next();
   }
   async stats(): Promise<Stats> {
-    return JSON.parse(await this.cmd('stats')) as Stats;
+    const line = await this.cmd('stats');
+    if (!line.startsWith('{')) throw new Error(`the audit source process ${line}`);
+    return JSON.parse(line) as Stats;
   }
   async quit(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     await this.cmd('quit');
     if (this.child.exitCode === null) await once(this.child, 'exit');
   }
@@ -266,7 +278,7 @@ async function main(): Promise<void> {
     'Machine:',
     `- date: ${startedAt.toISOString()}, ${quick ? 'quick run' : 'full run'}`,
     `- cpus: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load average at start ${load0.toFixed(2)}`,
-    `- kernel: ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}; backlog limit while vigil runs: 8192`,
+    `- kernel: ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}; while vigil runs: backlog limit 8192, rate limit ${RATE_LIMIT.toLocaleString('en-US')} records/s`,
     `- node: ${process.version}`,
     '',
   ].join('\n');

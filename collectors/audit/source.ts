@@ -378,6 +378,9 @@ export function createAuditSource(deps: CollectorDeps, cfg: AuditSourceConfig): 
       if (cfg.rateLimit !== undefined && st.rateLimit !== cfg.rateLimit && st.enabled !== AUDIT_LOCKED) {
         await set(ch, AUDIT_STATUS_RATE_LIMIT, { rateLimit: cfg.rateLimit });
         restore.rateLimit = st.rateLimit;
+      } else if (hadStale && cfg.rateLimit !== undefined && st.rateLimit === cfg.rateLimit && st.enabled !== AUDIT_LOCKED) {
+        // Most likely set by the crashed agent: none (the kernel's default) at stop.
+        restore.rateLimit = 0;
       }
       // A locked configuration refuses the change (EPERM): keep the kernel's limit then.
       if (st.backlogLimit < cfg.backlogLimit && st.enabled !== AUDIT_LOCKED) {
