@@ -7,6 +7,8 @@ export interface RemoteEndpoint {
   readonly ip?: string;
   readonly port?: number;
   readonly inode?: number;
+  /** When the syscall happened (the audit record's time). */
+  readonly atMs?: number;
 }
 
 /** How long an audited connection waits for the scan that would report it again. */
@@ -50,7 +52,7 @@ export class AuditedConnections {
     // An open the TCP counters count; a connect of unknown protocol only by a result UDP never gives.
     const opened = outbound ? TCP_OPENED.has(e.rawres) && (proto === 'tcp' || (proto === undefined && e.rawres !== 0)) : e.rawres >= 0 && fd.l4proto !== 'udp';
     if (live) this.remember(key(pid, ip, port));
-    if (opened && fd.netns !== undefined) this.opened(fd.netns, { ip: plainIp(ip), port });
+    if (opened && fd.netns !== undefined) this.opened(fd.netns, { ip: plainIp(ip), port, atMs: e.timeMs });
   }
 
   /**
@@ -59,8 +61,8 @@ export class AuditedConnections {
    * socket's inode while the fd is still open, else by nothing (then no scan
    * can have shown it either).
    */
-  noteAnonymousAccept(netns: number, inode: number | undefined): void {
-    this.opened(netns, inode === undefined ? {} : { inode });
+  noteAnonymousAccept(netns: number, inode: number | undefined, atMs: number): void {
+    this.opened(netns, inode === undefined ? { atMs } : { inode, atMs });
   }
 
   private opened(netns: number, what: RemoteEndpoint): void {

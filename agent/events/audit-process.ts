@@ -1,4 +1,7 @@
+import { readFileSync, readlinkSync } from 'node:fs';
 import type { AuditSyscall } from '../../collectors/audit/types.js';
+import { containerFromProcCgroup } from '../../collectors/cgroups/index.js';
+import { parseNsLink } from '../../collectors/procfs/index.js';
 import type { ProcessInfo } from '../../collectors/model.js';
 import type { ProcFields } from '../../rules/event.js';
 import { MAX_ANCESTORS, procFields } from './enrich.js';
@@ -49,7 +52,23 @@ export function auditProcess(s: AuditSyscall, ctx: EventContext): AuditProcess {
     partial: true,
   };
   const sameContainer: ProcessInfo | undefined = p?.containerId !== undefined ? p : parent;
-  return { proc, containerId: sameContainer?.containerId, netns: p?.netns ?? parent?.netns, fromTable: false };
+  const known = { containerId: sameContainer?.containerId, netns: p?.netns ?? parent?.netns };
+  // Neither in the table (a node too busy for the exec watcher to keep up): ask /proc, the process's or its parent's.
+  const found = p === undefined && parent === undefined ? fromProc(ctx.procRoot, [s.pid, s.ppid]) : known;
+  return { proc, containerId: found.containerId, netns: found.netns, fromTable: false };
+}
+
+function fromProc(procRoot: string, pids: readonly number[]): { containerId?: string; netns?: number } {
+  for (const pid of pids) {
+    try {
+      const netns = parseNsLink(readlinkSync(`${procRoot}/${pid}/ns/net`));
+      const containerId = containerFromProcCgroup(readFileSync(`${procRoot}/${pid}/cgroup`, 'utf8'))?.id;
+      return { ...(containerId !== undefined ? { containerId } : {}), ...(netns !== undefined ? { netns } : {}) };
+    } catch {
+      // gone too: try the next
+    }
+  }
+  return {};
 }
 
 /** The audit record's `tty=pts3` as proc.tty's non-zero marker: vigil only tests tty != 0. */

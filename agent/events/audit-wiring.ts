@@ -14,6 +14,16 @@ export interface AuditSourceLike {
 /** How long an audited execve waits for the exec watcher to report the same exec (then it is not emitted twice). */
 export const EXEC_GRACE_MS = 250;
 const MAX_PENDING_EXECS = 1_024;
+/**
+ * How long a record waits when neither its process nor its parent is in the
+ * process table yet: the exec watcher reads a new process from /proc as it
+ * starts, but its netlink socket and the audit source's are read in no fixed
+ * order, so on a busy node the record can come first. Then it goes out with
+ * what the record alone says.
+ */
+export const PROCESS_WAIT_MS = 300;
+const WAIT_TICK_MS = 50;
+const MAX_WAITING = 4_096;
 const RECENT_EXEC_MS = 10_000;
 
 export interface AuditWiringDeps {
@@ -21,6 +31,8 @@ export interface AuditWiringDeps {
   readonly emit: (e: VigilEvent) => void;
   /** Shared with the socket table (openedElsewhere) and the scan's socket events (covered). */
   readonly connections: AuditedConnections;
+  /** Where a record that fails to map later (after waiting) is reported; one that fails at once throws to the caller. */
+  readonly onError: (err: unknown) => void;
   readonly now?: () => number;
 }
 
@@ -33,13 +45,17 @@ export interface AuditWiringDeps {
  *   the netns TCP counters count them as observed);
  * - execve is also reported by the exec watcher: an audited one waits
  *   EXEC_GRACE_MS and is emitted only when the watcher did not report that
- *   exec (a process too short-lived for /proc, or polling missed it).
+ *   exec (a process too short-lived for /proc, or polling missed it);
+ * - a record of a process the table does not know, nor its parent, waits
+ *   up to PROCESS_WAIT_MS for the exec watcher to read them.
  */
 export class AuditWiring {
   private readonly kinds = new SocketKinds();
   private readonly recentExecs = new Map<number, { comm: string; exe: string; atMs: number }>();
   private readonly pendingExecs: { s: AuditSyscall; untilMs: number }[] = [];
   private execTimer: NodeJS.Timeout | undefined;
+  private readonly waiting: { s: AuditSyscall; untilMs: number }[] = [];
+  private waitTimer: NodeJS.Timeout | undefined;
   private readonly ctx: AuditContext;
   private readonly now: () => number;
 
@@ -66,17 +82,66 @@ export class AuditWiring {
       this.holdExec(s);
       return;
     }
+    // Later records of a process wait behind its earlier ones (order per process).
+    if (!this.known(s) || this.waiting.some((w) => w.s.pid === s.pid)) {
+      this.wait(s);
+      return;
+    }
+    this.map(s);
+  }
+
+  private known(s: AuditSyscall): boolean {
+    return this.deps.ctx.process(s.pid) !== undefined || this.deps.ctx.process(s.ppid) !== undefined;
+  }
+
+  private wait(s: AuditSyscall): void {
+    if (this.waiting.length >= MAX_WAITING) this.later(this.waiting.shift()!.s, (x) => this.map(x));
+    this.waiting.push({ s, untilMs: this.now() + PROCESS_WAIT_MS });
+    if (this.waitTimer !== undefined) return;
+    this.waitTimer = setInterval(() => this.flushWaiting(), WAIT_TICK_MS);
+    this.waitTimer.unref();
+  }
+
+  private flushWaiting(): void {
+    const now = this.now();
+    const blocked = new Set<number>();
+    for (let i = 0; i < this.waiting.length; ) {
+      const w = this.waiting[i]!;
+      if (!blocked.has(w.s.pid) && (w.untilMs <= now || this.known(w.s))) {
+        this.waiting.splice(i, 1);
+        this.later(w.s, (x) => this.map(x));
+      } else {
+        blocked.add(w.s.pid);
+        i++;
+      }
+    }
+    if (this.waiting.length === 0) {
+      clearInterval(this.waitTimer);
+      this.waitTimer = undefined;
+    }
+  }
+
+  /** Runs a deferred step; a throw is reported, never left to the timer. */
+  private later(s: AuditSyscall, step: (s: AuditSyscall) => void): void {
+    try {
+      step(s);
+    } catch (err) {
+      this.deps.onError(err);
+    }
+  }
+
+  private map(s: AuditSyscall): void {
     const e = auditEvent(s, this.ctx);
     if (e === undefined) return;
     if (e.type === 'connect' || e.type === 'accept' || e.type === 'accept4') {
       if (e.fd !== undefined) this.deps.connections.note(e, e.fd.l4proto);
-      else if (e.type !== 'connect' && s.exit !== undefined && s.exit >= 0 && s.sockaddr === undefined) this.anonymousAccept(s.pid, s.exit);
+      else if (e.type !== 'connect' && s.exit !== undefined && s.exit >= 0 && s.sockaddr === undefined) this.anonymousAccept(s.pid, s.exit, s.timeMs);
     }
     this.deps.emit(e);
   }
 
   /** An accepted socket whose peer the record does not name: still an open of its netns (audit-connections.ts). */
-  private anonymousAccept(pid: number, fd: number): void {
+  private anonymousAccept(pid: number, fd: number, atMs: number): void {
     const netns = this.deps.ctx.process(pid)?.netns;
     // Only a process listening on TCP accepted a TCP connection (not a unix socket's).
     if (netns === undefined || !ownsTcpListener(this.deps.ctx, pid, netns)) return;
@@ -87,7 +152,7 @@ export class AuditWiring {
     } catch {
       // closed already: a connection too short for any scan
     }
-    this.deps.connections.noteAnonymousAccept(netns, inode);
+    this.deps.connections.noteAnonymousAccept(netns, inode, atMs);
   }
 
   /** The exec watcher (or a scan) reported this process's current program. */
@@ -99,6 +164,9 @@ export class AuditWiring {
     clearTimeout(this.execTimer);
     this.execTimer = undefined;
     this.pendingExecs.length = 0;
+    clearInterval(this.waitTimer);
+    this.waitTimer = undefined;
+    this.waiting.length = 0;
   }
 
   private holdExec(s: AuditSyscall): void {
@@ -122,10 +190,11 @@ export class AuditWiring {
       const { s } = this.pendingExecs.shift()!;
       const seen = this.recentExecs.get(s.pid);
       const reported = seen !== undefined && (seen.comm === s.comm || (s.exe !== undefined && seen.exe === s.exe));
-      if (!reported) {
-        const e = auditEvent(s, this.ctx);
-        if (e) this.deps.emit(e);
-      }
+      if (!reported)
+        this.later(s, (x) => {
+          const e = auditEvent(x, this.ctx);
+          if (e) this.deps.emit(e);
+        });
     }
     const old = this.now() - RECENT_EXEC_MS;
     for (const [pid, r] of this.recentExecs) if (r.atMs < old) this.recentExecs.delete(pid);

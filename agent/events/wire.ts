@@ -44,7 +44,7 @@ export function wireEvents(sources: EventSources, sink: (e: VigilEvent) => void,
   const processes = new ProcessWiring({ ctx, netns, emit, scanNow: () => scanner.scanNow(), pendingInspectionMs: cfg.pendingInspectionMs });
   const unsubscribe: Array<() => void> = [() => processes.close()];
   const audited = sources.audit ? (cfg.auditedConnections ?? new AuditedConnections()) : undefined;
-  const audit = sources.audit && audited ? new AuditWiring({ ctx, emit, connections: audited }) : undefined;
+  const audit = sources.audit && audited ? new AuditWiring({ ctx, emit, connections: audited, onError: (err) => errors.report('events', 'audit', err) }) : undefined;
   if (audit) unsubscribe.push(() => audit.close());
   // With the audit source, connections arrive as they happen; the scan reports only those it missed.
   const unreported = (r: ScanResult) => (audited ? r.sockets.added.filter((s) => s.state === 'LISTEN' || !audited.covered(s)) : r.sockets.added);

@@ -16,7 +16,7 @@ import { snmpTcpColumns, type SnmpTcp } from './tcp-gate.js';
  * kernel audit source sees every connect and accept): those it reports for
  * the netns (`elsewhere`, by their far end or socket inode) count as
  * observed, unless a new row shows the same far end or inode (then the row
- * counted it; each row once).
+ * counted it; each row once), each in the interval it happened in.
  *
  * Approximate at the edges, never negative: an accepted connection still in
  * its listener's accept queue has no inode yet and counts as unseen; a netns
@@ -28,9 +28,10 @@ export interface UnobservedOpens {
    * Records one read of a netns: its `opens` (ActiveOpens + PassiveOpens, or
    * undefined when unreadable), its TCP rows, and the connections another
    * source saw in it since the last read. Returns the connections that went
-   * by unseen since its previous read (0 on the first).
+   * by unseen (0 on the first read): since the previous read, or, with
+   * reports from another source, in the interval before it (see below).
    */
-  observe(netns: number, opens: number | undefined, rows: readonly NetRow[], elsewhere?: readonly OpenedElsewhere[]): number;
+  observe(netns: number, opens: number | undefined, rows: readonly NetRow[], elsewhere?: readonly OpenedElsewhere[], atMs?: number): number;
   /** Drops every netns not observed since the last call (they are gone). */
   sweep(): void;
 }
@@ -39,12 +40,13 @@ export interface UnobservedOpens {
  * A TCP connection another source saw: by its far end (the row's remote
  * address and port), or by its socket's inode, or by neither (an accept
  * whose caller asked for no peer address, its socket already closed: no
- * scan can have shown it).
+ * scan can have shown it); `atMs`, when it happened (ms since the epoch).
  */
 export interface OpenedElsewhere {
   readonly ip?: string;
   readonly port?: number;
   readonly inode?: number;
+  readonly atMs?: number;
 }
 
 /** A new connection row: what another source's report of it would name. */
@@ -55,13 +57,25 @@ interface FreshRow {
   explained: boolean;
 }
 
+/** An interval between two reads whose count waits for reports that arrive after its read. */
+interface Pending {
+  /** Opens not explained yet (may go below zero: counted as zero). */
+  count: number;
+  readonly rows: FreshRow[];
+  /** When the read that closed the interval happened. */
+  readonly atMs: number;
+}
+
 interface NetnsState {
   opens: number;
   connections: Set<number>;
-  /** This read's new rows no report explained yet: a report arriving after the read may still (each row once). */
-  unexplained: FreshRow[];
+  /** The last intervals, oldest first, still open to late reports. */
+  pending: Pending[];
   seen: boolean;
 }
+
+/** How many reads an interval stays open to reports that happened in it (the count lags by as many reads). */
+const SETTLE_READS = 2;
 
 const farEnd = (ip: string, port: number): string => `${ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip}|${port}`;
 
@@ -70,44 +84,74 @@ function isConnection(r: NetRow): boolean {
   return r.proto.startsWith('tcp') && r.inode !== 0 && r.state !== 'LISTEN';
 }
 
+/** Each report is one open: one a new row already counted (by inode or far end; each row once), or one more observed. */
+function explain(p: Pending, reports: readonly OpenedElsewhere[]): void {
+  for (const e of reports) {
+    const end = e.ip !== undefined && e.port !== undefined ? farEnd(e.ip, e.port) : undefined;
+    const row = e.inode === undefined && end === undefined ? undefined : p.rows.find((c) => !c.explained && (e.inode !== undefined ? c.inode === e.inode : c.end === end));
+    if (row) row.explained = true;
+    else p.count--;
+  }
+}
+
+/**
+ * Without reports from another source, an interval is counted at the read
+ * that closes it. With them (`elsewhere` given), it is counted SETTLE_READS
+ * reads later: a report reaches the agent a moment after its connection
+ * (the audit record is read after the syscall returns; later on a busy
+ * node), and one that the read closing its interval did not have yet must
+ * still count there, by its time, not against a later interval.
+ */
 export function createUnobservedOpens(): UnobservedOpens {
   const byNetns = new Map<number, NetnsState>();
   return {
-    observe(netns, opens, rows, elsewhere = []) {
+    observe(netns, opens, rows, elsewhere, atMs = Date.now()) {
       const prev = byNetns.get(netns);
       if (opens === undefined) {
         if (prev) prev.seen = true;
         return 0;
       }
-      if (prev && prev.opens === opens) {
-        // Nothing opened: the rows cannot hold a new connection (they may be
-        // the cached ones), so the known set stands as it is.
-        prev.seen = true;
+      const unchanged = prev !== undefined && prev.opens === opens;
+      // Unchanged counters: the rows cannot hold a new connection (they may
+      // be the cached ones), so the known set stands as it is.
+      const connections = unchanged ? prev.connections : new Set<number>();
+      const fresh: FreshRow[] = [];
+      if (!unchanged) {
+        for (const r of rows) {
+          if (!isConnection(r)) continue;
+          connections.add(r.inode);
+          if (prev && !prev.connections.has(r.inode)) fresh.push({ inode: r.inode, end: farEnd(r.remoteAddr, r.remotePort), explained: false });
+        }
+      }
+      if (!prev || opens < prev.opens) {
+        // First read, or a new netns under a reused inode.
+        byNetns.set(netns, { opens, connections, pending: [], seen: true });
         return 0;
       }
-      const connections = new Set<number>();
-      const freshRows: FreshRow[] = [];
-      for (const r of rows) {
-        if (!isConnection(r)) continue;
-        connections.add(r.inode);
-        if (prev && !prev.connections.has(r.inode)) freshRows.push({ inode: r.inode, end: farEnd(r.remoteAddr, r.remotePort), explained: false });
+      const interval: Pending = { count: opens - prev.opens - fresh.length, rows: fresh, atMs };
+      if (elsewhere === undefined) {
+        byNetns.set(netns, { opens, connections, pending: [], seen: true });
+        return Math.max(0, interval.count);
       }
-      // Each report is one open: a new row of this read that shows it (by
-      // inode or far end) already counted it, and so did one of the previous
-      // read's when the report came after that read; each row explains one
-      // report at most (twenty connections to one peer are twenty opens).
-      const candidates = [...freshRows, ...(prev?.unexplained ?? [])];
-      let other = 0;
-      for (const e of elsewhere) {
-        const end = e.ip !== undefined && e.port !== undefined ? farEnd(e.ip, e.port) : undefined;
-        const row = e.inode === undefined && end === undefined ? undefined : candidates.find((c) => !c.explained && (e.inode !== undefined ? c.inode === e.inode : c.end === end));
-        if (row) row.explained = true;
-        else other++;
+      // Each report goes to the interval it happened in: the first whose closing read came after it.
+      const open = [...prev.pending, interval];
+      for (const e of elsewhere) explain(open.find((p) => (e.atMs ?? 0) <= p.atMs) ?? interval, [e]);
+      // More reports than opens in an interval: some belong to the one before.
+      // An accept's record is timed at the accept() call, which may come after
+      // the handshake the counter counted (and after a read in between).
+      for (let i = open.length - 1; i > 0; i--) {
+        const later = open[i]!;
+        const earlier = open[i - 1]!;
+        if (later.count < 0 && earlier.count > 0) {
+          const moved = Math.min(-later.count, earlier.count);
+          later.count += moved;
+          earlier.count -= moved;
+        }
       }
-      const fresh = freshRows.length;
-      byNetns.set(netns, { opens, connections, unexplained: freshRows.filter((r) => !r.explained), seen: true });
-      if (!prev || opens < prev.opens) return 0; // first read, or a new netns under a reused inode
-      return Math.max(0, opens - prev.opens - fresh - other);
+      let settled = 0;
+      while (open.length > SETTLE_READS) settled += Math.max(0, open.shift()!.count);
+      byNetns.set(netns, { opens, connections, pending: open, seen: true });
+      return settled;
     },
     sweep() {
       for (const [netns, s] of byNetns) {

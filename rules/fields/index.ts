@@ -6,4 +6,4 @@ export { rfc3339Nano, timeOfDay } from './helpers.js';
 export type { BoundField, FieldDef, FieldType, FieldValue, Getter } from './types.js';
 export { auditSensorCatalog, catalogFor, closest, editDistance, fieldKind, sensorCatalog } from './catalog.js';
 export { resultName } from './errno-names.js';
-export { directoryOf, filenameOf } from './syscall-fields.js';
+export { directoryOf, filenameOf } from './fd-syscall-fields.js';

@@ -7,7 +7,8 @@ import { k8sFields, k8smetaFields } from './k8s-fields.js';
 import { eventFields, fdFields } from './event-fields.js';
 import { metricFields } from './metric-fields.js';
 import { processFields } from './process.js';
-import { fileFdFields, syscallFields } from './syscall-fields.js';
+import { fileFdFields } from './fd-syscall-fields.js';
+import { syscallFields } from './syscall-fields.js';
 import type { BoundField, FieldDef } from './types.js';
 
 const ALL: readonly FieldDef[] = [

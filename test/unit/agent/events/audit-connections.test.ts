@@ -44,10 +44,10 @@ describe('AuditedConnections', () => {
     c.note(connect(-101), 'tcp'); // ENETUNREACH: no SYN sent
     c.note({ type: 'accept4', source: 'syscall', timeMs: 1, rawres: 5, proc: { pid: 9, name: 'nginx' }, fd: { type: 'ipv4', l4proto: 'tcp', cip: '10.0.0.2', cport: 40000, netns: 55 } }, 'tcp');
     expect(c.drainOpens(55)).toEqual([
-      { ip: '10.0.0.9', port: 8080 },
-      { ip: '10.0.0.9', port: 8080 },
-      { ip: '10.0.0.10', port: 8080 },
-      { ip: '10.0.0.2', port: 40000 },
+      { ip: '10.0.0.9', port: 8080, atMs: 1 },
+      { ip: '10.0.0.9', port: 8080, atMs: 1 },
+      { ip: '10.0.0.10', port: 8080, atMs: 1 },
+      { ip: '10.0.0.2', port: 40000, atMs: 1 },
     ]);
     expect(c.drainOpens(55)).toEqual([]);
     // Without a netns (process and parent gone) nothing can be counted for it.

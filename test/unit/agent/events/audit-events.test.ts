@@ -247,33 +247,14 @@ describe('audit syscalls as Falco events', () => {
     expect(get({ syscall: 'socket', exit: 3, args: ['1', '80801', '0', '0'] }, 'evt.arg.domain')).toBe('AF_LOCAL|AF_UNIX');
     expect(get({ syscall: 'socket', exit: 3, args: ['1', '80801', '0', '0'] }, 'evt.arg.flags')).toBe('O_NONBLOCK|O_CLOEXEC');
     expect(get({ syscall: 'socket', exit: 3, args: ['2', '80801', '0', '0'] }, 'evt.arg.type')).toBe('1');
-    expect(
-      get(
-        {
-          syscall: 'mount',
-          args: ['1', '2', '3', '5000'],
-          paths: [
-            { item: 0, name: '/host', nametype: 'NORMAL' },
-            { item: 1, name: '/mnt', nametype: 'NORMAL' },
-          ],
-        },
-        'evt.arg.flags',
-      ),
-    ).toBe('BIND|REC');
+    const mount = (flags: string, source: string): Partial<AuditSyscall> & { syscall: string } => ({
+      syscall: 'mount',
+      args: ['1', '2', '3', flags],
+      paths: [source, '/mnt'].map((name, item) => ({ item, name, nametype: 'NORMAL' })),
+    });
+    expect(get(mount('5000', '/host'), 'evt.arg.flags')).toBe('BIND|REC');
     expect(get({ syscall: 'mount', args: ['1', '2', '3', 'c0ed0001'], paths: [{ item: 0, name: '/mnt', nametype: 'NORMAL' }] }, 'evt.arg.flags')).toBe('RDONLY');
-    expect(
-      get(
-        {
-          syscall: 'mount',
-          args: ['1', '2', '3', '0'],
-          paths: [
-            { item: 0, name: '/dev/sda1', nametype: 'NORMAL' },
-            { item: 1, name: '/mnt', nametype: 'NORMAL' },
-          ],
-        },
-        'evt.arg.dir',
-      ),
-    ).toBe('/mnt');
+    expect(get(mount('0', '/dev/sda1'), 'evt.arg.dir')).toBe('/mnt');
     expect(get({ syscall: 'umount2', args: ['1', '2', '0', '0'], paths: [{ item: 0, name: '/mnt', nametype: 'NORMAL' }] }, 'evt.arg.flags')).toBe('DETACH');
     expect(get({ syscall: 'memfd_create', exit: 4, args: ['1', '3', '0', '0'] }, 'evt.arg.flags')).toBe('MFD_CLOEXEC|MFD_ALLOW_SEALING');
     expect(get({ syscall: 'memfd_create', exit: 4, args: ['1', '3', '0', '0'] }, 'fd.type')).toBe('memfd');

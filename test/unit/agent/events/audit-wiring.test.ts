@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditedConnections, wireEvents, type AuditSourceLike, type ExecEventLike, type HostScannerLike, type ScanResult } from '../../../../agent/events/index.js';
-import { EXEC_GRACE_MS } from '../../../../agent/events/audit-wiring.js';
+import { EXEC_GRACE_MS, PROCESS_WAIT_MS } from '../../../../agent/events/audit-wiring.js';
 import type { AuditSyscall } from '../../../../collectors/audit/types.js';
 import type { ProcessInfo, SocketInfo } from '../../../../collectors/model.js';
 import type { VigilEvent } from '../../../../rules/event.js';
@@ -73,7 +73,7 @@ describe('wireEvents with the audit source', () => {
     });
     // The socket syscall is an event too (Falco's rules on socket(AF_PACKET...)).
     expect(h.events.filter((e) => e.type === 'socket')).toHaveLength(1);
-    expect(h.connections.drainOpens(4242)).toEqual([{ ip: '10.0.0.9', port: 8080 }]);
+    expect(h.connections.drainOpens(4242)).toEqual([{ ip: '10.0.0.9', port: 8080, atMs: 5 }]);
     // The next scan finds the (longer-lived) socket: not a second connect event.
     h.scan([], [sock({ inode: 9, pids: [700], remoteAddr: '10.0.0.9', remotePort: 8080, netns: 4242 })]);
     expect(h.events.filter((e) => e.type === 'connect')).toHaveLength(1);
@@ -100,9 +100,36 @@ describe('wireEvents with the audit source', () => {
     h.unwire();
   });
 
-  it('a bad record is counted under events/audit, never thrown into the source', () => {
+  it('a bad record is counted under events/audit, never thrown into the source, also after waiting', () => {
+    vi.useFakeTimers();
     const h = harness();
+    h.scan([proc({ pid: 600, comm: 'sh' })]);
     h.audit({ ...sys({ syscall: 'openat' }), paths: null as never });
+    h.audit({ ...sys({ syscall: 'openat', pid: 900, ppid: 800 }), paths: null as never });
     expect(h.errors.calls.map((c) => `${c.component}/${c.stage}`)).toEqual(['events/audit']);
+    vi.advanceTimersByTime(PROCESS_WAIT_MS + 100);
+    expect(h.errors.calls.map((c) => `${c.component}/${c.stage}`)).toEqual(['events/audit', 'events/audit']);
+    h.unwire();
+  });
+
+  it('a record of a process the table does not know yet waits for the exec watcher, then has its container', () => {
+    vi.useFakeTimers();
+    const h = harness();
+    const connect = sys({ syscall: 'connect', pid: 901, ppid: 900, args: ['3', '1', '10', '0'], sockaddr: { family: 'inet', addr: '10.0.0.9', port: 80 } });
+    h.audit(connect);
+    h.audit({ ...connect, serial: 2, sockaddr: { family: 'inet', addr: '10.0.0.9', port: 81 } });
+    expect(h.events).toEqual([]);
+    h.exec({ kind: 'exec', pid: 900, timeMs: 1, process: proc({ pid: 900, comm: 'sh', containerId: 'late-pod', netns: 77 }) });
+    vi.advanceTimersByTime(60);
+    // In order, with the parent's container.
+    expect(h.events.filter((e) => e.type === 'connect').map((e) => [e.container?.id, e.fd?.sport])).toEqual([
+      ['late-pod', 80],
+      ['late-pod', 81],
+    ]);
+    // Nobody ever reports the process: it goes out anyway, from the record alone.
+    h.audit({ ...connect, pid: 950, ppid: 949 });
+    vi.advanceTimersByTime(PROCESS_WAIT_MS + 60);
+    expect(h.events.filter((e) => e.type === 'connect' && e.proc?.pid === 950)).toHaveLength(1);
+    h.unwire();
   });
 });

@@ -78,43 +78,68 @@ describe('createUnobservedOpens', () => {
     expect(u.observe(1, 12, [])).toBe(2);
   });
 
-  it('connections another source saw count as observed, unless a new row already counted them', () => {
+  it('connections another source saw count as observed, unless a new row counted them; counted two reads later', () => {
     const u = createUnobservedOpens();
-    u.observe(1, 100, [row(1)]);
+    expect(u.observe(1, 100, [row(1)], [], 1_000)).toBe(0);
     // 5 opens: row 2 is new; the audit source saw 3 one-off connections and the one row 2 is (same far end).
     const rows = [row(1), { ...row(2), remoteAddr: '10.0.0.9', remotePort: 443 }];
     const seen = [
-      { ip: '10.0.0.9', port: 443 },
-      { ip: '10.0.0.4', port: 8080 },
-      { ip: '10.0.0.4', port: 8081 },
-      { ip: '10.0.0.4', port: 8082 },
+      { ip: '10.0.0.9', port: 443, atMs: 1_500 },
+      { ip: '10.0.0.4', port: 8080, atMs: 1_500 },
+      { ip: '10.0.0.4', port: 8081, atMs: 1_500 },
+      { ip: '10.0.0.4', port: 8082, atMs: 1_500 },
     ];
-    expect(u.observe(1, 105, rows, seen)).toBe(1);
-    // Another connection to the same peer: the row was matched already, so this report is one more open.
-    expect(u.observe(1, 106, rows, [{ ip: '10.0.0.9', port: 443 }])).toBe(0);
-    // Never below zero.
-    expect(
-      u.observe(1, 107, rows, [
-        { ip: '10.0.0.5', port: 1 },
-        { ip: '10.0.0.6', port: 2 },
-      ]),
-    ).toBe(0);
+    expect(u.observe(1, 105, rows, seen, 2_000)).toBe(0);
+    // The one unseen is counted two reads later; another connection to the same peer (row 2 is matched already) is an observed open.
+    expect(u.observe(1, 106, rows, [{ ip: '10.0.0.9', port: 443, atMs: 2_500 }], 3_000)).toBe(0);
+    expect(u.observe(1, 106, rows, [], 4_000)).toBe(1);
+    expect(u.observe(1, 106, rows, [], 5_000)).toBe(0);
   });
 
   it('each new row explains one report: twenty connections to one peer, one of them seen by a scan', () => {
     const u = createUnobservedOpens();
-    u.observe(1, 100, []);
-    const twenty = Array.from({ length: 20 }, () => ({ ip: '::ffff:10.0.0.3', port: 80 }));
-    expect(u.observe(1, 120, [row(7)], twenty)).toBe(0);
+    u.observe(1, 100, [], [], 1_000);
+    const twenty = Array.from({ length: 20 }, () => ({ ip: '::ffff:10.0.0.3', port: 80, atMs: 1_500 }));
+    expect(u.observe(1, 120, [row(7)], twenty, 2_000)).toBe(0);
+    expect(u.observe(1, 120, [row(7)], [], 3_000)).toBe(0);
   });
 
-  it('a report that arrives after the read that showed its row is not counted twice; one by inode matches that row', () => {
+  it('a report that arrives after the read closing its interval still counts there, by its time; rows are matched once', () => {
     const u = createUnobservedOpens();
-    u.observe(1, 100, []);
-    expect(u.observe(1, 102, [row(7), row(8)])).toBe(0); // two new rows, reports not in yet
-    // Next read: one more open (unseen), and the late reports for rows 7 (far end) and 8 (inode).
-    expect(u.observe(1, 103, [row(7), row(8)], [{ ip: '10.0.0.3', port: 80 }, { inode: 8 }])).toBe(1);
+    u.observe(1, 100, [], [], 1_000);
+    // One open the read saw no row of; its report comes after the read.
+    expect(u.observe(1, 101, [], [], 2_000)).toBe(0);
+    expect(u.observe(1, 101, [], [{ ip: '10.0.0.5', port: 80, atMs: 1_990 }], 3_000)).toBe(0);
+    // Two new rows, their reports late (by far end and by inode), and one more open reported in time for its own interval.
+    expect(u.observe(1, 103, [row(7), row(8)], [], 4_000)).toBe(0);
+    expect(
+      u.observe(
+        1,
+        104,
+        [row(7), row(8)],
+        [
+          { ip: '10.0.0.3', port: 80, atMs: 3_900 },
+          { inode: 8, atMs: 3_950 },
+          { ip: '10.0.0.4', port: 9, atMs: 4_500 },
+        ],
+        5_000,
+      ),
+    ).toBe(0);
     // An anonymous report (an accept without a peer address, its socket closed) is an observed open.
-    expect(u.observe(1, 104, [row(7), row(8)], [{}])).toBe(0);
+    expect(u.observe(1, 105, [row(7), row(8)], [{ atMs: 5_500 }], 6_000)).toBe(0);
+    // One nobody reported.
+    expect(u.observe(1, 106, [row(7), row(8)], [], 7_000)).toBe(0);
+    expect(u.observe(1, 106, [row(7), row(8)], [], 8_000)).toBe(0);
+    expect(u.observe(1, 106, [row(7), row(8)], [], 9_000)).toBe(1);
+  });
+
+  it("an accept timed after the read that counted its handshake still explains that read's open", () => {
+    const u = createUnobservedOpens();
+    u.observe(1, 100, [], [], 1_000);
+    // The handshake completed before the read at 2000; accept() ran at 2100.
+    expect(u.observe(1, 101, [], [], 2_000)).toBe(0);
+    expect(u.observe(1, 101, [], [{ atMs: 2_100 }], 3_000)).toBe(0);
+    expect(u.observe(1, 101, [], [], 4_000)).toBe(0);
+    expect(u.observe(1, 101, [], [], 5_000)).toBe(0);
   });
 });
