@@ -13,7 +13,8 @@ import { createPodAddressBook } from '../collectors/podnet/index.js';
 import { createEdgeTracker, DEFAULT_PERSIST_INTERVAL_MS, peerIdentity } from './edges/index.js';
 import { PeerNameHold } from './edges/peer-hold.js';
 import { isDescribed, podConnectionLookups, refreshPodAddressesOnScan } from './edges/pod-wiring.js';
-import { catalogFor, createRuleEngine, createRulesWatcher, type VigilEvent } from '../rules/index.js';
+import { catalogFor, createRuleEngine, createRulesWatcher, procReadNeeds, type VigilEvent } from '../rules/index.js';
+import { NO_DETAIL_NEEDS, type ProcDetailNeeds } from '../collectors/procfs/index.js';
 import type { Component } from '../core/component.js';
 import { createComponentSet } from './components.js';
 import type { AgentConfig } from './config/schema.js';
@@ -113,6 +114,9 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   });
 
   const passwdPath = join(config.hostEtc, 'passwd');
+  // environ, loginuid and host processes' status are read only while a loaded rule uses them.
+  let procNeeds: ProcDetailNeeds = NO_DETAIL_NEEDS;
+  const needs = (): ProcDetailNeeds => procNeeds;
   // What the audit source saw of connections: the scan does not report them
   // again, and the netns TCP counters count them as observed.
   const auditedConnections = config.audit === 'off' ? undefined : new AuditedConnections();
@@ -123,6 +127,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     hostRoot: config.hostRoot,
     scanIntervalMs: config.scanIntervalMs,
     sockDiag: true,
+    needs,
     // With netlink exec events, every exec is seen as it happens and every exit
     // by the scan's readdir; re-reading long-lived processes' stat only guards
     // against lost events, so it can be rare. Polling must catch exec in place.
@@ -162,6 +167,7 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
     mode: config.execMode,
     pollIntervalMs: config.execPollIntervalMs,
     reinspectDelaysMs: [50, 250],
+    needs,
   });
 
   // Kernel audit (docs/audit.md): syscall events for what the rules need. The event layer
@@ -215,6 +221,8 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   const rulesConfig = { paths: config.rules, debounceMs: config.rulesDebounceMs, ruleMatching: config.ruleMatching, onError: config.rulesOnError };
   const rules = createRulesWatcher(deps, { ...rulesConfig, catalog: () => catalogFor(auditing) }, (loaded) => {
     engine.swap(loaded.ruleSet);
+    const n = procReadNeeds(loaded.ruleSet);
+    procNeeds = { hostStatus: n.capabilities, loginuid: n.loginuid, env: n.env };
     if (auditing) audit.setPlan(auditPlanFor(loaded.ruleSet.rules));
     enabledRules = loaded.ruleSet.rules.length;
     readiness.detail(rules.name, rulesReadinessDetail(loaded));

@@ -18,6 +18,10 @@ export interface PodBasics {
   readonly hostNetwork: boolean;
 }
 
+import type { ContainerMount } from '../core/mounts.js';
+
+export type { ContainerMount };
+
 /** A container found from its cgroup, enriched from the runtime when reachable. */
 export interface ContainerInfo {
   /** Full container id as it appears in the cgroup path (usually 64 hex). */
@@ -34,6 +38,8 @@ export interface ContainerInfo {
   readonly imageDigest?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly privileged?: boolean;
+  /** The runtime's mounts, in its order. */
+  readonly mounts?: readonly ContainerMount[];
   /** From the CRI runtime's sandbox, or from the kubelet's labels (io.kubernetes.*) on Docker. */
   readonly k8s?: {
     readonly namespace: string;
@@ -106,6 +112,15 @@ export interface ProcessInfo {
   readonly exeClass?: ProgramClass;
   /** The known program behind exeClass (`bash` for /tmp/kworker copied from bash, `nc` for `busybox nc`). */
   readonly program?: string;
+  /** Process group in the innermost pid namespace (NSpgid; the pgrp of stat on the host). */
+  readonly vpgid?: number;
+  /** CapEff and CapPrm of /proc/<pid>/status as bit masks (capability N is bit N). */
+  readonly capEffective?: number;
+  readonly capPermitted?: number;
+  /** /proc/<pid>/loginuid as the kernel gives it (4294967295: never logged in); read while a rule needs it. */
+  readonly loginuid?: number;
+  /** The environment, NAME=value entries (/proc/<pid>/environ); read while a rule needs it. */
+  readonly env?: readonly string[];
   /** Set when the executable lives on the container's writable (upper) layer. */
   readonly exeUpperLayer?: boolean;
   /** Set when the process vanished before everything could be read. */

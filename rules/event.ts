@@ -10,6 +10,8 @@
  * `container` ↔ container.*, `k8s` ↔ k8s.*, `user` ↔ user.*.
  */
 
+import type { ContainerMount } from '../core/mounts.js';
+
 /** Every evt.type vigil emits without the kernel audit source; a rule matching none of them never fires. */
 export const EVENT_TYPES = ['execve', 'procexit', 'connect', 'accept', 'listen', 'dup', 'container', 'metric'] as const;
 
@@ -92,6 +94,20 @@ export interface ProcFields {
   /** Start time, ms since the epoch. */
   readonly startTimeMs?: number;
   readonly isExeUpperLayer?: boolean;
+  /** The executable is a memfd_create() file run through its fd (/proc/<pid>/exe is `/memfd:NAME (deleted)`). */
+  readonly isExeFromMemfd?: boolean;
+  /** Process group id in the process's pid namespace (proc.vpgid; the pgid for host processes). */
+  readonly vpgid?: number;
+  /**
+   * Capability sets in Falco's format: the CAP_* names of the set bits in
+   * bit order, space separated (`CAP_CHOWN CAP_DAC_OVERRIDE ...`), '' for none.
+   */
+  readonly capEffective?: string;
+  readonly capPermitted?: string;
+  /** Audit login uid; -1 when the process never logged in (user.loginuid). */
+  readonly loginuid?: number;
+  /** Environment entries, `NAME=value` each (proc.env). */
+  readonly env?: readonly string[];
   /** vigil: what the executable is by identity (shell, interpreter, network_tool), whatever its name (proc.exe_class). */
   readonly exeClass?: string;
   /** vigil: the known program the executable is: `bash` for a renamed copy of bash, the applet of busybox (proc.program). */
@@ -158,6 +174,8 @@ export interface OpenFields {
   readonly create: boolean;
 }
 
+export type { ContainerMount };
+
 export interface ContainerFields {
   /** Full id; container.id is its first 12 characters, as in Falco. */
   readonly id: string;
@@ -172,6 +190,8 @@ export interface ContainerFields {
   readonly privileged?: boolean;
   readonly labels?: Readonly<Record<string, string>>;
   readonly startTimeSec?: number;
+  /** The runtime's mounts, in its order (container.mount.*); absent when the runtime was not asked. */
+  readonly mounts?: readonly ContainerMount[];
   /**
    * Lifecycle state on `container` events: `started` for a container that
    * started while the agent ran, `running` for one found already running at

@@ -18,3 +18,5 @@ export { parseCondition } from './parser/index.js';
 export type { Issue, LoadResult, Priority, ResolvedRule } from './types.js';
 export { buildRules } from './build.js';
 export type { BuildOptions, BuiltRules } from './build.js';
+export { procReadNeeds } from './proc-needs.js';
+export type { ProcReadNeeds } from './proc-needs.js';

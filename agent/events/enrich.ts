@@ -1,6 +1,7 @@
 import type { PodMeta } from '../../collectors/kube/index.js';
 import type { ContainerInfo, ProcessInfo } from '../../collectors/model.js';
 import type { ContainerFields, K8sFields, ProcAncestor, ProcFields } from '../../rules/event.js';
+import { capsToString } from './caps.js';
 import { workloadOf } from './workload.js';
 
 /** How far up the process tree proc.aname[N] can see (Falco walks up to the session leader). */
@@ -24,6 +25,14 @@ export function procFields(p: ProcessInfo, lookup: ProcessLookup): ProcFields {
     gid: p.gid,
     startTimeMs: p.startTimeMs,
     isExeUpperLayer: p.exeUpperLayer,
+    // The kernel names a memfd's dentry `memfd:NAME`; exe reads `/memfd:NAME (deleted)`.
+    isExeFromMemfd: p.exe ? p.exe.startsWith('/memfd:') : undefined,
+    vpgid: p.vpgid,
+    capEffective: p.capEffective === undefined ? undefined : capsToString(p.capEffective),
+    capPermitted: p.capPermitted === undefined ? undefined : capsToString(p.capPermitted),
+    // libsinsp: a loginuid of UINT32_MAX or more (never logged in) is -1.
+    loginuid: p.loginuid === undefined ? undefined : p.loginuid >= 0xffffffff ? -1 : p.loginuid,
+    env: p.env,
     exeClass: p.exeClass,
     program: p.program,
     ancestors: ancestorsOf(p, lookup),
@@ -71,6 +80,7 @@ export function containerFields(c: ContainerInfo): ContainerFields {
     privileged: c.privileged,
     labels: c.labels,
     startTimeSec: c.startTimeSec,
+    mounts: c.mounts,
   };
 }
 

@@ -344,6 +344,7 @@ function withDetails(info: ContainerInfo, d: RuntimeContainerDetails, runtime: C
     ...(d.imageDigest ? { imageDigest: d.imageDigest } : {}),
     labels: d.labels,
     privileged: d.privileged,
+    ...(d.mounts ? { mounts: d.mounts } : {}),
     ...(k8s ? { k8s } : {}),
     ...(podUid ? { podUid } : {}),
     // cAdvisor's docker handler reports the container's creation time.

@@ -1,3 +1,4 @@
+import type { ProcDetailNeeds } from '../procfs/reader.js';
 import type { Component } from '../../core/component.js';
 import type { ProcessInfo } from '../model.js';
 
@@ -56,6 +57,8 @@ export interface ExecWatcherConfig {
   readonly pollIntervalMs: number;
   /** When to re-read a new shell or interpreter after its exec, e.g. [50, 250]. */
   readonly reinspectDelaysMs: readonly number[];
+  /** The optional reads rules ask for (collectors/procfs/reader.ts). */
+  readonly needs?: () => ProcDetailNeeds;
 }
 
 export interface ExecWatcher extends Component {

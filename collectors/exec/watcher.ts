@@ -34,7 +34,9 @@ export function createExecWatcher(deps: CollectorDeps, cfg: ExecWatcherConfig, r
 export function createExecWatcherWith(deps: CollectorDeps, cfg: ExecWatcherConfig, reader: ProcessReader | undefined, openConnector: typeof openProcConnector): ExecWatcher {
   const log = deps.log.child({ component: NAME });
   const metrics = createExecMetrics(deps.registry);
-  const procfs = reader ? undefined : createProcessReader({ procRoot: cfg.procRoot, passwdPath: cfg.passwdPath, maxCmdlineBytes: cfg.maxCmdlineBytes }, deps.errors);
+  const procfs = reader
+    ? undefined
+    : createProcessReader({ procRoot: cfg.procRoot, passwdPath: cfg.passwdPath, maxCmdlineBytes: cfg.maxCmdlineBytes, ...(cfg.needs ? { needs: cfg.needs } : {}) }, deps.errors);
   const rd: ProcessReader = reader ?? procfs!;
   const probe: ProcessProbe | undefined = procfs
     ? (pid) => {

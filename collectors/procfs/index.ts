@@ -1,5 +1,6 @@
 export { createProcessReader } from './reader.js';
-export type { ProcessReader, ProcessReaderConfig, ProcfsReader } from './reader.js';
+export { NO_DETAIL_NEEDS } from './reader.js';
+export type { ProcDetailNeeds, ProcessReader, ProcessReaderConfig, ProcfsReader } from './reader.js';
 export { createProcessTable, DEFAULT_STAT_VERIFY_MS } from './table.js';
 export type { ProcessScan, ProcessTable, ProcessTableConfig } from './table.js';
 export { parseStat, parseStatBytes } from './parse-stat.js';

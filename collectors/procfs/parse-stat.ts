@@ -4,6 +4,8 @@ export interface ProcStat {
   readonly comm: string;
   readonly state: string;
   readonly ppid: number;
+  /** Process group id (as seen from the pid namespace of this /proc). */
+  readonly pgrp: number;
   readonly tty: number;
   /** Field 22: start time in clock ticks since boot. */
   readonly startTicks: number;
@@ -29,6 +31,7 @@ export function parseStat(text: string): ProcStat | undefined {
   const rest = text.slice(close + 2).split(' ');
   const state = rest[0];
   const ppid = Number(rest[1]);
+  const pgrp = Number(rest[2]);
   const tty = Number(rest[4]);
   const flags = Number(rest[6]);
   const startTicks = Number(rest[19]);
@@ -40,6 +43,7 @@ export function parseStat(text: string): ProcStat | undefined {
     comm: text.slice(open + 2, close),
     state,
     ppid,
+    pgrp: Number.isInteger(pgrp) ? pgrp : -1,
     tty: Number.isInteger(tty) ? tty : 0,
     startTicks,
     kernelThread: Number.isInteger(flags) && (flags & PF_KTHREAD) !== 0,
@@ -72,6 +76,7 @@ export function parseStatBytes(buf: Buffer, len: number): ProcStat | undefined {
   // Fields after ") ", counted from 0: state(0) ppid(1) pgrp(2) session(3) tty_nr(4) tpgid(5) flags(6) ... starttime(19).
   const state = String.fromCharCode(buf[close + 2]!);
   let ppid = NaN;
+  let pgrp = NaN;
   let tty = NaN;
   let flags = NaN;
   let startTicks = NaN;
@@ -80,6 +85,7 @@ export function parseStatBytes(buf: Buffer, len: number): ProcStat | undefined {
   for (let i = start; i <= len; i++) {
     if (i < len && buf[i] !== 0x20 && buf[i] !== 0x0a) continue;
     if (field === 1) ppid = decimalAt(buf, start, i);
+    else if (field === 2) pgrp = decimalAt(buf, start, i);
     else if (field === 4) tty = decimalAt(buf, start, i);
     else if (field === 6) flags = decimalAt(buf, start, i);
     else if (field === 19) {
@@ -95,6 +101,7 @@ export function parseStatBytes(buf: Buffer, len: number): ProcStat | undefined {
     comm: buf.toString('utf8', open + 2, close),
     state,
     ppid,
+    pgrp: Number.isInteger(pgrp) ? pgrp : -1,
     tty: Number.isInteger(tty) ? tty : 0,
     startTicks,
     kernelThread: Number.isInteger(flags) && (flags & PF_KTHREAD) !== 0,

@@ -24,7 +24,25 @@ export interface ProcessReaderConfig {
    * Default: procRoot without its trailing /proc ('/host/proc' -> '/host').
    */
   readonly hostRoot?: string;
+  /**
+   * Details only some rules need, asked on every read (the agent derives it
+   * from the loaded rules, so nothing is read that no rule looks at).
+   * Default: none of them.
+   */
+  readonly needs?: () => ProcDetailNeeds;
 }
+
+/** The optional reads of a process, each a file per process read. */
+export interface ProcDetailNeeds {
+  /** /proc/<pid>/status of host processes too (capabilities); container processes always get it. */
+  readonly hostStatus: boolean;
+  /** /proc/<pid>/loginuid (user.loginuid). */
+  readonly loginuid: boolean;
+  /** /proc/<pid>/environ, cut at maxCmdlineBytes (proc.env). */
+  readonly env: boolean;
+}
+
+export const NO_DETAIL_NEEDS: ProcDetailNeeds = Object.freeze({ hostStatus: false, loginuid: false, env: false });
 
 export interface ProcessReader {
   /**
@@ -134,12 +152,14 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
     // Effective uid/gid: on procfs the owner of /proc/<pid> is exactly that
     // (task_dump_owner; the directory ignores the dumpable flag, which is
     // why ps stats it too), at a third of the cost of generating status.
-    // status is still read where NSpid matters (container processes) and
-    // off procfs (fixture trees, whose owners mean nothing). Host processes
+    // status is still read where NSpid matters (container processes), off
+    // procfs (fixture trees, whose owners mean nothing), and for host
+    // processes too while a rule needs capabilities. Host processes
     // get vpid = pid: a process in a nested pid namespace outside any
     // container cgroup is not told apart.
-    let ids: { uid: number; gid: number; vpid: number } | undefined;
-    if (container || !ownerIsEuid) {
+    const needs = cfg.needs?.() ?? NO_DETAIL_NEEDS;
+    let ids: { uid: number; gid: number; vpid: number; vpgid?: number; capEffective?: number; capPermitted?: number } | undefined;
+    if (container || !ownerIsEuid || needs.hostStatus) {
       ids = attempt(
         pid,
         'status',
@@ -153,6 +173,11 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
       const owner = attempt(pid, 'owner', () => statSync(dir, { throwIfNoEntry: false }), state);
       if (owner) ids = { uid: owner.uid, gid: owner.gid, vpid: pid };
     }
+    // A host process's group as this /proc sees it is its vpgid (Falco's
+    // proc.vpgid "reflects pgid" on the host); NSpgid says it for the others.
+    const vpgid = ids?.vpgid !== undefined && ids.vpgid >= 0 ? ids.vpgid : container ? undefined : st.pgrp >= 0 ? st.pgrp : undefined;
+    const loginuid = needs.loginuid && !st.kernelThread ? optionalRead(() => readText(`${dir}/loginuid`, 'single')) : undefined;
+    const environ = needs.env && !hollow ? optionalRead(() => readBytes(`${dir}/environ`, cfg.maxCmdlineBytes, 'single')) : undefined;
     const netns = parseNsLink(attempt(pid, 'ns/net', () => readLink(`${dir}/ns/net`), state)) ?? 0;
     // Kernel threads never have fds: three readlinks that could only fail
     // (each failure a thrown error in Node). Not zombies: a thread-group
@@ -187,6 +212,11 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
       netns,
       stdio,
       ...(container ? { containerId: container.id } : {}),
+      ...(vpgid !== undefined ? { vpgid } : {}),
+      ...(ids?.capEffective !== undefined && ids.capEffective >= 0 ? { capEffective: ids.capEffective } : {}),
+      ...(ids?.capPermitted !== undefined && ids.capPermitted >= 0 ? { capPermitted: ids.capPermitted } : {}),
+      ...(loginuid !== undefined && /^\d+\s*$/.test(loginuid) ? { loginuid: Number(loginuid) } : {}),
+      ...(environ ? { env: parseCmdline(environ.bytes) } : {}),
       ...(exeUpperLayer !== undefined ? { exeUpperLayer } : {}),
       ...(identity ? { exeId: identity.exeId } : {}),
       ...(identity?.exeClass ? { exeClass: identity.exeClass } : {}),
@@ -197,6 +227,19 @@ export function createProcessReader(cfg: ProcessReaderConfig, errors?: ErrorRepo
   }
 
   return { read, readStat, readStdio, startTimeMs };
+}
+
+/**
+ * A read only some rules need: a failure (the file absent on a kernel
+ * without audit, EACCES, the process gone) leaves the field unknown; it
+ * neither marks the process partial nor counts as an error.
+ */
+function optionalRead<T>(read: () => T | undefined): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 /** btime from /proc/stat (seconds since the epoch); 0 when unreadable. */

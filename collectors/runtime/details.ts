@@ -1,4 +1,4 @@
-import type { PodBasics } from '../model.js';
+import type { ContainerMount, PodBasics } from '../model.js';
 
 /**
  * What a runtime (Docker engine or CRI) knows about one container that its
@@ -21,6 +21,8 @@ export interface RuntimeContainerDetails {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
   readonly privileged: boolean;
+  /** The mounts the runtime made (absent when it did not say). */
+  readonly mounts?: readonly ContainerMount[];
   readonly createdSec?: number;
   readonly startedSec?: number;
   readonly pid?: number;

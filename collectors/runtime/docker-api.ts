@@ -22,6 +22,16 @@ export interface ContainerJson {
   readonly State?: { readonly Pid?: number; readonly StartedAt?: string };
   readonly Config?: { readonly Image?: string; readonly Labels?: Readonly<Record<string, unknown>> | null };
   readonly HostConfig?: { readonly Privileged?: boolean; readonly NetworkMode?: string };
+  readonly Mounts?: readonly DockerMount[] | null;
+}
+
+/** One entry of the inspect answer's Mounts (binds and volumes). */
+export interface DockerMount {
+  readonly Source?: string;
+  readonly Destination?: string;
+  readonly Mode?: string;
+  readonly RW?: boolean;
+  readonly Propagation?: string;
 }
 
 /** An answer other than 2xx, with the engine's status code and message. */

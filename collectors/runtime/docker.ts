@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { CollectorDeps } from '../../core/deps.js';
 import type { InspectResult, MetadataSource, RuntimeContainerDetails } from './details.js';
+import type { ContainerMount } from '../model.js';
 import { createDockerApi, type ContainerJson } from './docker-api.js';
 import { RuntimeError, isConnectionError } from './errors.js';
 import { metadataSourceUpGauge, runtimeUpGauge } from './metrics.js';
@@ -152,11 +153,28 @@ function toDetails(c: ContainerJson): RuntimeContainerDetails {
     imageId: c.Image ?? '',
     labels,
     privileged: c.HostConfig?.Privileged === true,
+    mounts: dockerMounts(c.Mounts),
     createdSec: epochSec(c.Created),
     startedSec: epochSec(c.State?.StartedAt),
     pid: c.State?.Pid && c.State.Pid > 0 ? c.State.Pid : undefined,
     networkMode: c.HostConfig?.NetworkMode,
   };
+}
+
+/** Docker's Mounts as Falco's container plugin keeps them (source, destination, mode, RW, propagation). */
+export function dockerMounts(mounts: ContainerJson['Mounts']): ContainerMount[] {
+  const out: ContainerMount[] = [];
+  for (const m of Array.isArray(mounts) ? mounts : []) {
+    if (typeof m !== 'object' || m === null) continue;
+    out.push({
+      source: typeof m.Source === 'string' ? m.Source : '',
+      dest: typeof m.Destination === 'string' ? m.Destination : '',
+      mode: typeof m.Mode === 'string' ? m.Mode : '',
+      rdwr: m.RW === true,
+      propagation: typeof m.Propagation === 'string' ? m.Propagation : '',
+    });
+  }
+  return out;
 }
 
 function epochSec(iso: string | undefined): number | undefined {

@@ -136,11 +136,17 @@ export const processFields: readonly FieldDef[] = [
   plain('proc.tty', 'number', 'Controlling terminal (tty_nr); 0 when the process has none.', (e) => e.proc?.tty),
   plain('proc.cwd', 'string', 'Current working directory.', (e) => e.proc?.cwd),
   plain('proc.is_exe_upper_layer', 'bool', "True when the executable comes from the container's writable (upper) layer.", (e) => e.proc?.isExeUpperLayer),
+  plain('proc.is_exe_from_memfd', 'bool', 'True when the executable is a memfd_create() file run through its fd (fileless execution).', (e) => e.proc?.isExeFromMemfd),
+  plain('proc.vpgid', 'number', 'Process group id in the pid namespace of the process (the pgid for host processes).', (e) => e.proc?.vpgid),
+  plain('proc.is_vpgid_leader', 'bool', 'True when the process leads its process group (proc.vpgid = proc.vpid): run directly from a shell prompt rather than by a script.', (e) =>
+    e.proc?.vpgid === undefined || e.proc.vpid === undefined ? undefined : e.proc.vpgid === e.proc.vpid,
+  ),
   plain('proc.start_ts', 'number', 'Process start time, ns since the epoch.', (e) => (e.proc?.startTimeMs === undefined ? undefined : Math.round(e.proc.startTimeMs * 1e6))),
   plain('proc.duration', 'number', 'Nanoseconds since the process started, at the time of the event.', (e) =>
     e.proc?.startTimeMs === undefined ? undefined : Math.round((e.timeMs - e.proc.startTimeMs) * 1e6),
   ),
   plain('user.name', 'string', 'User name of the process (effective uid).', (e) => e.proc?.user),
   plain('user.uid', 'number', 'User id of the process.', (e) => e.proc?.uid),
+  plain('user.loginuid', 'number', 'Audit login uid of the process (who logged in, kept across su and sudo); -1 when it never logged in.', (e) => e.proc?.loginuid),
   plain('group.gid', 'number', 'Group id of the process.', (e) => e.proc?.gid),
 ];

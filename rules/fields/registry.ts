@@ -1,5 +1,8 @@
 import { containerFields } from './container-fields.js';
 import { edgeFields } from './edge-fields.js';
+import { envFields } from './env-fields.js';
+import { mountFields } from './mount-fields.js';
+import { threadFields } from './thread-fields.js';
 import { k8sFields, k8smetaFields } from './k8s-fields.js';
 import { eventFields, fdFields } from './event-fields.js';
 import { metricFields } from './metric-fields.js';
@@ -8,7 +11,21 @@ import { fileFdFields } from './fd-syscall-fields.js';
 import { syscallFields } from './syscall-fields.js';
 import type { BoundField, FieldDef } from './types.js';
 
-const ALL: readonly FieldDef[] = [...eventFields, ...syscallFields, ...processFields, ...fdFields, ...fileFdFields, ...containerFields, ...k8sFields, ...k8smetaFields, ...edgeFields, ...metricFields];
+const ALL: readonly FieldDef[] = [
+  ...eventFields,
+  ...syscallFields,
+  ...processFields,
+  ...envFields,
+  ...threadFields,
+  ...fdFields,
+  ...fileFdFields,
+  ...containerFields,
+  ...mountFields,
+  ...k8sFields,
+  ...k8smetaFields,
+  ...edgeFields,
+  ...metricFields,
+];
 const BY_NAME: ReadonlyMap<string, FieldDef> = new Map(ALL.map((f) => [f.name, f]));
 /** Fields libsinsp also takes as `field.NAME` for `field[NAME]` (evt.arg.flags). */
 const DOTTED = ['evt.arg', 'evt.rawarg'] as const;

@@ -1,5 +1,6 @@
 import type { RuntimeContainerDetails, RuntimePodDetails } from '../details.js';
-import type { Container, ContainerStatus, PodSandboxStatus, StringMap } from './types.js';
+import type { ContainerMount } from '../../model.js';
+import type { Container, ContainerStatus, Mount, PodSandboxStatus, StringMap } from './types.js';
 
 /** CRI timestamps are int64 nanoseconds (as strings from the loader). */
 export function nsToSec(ns: string | number | undefined): number | undefined {
@@ -79,11 +80,30 @@ export function containerDetails(c: Container, status: { status: ContainerStatus
     labels: copy(c.labels),
     annotations: copy(c.annotations),
     privileged: extra.privileged ?? false,
+    ...(status?.status?.mounts ? { mounts: criMounts(status.status.mounts) } : {}),
     createdSec: nsToSec(c.created_at),
     startedSec: nsToSec(status?.status?.started_at),
     ...(extra.pid !== undefined ? { pid: extra.pid } : {}),
     ...(pod ? { pod: { ...pod, container: name } } : {}),
   };
+}
+
+/** CRI's propagation enum in the words Falco's container plugin uses (go-worker/pkg/container/cri.go). */
+const PROPAGATION: Readonly<Record<string, string>> = {
+  PROPAGATION_PRIVATE: 'private',
+  PROPAGATION_HOST_TO_CONTAINER: 'rslave',
+  PROPAGATION_BIDIRECTIONAL: 'rshared',
+};
+
+/** CRI mounts as Falco keeps them: host path, container path, no mode, read-write, propagation. */
+export function criMounts(mounts: readonly Mount[]): ContainerMount[] {
+  return mounts.map((m) => ({
+    source: m.host_path ?? '',
+    dest: m.container_path ?? '',
+    mode: '',
+    rdwr: m.readonly !== true,
+    propagation: PROPAGATION[m.propagation] ?? 'unknown',
+  }));
 }
 
 /** The sandbox ("pause") container itself: named POD, as the kubelet and cAdvisor name it. */

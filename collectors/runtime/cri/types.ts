@@ -51,6 +51,13 @@ export interface Container {
   annotations: StringMap;
 }
 
+export interface Mount {
+  container_path: string;
+  host_path: string;
+  readonly: boolean;
+  propagation: 'PROPAGATION_PRIVATE' | 'PROPAGATION_HOST_TO_CONTAINER' | 'PROPAGATION_BIDIRECTIONAL';
+}
+
 export interface ContainerStatus {
   id: string;
   metadata: ContainerMetadata | null;
@@ -61,6 +68,7 @@ export interface ContainerStatus {
   image_ref: string;
   labels: StringMap;
   annotations: StringMap;
+  mounts?: Mount[];
 }
 
 export interface ContainerEvent {

@@ -5,12 +5,13 @@ import { containerFromProcCgroup } from '../../../../collectors/cgroups/parse-pa
 const tail = (start: number, flags = 4194560) => `S 1 42 42 34819 -1 ${flags} 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 1000 100 18446744073709551615`;
 
 describe('parseStat', () => {
-  it('reads pid, comm, ppid, tty and start time', () => {
+  it('reads pid, comm, ppid, process group, tty and start time', () => {
     expect(parseStat(`42 (bash) ${tail(12345)}\n`)).toEqual({
       pid: 42,
       comm: 'bash',
       state: 'S',
       ppid: 1,
+      pgrp: 42,
       tty: 34819,
       startTicks: 12345,
       kernelThread: false,
@@ -36,9 +37,15 @@ describe('parseStat', () => {
 });
 
 describe('parseStatus', () => {
-  it('takes effective uid/gid and the last NSpid entry', () => {
-    const text = 'Name:\tsh\nPid:\t200\nUid:\t0\t1000\t1000\t1000\nGid:\t0\t50\t50\t50\nNSpid:\t200\t17\t1\n';
-    expect(parseStatus(text)).toEqual({ uid: 1000, gid: 50, vpid: 1 });
+  it('takes effective uid/gid, the last NSpid and NSpgid entries and the capability masks', () => {
+    const text =
+      'Name:\tsh\nPid:\t200\nUid:\t0\t1000\t1000\t1000\nGid:\t0\t50\t50\t50\nNSpid:\t200\t17\t1\nNSpgid:\t198\t15\t3\n' +
+      'CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t00000000a80425fb\n';
+    expect(parseStatus(text)).toEqual({ uid: 1000, gid: 50, vpid: 1, vpgid: 3, capEffective: 0xa80425fb, capPermitted: 0x1ffffffffff });
+  });
+  it('gives -1 for missing capability and group lines, never NaN', () => {
+    const st = parseStatus('Pid:\t9\nCapEff:\tzz\n');
+    expect([st.vpgid, st.capEffective, st.capPermitted]).toEqual([-1, -1, -1]);
   });
   it('falls back to Pid without NSpid (old kernels)', () => {
     expect(parseStatus('Pid:\t9\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n').vpid).toBe(9);

@@ -95,6 +95,38 @@ describe('createProcessReader on the fixture tree', () => {
   });
 });
 
+describe('details only some rules need', () => {
+  it('reads a container process group and capabilities from status, a host process group from stat', () => {
+    const reader = createProcessReader(cfg);
+    expect(reader.read(200)).toMatchObject({ vpid: 1, vpgid: 1 });
+    expect(reader.read(100)).toMatchObject({ vpid: 100, vpgid: 100 });
+    const t = fixtureCopy();
+    try {
+      writeFileSync(join(t.proc, '200/status'), `${readFileSync(join(t.proc, '200/status'), 'utf8')}CapPrm:\t00000000a80425fb\nCapEff:\t0000000000200000\n`);
+      const p = createProcessReader({ ...cfg, procRoot: t.proc, passwdPath: t.passwd }).read(200)!;
+      expect([p.capEffective, p.capPermitted]).toEqual([0x200000, 0xa80425fb]);
+    } finally {
+      rmSync(t.root, { recursive: true, force: true });
+    }
+  });
+
+  it('on the real /proc: status, loginuid and environ of a host process only while asked', () => {
+    const base = { procRoot: '/proc', passwdPath: '/etc/passwd', maxCmdlineBytes: 65536 };
+    const none = createProcessReader(base).read(process.pid)!;
+    expect(none.capEffective).toBeUndefined();
+    expect(none.loginuid).toBeUndefined();
+    expect(none.env).toBeUndefined();
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const all = createProcessReader({ ...base, needs: () => ({ hostStatus: true, loginuid: true, env: true }) }).read(process.pid)!;
+    expect(all.capEffective).toBe(Number.parseInt(/^CapEff:\s*(\w+)/m.exec(status)![1]!, 16));
+    expect(all.capPermitted).toBe(Number.parseInt(/^CapPrm:\s*(\w+)/m.exec(status)![1]!, 16));
+    expect(all.vpgid).toBe(Number(/^NSpgid:\s*(\d+)/m.exec(status)![1]));
+    expect(all.loginuid).toBe(Number(readFileSync('/proc/self/loginuid', 'utf8')));
+    expect(all.env).toContain(`PATH=${process.env.PATH}`);
+    expect(all.partial).toBeUndefined();
+  });
+});
+
 describe('a pid that vanishes between two reads', () => {
   it('is read fully, then partially, then not at all', () => {
     const t = fixtureCopy();

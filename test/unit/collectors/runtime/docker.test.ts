@@ -38,6 +38,7 @@ const inspectOf = (name: string, labels: Record<string, string> = {}) => ({
   State: { Pid: 0, StartedAt: '0001-01-01T00:00:00Z' },
   Config: { Image: 'repo/img:1', Labels: labels },
   HostConfig: { Privileged: true, NetworkMode: 'bridge' },
+  Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Destination: '/var/run/docker.sock', Mode: 'ro', RW: false, Propagation: 'rprivate' }],
 });
 
 describe('docker runtime', () => {
@@ -104,6 +105,7 @@ describe('docker runtime', () => {
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     await until(() => c.get(ID.B)?.k8s);
     expect(c.get(ID.A)).toMatchObject({ name: 'web', image: 'repo/img:1', imageId: 'sha256:1234', privileged: true, runtime: 'docker', startTimeSec: Date.parse('2024-01-02T03:04:05.5Z') / 1000 });
+    expect(c.get(ID.A)?.mounts).toEqual([{ source: '/var/run/docker.sock', dest: '/var/run/docker.sock', mode: 'ro', rdwr: false, propagation: 'rprivate' }]);
     expect(c.get(ID.B)).toMatchObject({ runtime: 'docker', k8s: { namespace: 'ns1', pod: 'p1', container: 'app', podUid: 'u-1' } });
     const text = await deps.registry.metrics();
     expect(text).toContain(`container_memory_usage_bytes{id="${c.get(ID.B)!.cgroupPath}",name="k8s_app_p1",image="repo/img:1",namespace="ns1",pod="p1",container="app"}`);

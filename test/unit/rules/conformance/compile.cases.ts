@@ -84,7 +84,7 @@ export const compileCases: Case[] = [
   {
     name: 'a Falco output field vigil lacks prints <NA> with a warning; the rule loads',
     upstream: LOADER('deprecated_field_in_output'),
-    yaml: '- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: shell %user.loginuid ran\n  priority: WARNING\n',
+    yaml: '- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: shell %user.loginname ran\n  priority: WARNING\n',
     verdict: 'load',
     warnings: ['VIGIL_RULES_OUTPUT_FIELD'],
   },

@@ -10,7 +10,7 @@ describe('registry', () => {
       expect(fieldExists(f), f).toBe(true);
     }
     for (const f of ['evt.arg.flags', 'evt.rawarg.res', 'fd.directory', 'evt.is_open_read']) expect(fieldExists(f), f).toBe(true);
-    for (const f of ['user.loginuid', 'fd.cip.name', 'proc.sname', 'evt.arg.', 'evt.argx']) expect(fieldExists(f), f).toBe(false);
+    for (const f of ['user.loginname', 'fd.cip.name', 'proc.sname', 'evt.arg.', 'evt.argx']) expect(fieldExists(f), f).toBe(false);
   });
   it('every field has a type and a one-line description', () => {
     const names = new Set<string>();

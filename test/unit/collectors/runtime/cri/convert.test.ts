@@ -68,6 +68,10 @@ describe('CRI messages to container details', () => {
         image_ref: container.image_ref,
         labels: {},
         annotations: {},
+        mounts: [
+          { container_path: '/host/proc', host_path: '/proc', readonly: true, propagation: 'PROPAGATION_HOST_TO_CONTAINER' as const },
+          { container_path: '/data', host_path: '/srv/data', readonly: false, propagation: 'PROPAGATION_PRIVATE' as const },
+        ],
       },
       info: { info: '{"pid":99}' },
     };
@@ -80,6 +84,11 @@ describe('CRI messages to container details', () => {
       pid: 99,
       pod: { name: 'web-1', namespace: 'shop', container: 'app', ips: ['10.0.0.5', 'fd00::5'] },
     });
+    // As Falco's container plugin keeps CRI mounts: no mode, rdwr = !readonly, the enum as rslave/private/rshared.
+    expect(d.mounts).toEqual([
+      { source: '/proc', dest: '/host/proc', mode: '', rdwr: false, propagation: 'rslave' },
+      { source: '/srv/data', dest: '/data', mode: '', rdwr: true, propagation: 'private' },
+    ]);
     expect(d.createdSec).toBeCloseTo(1796478475.848, 2);
     expect(d.startedSec).toBeCloseTo(1796478475.933, 2);
     expect(sandboxDetails(podDetails(sandbox)!, sandbox.created_at)).toMatchObject({ name: 'POD', pod: { container: 'POD', name: 'web-1' } });
