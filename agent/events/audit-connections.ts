@@ -40,8 +40,12 @@ export class AuditedConnections {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** An audit connect/accept/accept4 event; `tcp` when its socket is known to be TCP (or unknown: by the result). */
-  note(e: VigilEvent, proto: 'tcp' | 'udp' | undefined): void {
+  /**
+   * An audit connect/accept/accept4 event; `tcp` when its socket is known to
+   * be TCP (or unknown: by the result); `reportedByScan` when a scan reported
+   * it first (nothing left to suppress, the open still counts as observed).
+   */
+  note(e: VigilEvent, proto: 'tcp' | 'udp' | undefined, reportedByScan = false): void {
     const fd = e.fd;
     const pid = e.proc?.pid;
     if (!fd || pid === undefined || e.rawres === undefined) return;
@@ -53,7 +57,7 @@ export class AuditedConnections {
     const live = outbound ? e.rawres === 0 || e.rawres === -115 : e.rawres >= 0;
     // An open the TCP counters count; a connect of unknown protocol only by a result UDP never gives.
     const opened = outbound ? TCP_OPENED.has(e.rawres) && (proto === 'tcp' || (proto === undefined && e.rawres !== 0)) : e.rawres >= 0 && fd.l4proto !== 'udp';
-    if (live) this.remember(key(pid, ip, port));
+    if (live && !reportedByScan) this.remember(key(pid, ip, port));
     if (opened && fd.netns !== undefined) this.opened(fd.netns, { ip: plainIp(ip), port, atMs: e.timeMs });
   }
 

@@ -135,9 +135,10 @@ export class AuditWiring {
     if (e === undefined) return;
     if (e.type === 'connect' || e.type === 'accept' || e.type === 'accept4') {
       if (e.fd !== undefined) {
-        this.deps.connections.note(e, e.fd.l4proto);
         // The scan read its socket before this record arrived: that was the event.
-        if (this.deps.connections.reportedByScan(e)) return;
+        const scanned = this.deps.connections.reportedByScan(e);
+        this.deps.connections.note(e, e.fd.l4proto, scanned);
+        if (scanned) return;
       } else if (e.type !== 'connect' && s.exit !== undefined && s.exit >= 0 && s.sockaddr === undefined) this.anonymousAccept(s.pid, s.exit, s.timeMs);
     }
     this.deps.emit(e);
