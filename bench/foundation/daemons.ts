@@ -136,6 +136,9 @@ export async function startAgent(cleanup: Cleanup, logFile: string, opts: { scan
     `127.0.0.1:${port}`,
     '--grpc-addr',
     `127.0.0.1:${grpcPort}`,
+    // Every scrape renders, as node_exporter's does: the scrape-cost comparison is of renderings.
+    '--metrics-min-interval-ms',
+    '0',
   ];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VIGIL_')));
   const log = openSync(logFile, 'w');
