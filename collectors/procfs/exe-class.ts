@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import type { ProgramClass } from '../model.js';
 import { classOfName, MULTICALL_BINARIES, PROGRAM_CLASSES } from '../../core/programs.js';
 
@@ -77,7 +77,12 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
     const byId = new Map<string, KnownProgram>();
     const bySize = new Map<number, KnownProgram[]>();
     for (const dir of PROGRAM_DIRS) {
+      // One listing per directory instead of a failed lstat per absent name: most known
+      // names are absent from an image, and a cold scan indexes every container's.
+      const present = listDir(`${root}${dir}`);
+      if (!present) continue;
       for (const name of knownNames) {
+        if (!present.has(name)) continue;
         const found = statInRoot(root, `${dir}/${name}`);
         if (!found?.stats.isFile()) continue;
         const id = idOf(found.stats);
@@ -206,6 +211,15 @@ function idOf(s: Stats): string {
 function basename(path: string): string {
   const i = path.lastIndexOf('/');
   return i < 0 ? path : path.slice(i + 1);
+}
+
+/** The names in a directory; undefined when it is absent or unreadable. */
+function listDir(path: string): ReadonlySet<string> | undefined {
+  try {
+    return new Set(readdirSync(path));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
