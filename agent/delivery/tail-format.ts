@@ -1,22 +1,5 @@
+import { escapeControl } from '../outputs/escape.js';
 import type { WireEnvelope } from './client.js';
-
-/**
- * Every character that could move the cursor, change colours, end the line
- * or reorder text on a terminal (C0 and C1 controls, DEL, Unicode line
- * separators, bidi overrides and isolates), and the backslash that
- * introduces our own escapes.
- */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g;
-
-/** A field made safe for one terminal line: unsafe characters become `\xNN` / `\uNNNN`, a backslash `\\`. */
-export function escapeField(s: string): string {
-  return s.replace(UNSAFE, (c) => {
-    if (c === '\\') return '\\\\';
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' ? (v as Obj) : {});
@@ -131,11 +114,11 @@ function fit(s: string, w: number): string {
 export function tailLine(env: WireEnvelope, colour: boolean): string {
   const c = tailColumns(env);
   const f = {
-    priority: fit(escapeField(c.priority), WIDTH.priority),
-    what: fit(escapeField(c.what), WIDTH.what),
-    where: fit(escapeField(c.where), WIDTH.where),
-    process: fit(escapeField(c.process), WIDTH.process),
-    connection: escapeField(c.connection),
+    priority: fit(escapeControl(c.priority), WIDTH.priority),
+    what: fit(escapeControl(c.what), WIDTH.what),
+    where: fit(escapeControl(c.where), WIDTH.where),
+    process: fit(escapeControl(c.process), WIDTH.process),
+    connection: escapeControl(c.connection),
   };
   const line = colour
     ? `${DIM}${c.time}${RESET} ${paint(c.priority, f.priority)} ${f.what} ${f.where} ${f.process} ${f.connection}`

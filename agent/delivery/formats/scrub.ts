@@ -6,7 +6,6 @@
  * UTF-8). Each becomes U+FFFD, so what remains is valid, single-line UTF-8.
  * Formats that can escape CR/LF do so before calling this.
  */
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function scrub(s: string): string {

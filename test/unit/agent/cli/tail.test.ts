@@ -3,7 +3,8 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runTail } from '../../../../agent/cli/tail.js';
 import { createHub } from '../../../../agent/delivery/hub.js';
-import { escapeField, tailColumns, tailLine } from '../../../../agent/delivery/tail-format.js';
+import { tailColumns, tailLine } from '../../../../agent/delivery/tail-format.js';
+import { escapeControl } from '../../../../agent/outputs/escape.js';
 import { createGrpcServer, type GrpcServer } from '../../../../agent/grpc/server.js';
 import { compileOutput } from '../../../../rules/compiler/output.js';
 import { testDeps } from '../../../helpers/deps.js';
@@ -41,9 +42,8 @@ async function until(cond: () => boolean): Promise<void> {
 
 describe('vigil tail formatting', () => {
   it('escapes every control, bidi and separator character and the backslash', () => {
-    const e = escapeField(HOSTILE);
-    expect(e).toBe('evil\\x0a\\x0d\\x1b[31mred\\x1b]0;title\\x07\\u202eabc\\u2028|=\\\\"\'\\x00\\x9b');
-    // eslint-disable-next-line no-control-regex
+    const e = escapeControl(HOSTILE);
+    expect(e).toBe('evil\\n\\r\\x1b[31mred\\x1b]0;title\\x07\\u202eabc\\u2028|=\\\\"\'\\x00\\x9b');
     expect(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/.test(e)).toBe(false);
   });
 
