@@ -24,6 +24,7 @@ the same full envelopes --encoding full would receive.
   --since SEQ             first replay what the agent still holds after this sequence
   --boot-id ID            the boot id --since belongs to
   --encoding E            compact (default) or full: how the agent encodes the stream
+  --name NAME             this subscriber's name in the agent's metrics (default vigil-tail)
   --tls-ca FILE           TLS: CA that signed the agent's certificate
   --tls-cert FILE         mTLS: client certificate (with --tls-key)
   --tls-key FILE          mTLS: client key
@@ -60,6 +61,7 @@ function parseTailArgs(argv: readonly string[]) {
       since: { type: 'string' },
       'boot-id': { type: 'string' },
       encoding: { type: 'string', default: 'compact' },
+      name: { type: 'string', default: 'vigil-tail' },
       'tls-ca': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
@@ -103,6 +105,7 @@ export async function runTail(argv: readonly string[], io: TailIo): Promise<numb
     podNameRegex: values.pod ?? '',
     condition: values.condition ?? '',
     bootId: values['boot-id'] ?? '',
+    subscriberName: values.name,
   };
   if (values['min-priority']) {
     const p = values['min-priority'].toUpperCase();

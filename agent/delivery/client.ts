@@ -14,6 +14,8 @@ export interface SubscribeRequestObject {
   bootId?: string;
   /** ALERT_ENCODING_FULL (default) or ALERT_ENCODING_COMPACT. */
   encoding?: number | string;
+  /** How the agent's metrics name this subscriber (label `subscriber`); the peer's address when unset. */
+  subscriberName?: string;
 }
 
 export type { WireEnvelope } from './wire.js';

@@ -12,6 +12,7 @@ import { PROTO_DIR, SERVICE_PROTO, SUBSCRIBE_PATH, SubscribeRequestType } from '
 import { compileFilter, FilterError, type SubscribeFilters } from './filter.js';
 import { grpcMetrics } from './metrics.js';
 import { createSubscriber } from './subscriber.js';
+import { subscriberName } from './subscriber-name.js';
 import { streamEncoder } from '../delivery/compact.js';
 import { serverCredentials, type GrpcTlsConfig } from './tls.js';
 
@@ -42,6 +43,7 @@ interface SubscribeRequest extends SubscribeFilters {
   readonly bootId?: string;
   /** AlertEncoding: 0 FULL, 1 COMPACT. */
   readonly encoding?: number;
+  readonly subscriberName?: string;
 }
 
 /**
@@ -69,8 +71,10 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
       return;
     }
     let filter: ReturnType<typeof compileFilter>;
+    let name: string;
     try {
       filter = compileFilter(call.request);
+      name = subscriberName(call.request.subscriberName, call.getPeer());
     } catch (err) {
       if (!(err instanceof FilterError)) deps.errors.report('grpc', 'filter', err);
       metrics.refused.inc({ reason: 'invalid_argument' });
@@ -83,7 +87,8 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: `encoding: unknown AlertEncoding ${encoding}` });
       return;
     }
-    const sub = createSubscriber(call, filter, metrics, {
+    const counters = metrics.attach(name, () => sub.queued);
+    const sub = createSubscriber(call, filter, counters, {
       maxQueue: cfg.maxQueue,
       maxBatch: cfg.maxBatch ?? DEFAULT_MAX_BATCH,
       node: hub.node,
@@ -103,7 +108,7 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
       const resume = hub.since(from);
       if (resume.lost) {
         const n = resume.lost.lastSequence - resume.lost.firstSequence + 1;
-        metrics.dropped.inc({ reason: 'ring_overrun' }, n);
+        counters.dropped('ring_overrun', n);
         sub.announceLoss({ ...resume.lost, count: n, reason: 'ring_overrun' });
       }
       for (const env of resume.envelopes) sub.deliver(env);
@@ -111,7 +116,6 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
     const remove = hub.addSink(sub);
     // Headers now, not with the first envelope: the client knows it is subscribed.
     call.sendMetadata(new grpc.Metadata());
-    metrics.subscribers.inc();
     let ended = false;
     const end = (): void => {
       if (ended) return;
@@ -119,7 +123,7 @@ export function createGrpcServer(deps: CollectorDeps, cfg: GrpcServerConfig): Gr
       remove();
       sub.close();
       closers.delete(closeCall);
-      metrics.subscribers.dec();
+      counters.detach();
     };
     const closeCall = (): void => {
       end();

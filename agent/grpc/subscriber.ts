@@ -1,7 +1,7 @@
 import type { Envelope, EnvelopeSink, LossNotice } from '../delivery/envelope.js';
 import { encodeBatch } from '../delivery/wire.js';
 import type { StreamEncoder } from '../delivery/compact.js';
-import type { GrpcMetrics } from './metrics.js';
+import type { SubscriberMetrics } from './metrics.js';
 
 /** What a subscriber writes to: the gRPC server stream (a Node Writable). */
 export interface BatchWriter {
@@ -42,7 +42,7 @@ export interface Subscriber extends EnvelopeSink {
  * A loss notice made here is not one of the agent's envelopes: it carries
  * sequence 0 and an event id naming this subscriber.
  */
-export function createSubscriber(writer: BatchWriter, filter: (env: Envelope) => boolean, metrics: GrpcMetrics, cfg: SubscriberConfig): Subscriber {
+export function createSubscriber(writer: BatchWriter, filter: (env: Envelope) => boolean, metrics: Pick<SubscriberMetrics, 'sent' | 'dropped'>, cfg: SubscriberConfig): Subscriber {
   let queue: Envelope[] = [];
   let head = 0;
   let scheduled = false;
@@ -97,7 +97,7 @@ export function createSubscriber(writer: BatchWriter, filter: (env: Envelope) =>
         close();
         return;
       }
-      metrics.sent.inc(batch.length);
+      metrics.sent(batch.length);
       // The queue has room again: the gap, if any, is announced next.
       if (gap !== undefined && size() < cfg.maxQueue) closeGap();
       if (!ok) {
@@ -132,7 +132,7 @@ export function createSubscriber(writer: BatchWriter, filter: (env: Envelope) =>
         if (gap === undefined) gap = { first: env.sequence, last: env.sequence, count: 0 };
         gap.last = env.sequence;
         gap.count++;
-        metrics.dropped.inc({ reason: 'queue_full' });
+        metrics.dropped('queue_full');
         return;
       }
       queue.push(env);

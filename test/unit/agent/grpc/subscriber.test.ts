@@ -35,7 +35,7 @@ describe('subscriber queue', () => {
     const deps = testDeps();
     const hub = createHub(deps, { node: 'n', ringSize: 1000, bootId: 'b' });
     const registry = new Registry();
-    const metrics = grpcMetrics(registry);
+    const metrics = grpcMetrics(registry).attach('siem', () => sub.queued);
     const stream = new FakeStream(1);
     const sub = createSubscriber(stream, () => true, metrics, { maxQueue: 5, maxBatch: 2, node: 'n', bootId: 'b', id: 7 });
     hub.addSink(sub);
@@ -55,7 +55,7 @@ describe('subscriber queue', () => {
     const notice = stream.envelopes[7]!;
     expect(notice).toMatchObject({ eventId: 'b-loss-7-1', bootId: 'b', node: 'n' });
     expect(notice.sequence).toBeUndefined(); // 0 (proto3's default, so absent): not one of the agent's sequence numbers
-    expect((await registry.getSingleMetric('vigil_grpc_subscriber_dropped_total')!.get()).values).toEqual([{ value: 6, labels: { reason: 'queue_full' } }]);
+    expect((await registry.getSingleMetric('vigil_grpc_subscriber_dropped_total')!.get()).values).toEqual([{ value: 6, labels: { reason: 'queue_full', subscriber: 'siem' } }]);
     expect((await registry.getSingleMetric('vigil_grpc_sent_total')!.get()).values[0]!.value).toBe(9);
   });
 
@@ -63,7 +63,12 @@ describe('subscriber queue', () => {
     const deps = testDeps();
     const hub = createHub(deps, { node: 'n', ringSize: 10, bootId: 'b' });
     const stream = new FakeStream(1);
-    const sub = createSubscriber(stream, () => true, grpcMetrics(new Registry()), { maxQueue: 1, maxBatch: 10, node: 'n', bootId: 'b', id: 1 });
+    const sub = createSubscriber(
+      stream,
+      () => true,
+      grpcMetrics(new Registry()).attach('t', () => 0),
+      { maxQueue: 1, maxBatch: 10, node: 'n', bootId: 'b', id: 1 },
+    );
     hub.addSink(sub);
     pub(hub); // 1 queued
     await tick(); // written, stream full
@@ -79,7 +84,12 @@ describe('subscriber queue', () => {
     const deps = testDeps();
     const hub = createHub(deps, { node: 'n', ringSize: 10, bootId: 'b' });
     const stream = new FakeStream(100);
-    const sub = createSubscriber(stream, (e) => e.sequence % 2 === 0, grpcMetrics(new Registry()), { maxQueue: 10, maxBatch: 10, node: 'n', bootId: 'b', id: 1 });
+    const sub = createSubscriber(
+      stream,
+      (e) => e.sequence % 2 === 0,
+      grpcMetrics(new Registry()).attach('t', () => 0),
+      { maxQueue: 10, maxBatch: 10, node: 'n', bootId: 'b', id: 1 },
+    );
     hub.addSink(sub);
     for (let i = 0; i < 4; i++) pub(hub);
     await tick();
