@@ -2,7 +2,8 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { gauge } from '../core/metrics.js';
 import { createContainerCollector } from '../collectors/cgroups/index.js';
 import type { CollectorDeps } from '../core/deps.js';
 import { createExecWatcher } from '../collectors/exec/index.js';
@@ -91,11 +92,10 @@ export function createAgent(config: AgentConfig, opts: AgentOptions): Agent {
   // rejects; they duplicate process.getActiveResourcesInfo() and are dropped.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   for (const name of LINT_FAILING_DEFAULT_METRICS) registry.removeSingleMetric(name);
-  new Gauge({
+  gauge(registry, {
     name: 'vigil_build_info',
     help: 'Always 1; labels carry the vigil and Node.js versions.',
     labelNames: ['version', 'nodejs'] as const,
-    registers: [registry],
   }).set({ version: packageVersion(), nodejs: process.version }, 1);
 
   const errors = createErrorReporter(log, registry);

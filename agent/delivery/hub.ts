@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { counter } from '../../core/metrics.js';
 import type { ErrorReporter } from '../../core/deps.js';
 import type { Alert } from '../../rules/alert.js';
 import type { VigilEvent } from '../../rules/event.js';
@@ -89,11 +90,10 @@ export function createHub(deps: HubDeps, cfg: HubConfig): Hub {
   let last = 0;
   // Counted in plain numbers on the hot path, handed to prom-client at scrape time.
   const counts = new Map<EnvelopeKind, number>();
-  new Counter({
+  counter(deps.registry, {
     name: 'vigil_envelopes_total',
     help: 'Envelopes made by the delivery hub (events, alerts, loss notices), by kind.',
     labelNames: ['kind'] as const,
-    registers: [deps.registry],
     collect() {
       for (const [kind, n] of counts) if (n > 0) this.inc({ kind }, n);
       counts.clear();

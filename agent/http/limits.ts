@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { counter } from '../../core/metrics.js';
 
 /**
  * The HTTP listener's bounds. It listens on the node's address in a
@@ -55,11 +56,10 @@ export function serverOptions(l: HttpLimits): { maxHeaderSize: number; requestTi
  * is then closed and nothing more must be written).
  */
 export function applyHttpLimits(server: Server, l: HttpLimits, registry: Registry): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const rejected = new Counter({
+  const rejected = counter(registry, {
     name: 'vigil_http_rejected_total',
     help: 'HTTP connections or requests the listener refused, by reason.',
     labelNames: ['reason'] as const,
-    registers: [registry],
   });
   for (const reason of ['max_connections', 'pipelining', 'buffered_bytes', 'header_too_large', 'bad_method', 'bad_request', 'timeout'] satisfies RejectReason[]) rejected.inc({ reason }, 0);
 

@@ -1,4 +1,5 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { gauge } from '../../core/metrics.js';
 
 /**
  * The output-health contract. Every output (stdout today; file, HTTP,
@@ -56,11 +57,10 @@ export function outputHealthBoard(registry: Registry): OutputHealthBoard {
         return { output, ok: false, detail: `health check failed: ${(err as Error)?.message ?? String(err)}` };
       }
     });
-  new Gauge({
+  gauge(registry, {
     name: 'vigil_output_up',
     help: 'Whether an output can deliver (1) or is broken (0); backpressure alone keeps it at 1.',
     labelNames: ['output'] as const,
-    registers: [registry],
     collect() {
       this.reset();
       for (const h of read()) this.set({ output: h.output }, h.ok ? 1 : 0);

@@ -7,22 +7,15 @@ export interface OutputMetrics {
   readonly queueDepth: Gauge<'output'>;
 }
 
-const byRegistry = new WeakMap<Registry, OutputMetrics>();
-
-/** One set per registry, shared by every output (prom-client refuses duplicate names). */
+/** Shared by every output on a registry (core/metrics.ts returns the registered metric). */
 export function outputMetrics(registry: Registry): OutputMetrics {
-  let m = byRegistry.get(registry);
-  if (!m) {
-    m = {
-      written: counter(registry, { name: 'vigil_output_alerts_total', help: 'Alerts handed to an output stream.', labelNames: ['output'] }),
-      dropped: counter(registry, {
-        name: 'vigil_output_dropped_total',
-        help: 'Alerts an output could not deliver, by reason (queue_full, write_error, shutdown).',
-        labelNames: ['output', 'reason'],
-      }),
-      queueDepth: gauge(registry, { name: 'vigil_output_queue_depth', help: 'Alerts waiting for a slow output stream.', labelNames: ['output'] }),
-    };
-    byRegistry.set(registry, m);
-  }
-  return m;
+  return {
+    written: counter(registry, { name: 'vigil_output_alerts_total', help: 'Alerts handed to an output stream.', labelNames: ['output'] }),
+    dropped: counter(registry, {
+      name: 'vigil_output_dropped_total',
+      help: 'Alerts an output could not deliver, by reason (queue_full, write_error, shutdown).',
+      labelNames: ['output', 'reason'],
+    }),
+    queueDepth: gauge(registry, { name: 'vigil_output_queue_depth', help: 'Alerts waiting for a slow output stream.', labelNames: ['output'] }),
+  };
 }
