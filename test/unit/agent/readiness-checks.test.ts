@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { outputHealthBoard } from '../../../agent/outputs/health.js';
-import { auditSourceCheck, fdHeadroomCheck, outputsCheck, parseNofile, rulesLoadedCheck } from '../../../agent/readiness-checks.js';
+import { auditSourceCheck, fdHeadroomCheck, outputsCheck, parseNofile, rulesLoadedCheck, runtimeCheck } from '../../../agent/readiness-checks.js';
+import { gauge } from '../../../core/metrics.js';
 import type { AuditStatus } from '../../../collectors/audit/index.js';
 
 const dirs: string[] = [];
@@ -51,6 +52,24 @@ describe('readiness checks', () => {
     expect(await fdHeadroomCheck({ procSelf: self })()).toEqual({ ok: false, detail: '9 of 10 file descriptors open: over 90 %' });
     expect(parseNofile(limits('unlimited'))).toBe(Infinity);
     expect((await fdHeadroomCheck({ procSelf: join(self, 'nope') })()).ok).toBe(false);
+  });
+
+  it('runtime: a socket that exists but does not answer is not ready; an absent one is only a detail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-rtcheck-'));
+    dirs.push(dir);
+    const present = join(dir, 'containerd.sock');
+    writeFileSync(present, '');
+    const registry = new Registry();
+    const up = gauge(registry, { name: 'vigil_runtime_up', help: 'h', labelNames: ['runtime'] });
+    const check = runtimeCheck(registry, { containerd: present, docker: join(dir, 'docker.sock') });
+    up.set({ runtime: 'containerd' }, 0);
+    expect(await check()).toEqual({
+      ok: false,
+      detail: `containerd: socket ${present} does not answer; docker: no socket at ${join(dir, 'docker.sock')}, containers found from cgroups without names`,
+    });
+    up.set({ runtime: 'containerd' }, 1);
+    expect(await check()).toMatchObject({ ok: true, detail: expect.stringMatching(/^containerd reachable; docker: no socket/) });
+    expect(await runtimeCheck(new Registry(), {})()).toEqual({ ok: true, detail: 'no runtime configured' });
   });
 });
 
