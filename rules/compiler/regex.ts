@@ -9,7 +9,7 @@ import { RE2JS } from 're2js';
  * in time linear in the input, or is rejected at load with RE2's message:
  * lookarounds and backreferences do not exist in RE2, as in Falco.
  * Why re2js and not re2 (native) or re2-wasm: see docs/never-blind.md and
- * bench/engine/RESULTS.md.
+ * bench/regex/RESULTS.md.
  */
 export interface LinearRegex {
   /** True when the whole of `s` matches (Falco's regex is anchored at both ends). */

@@ -6,7 +6,7 @@ import type { Issue } from '../types.js';
  * untrusted input to a node agent: a 50 MB file took 26.8 s and 3.9 GB to
  * validate, and its hot reload froze the agent (and its alerting) for 10 s.
  * The defaults leave a wide margin over real rule sets (Falco's stable rules
- * file is ~150 KB and ~250 items); figures in docs/never-blind.md.
+ * file is 64 KB and ~210 items); figures in docs/never-blind.md.
  */
 export interface RuleInputLimits {
   /** Largest single rule file (checked with stat, before it is read). */
