@@ -8,8 +8,12 @@ import { classOfName, MULTICALL_BINARIES, PROGRAM_CLASSES } from '../../core/pro
  * of bash saved as /tmp/kworker is still a shell. The executable is known by
  * the device and inode of /proc/<pid>/exe; each new inode is classified once
  * (cached):
+ *  0. a known name in a program directory (/bin/bash) with no other hard
+ *     link is that program: the index below would list this very file;
  *  1. the same inode as a known program of the host or of the container's
- *     image (/bin/bash, /usr/bin/ncat...; a hard link too);
+ *     image (/bin/bash, /usr/bin/ncat...; a hard link too). An inode linked
+ *     under names of different classes (the official busybox image links
+ *     every applet to /bin/busybox) is a multi-call binary;
  *  2. else its file name, when it is a known program's name;
  *  3. else its content: when its size equals a known program's, both are
  *     hashed (sha256, each inode once) and compared. Sizes first, so the
@@ -44,10 +48,12 @@ const MAX_CACHED_ROOTS = 1024;
 /** Nothing that big is a shell, interpreter or netcat: never hashed. */
 const MAX_HASHED_BYTES = 64 << 20;
 const MAX_SYMLINK_HOPS = 8;
+/** The name a multi-call binary found only through its hard links goes by (appletOf then reads argv[0]). */
+const GENERIC_MULTICALL = 'busybox';
 
 /** One known program file of a root (host or container image). */
 interface KnownProgram {
-  readonly name: string;
+  name: string;
   /**
    * The path inside its root. The root is joined at hash time: a container's
    * root is reached through the pid being classified, since the pid that
@@ -56,6 +62,8 @@ interface KnownProgram {
   readonly path: string;
   readonly id: string;
   readonly size: number;
+  /** A multi-call binary: by name, or linked under names of different classes. */
+  multicall: boolean;
 }
 
 interface KnownIndex {
@@ -86,14 +94,25 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
         const found = statInRoot(root, `${dir}/${name}`);
         if (!found?.stats.isFile()) continue;
         const id = idOf(found.stats);
-        if (byId.has(id)) continue; // /bin and /usr/bin merged, or a link to another name
         // The target's name, not the link's: /bin/sh -> dash is dash; /bin/sh -> busybox is busybox.
         const targetName = basename(found.path);
+        const knownName = isKnownName(targetName) ? targetName : name;
+        const seen = byId.get(id);
+        if (seen) {
+          // /bin and /usr/bin merged, or a hard link: one program unless the names disagree on what it is.
+          if (!seen.multicall && classOfName(seen.name) !== classOfName(knownName)) {
+            // Changed in place: bySize holds the same entry.
+            seen.name = MULTICALL_BINARIES.has(knownName) ? knownName : GENERIC_MULTICALL;
+            seen.multicall = true;
+          }
+          continue;
+        }
         const known: KnownProgram = {
-          name: isKnownName(targetName) ? targetName : name,
+          name: knownName,
           path: found.path,
           id,
           size: found.stats.size,
+          multicall: MULTICALL_BINARIES.has(knownName),
         };
         byId.set(id, known);
         const same = bySize.get(known.size);
@@ -135,14 +154,21 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
 
   /** undefined: undecided for now (the executable could not be read), so nothing is cached. */
   function identify(pid: number, exe: string, stats: Stats, id: string, containerId: string | undefined): Binary | undefined {
+    const path = exe.replace(/ \(deleted\)$/, '');
+    const name = basename(path);
+    // A known name in a program directory is the very file an index lists under
+    // that name (exe is the resolved path): no index needed, and a cold scan
+    // of busybox- or distro-based containers builds none.
+    if (stats.nlink === 1 && isKnownName(name) && path === exe && PROGRAM_DIRS.includes(path.slice(0, path.length - name.length - 1))) {
+      return { name, multicall: MULTICALL_BINARIES.has(name) };
+    }
     hostIndex ??= indexOf(cfg.hostRoot);
     const indexes: { index: KnownIndex; root: string }[] = [{ index: hostIndex, root: cfg.hostRoot }];
     if (containerId !== undefined) indexes.unshift({ index: containerIndex(pid, containerId), root: `${cfg.procRoot}/${pid}/root` });
     for (const { index } of indexes) {
       const known = index.byId.get(id);
-      if (known) return { name: known.name, multicall: MULTICALL_BINARIES.has(known.name) };
+      if (known) return { name: known.name, multicall: known.multicall };
     }
-    const name = basename(exe.replace(/ \(deleted\)$/, ''));
     if (isKnownName(name)) return { name, multicall: MULTICALL_BINARIES.has(name) };
     const exePath = `${cfg.procRoot}/${pid}/exe`;
     for (const { index, root } of indexes) {
@@ -153,7 +179,7 @@ export function createExeClassifier(cfg: ExeClassifierConfig): ExeClassifier {
         const theirs = hashOf(known.id, `${root}${known.path}`, known.size);
         // Unreadable now (the process left, the image changed): undecided, not "a different program".
         if (theirs === undefined) return undefined;
-        if (theirs === mine) return { name: known.name, multicall: MULTICALL_BINARIES.has(known.name) };
+        if (theirs === mine) return { name: known.name, multicall: known.multicall };
       }
     }
     return '';

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -82,6 +82,29 @@ describe('exe classifier', () => {
 });
 
 describe('appletOf', () => {
+  it('a hard-linked busybox image: each applet is what it runs as, not the first link the index met', () => {
+    const image = join(dir, 'image');
+    mkdirSync(join(image, 'bin'), { recursive: true });
+    writeFileSync(join(image, 'bin', 'busybox'), 'busybox-multicall');
+    // As the official busybox image has it: every applet a hard link of /bin/busybox.
+    for (const applet of ['sh', 'nc', 'ls']) linkSync(join(image, 'bin', 'busybox'), join(image, 'bin', applet));
+    proc(20, join(image, 'bin', 'nc'), image);
+    proc(21, join(image, 'bin', 'sh'), image);
+    proc(22, join(image, 'bin', 'ls'), image);
+    const c = createExeClassifier({ procRoot, hostRoot });
+    expect(c.classify(20, '/bin/nc', ['nc', '-l', '-p', '80'], 'ctr')).toMatchObject({ exeClass: 'network_tool', program: 'nc' });
+    expect(c.classify(21, '/bin/sh', ['sh', '-c', 'id'], 'ctr')).toMatchObject({ exeClass: 'shell', program: 'sh' });
+    // ls is the same inode, but not a shell: the applet it runs as decides.
+    const ls = c.classify(22, '/bin/ls', ['ls', '-l'], 'ctr');
+    expect(ls?.exeClass).toBeUndefined();
+    expect(ls).toMatchObject({ program: 'ls', multicall: true });
+    // A copy of it under an unknown name is found by content, and is multi-call too.
+    mkdirSync(join(image, 'tmp'));
+    copyFileSync(join(image, 'bin', 'busybox'), join(image, 'tmp', 'kworker'));
+    proc(23, join(image, 'tmp', 'kworker'), image);
+    expect(c.classify(23, '/tmp/kworker', ['sh', '-i'], 'ctr')).toMatchObject({ exeClass: 'shell', program: 'sh', multicall: true });
+  });
+
   it('takes argv[0], or argv[1] when argv[0] is the binary itself or a /proc/self/exe re-exec', () => {
     expect(appletOf('busybox', ['/bin/nc', 'h', '1'])).toBe('nc');
     expect(appletOf('busybox', ['busybox', 'nc'])).toBe('nc');
