@@ -8,20 +8,16 @@ import { ownerBook, OwnerMap } from './owner-book.js';
 import { NodePods, PeerIndex } from './pod-index.js';
 import type { KubeObject, PeerMeta, PodJson, PodMeta } from './types.js';
 
-export interface KubeMetadataConfig {
+/** The paging, timeouts and backoff of every list/watch it runs (list-watch.ts says what each means). */
+type ListWatchTiming = Pick<ListWatchConfig, 'pageSize' | 'watchTimeoutSec' | 'idleTimeoutMs' | 'listTimeoutMs' | 'retryMinMs' | 'retryMaxMs'>;
+
+export interface KubeMetadataConfig extends ListWatchTiming {
   /** Where the API is and how to reach it; undefined: no API (the agent runs without). */
   readonly api?: { readonly server: string; readonly get: KubeGet; readonly via: string };
   /** Why there is no API, for the log and /readyz. */
   readonly unavailableReason?: string;
   readonly nodeName: string;
   readonly maxPods: number;
-  readonly pageSize: number;
-  readonly watchTimeoutSec: number;
-  readonly idleTimeoutMs: number;
-  /** Longest one list page may take, answer and body (a server that trickles bytes keeps no list pending). */
-  readonly listTimeoutMs: number;
-  readonly retryMinMs: number;
-  readonly retryMaxMs: number;
 }
 
 export const KUBE_WATCH_DEFAULTS = Object.freeze({

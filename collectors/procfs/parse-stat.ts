@@ -38,9 +38,14 @@ export function parseStat(text: string): ProcStat | undefined {
   if (!Number.isInteger(pid) || state === undefined || !Number.isInteger(ppid) || !Number.isInteger(startTicks)) {
     return undefined;
   }
+  return statOf(pid, text.slice(open + 2, close), state, ppid, pgrp, tty, flags, startTicks);
+}
+
+/** The parsed fields as a ProcStat, the optional ones defaulted (both parsers end here). */
+function statOf(pid: number, comm: string, state: string, ppid: number, pgrp: number, tty: number, flags: number, startTicks: number): ProcStat {
   return {
     pid,
-    comm: text.slice(open + 2, close),
+    comm,
     state,
     ppid,
     pgrp: Number.isInteger(pgrp) ? pgrp : -1,
@@ -96,16 +101,7 @@ export function parseStatBytes(buf: Buffer, len: number): ProcStat | undefined {
     start = i + 1;
   }
   if (!Number.isInteger(pid) || state === ' ' || !Number.isInteger(ppid) || !Number.isInteger(startTicks)) return undefined;
-  return {
-    pid,
-    comm: buf.toString('utf8', open + 2, close),
-    state,
-    ppid,
-    pgrp: Number.isInteger(pgrp) ? pgrp : -1,
-    tty: Number.isInteger(tty) ? tty : 0,
-    startTicks,
-    kernelThread: Number.isInteger(flags) && (flags & PF_KTHREAD) !== 0,
-  };
+  return statOf(pid, buf.toString('utf8', open + 2, close), state, ppid, pgrp, tty, flags, startTicks);
 }
 
 /** A decimal integer (optionally negative) spanning buf[from, to); NaN otherwise. */

@@ -39,15 +39,15 @@ export function plain(
   };
 }
 
-/** A field indexed by a key (label name, metric name). */
-export function keyed(name: string, type: FieldType, desc: string, make: (key: string) => Getter, vigil?: boolean): FieldDef {
+/** A field indexed by a key (label name, metric name); `usage` shows the forms of the argument in the error for a missing one. */
+export function keyed(name: string, type: FieldType, desc: string, make: (key: string) => Getter, vigil?: boolean, usage = `${name}[NAME]`): FieldDef {
   return {
     name,
     type,
     desc,
     arg: 'required',
     ...(vigil ? { vigil: true } : {}),
-    bind: (arg) => (arg === undefined || arg === '' ? `field ${name} needs an argument: ${name}[NAME]` : { get: make(arg), type, any: false }),
+    bind: (arg) => (arg === undefined || arg === '' ? `field ${name} needs an argument: ${usage}` : { get: make(arg), type, any: false }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { compileGlob } from '../glob.js';
 import type { ContainerMount, VigilEvent } from '../event.js';
-import { plain } from './helpers.js';
-import type { BoundField, FieldDef } from './types.js';
+import { keyed, plain } from './helpers.js';
+import type { FieldDef, Getter } from './types.js';
 
 /** Falco's `source:dest:mode:rdwr:propagation` (container_mount_info::to_string). */
 const mountText = (m: ContainerMount): string => `${m.source}:${m.dest}:${m.mode}:${m.rdwr}:${m.propagation}`;
@@ -18,30 +18,23 @@ const mountText = (m: ContainerMount): string => `${m.source}:${m.dest}:${m.mode
  * plugin's README and libsinsp before it say glob, which is what vigil does.
  */
 function mountField(name: string, desc: string, pick: (m: ContainerMount) => string, byDest: boolean): FieldDef {
-  return {
-    name,
-    type: 'string',
-    desc,
-    arg: 'required',
-    bind(arg): BoundField | string {
-      if (arg === undefined || arg === '') return `field ${name} needs an argument: ${name}[N] or ${name}[PATH GLOB]`;
-      let find: (ms: readonly ContainerMount[]) => ContainerMount | undefined;
-      if (/^\d+$/.test(arg)) {
-        const i = Number(arg);
-        find = (ms) => ms[i];
-      } else {
-        const re = compileGlob(arg, false);
-        find = (ms) => ms.find((m) => re.test(byDest ? m.dest : m.source));
-      }
-      const get = (e: VigilEvent): string | undefined => {
-        const ms = e.container?.mounts;
-        if (ms === undefined) return undefined;
-        const m = find(ms);
-        return m === undefined ? undefined : pick(m);
-      };
-      return { get, type: 'string', any: false };
-    },
+  const make = (arg: string): Getter => {
+    let find: (ms: readonly ContainerMount[]) => ContainerMount | undefined;
+    if (/^\d+$/.test(arg)) {
+      const i = Number(arg);
+      find = (ms) => ms[i];
+    } else {
+      const re = compileGlob(arg, false);
+      find = (ms) => ms.find((m) => re.test(byDest ? m.dest : m.source));
+    }
+    return (e: VigilEvent): string | undefined => {
+      const ms = e.container?.mounts;
+      if (ms === undefined) return undefined;
+      const m = find(ms);
+      return m === undefined ? undefined : pick(m);
+    };
   };
+  return keyed(name, 'string', desc, make, false, `${name}[N] or ${name}[PATH GLOB]`);
 }
 
 export const mountFields: readonly FieldDef[] = [

@@ -1,7 +1,7 @@
 import type { EventArg, VigilEvent } from '../event.js';
 import { resultName } from './errno-names.js';
-import { plain } from './helpers.js';
-import type { BoundField, FieldDef, Getter } from './types.js';
+import { keyed, plain } from './helpers.js';
+import type { FieldDef, Getter } from './types.js';
 
 /**
  * The syscall family (Falco's evt.res, evt.arg.*, evt.rawarg.*, evt.args,
@@ -23,20 +23,13 @@ const shown = (a: EventArg): string => (a.resolved !== undefined && a.resolved !
 
 /** `evt.arg.NAME`, `evt.arg[NAME]`, `evt.arg[N]` (and the same for evt.rawarg). */
 function argField(name: string, desc: string, get: (a: EventArg) => string | number | undefined): FieldDef {
-  return {
-    name,
-    type: 'string',
-    desc,
-    arg: 'required',
-    bind(arg): BoundField | string {
-      if (arg === undefined || arg === '') return `field ${name} needs an argument: ${name}.NAME or ${name}[NAME]`;
-      const g: Getter = (e) => {
-        const a = argOf(e, arg);
-        return a === undefined ? undefined : get(a);
-      };
-      return { get: g, type: 'string', any: false };
-    },
-  };
+  const make =
+    (arg: string): Getter =>
+    (e) => {
+      const a = argOf(e, arg);
+      return a === undefined ? undefined : get(a);
+    };
+  return keyed(name, 'string', desc, make, false, `${name}.NAME or ${name}[NAME]`);
 }
 
 /** Falco's evt.args: `name=value(resolved) ...`. */
