@@ -93,9 +93,12 @@ try {
 }
 
 const ratio = median(cooperative.map((b) => b.stallMs)) / median(atOnce.map((b) => b.stallMs));
+const hugeTimes = huge.map((x) => x.ms);
+const hugeMs = median(hugeTimes);
+const hugeStall = median(huge.map((x) => x.stallMs));
 const rows = [
   `| Longest event-loop stall, median (range) | ${median(cooperative.map((b) => b.stallMs)).toFixed(0)} ms (${range(cooperative.map((b) => b.stallMs))}) | ${median(atOnce.map((b) => b.stallMs)).toFixed(0)} ms (${range(atOnce.map((b) => b.stallMs))}) | ${ratio.toFixed(2)}x | ≤ 0.25x | ${ratio <= 0.25 ? 'pass' : 'FAIL'} |`,
-  `| 50 MB rule file refused (VIGIL_RULES_TOO_LARGE), median (range); longest stall meanwhile | ${median(huge.map((x) => x.ms)).toFixed(1)} ms (${range(huge.map((x) => x.ms), 1)}); stall ${median(huge.map((x) => x.stallMs)).toFixed(0)} ms | 26.8 s, 3.9 GB (issue 7, before the limits; not re-run) | — | < 1 s | ${median(huge.map((x) => x.ms)) < 1000 ? 'pass' : 'FAIL'} |`,
+  `| 50 MB rule file refused (VIGIL_RULES_TOO_LARGE), median (range); longest stall meanwhile | ${hugeMs.toFixed(1)} ms (${range(hugeTimes, 1)}); stall ${hugeStall.toFixed(0)} ms | 26.8 s, 3.9 GB (issue 7, before the limits; not re-run) | — | < 1 s | ${hugeMs < 1000 ? 'pass' : 'FAIL'} |`,
   `| Whole build, median (range) | ${median(cooperative.map((b) => b.totalMs)).toFixed(0)} ms (${range(cooperative.map((b) => b.totalMs))}) | ${median(atOnce.map((b) => b.totalMs)).toFixed(0)} ms (${range(atOnce.map((b) => b.totalMs))}) | ${(median(cooperative.map((b) => b.totalMs)) / median(atOnce.map((b) => b.totalMs))).toFixed(2)}x | — | |`,
 ];
 console.log(rows.join('\n'));
