@@ -44,14 +44,14 @@ function make(registry: Registry): GrpcMetrics {
   // Live streams by subscriber name; a name without streams waits in `idle` (oldest first).
   const streams = new Map<string, Set<() => number>>();
   const idle = new Set<string>();
-  const perName = (fill: (name: string, live: Set<() => number>) => number) =>
+  const perName = (fill: (live: Set<() => number>) => number) =>
     function (this: Gauge<'subscriber'>) {
       this.reset();
-      for (const [name, live] of streams) this.set({ subscriber: name }, fill(name, live));
+      for (const [name, live] of streams) this.set({ subscriber: name }, fill(live));
     };
   const sent = counter(registry, {
     name: 'vigil_grpc_sent_total',
-    help: 'Envelopes written to gRPC subscribers, by subscriber name (the request\u2019s subscriber_name, else the peer address).',
+    help: 'Envelopes written to gRPC subscribers, by subscriber name (the subscriber_name of the request, else the peer address).',
     labelNames: ['subscriber'] as const,
   });
   const dropped = counter(registry, {
@@ -61,20 +61,20 @@ function make(registry: Registry): GrpcMetrics {
   });
   const lastSent = gauge(registry, {
     name: 'vigil_grpc_subscriber_last_sent_timestamp_seconds',
-    help: 'When the subscriber\u2019s stream last took a batch of envelopes (Unix time).',
+    help: 'When a subscriber stream last took a batch of envelopes (Unix time).',
     labelNames: ['subscriber'] as const,
   });
   gauge(registry, {
     name: 'vigil_grpc_subscribers',
     help: 'Streams open to the gRPC event stream, by subscriber name (0 for a name seen lately with none open).',
     labelNames: ['subscriber'] as const,
-    collect: perName((_, live) => live.size),
+    collect: perName((live) => live.size),
   });
   gauge(registry, {
     name: 'vigil_grpc_subscriber_queue_depth',
     help: 'Envelopes queued for a subscriber that reads slower than the agent publishes.',
     labelNames: ['subscriber'] as const,
-    collect: perName((_, live) => {
+    collect: perName((live) => {
       let n = 0;
       for (const queued of live) n += queued();
       return n;

@@ -6,8 +6,8 @@
  * override or isolate could show text in another order than it runs. Every
  * C0 control, DEL, C1 control, the Unicode line/paragraph separators and the
  * bidi controls become visible escapes (`\x1b`, `\x7f`, `\u009b`,
- * `\u202e`), and a backslash is doubled so an escape cannot be forged. Newline and CR become `\n`, `\r`: one alert
- * stays one line.
+ * `\u202e`), and a backslash is doubled so an escape cannot be forged.
+ * Newline and CR become `\n`, `\r`: one alert stays one line.
  */
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g;
 
