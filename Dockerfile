@@ -24,6 +24,13 @@ RUN if [ -s npm-ca.pem ]; then export npm_config_cafile=$PWD/npm-ca.pem NODE_EXT
     && rm -rf node_modules/pino/test node_modules/pino/benchmarks node_modules/pino/docs npm-ca.pem
 # (pino 9.3.0 publishes 400 MB of test binaries; nothing requires them.)
 
+# --- runtime-deps: what the agent loads of them ------------------------------
+# Type declarations and source maps are for the compiler (the build stage
+# below still reads them) and debuggers, never loaded at run time:
+# @kubernetes/client-node alone ships 34 MB of them.
+FROM deps AS runtime-deps
+RUN find node_modules \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -type f -exec rm -f {} +
+
 # --- build: all dependencies, compile what runs ---------------------------------
 FROM deps AS build
 # The compiler and Node's types only, at the lockfile's versions, beside the
@@ -57,7 +64,7 @@ ENV NODE_ENV=production \
     VIGIL_HOST_ETC=/host/etc
 WORKDIR /opt/vigil
 COPY package.json ./
-COPY --from=deps /opt/vigil/node_modules ./node_modules
+COPY --from=runtime-deps /opt/vigil/node_modules ./node_modules
 COPY --from=build /opt/vigil/dist ./dist
 # The built-in rules (the default of --rules); the DaemonSet mounts a ConfigMap instead.
 COPY rules/library ./rules/library

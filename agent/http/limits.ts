@@ -90,6 +90,11 @@ export function applyHttpLimits(server: Server, l: HttpLimits, registry: Registr
     }
     const allow = status === 405 ? 'Allow: GET, HEAD\r\n' : '';
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n${allow}\r\n`);
+    // Lingering close: read and drop what the client is still sending (the
+    // rest of a 1 MB header). Closing with unread bytes makes the kernel send
+    // a reset, which can destroy the answer before the client has read it.
+    socket.on('data', () => undefined);
+    socket.resume();
     // A client that does not read its answer must not hold the socket open.
     setTimeout(() => socket.destroy(), 1000).unref();
   });
