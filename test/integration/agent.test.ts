@@ -71,6 +71,14 @@ describe.skipIf(skip)('vigil agent (built CLI)', () => {
         metadata: expect.stringContaining('kubernetes API: not used'),
       },
     });
+    // The start log says which metadata sources it found, as /readyz does.
+    const sourcesLine = await until('the metadata sources in the log', () =>
+      a
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('"msg":"metadata sources"') || l.includes('"msg":"no container runtime reachable')),
+    );
+    expect(sourcesLine).toContain('kubernetes API: not used');
     // Ready means able to detect: every check is in the detail, each ok.
     const checks = (ready as { checks: Record<string, { ok: boolean; detail: string }> }).checks;
     expect(Object.keys(checks).sort()).toEqual(['audit', 'exec_source', 'fd_headroom', 'outputs', 'proc_access', 'rules_loaded', 'runtime', 'started']);

@@ -155,6 +155,9 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
     expect(nc.priority).toBe('Warning');
     const shell = await agent.waitForAlert(forPod(pod, 'Reverse Shell'), 10_000);
     expect(shell.priority).toBe('Critical');
+    // The applet is a network tool, whatever name busybox ran under.
+    const tool = await agent.waitForAlert(forPod(pod, 'Network Tool Launched in Container'), 10_000);
+    expect(tool.output_fields['proc.name']).toBe('busybox');
   });
 
   it('nc run through a /proc/self/exe re-exec (busybox sh, exec -a): Netcat Remote Code Execution with proc.name nc', async () => {
@@ -172,6 +175,7 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
     expect(nc.priority).toBe('Warning');
     expect(nc.output_fields['proc.name']).toBe('nc');
     await agent.waitForAlert(forPod(pod, 'Reverse Shell'), 10_000);
+    await agent.waitForAlert(forPod(pod, 'Network Tool Launched in Container'), 10_000);
   });
 
   it('busybox nc without -e, listening and serving a file, stays quiet (look-alike)', async () => {
@@ -186,5 +190,7 @@ describe.skipIf(unavailable)('detections that hold against evasion', () => {
     await new Promise((r) => setTimeout(r, 500));
     spawn('ncat', ['--recv-only', '-w', '2', ip, '8080'], { stdio: 'ignore' });
     await expectNone(pod, ['Reverse Shell', 'Bind Shell', 'Netcat Remote Code Execution in Container']);
+    // Not a shell, but still a network tool started in a container: noted at Notice.
+    await agent.waitForAlert(forPod(pod, 'Network Tool Launched in Container'), 10_000);
   });
 });
