@@ -3,9 +3,9 @@
 # BASE_IMAGE is any Debian-based Node.js 20 image laid out like the official
 # one (node and npm under /usr/local). CI, which reaches no registry, builds
 # from a local stand-in (test/images/build-node-base.sh). Behind a TLS-
-# intercepting proxy, put the CA bundle npm needs at npm-ca.pem in the build
-# context (gitignored; test/images/build-agent-image.sh does it): only the
-# dependency and build stages read it; the runtime image never holds it.
+# intercepting proxy, put the CA certificates npm needs in npm-ca/*.pem
+# (gitignored; test/images/build-agent-image.sh does it): only the
+# dependency and build stages read them; the runtime image never holds them.
 # Written for the classic builder as well as BuildKit (no RUN --mount, no
 # `# syntax=` line): Debian 12's docker.io has no buildx.
 ARG BASE_IMAGE=node:20.20.2-bookworm-slim
@@ -13,15 +13,18 @@ ARG BASE_IMAGE=node:20.20.2-bookworm-slim
 # --- deps: production dependencies only ----------------------------------------
 FROM ${BASE_IMAGE} AS deps
 WORKDIR /opt/vigil
-# The glob makes npm-ca.pem optional (COPY needs one match: package.json).
-COPY package.json package-lock.json npm-ca.pe[m] ./
+# npm-ca/ is in the repository (its README), so this COPY never lacks a
+# source; its *.pem, if any, become one bundle both npm stages use.
+COPY npm-ca/ /tmp/npm-ca/
+COPY package.json package-lock.json ./
 # --ignore-scripts: the `prepare` hook would build without sources, and the
 # one native module (netlink) ships prebuilds. This layer stays cached while
 # the lockfile is unchanged, so CI rebuilds skip the download.
-RUN if [ -s npm-ca.pem ]; then export npm_config_cafile=$PWD/npm-ca.pem NODE_EXTRA_CA_CERTS=$PWD/npm-ca.pem; fi; \
+RUN for f in /tmp/npm-ca/*.pem; do if [ -f "$f" ]; then cat "$f"; fi; done > /tmp/npm-ca.bundle; \
+    if [ -s /tmp/npm-ca.bundle ]; then export npm_config_cafile=/tmp/npm-ca.bundle NODE_EXTRA_CA_CERTS=/tmp/npm-ca.bundle; fi; \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=warn --update-notifier=false \
     && npm cache clean --force \
-    && rm -rf node_modules/pino/test node_modules/pino/benchmarks node_modules/pino/docs npm-ca.pem
+    && rm -rf node_modules/pino/test node_modules/pino/benchmarks node_modules/pino/docs
 # (pino 9.3.0 publishes 400 MB of test binaries; nothing requires them.)
 
 # --- runtime-deps: what the agent loads of them ------------------------------
@@ -36,8 +39,7 @@ FROM deps AS build
 # The compiler and Node's types only, at the lockfile's versions, beside the
 # production tree: the rest of devDependencies (vitest, vite, esbuild...) is
 # for tests and would triple this stage.
-COPY package-lock.json npm-ca.pe[m] ./
-RUN if [ -s npm-ca.pem ]; then export npm_config_cafile=$PWD/npm-ca.pem NODE_EXTRA_CA_CERTS=$PWD/npm-ca.pem; fi; \
+RUN if [ -s /tmp/npm-ca.bundle ]; then export npm_config_cafile=/tmp/npm-ca.bundle NODE_EXTRA_CA_CERTS=/tmp/npm-ca.bundle; fi; \
     locked() { node -p "require('./package-lock.json').packages['node_modules/$1'].version"; }; \
     npm install --prefix /opt/tools --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
       --loglevel=warn --update-notifier=false "typescript@$(locked typescript)" "@types/node@$(locked @types/node)" \

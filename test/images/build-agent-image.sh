@@ -2,13 +2,13 @@
 # Builds the vigil agent image with the real Docker engine, offline: the base
 # is the local Node.js stand-in (build-node-base.sh), and npm inside the build
 # reaches the registry with this host's CA configuration (npm's cafile plus
-# NODE_EXTRA_CA_CERTS), handed over as npm-ca.pem in the build context.
+# NODE_EXTRA_CA_CERTS), handed over as npm-ca/host.pem in the build context.
 # Usage: build-agent-image.sh [TAG]   (default vigil:dev). Prints the tag.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tag=${1:-vigil:dev}
 base=$(bash test/images/build-node-base.sh)
-ca=npm-ca.pem
+ca=npm-ca/host.pem
 trap 'rm -f "$ca"' EXIT
 : > "$ca"
 cafile=$(npm config get cafile 2>/dev/null || true)
