@@ -1,24 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getOrInsert } from '../../../core/collections.js';
+import { ROOT, sources } from './sources.js';
 
 // Biome's noImportCycles sees file-to-file cycles; this sees the coarser
 // one it cannot: two sibling folders that import each other (procfs <-> netfs
 // was one), which keeps either from being understood or moved alone. A folder
 // and its own subfolders may use each other (rules/ holds the types every
 // rules/* folder shares, and rules/load.ts composes them).
-const ROOT = resolve(import.meta.dirname, '../../..');
 const LAYERS = ['core', 'collectors', 'rules', 'agent'];
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'|import\('(\.[^']+)'\)/g;
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return sources(p);
-    return e.name.endsWith('.ts') ? [p] : [];
-  });
-}
 
 function isWithin(inner: string, outer: string): boolean {
   return inner === outer || inner.startsWith(`${outer}/`);

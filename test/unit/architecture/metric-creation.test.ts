@@ -1,20 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT, sources } from './sources.js';
 
 // One get-or-create policy for metrics (core/metrics.ts): a `new Counter(...)`
 // elsewhere would throw on a second registration, or silently split a name,
 // depending on who wrote it.
-const ROOT = resolve(import.meta.dirname, '../../..');
 const NEW_METRIC = /\bnew (?:Counter|Gauge|Histogram|Summary)\s*[<(]/;
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return sources(p);
-    return e.name.endsWith('.ts') ? [p] : [];
-  });
-}
 
 describe('metric creation', () => {
   it('goes through core/metrics.ts everywhere in core, collectors, rules and agent', () => {
